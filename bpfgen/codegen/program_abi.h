@@ -1,0 +1,111 @@
+// The contract between a generated block-filter program (BPF or native) and the
+// device that runs it (pushdown/device). Both targets use the same layout.
+//
+// A program owns one "local memory" region (BPF: the .bss global, mmapped by
+// the host; native: a host buffer passed as the second argument). The host
+// stages a batch of uncompressed RocksDB data blocks into it, fills the block
+// descriptors, runs the program once, and reads back per-block results and the
+// output records. Sizes and offsets are chosen by the code generator and
+// published in ProgramLayout; the device reads them from there, never assumes.
+//
+//   [desc_offset, +max_blocks*sizeof(BlockDesc))       BlockDesc[max_blocks]
+//   [block_offset, +block_capacity)                     staged block contents
+//   [out_offset, +out_capacity*sizeof(OutRecord))       OutRecord[out_capacity]
+//   [key_arena_offset, +key_arena_size)                 full internal keys of emitted entries
+//   [private_offset, mem_size)                          program state/scratch (host: don't touch)
+//
+// Every entry the program walks is classified. For each block it emits, in
+// entry order, one OutRecord per entry the host must see:
+//   - kMatched: a Value entry whose value satisfies the device predicate
+//     (value_offset/value_size point at the value inside the staged block);
+//   - kNotValue: any non-Value entry (Deletion, SingleDeletion, Merge,
+//     BlobIndex, ...): key only. Always emitted: the host decides what it means;
+//   - kShadow: a Value entry that did not match; key only. Emitted only when
+//     the block's flags include kEmitShadows (files not in the bottommost level,
+//     so a newer failing version still hides an older passing one).
+// A malformed block (bad varint, entry past the restart array, key longer than
+// max_key_size, a row value shorter than the row format requires, ...) stops
+// that block with a status; the host turns it into Corruption naming the file
+// and block offset. Nothing is ever read outside local memory.
+#pragma once
+
+#include <cstdint>
+
+namespace pushdown::bpfgen::abi {
+
+inline constexpr uint32_t kAbiVersion = 1;
+
+enum EntryClass : uint8_t {
+  kMatched = 1,
+  kShadow = 2,
+  kNotValue = 3,
+};
+
+enum BlockFlags : uint32_t {
+  kEmitShadows = 1u << 0,
+};
+
+enum BlockStatus : uint32_t {
+  kBlockOk = 0,
+  kBlockNotRun = 1,          // not reached (an earlier block filled the output)
+  kBlockMalformed = 2,       // bad entry encoding or restart array
+  kBlockKeyTooLong = 3,      // a key longer than max_key_size
+  kBlockBadRow = 4,          // a Value entry whose value is not a valid row
+  kBlockOutputFull = 5,      // ran out of OutRecords or key arena: re-run from this block
+  kBlockTooLarge = 6,        // size exceeds what the program can address
+};
+
+// Passed by value as the context (BPF: ctx_in/ctx_out of BPF_PROG_TEST_RUN on a
+// `syscall` program; native: a pointer). Fixed offsets only.
+struct RunContext {
+  uint32_t num_blocks;      // in: descriptors filled, <= max_blocks
+  uint32_t blocks_done;     // out: blocks fully processed (the rest: kBlockNotRun/OutputFull)
+  uint32_t out_count;       // out: OutRecords written
+  uint32_t key_bytes;       // out: key arena bytes used
+  uint64_t entries;         // out: entries walked in this run
+  uint64_t matched;         // out: kMatched records written
+};
+static_assert(sizeof(RunContext) == 32);
+
+struct BlockDesc {
+  uint32_t offset;     // in: block contents start, relative to local memory
+  uint32_t size;       // in: block contents size (without the 5-byte trailer)
+  uint32_t flags;      // in: BlockFlags
+  uint32_t status;     // out: BlockStatus
+  uint32_t out_begin;  // out: first OutRecord index of this block
+  uint32_t out_end;    // out: one past its last OutRecord
+  uint32_t entries;    // out: entries walked
+  uint32_t error_offset;  // out: for a non-OK status, offset within the block of the bad entry
+};
+static_assert(sizeof(BlockDesc) == 32);
+
+struct OutRecord {
+  uint32_t key_offset;    // full internal key (user key + 8-byte trailer), relative to local memory
+  uint16_t key_size;
+  uint8_t entry_class;    // EntryClass
+  uint8_t reserved;
+  uint32_t value_offset;  // kMatched: the value, relative to local memory; else 0
+  uint32_t value_size;    // kMatched: its size; else 0
+};
+static_assert(sizeof(OutRecord) == 16);
+
+struct ProgramLayout {
+  uint32_t mem_size = 0;  // total local memory (BPF: .bss size)
+  uint32_t desc_offset = 0;
+  uint32_t max_blocks = 0;
+  uint32_t block_offset = 0;
+  uint32_t block_capacity = 0;  // bytes for staged blocks in one run
+  uint32_t max_block_size = 0;  // largest single block the program accepts
+  uint32_t out_offset = 0;
+  uint32_t out_capacity = 0;    // OutRecords
+  uint32_t key_arena_offset = 0;
+  uint32_t key_arena_size = 0;
+  uint32_t max_key_size = 0;    // longest internal key the scratch buffer holds
+  uint32_t private_offset = 0;
+};
+
+// Native entry point: same semantics as the BPF program.
+//   int pd_block_filter(RunContext* ctx, uint8_t* local_memory) -> 0
+using NativeFilterFn = int (*)(RunContext* ctx, uint8_t* local_memory);
+
+}  // namespace pushdown::bpfgen::abi

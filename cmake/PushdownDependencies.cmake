@@ -1,0 +1,33 @@
+# Every dependency comes from Debian 12 packages (scripts/install_deps.sh).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+
+# LLVM 19 (llvm-19-dev): knows BPF cpu v4 and has the current ORC LLJIT API.
+find_package(LLVM REQUIRED CONFIG PATHS /usr/lib/llvm-19/lib/cmake/llvm NO_DEFAULT_PATH)
+if(NOT LLVM_VERSION_MAJOR EQUAL 19)
+  message(FATAL_ERROR "need LLVM 19 (llvm-19-dev), found ${LLVM_PACKAGE_VERSION}")
+endif()
+message(STATUS "LLVM ${LLVM_PACKAGE_VERSION} at ${LLVM_DIR}")
+if(NOT TARGET pd_llvm)
+  add_library(pd_llvm INTERFACE)
+  target_include_directories(pd_llvm SYSTEM INTERFACE ${LLVM_INCLUDE_DIRS})
+  separate_arguments(PD_LLVM_DEFS NATIVE_COMMAND "${LLVM_DEFINITIONS}")
+  target_compile_definitions(pd_llvm INTERFACE ${PD_LLVM_DEFS})
+  # Link the single shared libLLVM-19.so: fast links, one copy per process.
+  target_link_libraries(pd_llvm INTERFACE LLVM)
+endif()
+
+pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET libbpf)
+pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(SNAPPY REQUIRED IMPORTED_TARGET snappy)
+find_package(ZLIB REQUIRED)
+find_package(RocksDB REQUIRED CONFIG)   # RocksDB::rocksdb-shared (7.8)
+find_package(gflags REQUIRED)
+find_package(benchmark REQUIRED)
+if(PD_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()

@@ -1,0 +1,80 @@
+// Lowers the device part of a predicate (a list of conjuncts, see
+// bpfgen/lang/split.h) to a RocksDB data-block filter program, from one
+// generator, for two targets:
+//   - kBpf:    an ELF object (bpfel, CPU v4, .BTF/.BTF.ext) with one
+//              SEC("syscall") program and one .bss global = local memory;
+//   - kNative: host code JIT-compiled with LLVM ORC LLJIT.
+// Both implement the contract in bpfgen/codegen/program_abi.h exactly (same
+// OutRecords, same BlockStatus), and the semantics of docs/LANGUAGE.md.
+//
+// An entry matches iff every conjunct is TRUE; an empty list matches every
+// Value entry. A conjunct the generator cannot lower returns NotSupported with
+// the reason (the split should have kept it on the host).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bpfgen/codegen/program_abi.h"
+#include "bpfgen/lang/ast.h"
+#include "bpfgen/schema/schema.h"
+#include "util/status.h"
+
+namespace pushdown::bpfgen {
+
+// Sizes of the program's local memory. Every size below is rounded as stated;
+// the resulting layout is published in abi::ProgramLayout (read it, never
+// assume it). Defaults give a local memory of about 8 MiB.
+struct CompileOptions {
+  uint32_t max_blocks = 64;                // BlockDescs per run
+  uint32_t block_capacity = 4u << 20;      // staged bytes per run (rounded up to 4 KiB)
+  uint32_t max_block_size = 1u << 20;      // largest single block (<= block_capacity)
+  uint32_t out_capacity = 1u << 16;        // OutRecords per run
+  uint32_t key_arena_size = 2u << 20;      // bytes of full internal keys per run
+  uint32_t max_key_size = 512;             // longest internal key (user key + 8)
+  uint32_t entries_per_callback = 8;       // BPF: entries walked per bpf_loop callback
+  uint32_t max_like_pattern = 64;          // longest LIKE pattern lowered (bytes)
+};
+
+struct BpfProgram {
+  std::string object;           // ELF bytes (bpfel, with .BTF and .BTF.ext)
+  std::string program_name;     // the SEC("syscall") function
+  std::string memory_variable;  // the .bss global that is local memory
+  abi::ProgramLayout layout;
+  double codegen_ms = 0;        // IR build + optimise + BPF emission
+};
+
+// REQUIRES: every conjunct is type-checked against `schema` and outlives the call.
+Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr*>& conjuncts,
+                              const CompileOptions& options);
+
+// A JIT-compiled native program. Owns the LLJIT; fn() is valid while it lives.
+// fn() is reentrant for distinct local memories (the state is in local memory).
+class NativeProgram {
+ public:
+  virtual ~NativeProgram() = default;
+  virtual abi::NativeFilterFn fn() const = 0;
+  virtual const abi::ProgramLayout& layout() const = 0;
+  virtual double compile_ms() const = 0;  // IR build + optimise + JIT
+};
+
+Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
+                                                     const std::vector<const Expr*>& conjuncts,
+                                                     const CompileOptions& options);
+
+enum class Target { kBpf, kNative };
+
+// Textual LLVM IR of the module after optimisation.
+Result<std::string> EmitIr(Target target, const Schema& schema,
+                           const std::vector<const Expr*>& conjuncts, const CompileOptions& options);
+
+// Readable BPF assembly (LLVM's asm printer).
+Result<std::string> EmitBpfAssembly(const Schema& schema, const std::vector<const Expr*>& conjuncts,
+                                    const CompileOptions& options);
+
+// The layout CompileBpf/CompileNative would use for `options` (no compilation).
+Result<abi::ProgramLayout> ComputeProgramLayout(const Schema& schema, const CompileOptions& options);
+
+}  // namespace pushdown::bpfgen

@@ -45,8 +45,8 @@ struct RowLayout {
   uint32_t fixed_size = 0;
   uint32_t var_table_offset = 0;
   uint32_t num_var = 0;
-  uint32_t var_data_offset = 0;  // == min_value_size
-  uint32_t min_value_size = 0;   // a well-formed value is at least this long
+  uint32_t var_data_offset = 0;       // == min_value_size
+  uint32_t min_value_size = 0;        // a well-formed value is at least this long
   std::vector<ColumnLayout> columns;  // parallel to Schema::columns
 
   // REQUIRES: !schema.raw

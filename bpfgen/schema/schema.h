@@ -21,7 +21,14 @@ struct Column {
   Type type;
   bool nullable = true;
   int key_position = -1;  // 0-based position in the primary key, -1 if not a key column
+
+  bool is_key() const { return key_position >= 0; }
+  friend bool operator==(const Column& a, const Column& b) = default;
 };
+
+// DDL limits (ParseSchema rejects more).
+inline constexpr int kMaxColumns = 1024;
+inline constexpr uint32_t kMaxStringLength = 65535;  // CHAR(n)/VARCHAR(n): 1 <= n <= this
 
 struct Schema {
   std::vector<Column> columns;
@@ -31,11 +38,20 @@ struct Schema {
   static Schema Raw();
   // Index of the column named `name` (case-insensitive), or -1.
   int FindColumn(std::string_view name) const;
-  // The canonical DDL: ParseSchema(s.ToDdl()) == s.
+  // The canonical DDL: ParseSchema(s.ToDdl()) == s. Raw() renders as "RAW".
   std::string ToDdl() const;
+
+  friend bool operator==(const Schema& a, const Schema& b) = default;
 };
 
-// Parses the DDL. Errors are InvalidArgument with "1:col: message" positions.
+// Parses the DDL. Errors are InvalidArgument with "1:col: message" positions
+// (line:column, 1-based, of the offending token). Grammar, keywords
+// case-insensitive:
+//   ddl     := column { ',' column }  |  RAW        (RAW: Schema::Raw())
+//   column  := name type { KEY | NOT NULL }
+//   type    := BOOL | INT32 | INT64 | DECIMAL '(' p ',' s ')' | DATE | DOUBLE
+//            | CHAR '(' n ')' | VARCHAR '(' n ')'
+// At least one KEY column; no duplicate names (case-insensitive).
 Result<Schema> ParseSchema(std::string_view ddl);
 
 }  // namespace pushdown::bpfgen

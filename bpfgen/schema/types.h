@@ -52,9 +52,13 @@ struct Type {
 
   bool IsIntegral() const { return id == TypeId::kInt32 || id == TypeId::kInt64; }
   bool IsNumeric() const { return IsIntegral() || id == TypeId::kDecimal || id == TypeId::kDouble; }
-  bool IsString() const { return id == TypeId::kChar || id == TypeId::kVarchar || id == TypeId::kBytes; }
+  bool IsString() const {
+    return id == TypeId::kChar || id == TypeId::kVarchar || id == TypeId::kBytes;
+  }
   // Fixed-width in the row format (everything but VARCHAR and BYTES).
-  bool IsFixedWidth() const { return id != TypeId::kVarchar && id != TypeId::kBytes && id != TypeId::kNull; }
+  bool IsFixedWidth() const {
+    return id != TypeId::kVarchar && id != TypeId::kBytes && id != TypeId::kNull;
+  }
 
   // "DECIMAL(15,2)", "VARCHAR(44)", "DATE", ...
   std::string ToString() const;

@@ -1,0 +1,169 @@
+#include "pushdown/device/device.h"
+
+#include <cstring>
+#include <utility>
+
+namespace pushdown::exec {
+
+namespace abi = bpfgen::abi;
+
+const char* BlockStatusName(uint32_t status) {
+  switch (status) {
+    case abi::kBlockOk:
+      return "ok";
+    case abi::kBlockNotRun:
+      return "not run";
+    case abi::kBlockMalformed:
+      return "malformed";
+    case abi::kBlockKeyTooLong:
+      return "key too long";
+    case abi::kBlockBadRow:
+      return "bad row";
+    case abi::kBlockOutputFull:
+      return "output full";
+    case abi::kBlockTooLarge:
+      return "too large";
+  }
+  return "unknown status";
+}
+
+BatchResult::BatchResult(BatchResult&& other) noexcept { *this = std::move(other); }
+
+BatchResult& BatchResult::operator=(BatchResult&& other) noexcept {
+  if (this != &other) {
+    Release();
+    program_ = std::exchange(other.program_, nullptr);
+    lock_ = std::move(other.lock_);
+    memory_ = std::exchange(other.memory_, nullptr);
+    ctx_ = other.ctx_;
+    blocks_ = std::move(other.blocks_);
+  }
+  return *this;
+}
+
+BatchResult::~BatchResult() { Release(); }
+
+void BatchResult::Release() {
+  if (program_ != nullptr && lock_.owns_lock()) {
+    program_->owner_.store(std::thread::id(), std::memory_order_relaxed);
+    lock_.unlock();
+  }
+  program_ = nullptr;
+  blocks_.clear();
+}
+
+OutEntry BatchResult::Entry(const abi::OutRecord& record) const {
+  const char* base = reinterpret_cast<const char*>(memory_);
+  OutEntry entry;
+  entry.entry_class = static_cast<abi::EntryClass>(record.entry_class);
+  entry.internal_key = std::string_view(base + record.key_offset, record.key_size);
+  if (record.entry_class == abi::kMatched) {
+    entry.value = std::string_view(base + record.value_offset, record.value_size);
+  }
+  return entry;
+}
+
+namespace {
+
+// The program's output is checked once per run, so that views handed to the
+// host never point outside local memory even if a program is buggy.
+Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& ctx,
+                      const abi::BlockDesc* descs, uint32_t num_blocks,
+                      const abi::OutRecord* records) {
+  if (ctx.out_count > layout.out_capacity || ctx.blocks_done > num_blocks) {
+    return Status::Internal("program reported more output than its layout allows");
+  }
+  for (uint32_t i = 0; i < num_blocks; ++i) {
+    const abi::BlockDesc& d = descs[i];
+    if (d.status == abi::kBlockOk || d.status == abi::kBlockMalformed ||
+        d.status == abi::kBlockKeyTooLong || d.status == abi::kBlockBadRow) {
+      if (d.out_begin > d.out_end || d.out_end > ctx.out_count) {
+        return Status::Internal("program wrote an out-of-range record span for block " +
+                                std::to_string(i));
+      }
+    }
+  }
+  const uint64_t mem = layout.mem_size;
+  for (uint32_t r = 0; r < ctx.out_count; ++r) {
+    const abi::OutRecord& rec = records[r];
+    if (uint64_t{rec.key_offset} + rec.key_size > mem ||
+        (rec.entry_class == abi::kMatched && uint64_t{rec.value_offset} + rec.value_size > mem) ||
+        rec.entry_class < abi::kMatched || rec.entry_class > abi::kNotValue) {
+      return Status::Internal("program wrote an invalid output record " + std::to_string(r));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<BatchResult> Device::Execute(LoadedProgram& program, std::span<const BlockInput> blocks) {
+  const abi::ProgramLayout& layout = program.layout();
+  if (blocks.size() > layout.max_blocks) {
+    return Status::InvalidArgument("batch of " + std::to_string(blocks.size()) +
+                                   " blocks exceeds the program's max_blocks " +
+                                   std::to_string(layout.max_blocks));
+  }
+  uint64_t total = 0;
+  for (const BlockInput& block : blocks) {
+    if (block.contents.size() > layout.max_block_size) {
+      return Status::InvalidArgument("block of " + std::to_string(block.contents.size()) +
+                                     " bytes exceeds max_block_size " +
+                                     std::to_string(layout.max_block_size));
+    }
+    total += StagedSize(block.contents.size());
+  }
+  if (total > layout.block_capacity) {
+    return Status::InvalidArgument("batch of " + std::to_string(total) +
+                                   " bytes exceeds block_capacity " +
+                                   std::to_string(layout.block_capacity));
+  }
+
+  if (program.owner_.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
+    return Status::Internal("Execute while this thread still holds a BatchResult of the program");
+  }
+  BatchResult result;
+  result.lock_ = std::unique_lock<std::mutex>(program.mu_);
+  program.owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  result.program_ = &program;
+
+  uint8_t* mem = program.memory();
+  result.memory_ = mem;
+  auto* descs = reinterpret_cast<abi::BlockDesc*>(mem + layout.desc_offset);
+  uint32_t offset = layout.block_offset;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const BlockInput& block = blocks[i];
+    std::memcpy(mem + offset, block.contents.data(), block.contents.size());
+    abi::BlockDesc& d = descs[i];
+    d.offset = offset;
+    d.size = static_cast<uint32_t>(block.contents.size());
+    d.flags = block.flags;
+    d.status = abi::kBlockNotRun;
+    d.out_begin = d.out_end = d.entries = d.error_offset = 0;
+    offset += static_cast<uint32_t>(StagedSize(block.contents.size()));
+  }
+
+  abi::RunContext& ctx = result.ctx_;
+  ctx = abi::RunContext{};
+  ctx.num_blocks = static_cast<uint32_t>(blocks.size());
+  PD_RETURN_IF_ERROR(program.Run(&ctx));
+  program.runs_.fetch_add(1, std::memory_order_relaxed);
+
+  const auto* records = reinterpret_cast<const abi::OutRecord*>(mem + layout.out_offset);
+  PD_RETURN_IF_ERROR(ValidateOutput(layout, ctx, descs, ctx.num_blocks, records));
+  result.blocks_.resize(blocks.size());
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const abi::BlockDesc& d = descs[i];
+    BlockResult& br = result.blocks_[i];
+    br.status = d.status;
+    br.entries = d.entries;
+    br.error_offset = d.error_offset;
+    if (d.status != abi::kBlockNotRun && d.status != abi::kBlockOutputFull &&
+        d.status != abi::kBlockTooLarge) {
+      br.records = std::span<const abi::OutRecord>(records + d.out_begin, d.out_end - d.out_begin);
+    }
+  }
+  return result;
+}
+
+}  // namespace pushdown::exec

@@ -1,0 +1,176 @@
+// A device runs a verified block-filter program over batches of RocksDB data
+// blocks staged in the program's local memory (bpfgen/codegen/program_abi.h).
+//
+// Lifecycle (libbpf selftest style, each step named):
+//   caps  = device.caps();                    // what the device can do
+//   prog  = device.Load(image);               // verify + load ONCE -> handle
+//   batch = device.Execute(*prog, blocks);    // per batch: stage, run, read back
+// The `kernel` device (kernel_device.h) runs BPF with BPF_PROG_TEST_RUN; the
+// `host` device (host_device.h) runs the same generator's native JIT code.
+//
+// Threading: a LoadedProgram has ONE local memory (for BPF it is a map shared by
+// all CPUs), so one thread at a time executes it. Execute() takes the program's
+// lock and the returned BatchResult keeps holding it: another thread calling
+// Execute on the same program blocks until that BatchResult is destroyed. The
+// same thread calling Execute while it still holds a BatchResult of the program
+// gets Status::Internal (instead of a deadlock). For parallel scans, load one
+// program per worker thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "bpfgen/codegen/compiler.h"
+#include "bpfgen/codegen/program_abi.h"
+#include "util/status.h"
+
+namespace pushdown::exec {
+
+enum class ProgramKind : uint8_t {
+  kBpfObject,  // bpfgen::BpfProgram (ELF with BTF)
+  kNative,     // bpfgen::NativeProgram (host JIT)
+};
+
+struct DeviceCaps {
+  std::string name;  // "kernel", "host"
+  ProgramKind program_kind = ProgramKind::kNative;
+  uint32_t max_instructions = 0;    // verifier limit on processed insns; 0 = none
+  uint64_t local_memory_size = 0;   // largest local memory a program may have
+  uint32_t max_batch_blocks = 0;    // largest BlockDesc count per run
+  bool floating_point = false;      // can evaluate DOUBLE arithmetic
+  uint32_t max_string_op_size = 0;  // longest LIKE/starts_with pattern lowered; 0 = none
+  // Compile options that fit this device (local memory sizes, batch size).
+  bpfgen::CompileOptions compile_options;
+};
+
+// What Load() consumes: exactly one member is set, matching caps().program_kind.
+struct ProgramImage {
+  const bpfgen::BpfProgram* bpf = nullptr;              // kernel
+  std::shared_ptr<const bpfgen::NativeProgram> native;  // host
+};
+
+struct LoadStats {
+  uint32_t program_id = 0;      // kernel: the BPF program id; host: a process-unique id
+  uint32_t verified_insns = 0;  // kernel: instructions the verifier processed
+  uint32_t xlated_size = 0;     // kernel: bytes of translated BPF
+  uint32_t jited_size = 0;      // kernel: bytes of JIT-compiled code
+  uint32_t object_size = 0;     // kernel: bytes of the ELF object
+  double load_ms = 0;           // kernel: open + verify + load + mmap; host: allocation
+};
+
+// A view of one output record, resolved against local memory.
+struct OutEntry {
+  bpfgen::abi::EntryClass entry_class;
+  std::string_view internal_key;  // user key + 8-byte trailer
+  std::string_view value;         // kMatched only; empty otherwise
+};
+
+struct BlockInput {
+  std::string_view contents;  // uncompressed block contents incl. restart array, no trailer
+  uint32_t flags = 0;         // bpfgen::abi::BlockFlags
+};
+
+struct BlockResult {
+  uint32_t status = bpfgen::abi::kBlockNotRun;  // bpfgen::abi::BlockStatus
+  uint32_t entries = 0;
+  uint32_t error_offset = 0;
+  std::span<const bpfgen::abi::OutRecord> records;  // into local memory
+};
+
+class LoadedProgram;
+
+// The results of one run. Views (records, OutEntry strings) point into the
+// program's local memory and stay valid while this object lives; it holds the
+// program's lock (see the threading note at the top). Move-only.
+class BatchResult {
+ public:
+  BatchResult() = default;
+  BatchResult(BatchResult&&) noexcept;
+  BatchResult& operator=(BatchResult&&) noexcept;
+  ~BatchResult();
+
+  const std::vector<BlockResult>& blocks() const { return blocks_; }
+  const bpfgen::abi::RunContext& context() const { return ctx_; }
+  // REQUIRES: `record` is one of this result's records (validated by Execute).
+  OutEntry Entry(const bpfgen::abi::OutRecord& record) const;
+
+ private:
+  friend class Device;
+  void Release();
+
+  LoadedProgram* program_ = nullptr;
+  std::unique_lock<std::mutex> lock_;
+  const uint8_t* memory_ = nullptr;
+  bpfgen::abi::RunContext ctx_{};
+  std::vector<BlockResult> blocks_;
+};
+
+// A program loaded (verified) on a device. Owns every resource (bpf_object,
+// map mmap, JIT). Destroying it unloads the program.
+class LoadedProgram {
+ public:
+  virtual ~LoadedProgram() = default;
+  LoadedProgram(const LoadedProgram&) = delete;
+  LoadedProgram& operator=(const LoadedProgram&) = delete;
+
+  const bpfgen::abi::ProgramLayout& layout() const { return layout_; }
+  const LoadStats& stats() const { return stats_; }
+  const std::string& device_name() const { return device_name_; }
+  uint64_t runs() const { return runs_.load(std::memory_order_relaxed); }
+
+ protected:
+  LoadedProgram(std::string device_name, const bpfgen::abi::ProgramLayout& layout)
+      : device_name_(std::move(device_name)), layout_(layout) {}
+
+  // Local memory: layout().mem_size bytes, valid for the program's lifetime.
+  virtual uint8_t* memory() = 0;
+  // Runs the program once over the staged descriptors. REQUIRES: lock held.
+  virtual Status Run(bpfgen::abi::RunContext* ctx) = 0;
+
+  LoadStats stats_;
+
+ private:
+  friend class Device;
+  friend class BatchResult;
+
+  std::string device_name_;
+  bpfgen::abi::ProgramLayout layout_;
+  std::mutex mu_;  // held by a live BatchResult
+  std::atomic<std::thread::id> owner_{};
+  std::atomic<uint64_t> runs_{0};
+};
+
+class Device {
+ public:
+  virtual ~Device() = default;
+
+  virtual const DeviceCaps& caps() const = 0;
+  // OK when the device can load programs here; otherwise why not
+  // (e.g. Unavailable("bpf(BPF_PROG_LOAD) of a syscall program: Operation not permitted")).
+  virtual Status Available() const = 0;
+  // Verifies and loads `image` once. Rejections (verifier, too large) are
+  // returned as a Status whose message starts with the reason; see fallback.h.
+  virtual Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image) = 0;
+
+  // Stages `blocks` into local memory, runs the program once and returns the
+  // per-block results, in order. Blocks the program did not finish report
+  // kBlockNotRun / kBlockOutputFull: stage them again (BlockStager does).
+  // REQUIRES: blocks.size() <= layout.max_blocks, each block <= max_block_size
+  // and their 8-aligned total <= block_capacity (else InvalidArgument).
+  Result<BatchResult> Execute(LoadedProgram& program, std::span<const BlockInput> blocks);
+};
+
+// Bytes a block occupies in the staging area (8-byte aligned).
+inline uint64_t StagedSize(size_t block_size) { return (block_size + 7) & ~uint64_t{7}; }
+
+// "ok", "not run", "malformed", "key too long", "bad row", "output full", "too large".
+const char* BlockStatusName(uint32_t status);
+
+}  // namespace pushdown::exec

@@ -1,0 +1,84 @@
+#include "pushdown/device/host_device.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+namespace pushdown::exec {
+
+namespace abi = bpfgen::abi;
+
+namespace {
+
+// Host program ids live above the kernel's id range to keep them distinct in logs.
+std::atomic<uint32_t> next_host_program_id{1u << 31};
+
+struct FreeDeleter {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+
+class HostProgram : public LoadedProgram {
+ public:
+  HostProgram(std::shared_ptr<const bpfgen::NativeProgram> native,
+              std::unique_ptr<uint8_t, FreeDeleter> memory)
+      : LoadedProgram("host", native->layout()),
+        native_(std::move(native)),
+        fn_(native_->fn()),
+        memory_(std::move(memory)) {}
+
+  void set_stats(const LoadStats& stats) { stats_ = stats; }
+
+ protected:
+  uint8_t* memory() override { return memory_.get(); }
+  Status Run(abi::RunContext* ctx) override {
+    int rc = fn_(ctx, memory_.get());
+    if (rc != 0) return Status::Internal("native program returned " + std::to_string(rc));
+    return Status::OK();
+  }
+
+ private:
+  std::shared_ptr<const bpfgen::NativeProgram> native_;
+  abi::NativeFilterFn fn_;
+  std::unique_ptr<uint8_t, FreeDeleter> memory_;
+};
+
+}  // namespace
+
+HostDevice::HostDevice() {
+  caps_.name = "host";
+  caps_.program_kind = ProgramKind::kNative;
+  caps_.max_instructions = 0;
+  caps_.local_memory_size = uint64_t{1} << 30;
+  caps_.max_batch_blocks = 1024;
+  caps_.floating_point = true;
+  caps_.max_string_op_size = 0;
+  caps_.compile_options = bpfgen::CompileOptions{};
+}
+
+Result<std::unique_ptr<LoadedProgram>> HostDevice::Load(const ProgramImage& image) {
+  if (image.native == nullptr) {
+    return Status::InvalidArgument("host device loads native programs only");
+  }
+  auto start = std::chrono::steady_clock::now();
+  const abi::ProgramLayout& layout = image.native->layout();
+  if (layout.mem_size == 0 || image.native->fn() == nullptr) {
+    return Status::InvalidArgument("native program has no local memory or entry point");
+  }
+  size_t size = (size_t{layout.mem_size} + 4095) & ~size_t{4095};
+  std::unique_ptr<uint8_t, FreeDeleter> memory(
+      static_cast<uint8_t*>(std::aligned_alloc(4096, size)));
+  if (memory == nullptr) {
+    return Status::ResourceExhausted("host local memory of " + std::to_string(size) + " bytes");
+  }
+  std::memset(memory.get(), 0, size);
+  auto program = std::make_unique<HostProgram>(image.native, std::move(memory));
+  LoadStats stats;
+  stats.program_id = next_host_program_id.fetch_add(1);
+  stats.load_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  program->set_stats(stats);
+  return std::unique_ptr<LoadedProgram>(std::move(program));
+}
+
+}  // namespace pushdown::exec

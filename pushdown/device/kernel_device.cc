@@ -1,0 +1,308 @@
+#include "pushdown/device/kernel_device.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdarg>
+#include <cstring>
+#include <sstream>
+#include <vector>
+
+namespace pushdown::exec {
+
+namespace abi = bpfgen::abi;
+
+namespace {
+
+constexpr size_t kRejectLogSize = 4u << 20;
+
+// libbpf's messages go to a per-thread buffer while one of our calls runs
+// (they become part of error messages), and nowhere otherwise.
+thread_local std::string* libbpf_messages = nullptr;
+
+int LibbpfPrint(enum libbpf_print_level level, const char* format, va_list args) {
+  if (libbpf_messages == nullptr || level == LIBBPF_DEBUG) return 0;
+  char buf[512];
+  int n = vsnprintf(buf, sizeof(buf), format, args);
+  if (n > 0) libbpf_messages->append(buf, std::min<size_t>(n, sizeof(buf) - 1));
+  return 0;
+}
+
+class CaptureLibbpf {
+ public:
+  CaptureLibbpf() {
+    static std::once_flag once;
+    std::call_once(once, [] { libbpf_set_print(LibbpfPrint); });
+    libbpf_messages = &messages_;
+  }
+  ~CaptureLibbpf() { libbpf_messages = nullptr; }
+  std::string LastLine() const {
+    std::string s = messages_;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    size_t nl = s.rfind('\n');
+    return nl == std::string::npos ? s : s.substr(nl + 1);
+  }
+
+ private:
+  std::string messages_;
+};
+
+struct ObjectCloser {
+  void operator()(bpf_object* obj) const { bpf_object__close(obj); }
+};
+using ObjectPtr = std::unique_ptr<bpf_object, ObjectCloser>;
+
+class Mapping {
+ public:
+  Mapping() = default;
+  Mapping(void* addr, size_t size) : addr_(addr), size_(size) {}
+  Mapping(Mapping&& o) noexcept : addr_(std::exchange(o.addr_, nullptr)), size_(o.size_) {}
+  Mapping& operator=(Mapping&& o) noexcept {
+    std::swap(addr_, o.addr_);
+    std::swap(size_, o.size_);
+    return *this;
+  }
+  ~Mapping() {
+    if (addr_ != nullptr) munmap(addr_, size_);
+  }
+  uint8_t* data() const { return static_cast<uint8_t*>(addr_); }
+
+ private:
+  void* addr_ = nullptr;
+  size_t size_ = 0;
+};
+
+class KernelProgram : public LoadedProgram {
+ public:
+  KernelProgram(const abi::ProgramLayout& layout, ObjectPtr object, int prog_fd, Mapping mapping,
+                uint8_t* memory, const LoadStats& stats)
+      : LoadedProgram("kernel", layout),
+        object_(std::move(object)),
+        prog_fd_(prog_fd),
+        mapping_(std::move(mapping)),
+        memory_(memory) {
+    stats_ = stats;
+  }
+
+ protected:
+  uint8_t* memory() override { return memory_; }
+
+  Status Run(abi::RunContext* ctx) override {
+    bpf_test_run_opts opts;
+    std::memset(&opts, 0, sizeof(opts));
+    opts.sz = sizeof(opts);
+    opts.ctx_in = ctx;
+    opts.ctx_size_in = sizeof(*ctx);
+    // A syscall program's ctx is copied back into ctx_in; the kernel rejects
+    // ctx_out (and data_in, repeat, duration) with EINVAL for this type.
+    if (bpf_prog_test_run_opts(prog_fd_, &opts) != 0) {
+      return Status::FromErrno("bpf(BPF_PROG_TEST_RUN)", errno);
+    }
+    if (opts.retval != 0) {
+      return Status::Internal("bpf program returned " + std::to_string(opts.retval));
+    }
+    return Status::OK();
+  }
+
+ private:
+  ObjectPtr object_;  // owns the program and map fds
+  int prog_fd_;
+  Mapping mapping_;  // unmapped before the object (and its map fd) closes
+  uint8_t* memory_;
+};
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// Opens the object from memory; `log` (if non-null) becomes the program's
+// verifier log buffer at level 1.
+Result<ObjectPtr> OpenObject(const bpfgen::BpfProgram& image, std::vector<char>* log,
+                             bpf_program** prog_out, CaptureLibbpf& capture) {
+  bpf_object_open_opts opts;
+  std::memset(&opts, 0, sizeof(opts));
+  opts.sz = sizeof(opts);
+  opts.object_name = "pd_filter";
+  ObjectPtr obj(bpf_object__open_mem(image.object.data(), image.object.size(), &opts));
+  if (obj == nullptr) {
+    int err = errno;
+    return Status::InvalidArgument(
+        "bpf object does not open: " + std::string(strerror(err)) +
+        (capture.LastLine().empty() ? "" : " (" + capture.LastLine() + ")"));
+  }
+  bpf_program* prog = bpf_object__find_program_by_name(obj.get(), image.program_name.c_str());
+  if (prog == nullptr) {
+    return Status::InvalidArgument("bpf object has no program " + image.program_name);
+  }
+  if (log != nullptr) {
+    log->assign(kRejectLogSize, '\0');
+    bpf_program__set_log_buf(prog, log->data(), log->size());
+    bpf_program__set_log_level(prog, 1);
+  }
+  *prog_out = prog;
+  return obj;
+}
+
+// Offset of `name` inside the .bss DATASEC, from the object's (fixed-up) BTF.
+Result<uint32_t> VariableOffset(bpf_object* obj, const std::string& name) {
+  const btf* b = bpf_object__btf(obj);
+  if (b == nullptr) return Status::InvalidArgument("bpf object has no BTF");
+  int id = btf__find_by_name_kind(b, ".bss", BTF_KIND_DATASEC);
+  if (id < 0) return Status::InvalidArgument("bpf object BTF has no .bss DATASEC");
+  const btf_type* sec = btf__type_by_id(b, id);
+  const btf_var_secinfo* vars = btf_var_secinfos(sec);
+  for (int i = 0; i < btf_vlen(sec); ++i) {
+    const btf_type* var = btf__type_by_id(b, vars[i].type);
+    const char* var_name = btf__name_by_offset(b, var->name_off);
+    if (var_name != nullptr && name == var_name) return vars[i].offset;
+  }
+  return Status::InvalidArgument("bpf object .bss has no variable " + name);
+}
+
+}  // namespace
+
+std::string SummarizeVerifierLog(const std::string& log, int max_lines) {
+  std::vector<std::string> lines;
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line.rfind("processed ", 0) == 0 ||
+        line.rfind("verification time", 0) == 0 || line.rfind("stack depth", 0) == 0 ||
+        line.rfind("-- END PROG LOAD LOG --", 0) == 0) {
+      continue;
+    }
+    lines.push_back(line);
+  }
+  size_t begin = lines.size() > static_cast<size_t>(max_lines) ? lines.size() - max_lines : 0;
+  std::string out;
+  for (size_t i = begin; i < lines.size(); ++i) {
+    if (!out.empty()) out += " | ";
+    out += lines[i];
+  }
+  return out;
+}
+
+KernelDevice::KernelDevice() {
+  caps_.name = "kernel";
+  caps_.program_kind = ProgramKind::kBpfObject;
+  caps_.max_instructions = 1000000;  // BPF_COMPLEXITY_LIMIT_INSNS
+  caps_.local_memory_size = uint64_t{256} << 20;
+  caps_.max_batch_blocks = 64;
+  caps_.floating_point = false;
+  caps_.max_string_op_size = 64;
+  caps_.compile_options = bpfgen::CompileOptions{};
+
+  // mov64 r0, 0; exit
+  bpf_insn insns[2];
+  std::memset(insns, 0, sizeof(insns));
+  insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
+  insns[1].code = BPF_JMP | BPF_EXIT;
+  bpf_prog_load_opts opts;
+  std::memset(&opts, 0, sizeof(opts));
+  opts.sz = sizeof(opts);
+  opts.prog_flags = BPF_F_SLEEPABLE;  // syscall programs must be sleepable
+  CaptureLibbpf capture;
+  int fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "pd_probe", "GPL", insns, 2, &opts);
+  if (fd < 0) {
+    probe_errno_ = errno;
+    probe_ = Status::Unavailable("bpf(BPF_PROG_LOAD) of a syscall program: " +
+                                 std::string(strerror(probe_errno_)));
+  } else {
+    close(fd);
+  }
+}
+
+std::string KernelDevice::last_verifier_log() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_log_;
+}
+
+Result<std::unique_ptr<LoadedProgram>> KernelDevice::Load(const ProgramImage& image) {
+  if (image.bpf == nullptr) {
+    return Status::InvalidArgument("kernel device loads BPF objects only");
+  }
+  PD_RETURN_IF_ERROR(probe_);
+  const bpfgen::BpfProgram& bpf = *image.bpf;
+  const abi::ProgramLayout& layout = bpf.layout;
+  auto start = std::chrono::steady_clock::now();
+  CaptureLibbpf capture;
+
+  bpf_program* prog = nullptr;
+  PD_ASSIGN_OR_RETURN(ObjectPtr obj, OpenObject(bpf, nullptr, &prog, capture));
+  if (bpf_object__load(obj.get()) != 0) {
+    int err = errno;
+    // Load again with a verifier log: the log, not the errno, says why
+    // (the same rejection comes back as EACCES, EINVAL, EFAULT or ENOMEM).
+    std::vector<char> log;
+    CaptureLibbpf capture_retry;
+    PD_ASSIGN_OR_RETURN(ObjectPtr retry, OpenObject(bpf, &log, &prog, capture_retry));
+    bool loaded = bpf_object__load(retry.get()) == 0;
+    std::string text(log.data(), strnlen(log.data(), log.size()));
+    if (loaded) {
+      return Status::Internal("bpf object loaded only on the second attempt (first: " +
+                              std::string(strerror(err)) + ")");
+    }
+    if (text.empty()) {
+      // Not a verifier rejection: ELF/BTF/map creation problems.
+      return Status::InvalidArgument(
+          "bpf object load failed: " + std::string(strerror(err)) +
+          (capture.LastLine().empty() ? "" : " (" + capture.LastLine() + ")"));
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_log_ = text;
+    }
+    bool too_large = text.find("BPF program is too large") != std::string::npos ||
+                     text.find("too complex") != std::string::npos;
+    return Status::NotSupported(std::string(too_large ? "program too large" : "verifier rejected") +
+                                " " + bpf.program_name + ": " + SummarizeVerifierLog(text));
+  }
+
+  int prog_fd = bpf_program__fd(prog);
+  bpf_map* bss = nullptr;
+  bpf_map* map;
+  bpf_object__for_each_map(map, obj.get()) {
+    std::string_view name = bpf_map__name(map);
+    if (name.size() >= 4 && name.substr(name.size() - 4) == ".bss") bss = map;
+  }
+  if (bss == nullptr) return Status::InvalidArgument("bpf object has no .bss map");
+  PD_ASSIGN_OR_RETURN(uint32_t var_offset, VariableOffset(obj.get(), bpf.memory_variable));
+  uint64_t value_size = bpf_map__value_size(bss);
+  if (uint64_t{var_offset} + layout.mem_size > value_size) {
+    return Status::InvalidArgument("local memory variable " + bpf.memory_variable + " (" +
+                                   std::to_string(layout.mem_size) +
+                                   " bytes) does not fit the .bss map");
+  }
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t map_size = (value_size + page - 1) / page * page;
+  void* addr = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(bss), 0);
+  if (addr == MAP_FAILED) {
+    return Status::FromErrno("mmap of the .bss map", errno);
+  }
+  Mapping mapping(addr, map_size);
+
+  LoadStats stats;
+  bpf_prog_info info;
+  std::memset(&info, 0, sizeof(info));
+  uint32_t info_len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(prog_fd, &info, &info_len) == 0) {
+    stats.program_id = info.id;
+    stats.verified_insns = info.verified_insns;
+    stats.xlated_size = info.xlated_prog_len;
+    stats.jited_size = info.jited_prog_len;
+  }
+  stats.object_size = static_cast<uint32_t>(bpf.object.size());
+  stats.load_ms = MsSince(start);
+  uint8_t* memory = mapping.data() + var_offset;
+  return std::unique_ptr<LoadedProgram>(std::make_unique<KernelProgram>(
+      layout, std::move(obj), prog_fd, std::move(mapping), memory, stats));
+}
+
+}  // namespace pushdown::exec

@@ -1,0 +1,53 @@
+// The `kernel` device: the Linux eBPF runtime. A program (ELF with BTF from
+// bpfgen::CompileBpf) is opened from memory with libbpf, verified and
+// JIT-compiled once by the kernel, and run per batch with BPF_PROG_TEST_RUN on
+// its `syscall` program. Local memory is the program's .bss map, mmapped
+// MAP_SHARED by the host, so blocks are staged with no copy through the syscall.
+//
+// Privileges: root, or CAP_BPF + CAP_PERFMON (CAP_BPF alone loads, but Spectre
+// hardening makes programs ~2x slower). Without them the device reports itself
+// unavailable (Available() names the errno), which the fallback chain turns
+// into a host fallback with reason "no BPF privilege".
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "pushdown/device/device.h"
+
+namespace pushdown::exec {
+
+class KernelDevice : public Device {
+ public:
+  // Probes the bpf syscall once: loads a 2-instruction sleepable
+  // BPF_PROG_TYPE_SYSCALL program and closes it.
+  KernelDevice();
+
+  const DeviceCaps& caps() const override { return caps_; }
+  // OK, or Unavailable("bpf(BPF_PROG_LOAD) of a syscall program: <strerror>");
+  // probe_errno() holds the errno.
+  Status Available() const override { return probe_; }
+  int probe_errno() const { return probe_errno_; }
+
+  // REQUIRES: image.bpf is set. On verifier rejection returns
+  // NotSupported("verifier rejected <prog>: <first lines of the reason>") and
+  // keeps the whole log (last_verifier_log()).
+  Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image) override;
+
+  // The verifier log of the most recent rejected Load (empty if none).
+  std::string last_verifier_log() const;
+
+ private:
+  DeviceCaps caps_;
+  Status probe_;
+  int probe_errno_ = 0;
+  mutable std::mutex mu_;
+  std::string last_log_;  // guarded by mu_
+};
+
+// The reason lines of a verifier log: its last meaningful lines (the error the
+// verifier stopped at), without the trailing statistics. At most `max_lines`.
+std::string SummarizeVerifierLog(const std::string& log, int max_lines = 3);
+
+}  // namespace pushdown::exec

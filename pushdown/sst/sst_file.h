@@ -1,0 +1,156 @@
+// SstFile: opens a RocksDB block-based table (format_version 0..5) with our
+// own reader and gives access to its data blocks, uncompressed and verified.
+//
+//   PD_ASSIGN_OR_RETURN(auto sst, SstFile::Open(path, {}));
+//   for (size_t i = 0; i < sst->num_data_blocks(); ++i) {
+//     PD_ASSIGN_OR_RETURN(BlockContents b, sst->ReadDataBlock(i));
+//     DataBlockIter it(b.data, sst->block_context(i), sst->info().global_seqno);
+//     ...
+//   }
+//
+// Every malformation is Status::Corruption naming the file and byte offset;
+// features the pushdown path cannot handle exactly are listed in
+// info().unsupported (the engine falls back to a RocksDB iterator then).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pushdown/sst/block.h"
+#include "pushdown/sst/format.h"
+#include "pushdown/sst/properties.h"
+#include "util/status.h"
+
+namespace pushdown::exec {
+
+struct SstOpenOptions {
+  // Verify checksums of the footer-referenced blocks (metaindex, properties,
+  // index, compression dictionary) at open.
+  bool verify_checksums = true;
+  // A block (stored or uncompressed) larger than this is Corruption.
+  size_t max_block_size = 256u << 20;
+  // Read every data block at open and list entry types the pushdown path does
+  // not handle (merge, blob index, deletion with timestamp, wide columns).
+  bool scan_entry_types = false;
+  // The file's largest seqno as the DB's metadata knows it (optional). For an
+  // ingested file whose global seqno was not written into the file, this is
+  // the global seqno (RocksDB's rule).
+  std::optional<uint64_t> largest_seqno;
+};
+
+struct TableInfo {
+  std::string path;
+  std::string file_name;  // basename, used in messages
+  uint64_t file_size = 0;
+  Footer footer;
+  ChecksumType checksum = ChecksumType::kCrc32c;
+  uint32_t format_version = 0;
+  IndexType index_type = IndexType::kBinarySearch;
+  bool index_key_is_user_key = false;
+  bool index_value_is_delta_encoded = false;
+  size_t num_index_partitions = 0;  // two-level index only
+  size_t num_data_blocks = 0;
+  // Ingested file: every key's sequence number is this (keys store 0).
+  std::optional<uint64_t> global_seqno;
+  TableProperties properties;
+  std::vector<std::string> metaindex_keys;
+  bool has_range_del_block = false;
+  bool has_compression_dict = false;
+  bool has_filter = false;
+  // [data_begin, data_end): from the first data block to the end of the last
+  // one's trailer (empty when there are no data blocks).
+  uint64_t data_begin = 0;
+  uint64_t data_end = 0;
+  // Why the pushdown path must fall back for this file; empty = supported.
+  std::vector<std::string> unsupported;
+
+  bool supported() const { return unsupported.empty(); }
+};
+
+// An uncompressed block.
+struct BlockContents {
+  std::string data;
+  BlockHandle handle;
+  uint8_t compression = 0;  // as stored
+};
+
+class SstFile {
+ public:
+  static Result<std::unique_ptr<SstFile>> Open(const std::string& path,
+                                               const SstOpenOptions& options = {});
+  // Opens a file image held in memory (tests, fuzzing); `name` is used in
+  // messages.
+  static Result<std::unique_ptr<SstFile>> OpenFromMemory(std::string name, std::string contents,
+                                                         const SstOpenOptions& options = {});
+  ~SstFile();
+  SstFile(const SstFile&) = delete;
+  SstFile& operator=(const SstFile&) = delete;
+
+  const TableInfo& info() const { return info_; }
+  size_t num_data_blocks() const { return data_blocks_.size(); }
+  // REQUIRES: i < num_data_blocks()
+  BlockHandle data_block_handle(size_t i) const { return data_blocks_[i]; }
+  const std::vector<BlockHandle>& data_block_handles() const { return data_blocks_; }
+  // Error context for DataBlockIter over data block i.
+  BlockContext block_context(size_t i) const {
+    return BlockContext{info_.file_name, data_blocks_[i].offset};
+  }
+
+  // Reads data block i (one pread), verifies its checksum (unless told not
+  // to) and decompresses it.
+  Result<BlockContents> ReadDataBlock(size_t i, bool verify_checksum = true) const;
+
+  // Verifies and decompresses a block whose stored bytes plus 5-byte trailer
+  // (`raw`, raw.size() == handle.size + 5) were read elsewhere (BlockSource).
+  // *contents points into `raw` (uncompressed block) or into *scratch.
+  Status DecodeBlock(const BlockHandle& handle, std::string_view raw, bool verify_checksum,
+                     std::string* scratch, std::string_view* contents) const;
+
+  // Reads, verifies and decodes every entry of every data block, calling
+  // fn(parsed_key, value) in file order; fn returns false to stop.
+  template <typename Fn>
+  Status ForEachEntry(Fn&& fn, bool verify_checksum = true) const {
+    for (size_t i = 0; i < num_data_blocks(); ++i) {
+      PD_ASSIGN_OR_RETURN(BlockContents b, ReadDataBlock(i, verify_checksum));
+      DataBlockIter it(b.data, block_context(i), info_.global_seqno);
+      for (it.SeekToFirst(); it.Valid(); it.Next()) {
+        if (!fn(it.parsed(), it.value())) return Status::OK();
+      }
+      PD_RETURN_IF_ERROR(it.status());
+    }
+    return Status::OK();
+  }
+
+  // The open file descriptor (-1 for an in-memory file).
+  int fd() const;
+  // The in-memory image (empty for a file on disk).
+  std::string_view memory_image() const;
+
+  class Source;  // random-access bytes (file or memory); defined in the .cc
+
+ private:
+  SstFile() = default;
+  static Result<std::unique_ptr<SstFile>> OpenImpl(std::unique_ptr<Source> src,
+                                                   const SstOpenOptions& options);
+  Status Load();
+  Status ReadRaw(const BlockHandle& h, std::string* raw) const;
+  // Reads + verifies + decompresses a non-data block.
+  Status ReadMetaBlock(const BlockHandle& h, std::string_view kind, bool verify,
+                       std::string* contents) const;
+  Status LoadIndex();
+  Status LoadProperties(const BlockHandle& h);
+  Status DetectFeatures();
+  Status Corrupt(std::string_view what, uint64_t offset) const;
+
+  std::unique_ptr<Source> src_;
+  SstOpenOptions options_;
+  TableInfo info_;
+  std::string compression_dict_;
+  std::vector<BlockHandle> data_blocks_;
+};
+
+}  // namespace pushdown::exec

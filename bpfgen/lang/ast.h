@@ -45,9 +45,19 @@ enum class ExprKind : uint8_t {
 enum class UnaryOp : uint8_t { kNot, kNegate };
 
 enum class BinaryOp : uint8_t {
-  kAdd, kSub, kMul, kDiv, kMod,        // numeric -> numeric
-  kEq, kNe, kLt, kLe, kGt, kGe,        // any comparable -> BOOL
-  kAnd, kOr,                           // BOOL -> BOOL, three-valued
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,  // numeric -> numeric
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,  // any comparable -> BOOL
+  kAnd,
+  kOr,  // BOOL -> BOOL, three-valued
 };
 
 // Raw-mode and string functions (see docs/LANGUAGE.md).
@@ -56,8 +66,16 @@ enum class Function : uint8_t {
   kStartsWith,  // starts_with(s, 'lit') -> BOOL
   kSubstr,      // substr(s, off, len) -> BYTES/VARCHAR (0-based off)
   kU8,
-  kU16Le, kU16Be, kU32Le, kU32Be, kU64Le, kU64Be,  // unsigned -> INT64 (u64: bit pattern)
-  kI32Le, kI32Be, kI64Le, kI64Be,                  // signed -> INT64
+  kU16Le,
+  kU16Be,
+  kU32Le,
+  kU32Be,
+  kU64Le,
+  kU64Be,  // unsigned -> INT64 (u64: bit pattern)
+  kI32Le,
+  kI32Be,
+  kI64Le,
+  kI64Be,  // signed -> INT64
 };
 
 struct Expr;
@@ -65,8 +83,9 @@ using ExprPtr = std::unique_ptr<Expr>;
 
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;
-  Type type;            // result type (set by the type checker)
-  SourceRange range;    // where it came from, for diagnostics
+  Type type;             // result type (set by the type checker)
+  SourceRange range;     // where it came from, for diagnostics (the whole expression)
+  SourceRange op_range;  // the operator / keyword / function name token (type errors point here)
 
   UnaryOp unary_op = UnaryOp::kNot;
   BinaryOp binary_op = BinaryOp::kEq;
@@ -82,6 +101,10 @@ struct Expr {
   // kLiteral. literal_null => SQL NULL. Otherwise by type:
   //   BOOL/INT*/DATE/DECIMAL -> literal_int (DECIMAL scaled by 10^scale)
   //   DOUBLE -> literal_double; CHAR/VARCHAR/BYTES -> literal_string
+  // A DOUBLE literal only arises from folding a numeric constant into a DOUBLE
+  // context (the language has no DOUBLE literal syntax); its literal_string
+  // then holds that constant's decimal source form, which the printer emits so
+  // that the canonical text re-parses to the same double.
   bool literal_null = false;
   int64_t literal_int = 0;
   double literal_double = 0;

@@ -1,0 +1,452 @@
+#include "bpfgen/lang/parser.h"
+
+#include <algorithm>
+#include <string>
+
+#include "bpfgen/lang/diagnostic.h"
+#include "bpfgen/lang/functions.h"
+#include "bpfgen/lang/limits.h"
+#include "bpfgen/schema/date.h"
+
+namespace pushdown::bpfgen {
+namespace {
+
+class Parser {
+ public:
+  Parser(std::string_view text, const std::vector<Token>& tokens) : text_(text), tokens_(tokens) {}
+
+  Result<ExprPtr> ParsePredicate() {
+    if (Peek().kind == TokenKind::kEnd) {
+      return Diagnostic(text_, Peek().range, "empty predicate");
+    }
+    PD_ASSIGN_OR_RETURN(ExprPtr e, ParseOr());
+    if (Peek().kind != TokenKind::kEnd) {
+      return Unexpected(Peek(), Peek().kind == TokenKind::kRParen
+                                    ? "(unbalanced ')')"
+                                    : "expected AND, OR or end of input");
+    }
+    return e;
+  }
+
+ private:
+  // Depth guard: one level per '(' group, call, NOT or unary minus.
+  class Nest {
+   public:
+    explicit Nest(Parser* p) : p_(p) { ++p_->depth_; }
+    ~Nest() { --p_->depth_; }
+    bool TooDeep() const { return p_->depth_ > kMaxDepth; }
+
+   private:
+    Parser* p_;
+  };
+
+  const Token& Peek(size_t ahead = 0) const {
+    size_t i = std::min(pos_ + ahead, tokens_.size() - 1);
+    return tokens_[i];
+  }
+  const Token& Next() {
+    const Token& t = tokens_[pos_];
+    if (pos_ + 1 < tokens_.size()) ++pos_;
+    return t;
+  }
+  bool Accept(TokenKind k) {
+    if (Peek().kind != k) return false;
+    Next();
+    return true;
+  }
+
+  Status Unexpected(const Token& t, std::string_view expected) {
+    return Diagnostic(text_, t.range,
+                      "unexpected " + DescribeToken(t) + "; " + std::string(expected));
+  }
+  Status Expect(TokenKind k, std::string_view what) {
+    if (Accept(k)) return Status::OK();
+    return Unexpected(Peek(), "expected " + std::string(what));
+  }
+  Status DepthError(const Token& t) {
+    return Diagnostic(text_, t.range, "expression nested too deeply (the limit is 64 levels)");
+  }
+
+  Result<ExprPtr> NewNode(ExprKind kind, SourceRange range, SourceRange op_range) {
+    if (++nodes_ > kMaxNodes) {
+      return Diagnostic(text_, op_range, "predicate has too many nodes (the limit is 4096)");
+    }
+    auto e = std::make_unique<Expr>();
+    e->kind = kind;
+    e->range = range;
+    e->op_range = op_range;
+    return e;
+  }
+  static SourceRange Span(const Expr& a, const Expr& b) { return {a.range.begin, b.range.end}; }
+  static SourceRange Span(SourceRange a, SourceRange b) { return {a.begin, b.end}; }
+
+  Result<ExprPtr> Binary(BinaryOp op, SourceRange op_range, ExprPtr l, ExprPtr r) {
+    PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kBinary, Span(*l, *r), op_range));
+    e->binary_op = op;
+    e->children.push_back(std::move(l));
+    e->children.push_back(std::move(r));
+    return e;
+  }
+
+  Result<ExprPtr> ParseOr() {
+    PD_ASSIGN_OR_RETURN(ExprPtr left, ParseAnd());
+    while (Peek().kind == TokenKind::kOr) {
+      SourceRange op = Next().range;
+      PD_ASSIGN_OR_RETURN(ExprPtr right, ParseAnd());
+      PD_ASSIGN_OR_RETURN(left, Binary(BinaryOp::kOr, op, std::move(left), std::move(right)));
+    }
+    return left;
+  }
+
+  Result<ExprPtr> ParseAnd() {
+    PD_ASSIGN_OR_RETURN(ExprPtr left, ParseNot());
+    while (Peek().kind == TokenKind::kAnd) {
+      SourceRange op = Next().range;
+      PD_ASSIGN_OR_RETURN(ExprPtr right, ParseNot());
+      PD_ASSIGN_OR_RETURN(left, Binary(BinaryOp::kAnd, op, std::move(left), std::move(right)));
+    }
+    return left;
+  }
+
+  Result<ExprPtr> ParseNot() {
+    if (Peek().kind != TokenKind::kNot) return ParseAtom();
+    const Token& not_tok = Next();
+    Nest nest(this);
+    if (nest.TooDeep()) return DepthError(not_tok);
+    PD_ASSIGN_OR_RETURN(ExprPtr operand, ParseNot());
+    PD_ASSIGN_OR_RETURN(
+        ExprPtr e, NewNode(ExprKind::kUnary, Span(not_tok.range, operand->range), not_tok.range));
+    e->unary_op = UnaryOp::kNot;
+    e->children.push_back(std::move(operand));
+    return e;
+  }
+
+  Result<ExprPtr> ParseAtom() {
+    PD_ASSIGN_OR_RETURN(ExprPtr left, ParseSum());
+    const Token& t = Peek();
+    BinaryOp cmp;
+    switch (t.kind) {
+      case TokenKind::kEq:
+        cmp = BinaryOp::kEq;
+        break;
+      case TokenKind::kNe:
+        cmp = BinaryOp::kNe;
+        break;
+      case TokenKind::kLt:
+        cmp = BinaryOp::kLt;
+        break;
+      case TokenKind::kLe:
+        cmp = BinaryOp::kLe;
+        break;
+      case TokenKind::kGt:
+        cmp = BinaryOp::kGt;
+        break;
+      case TokenKind::kGe:
+        cmp = BinaryOp::kGe;
+        break;
+      case TokenKind::kIs:
+        return ParseIsNull(std::move(left));
+      case TokenKind::kNot:
+      case TokenKind::kBetween:
+      case TokenKind::kIn:
+      case TokenKind::kLike:
+        return ParseNegatable(std::move(left));
+      default:
+        return left;
+    }
+    SourceRange op = Next().range;
+    PD_ASSIGN_OR_RETURN(ExprPtr right, ParseSum());
+    return Binary(cmp, op, std::move(left), std::move(right));
+  }
+
+  Result<ExprPtr> ParseIsNull(ExprPtr operand) {
+    SourceRange is = Next().range;
+    bool negated = Accept(TokenKind::kNot);
+    const Token& null_tok = Peek();
+    PD_RETURN_IF_ERROR(Expect(TokenKind::kNull, negated ? "NULL" : "NULL or NOT NULL"));
+    PD_ASSIGN_OR_RETURN(ExprPtr e,
+                        NewNode(ExprKind::kIsNull, Span(operand->range, null_tok.range), is));
+    e->negated = negated;
+    e->children.push_back(std::move(operand));
+    return e;
+  }
+
+  Result<ExprPtr> ParseNegatable(ExprPtr operand) {
+    SourceRange first = Peek().range;
+    bool negated = Accept(TokenKind::kNot);
+    const Token& kw = Peek();
+    SourceRange op = Span(first, kw.range);
+    switch (kw.kind) {
+      case TokenKind::kBetween: {
+        Next();
+        PD_ASSIGN_OR_RETURN(ExprPtr lo, ParseSum());
+        PD_RETURN_IF_ERROR(Expect(TokenKind::kAnd, "AND in BETWEEN"));
+        PD_ASSIGN_OR_RETURN(ExprPtr hi, ParseSum());
+        PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kBetween, Span(*operand, *hi), op));
+        e->negated = negated;
+        e->children.push_back(std::move(operand));
+        e->children.push_back(std::move(lo));
+        e->children.push_back(std::move(hi));
+        return e;
+      }
+      case TokenKind::kIn: {
+        Next();
+        PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kIn, operand->range, op));
+        e->negated = negated;
+        e->children.push_back(std::move(operand));
+        PD_RETURN_IF_ERROR(Expect(TokenKind::kLParen, "'(' after IN"));
+        while (true) {
+          if (e->children.size() > kMaxInList) {
+            return Diagnostic(text_, Peek().range,
+                              "IN list has more than 1024 elements (the limit)");
+          }
+          PD_ASSIGN_OR_RETURN(ExprPtr item, ParseSum());
+          e->children.push_back(std::move(item));
+          if (Accept(TokenKind::kComma)) continue;
+          const Token& close = Peek();
+          PD_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "',' or ')' in IN list"));
+          e->range.end = close.range.end;
+          break;
+        }
+        return e;
+      }
+      case TokenKind::kLike: {
+        Next();
+        const Token& pat = Peek();
+        if (pat.kind != TokenKind::kString) {
+          return Diagnostic(text_, pat.range, "LIKE pattern must be a string literal");
+        }
+        Next();
+        PD_ASSIGN_OR_RETURN(ExprPtr p, StringLiteral(pat));
+        PD_ASSIGN_OR_RETURN(ExprPtr e,
+                            NewNode(ExprKind::kLike, Span(operand->range, pat.range), op));
+        e->negated = negated;
+        e->children.push_back(std::move(operand));
+        e->children.push_back(std::move(p));
+        return e;
+      }
+      default:
+        return Unexpected(kw, "expected BETWEEN, IN or LIKE after NOT");
+    }
+  }
+
+  Result<ExprPtr> ParseSum() {
+    PD_ASSIGN_OR_RETURN(ExprPtr left, ParseProduct());
+    while (Peek().kind == TokenKind::kPlus || Peek().kind == TokenKind::kMinus) {
+      const Token& t = Next();
+      BinaryOp op = t.kind == TokenKind::kPlus ? BinaryOp::kAdd : BinaryOp::kSub;
+      PD_ASSIGN_OR_RETURN(ExprPtr right, ParseProduct());
+      PD_ASSIGN_OR_RETURN(left, Binary(op, t.range, std::move(left), std::move(right)));
+    }
+    return left;
+  }
+
+  Result<ExprPtr> ParseProduct() {
+    PD_ASSIGN_OR_RETURN(ExprPtr left, ParseUnary());
+    while (true) {
+      BinaryOp op;
+      switch (Peek().kind) {
+        case TokenKind::kStar:
+          op = BinaryOp::kMul;
+          break;
+        case TokenKind::kSlash:
+          op = BinaryOp::kDiv;
+          break;
+        case TokenKind::kPercent:
+          op = BinaryOp::kMod;
+          break;
+        default:
+          return left;
+      }
+      SourceRange r = Next().range;
+      PD_ASSIGN_OR_RETURN(ExprPtr right, ParseUnary());
+      PD_ASSIGN_OR_RETURN(left, Binary(op, r, std::move(left), std::move(right)));
+    }
+  }
+
+  Result<ExprPtr> ParseUnary() {
+    if (Peek().kind != TokenKind::kMinus) return ParsePrimary();
+    const Token& minus = Next();
+    const Token& next = Peek();
+    if (next.kind == TokenKind::kInteger || next.kind == TokenKind::kDecimal) {
+      Next();
+      return NumberLiteral(next, &minus);
+    }
+    Nest nest(this);
+    if (nest.TooDeep()) return DepthError(minus);
+    PD_ASSIGN_OR_RETURN(ExprPtr operand, ParseUnary());
+    PD_ASSIGN_OR_RETURN(ExprPtr e,
+                        NewNode(ExprKind::kUnary, Span(minus.range, operand->range), minus.range));
+    e->unary_op = UnaryOp::kNegate;
+    e->children.push_back(std::move(operand));
+    return e;
+  }
+
+  Result<ExprPtr> ParsePrimary() {
+    const Token& t = Peek();
+    switch (t.kind) {
+      case TokenKind::kInteger:
+      case TokenKind::kDecimal:
+        Next();
+        return NumberLiteral(t, nullptr);
+      case TokenKind::kString:
+        Next();
+        return StringLiteral(t);
+      case TokenKind::kTrue:
+      case TokenKind::kFalse: {
+        Next();
+        PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kLiteral, t.range, t.range));
+        e->type = Type::Bool();
+        e->literal_int = t.kind == TokenKind::kTrue ? 1 : 0;
+        return e;
+      }
+      case TokenKind::kNull: {
+        Next();
+        PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kLiteral, t.range, t.range));
+        e->type = Type::Null();
+        e->literal_null = true;
+        return e;
+      }
+      case TokenKind::kDate: {
+        Next();
+        const Token& s = Peek();
+        if (s.kind != TokenKind::kString) {
+          return Unexpected(s, "expected a 'YYYY-MM-DD' string after DATE");
+        }
+        Next();
+        int32_t days = 0;
+        if (!ParseDate(s.value, &days)) {
+          return Diagnostic(
+              text_, s.range,
+              "invalid date '" + s.value.substr(0, 32) +
+                  "' (expected a valid 'YYYY-MM-DD' between 0001-01-01 and 9999-12-31)");
+        }
+        PD_ASSIGN_OR_RETURN(ExprPtr e,
+                            NewNode(ExprKind::kLiteral, Span(t.range, s.range), t.range));
+        e->type = Type::Date();
+        e->literal_int = days;
+        return e;
+      }
+      case TokenKind::kIdent:
+        Next();
+        if (Peek().kind == TokenKind::kLParen) return ParseCall(t);
+        {
+          PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kColumn, t.range, t.range));
+          e->column_name = std::string(t.text);
+          return e;
+        }
+      case TokenKind::kLParen: {
+        Next();
+        Nest nest(this);
+        if (nest.TooDeep()) return DepthError(t);
+        PD_ASSIGN_OR_RETURN(ExprPtr e, ParseOr());
+        PD_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')'"));
+        return e;
+      }
+      default:
+        return Unexpected(t, "expected an expression");
+    }
+  }
+
+  Result<ExprPtr> ParseCall(const Token& name) {
+    const FunctionInfo* info = FindFunction(name.text);
+    if (info == nullptr) {
+      std::string msg = "unknown function '" + std::string(name.text) + "'";
+      std::string_view hint = SuggestFunction(name.text);
+      if (!hint.empty()) msg += " (did you mean '" + std::string(hint) + "'?)";
+      return Diagnostic(text_, name.range, msg);
+    }
+    const Token& open = Next();  // '('
+    Nest nest(this);
+    if (nest.TooDeep()) return DepthError(open);
+    PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kCall, name.range, name.range));
+    e->function = info->function;
+    if (Peek().kind != TokenKind::kRParen) {
+      while (true) {
+        if (e->children.size() >= 8) {
+          return Diagnostic(text_, Peek().range,
+                            "too many arguments to " + std::string(info->name));
+        }
+        PD_ASSIGN_OR_RETURN(ExprPtr arg, ParseSum());
+        e->children.push_back(std::move(arg));
+        if (!Accept(TokenKind::kComma)) break;
+      }
+    }
+    const Token& close = Peek();
+    PD_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "',' or ')' in argument list"));
+    e->range.end = close.range.end;
+    return e;
+  }
+
+  Result<ExprPtr> StringLiteral(const Token& t) {
+    PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kLiteral, t.range, t.range));
+    e->type = Type::Varchar(static_cast<uint32_t>(t.value.size()));
+    e->literal_string = t.value;
+    return e;
+  }
+
+  // `minus`, if not null, is a '-' directly before the number.
+  Result<ExprPtr> NumberLiteral(const Token& t, const Token* minus) {
+    SourceRange range = minus ? Span(minus->range, t.range) : t.range;
+    std::string_view digits = t.text;
+    int scale = 0;
+    if (t.kind == TokenKind::kDecimal) {
+      size_t dot = digits.find('.');
+      scale = static_cast<int>(digits.size() - dot - 1);
+    }
+    // Accumulate as a negative number so INT64_MIN fits.
+    // Precision: the digits after any leading zeros of the integer part
+    // (0.05 is DECIMAL(2,2), 24.00 is DECIMAL(4,2)).
+    int64_t v = 0;
+    int precision = 0;
+    {
+      size_t i = 0;
+      while (i + 1 < digits.size() && digits[i] == '0' && digits[i + 1] != '.') ++i;
+      if (i < digits.size() && digits[i] == '0' && i + 1 < digits.size() && digits[i + 1] == '.')
+        ++i;
+      for (; i < digits.size(); ++i) precision += digits[i] != '.';
+      precision = std::max(precision, 1);
+    }
+    bool overflow = false;
+    for (char c : digits) {
+      if (c == '.') continue;
+      int d = c - '0';
+      if (v < (INT64_MIN + d) / 10) {
+        overflow = true;
+        break;
+      }
+      v = v * 10 - d;
+    }
+    if (t.kind == TokenKind::kDecimal && precision > kMaxDecimalDigits) {
+      return Diagnostic(text_, range,
+                        "decimal literal has " + std::to_string(precision) +
+                            " digits; the DECIMAL precision limit is 18");
+    }
+    if (!minus) {
+      if (v == INT64_MIN) overflow = true;
+      v = -v;
+    }
+    if (overflow) {
+      return Diagnostic(text_, range, "integer literal out of range for INT64");
+    }
+    PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kLiteral, range, range));
+    e->literal_int = v;
+    e->type = t.kind == TokenKind::kDecimal ? Type::Decimal(precision, scale) : Type::Int64();
+    return e;
+  }
+
+  std::string_view text_;
+  const std::vector<Token>& tokens_;
+  size_t pos_ = 0;
+  int depth_ = 1;
+  int nodes_ = 0;
+};
+
+}  // namespace
+
+Result<ExprPtr> Parse(std::string_view text, const std::vector<Token>& tokens) {
+  Parser parser(text, tokens);
+  return parser.ParsePredicate();
+}
+
+}  // namespace pushdown::bpfgen

@@ -1,0 +1,28 @@
+#include "bpfgen/lang/predicate.h"
+
+#include "bpfgen/lang/fold.h"
+#include "bpfgen/lang/lexer.h"
+#include "bpfgen/lang/normalize.h"
+#include "bpfgen/lang/parser.h"
+#include "bpfgen/lang/typecheck.h"
+
+namespace pushdown::bpfgen {
+
+// The passes, in order.
+Result<ExprPtr> CompileExpr(std::string_view text, const Schema& schema) {
+  PD_ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(text));  // lexer.h
+  PD_ASSIGN_OR_RETURN(ExprPtr root, Parse(text, tokens));     // parser.h
+  PD_RETURN_IF_ERROR(TypeCheck(text, schema, &root));         // typecheck.h
+  return root;
+}
+
+Result<Predicate> CompilePredicate(std::string_view text, const Schema& schema) {
+  PD_ASSIGN_OR_RETURN(ExprPtr root, CompileExpr(text, schema));
+  FoldConstants(&root);  // fold.h
+  Predicate predicate;
+  predicate.text = std::string(text);
+  predicate.conjuncts = NormalizeConjuncts(std::move(root));  // normalize.h
+  return predicate;
+}
+
+}  // namespace pushdown::bpfgen

@@ -1,0 +1,58 @@
+// Options of the pushdown:// file system and the parsing of its URI.
+//
+// Two spellings reach the same options (see PushdownFileSystem):
+//   FileSystem::CreateFromString(cfg, "id=pushdown;device=kernel;queue_depth=64", &fs)
+//   --fs_uri=pushdown://device=kernel&io_uring=false      ('&' or ';' between options)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/status.h"
+
+namespace pushdown::engine {
+
+// Which device runs pushed-down programs. Stored only: the devices themselves
+// (pushdown/device) are attached to the file system by a later change.
+enum class DeviceKind : uint8_t {
+  kAuto = 0,  // kernel where BPF is usable, else host
+  kKernel,    // Linux eBPF runtime (BPF_PROG_TEST_RUN)
+  kHost,      // LLVM ORC native JIT of the same program
+  kIterator,  // no pushdown: RocksDB iterator + host filter
+};
+
+const char* DeviceKindName(DeviceKind kind);
+
+struct PushdownFsOptions {
+  static const char* kName() { return "PushdownFsOptions"; }
+
+  DeviceKind device = DeviceKind::kAuto;
+  // Serve MultiRead/ReadAsync of *.sst files through io_uring. When false (or
+  // when io_uring_queue_init fails) reads go to the wrapped file system.
+  bool io_uring = true;
+  // Upper bound on reads in flight per MultiRead and the size of each ring.
+  // REQUIRES: 1 <= queue_depth <= kMaxQueueDepth.
+  uint32_t queue_depth = 64;
+
+  static constexpr uint32_t kMaxQueueDepth = 4096;
+};
+
+// The scheme prefix of the URI form.
+inline constexpr std::string_view kPushdownScheme = "pushdown://";
+// The registered id (CreateFromString's "id=pushdown").
+inline constexpr std::string_view kPushdownId = "pushdown";
+
+// Splits the part of a URI after "pushdown://" into key/value pairs. Options
+// are separated by ';' or '&'; empty segments are skipped. A segment without
+// '=' or with an empty key is InvalidArgument. Unknown keys are NOT rejected
+// here (the option registry rejects them when they are applied).
+// REQUIRES: uri starts with kPushdownScheme, or is exactly kPushdownId.
+Result<std::vector<std::pair<std::string, std::string>>> ParsePushdownUri(std::string_view uri);
+
+// Renders pairs as a RocksDB options string: "k1=v1;k2=v2".
+std::string ToOptionsString(const std::vector<std::pair<std::string, std::string>>& pairs);
+
+}  // namespace pushdown::engine

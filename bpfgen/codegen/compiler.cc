@@ -1,0 +1,226 @@
+// The compilation pipeline: build IR (walker + lowering), verify, optimise
+// (O2, no unrolling/vectorisation), then emit a BPF object or JIT natively.
+#include "bpfgen/codegen/compiler.h"
+
+#include <chrono>
+#include <mutex>
+
+#include "bpfgen/codegen/block_walker.h"
+#include "bpfgen/codegen/ir_builder.h"
+#include "bpfgen/codegen/layout.h"
+#include "bpfgen/codegen/lowering.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+
+extern "C" {
+void LLVMInitializeBPFTargetInfo();
+void LLVMInitializeBPFTarget();
+void LLVMInitializeBPFTargetMC();
+void LLVMInitializeBPFAsmPrinter();
+}
+
+namespace pushdown::bpfgen {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double MsSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+constexpr char kBpfTriple[] = "bpfel";
+constexpr char kBpfCpu[] = "v4";
+constexpr char kMemoryVariable[] = "pd_memory";
+
+void InitTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    LLVMInitializeBPFTargetInfo();
+    LLVMInitializeBPFTarget();
+    LLVMInitializeBPFTargetMC();
+    LLVMInitializeBPFAsmPrinter();
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+Result<std::unique_ptr<llvm::TargetMachine>> BpfTargetMachine() {
+  InitTargets();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(kBpfTriple, error);
+  if (!target) return Status::Internal("bpf target: " + error);
+  llvm::TargetOptions opts;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      kBpfTriple, kBpfCpu, "", opts, llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Default));
+  if (!tm) return Status::Internal("bpf target machine");
+  return tm;
+}
+
+Result<std::unique_ptr<llvm::TargetMachine>> HostTargetMachine() {
+  InitTargets();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) return Status::Internal("host target: " + llvm::toString(jtmb.takeError()));
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  auto tm = jtmb->createTargetMachine();
+  if (!tm) return Status::Internal("host target machine: " + llvm::toString(tm.takeError()));
+  return std::move(*tm);
+}
+
+struct Built {
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+  codegen::MemoryPlan plan;
+};
+
+Result<Built> BuildModule(Target target, const Schema& schema,
+                          const std::vector<const Expr*>& conjuncts, const CompileOptions& options,
+                          llvm::TargetMachine* tm) {
+  PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan, codegen::PlanMemory(options));
+  for (const Expr* e : conjuncts) {
+    if (e == nullptr) return Status::InvalidArgument("null conjunct");
+  }
+  Built built;
+  built.plan = plan;
+  built.context = std::make_unique<llvm::LLVMContext>();
+  built.module = std::make_unique<llvm::Module>("pd_filter", *built.context);
+  built.module->setTargetTriple(tm->getTargetTriple().str());
+  built.module->setDataLayout(tm->createDataLayout());
+  RowLayout row;
+  if (!schema.raw) row = RowLayout::Compute(schema);
+  codegen::IRBuilderPD b(built.module.get(), target, plan);
+  codegen::Lowering lowering(b, schema, schema.raw ? nullptr : &row, options);
+  codegen::EmitBlockFilter(b, schema.raw ? nullptr : &row,
+                           [&](codegen::IRBuilderPD&, const codegen::EntryView& entry) {
+                             return lowering.Conjuncts(conjuncts, entry);
+                           });
+  PD_RETURN_IF_ERROR(lowering.status());
+  b.Finalize();
+  std::string err;
+  llvm::raw_string_ostream os(err);
+  if (llvm::verifyModule(*built.module, &os)) {
+    return Status::Internal("generated module is invalid: " + os.str());
+  }
+  return built;
+}
+
+void Optimize(llvm::Module& m, llvm::TargetMachine* tm) {
+  llvm::PipelineTuningOptions pto;
+  pto.LoopUnrolling = false;
+  pto.LoopVectorization = false;
+  pto.SLPVectorization = false;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(tm, pto);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  mpm.run(m, mam);
+}
+
+Result<std::string> EmitFile(llvm::Module& m, llvm::TargetMachine* tm, llvm::CodeGenFileType type) {
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr, type)) {
+    return Status::Internal("bpf target cannot emit this file type");
+  }
+  pm.run(m);
+  return std::string(buffer.data(), buffer.size());
+}
+
+class NativeProgramImpl : public NativeProgram {
+ public:
+  NativeProgramImpl(std::unique_ptr<llvm::orc::LLJIT> jit, abi::NativeFilterFn fn,
+                    abi::ProgramLayout layout, double ms)
+      : jit_(std::move(jit)), fn_(fn), layout_(layout), ms_(ms) {}
+  abi::NativeFilterFn fn() const override { return fn_; }
+  const abi::ProgramLayout& layout() const override { return layout_; }
+  double compile_ms() const override { return ms_; }
+
+ private:
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  abi::NativeFilterFn fn_;
+  abi::ProgramLayout layout_;
+  double ms_;
+};
+
+}  // namespace
+
+Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr*>& conjuncts,
+                              const CompileOptions& options) {
+  auto start = Clock::now();
+  PD_ASSIGN_OR_RETURN(auto tm, BpfTargetMachine());
+  PD_ASSIGN_OR_RETURN(Built built, BuildModule(Target::kBpf, schema, conjuncts, options, tm.get()));
+  Optimize(*built.module, tm.get());
+  PD_ASSIGN_OR_RETURN(std::string object,
+                      EmitFile(*built.module, tm.get(), llvm::CodeGenFileType::ObjectFile));
+  BpfProgram program;
+  program.object = std::move(object);
+  program.program_name = codegen::kEntryFunction;
+  program.memory_variable = kMemoryVariable;
+  program.layout = built.plan.layout;
+  program.codegen_ms = MsSince(start);
+  return program;
+}
+
+Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
+                                                     const std::vector<const Expr*>& conjuncts,
+                                                     const CompileOptions& options) {
+  auto start = Clock::now();
+  PD_ASSIGN_OR_RETURN(auto tm, HostTargetMachine());
+  PD_ASSIGN_OR_RETURN(Built built,
+                      BuildModule(Target::kNative, schema, conjuncts, options, tm.get()));
+  Optimize(*built.module, tm.get());
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) return Status::Internal("host target: " + llvm::toString(jtmb.takeError()));
+  auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
+  if (!jit) return Status::Internal("lljit: " + llvm::toString(jit.takeError()));
+  if (auto err = (*jit)->addIRModule(
+          llvm::orc::ThreadSafeModule(std::move(built.module), std::move(built.context)))) {
+    return Status::Internal("lljit add module: " + llvm::toString(std::move(err)));
+  }
+  auto sym = (*jit)->lookup(codegen::kEntryFunction);
+  if (!sym) return Status::Internal("lljit lookup: " + llvm::toString(sym.takeError()));
+  auto fn = sym->toPtr<abi::NativeFilterFn>();
+  return std::unique_ptr<NativeProgram>(
+      new NativeProgramImpl(std::move(*jit), fn, built.plan.layout, MsSince(start)));
+}
+
+Result<std::string> EmitIr(Target target, const Schema& schema,
+                           const std::vector<const Expr*>& conjuncts, const CompileOptions& options) {
+  std::unique_ptr<llvm::TargetMachine> tm;
+  if (target == Target::kBpf) {
+    PD_ASSIGN_OR_RETURN(tm, BpfTargetMachine());
+  } else {
+    PD_ASSIGN_OR_RETURN(tm, HostTargetMachine());
+  }
+  PD_ASSIGN_OR_RETURN(Built built, BuildModule(target, schema, conjuncts, options, tm.get()));
+  Optimize(*built.module, tm.get());
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  built.module->print(os, nullptr);
+  return os.str();
+}
+
+Result<std::string> EmitBpfAssembly(const Schema& schema, const std::vector<const Expr*>& conjuncts,
+                                    const CompileOptions& options) {
+  PD_ASSIGN_OR_RETURN(auto tm, BpfTargetMachine());
+  PD_ASSIGN_OR_RETURN(Built built, BuildModule(Target::kBpf, schema, conjuncts, options, tm.get()));
+  Optimize(*built.module, tm.get());
+  return EmitFile(*built.module, tm.get(), llvm::CodeGenFileType::AssemblyFile);
+}
+
+}  // namespace pushdown::bpfgen

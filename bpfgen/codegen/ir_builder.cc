@@ -1,0 +1,186 @@
+#include "bpfgen/codegen/ir_builder.h"
+
+#include "llvm/BinaryFormat/Dwarf.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/Intrinsics.h"
+
+namespace pushdown::bpfgen::codegen {
+
+inline constexpr char kMemoryVariable[] = "pd_memory";
+
+IRBuilderPD::IRBuilderPD(llvm::Module* module, Target target, const MemoryPlan& plan)
+    : llvm::IRBuilder<>(module->getContext()), module_(module), target_(target), plan_(plan) {
+  if (bpf()) {
+    dib_ = std::make_unique<llvm::DIBuilder>(*module_);
+    file_ = dib_->createFile("pd_filter.gen", ".");
+    cu_ = dib_->createCompileUnit(llvm::dwarf::DW_LANG_C, file_, "rocksdb-pushdown bpfgen", true,
+                                  "", 0);
+    module_->addModuleFlag(llvm::Module::Warning, "Dwarf Version", 4);
+    module_->addModuleFlag(llvm::Module::Warning, "Debug Info Version",
+                           llvm::DEBUG_METADATA_VERSION);
+  }
+}
+
+IRBuilderPD::~IRBuilderPD() = default;
+
+llvm::DIType* IRBuilderPD::DiType(char kind) {
+  switch (kind) {
+    case 'p':
+      return dib_->createPointerType(nullptr, 64);
+    case 'u':
+      return dib_->createBasicType("unsigned long long", 64, llvm::dwarf::DW_ATE_unsigned);
+    case 'l':
+      return dib_->createBasicType("long", 64, llvm::dwarf::DW_ATE_signed);
+    default:
+      return dib_->createBasicType("int", 32, llvm::dwarf::DW_ATE_signed);
+  }
+}
+
+llvm::Function* IRBuilderPD::CreateFunction(const std::string& name, llvm::FunctionType* type,
+                                            bool internal, const std::string& section,
+                                            const std::string& arg_kinds, char ret_kind) {
+  auto* fn = llvm::Function::Create(
+      type, internal ? llvm::Function::InternalLinkage : llvm::Function::ExternalLinkage, name,
+      module_);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  fn->addFnAttr("no-builtins");  // no memcpy/memset idioms: the BPF backend cannot lower them
+  if (!section.empty()) fn->setSection(section);
+  if (bpf()) {
+    std::vector<llvm::Metadata*> types;
+    types.push_back(DiType(ret_kind));
+    for (char k : arg_kinds) types.push_back(DiType(k));
+    auto* sub_type = dib_->createSubroutineType(dib_->getOrCreateTypeArray(types));
+    unsigned line = next_line_++;
+    auto* sp = dib_->createFunction(
+        file_, name, name, file_, line, sub_type, line, llvm::DINode::FlagPrototyped,
+        llvm::DISubprogram::SPFlagDefinition |
+            (internal ? llvm::DISubprogram::SPFlagLocalToUnit : llvm::DISubprogram::SPFlagZero));
+    fn->setSubprogram(sp);
+    unsigned arg_no = 1;
+    for (size_t i = 0; i < arg_kinds.size(); ++i) {
+      dib_->createParameterVariable(sp, "arg" + std::to_string(i), arg_no++, file_, line,
+                                    DiType(arg_kinds[i]));
+    }
+  }
+  return fn;
+}
+
+void IRBuilderPD::EnterFunction(llvm::Function* fn, llvm::BasicBlock* bb) {
+  SetInsertPoint(bb);
+  if (bpf() && fn->getSubprogram()) {
+    SetCurrentDebugLocation(llvm::DILocation::get(getContext(), fn->getSubprogram()->getLine(),
+                                                  0, fn->getSubprogram()));
+  }
+}
+
+llvm::GlobalVariable* IRBuilderPD::MemoryGlobal() {
+  if (memory_global_) return memory_global_;
+  auto* arr = llvm::ArrayType::get(getInt8Ty(), plan_.layout.mem_size);
+  memory_global_ = new llvm::GlobalVariable(*module_, arr, false, llvm::GlobalValue::ExternalLinkage,
+                                            llvm::ConstantAggregateZero::get(arr), kMemoryVariable);
+  memory_global_->setSection(".bss");
+  memory_global_->setAlignment(llvm::Align(8));
+  if (bpf()) {
+    auto* u8 = dib_->createBasicType("unsigned char", 8, llvm::dwarf::DW_ATE_unsigned_char);
+    auto* range = dib_->getOrCreateSubrange(0, static_cast<int64_t>(plan_.layout.mem_size));
+    auto* at = dib_->createArrayType(uint64_t{plan_.layout.mem_size} * 8, 8, u8,
+                                     dib_->getOrCreateArray({range}));
+    auto* gve = dib_->createGlobalVariableExpression(cu_, kMemoryVariable, kMemoryVariable, file_,
+                                                     1, at, false);
+    memory_global_->addDebugInfo(gve);
+  }
+  return memory_global_;
+}
+
+void IRBuilderPD::EmitLicense() {
+  auto* init = llvm::ConstantDataArray::getString(getContext(), "GPL", true);
+  auto* gv = new llvm::GlobalVariable(*module_, init->getType(), true,
+                                      llvm::GlobalValue::ExternalLinkage, init, "_license");
+  gv->setSection("license");
+}
+
+llvm::Value* IRBuilderPD::Addr(llvm::Value* off) {
+  if (off->getType() != getInt64Ty()) off = CreateZExt(off, getInt64Ty());
+  llvm::Value* masked = CreateAnd(off, I64(plan_.mask));
+  return CreateGEP(getInt8Ty(), mem_, masked);
+}
+
+llvm::Value* IRBuilderPD::AddrConst(uint64_t off) { return CreateConstGEP1_64(getInt8Ty(), mem_, off); }
+
+llvm::Value* IRBuilderPD::LoadLE(llvm::Value* off, unsigned bytes, bool sign) {
+  auto* ty = getIntNTy(bytes * 8);
+  llvm::Value* v = CreateAlignedLoad(ty, Addr(off), llvm::Align(1));
+  if (bytes == 8) return v;
+  return sign ? CreateSExt(v, getInt64Ty()) : CreateZExt(v, getInt64Ty());
+}
+
+llvm::Value* IRBuilderPD::LoadBE(llvm::Value* off, unsigned bytes, bool sign) {
+  auto* ty = getIntNTy(bytes * 8);
+  llvm::Value* v = CreateAlignedLoad(ty, Addr(off), llvm::Align(1));
+  if (bytes > 1) v = CreateUnaryIntrinsic(llvm::Intrinsic::bswap, v);
+  if (bytes == 8) return v;
+  return sign ? CreateSExt(v, getInt64Ty()) : CreateZExt(v, getInt64Ty());
+}
+
+void IRBuilderPD::StoreLE(llvm::Value* off, llvm::Value* v, unsigned bytes) {
+  CreateAlignedStore(CreateTrunc(v, getIntNTy(bytes * 8)), Addr(off), llvm::Align(1));
+}
+
+llvm::Value* IRBuilderPD::LoadAt(uint64_t off, unsigned bytes) {
+  llvm::Value* v = CreateAlignedLoad(getIntNTy(bytes * 8), AddrConst(off), llvm::Align(bytes));
+  return bytes == 8 ? v : CreateZExt(v, getInt64Ty());
+}
+
+void IRBuilderPD::StoreAt(uint64_t off, llvm::Value* v, unsigned bytes) {
+  CreateAlignedStore(CreateTrunc(v, getIntNTy(bytes * 8)), AddrConst(off), llvm::Align(bytes));
+}
+
+llvm::Value* IRBuilderPD::LoadField(llvm::Value* base, uint64_t field, unsigned bytes) {
+  llvm::Value* p = CreateConstGEP1_64(getInt8Ty(), Addr(base), field);
+  llvm::Value* v = CreateAlignedLoad(getIntNTy(bytes * 8), p, llvm::Align(bytes));
+  return bytes == 8 ? v : CreateZExt(v, getInt64Ty());
+}
+
+void IRBuilderPD::StoreField(llvm::Value* base, uint64_t field, llvm::Value* v, unsigned bytes) {
+  llvm::Value* p = CreateConstGEP1_64(getInt8Ty(), Addr(base), field);
+  CreateAlignedStore(CreateTrunc(v, getIntNTy(bytes * 8)), p, llvm::Align(bytes));
+}
+
+llvm::Value* IRBuilderPD::CallBpfLoop(llvm::Value* nr_loops, llvm::Function* callback) {
+  auto* ptr = getPtrTy();
+  auto* fty = llvm::FunctionType::get(getInt64Ty(), {getInt32Ty(), ptr, ptr, getInt64Ty()}, false);
+  auto* helper = CreateIntToPtr(I64(181), ptr);  // BPF_FUNC_loop
+  return CreateCall(fty, helper,
+                    {nr_loops, callback, llvm::ConstantPointerNull::get(ptr), I64(0)});
+}
+
+llvm::BasicBlock* IRBuilderPD::NewBlock(const std::string& name) {
+  return llvm::BasicBlock::Create(getContext(), name, GetInsertBlock()->getParent());
+}
+
+void IRBuilderPD::BoundedLoop(uint64_t max_iters,
+                              const std::function<void(llvm::Value*, llvm::BasicBlock*)>& body) {
+  llvm::BasicBlock* pre = GetInsertBlock();
+  llvm::BasicBlock* head = NewBlock("loop");
+  llvm::BasicBlock* exit = NewBlock("loop.exit");
+  llvm::BasicBlock* b = NewBlock("loop.body");
+  CreateBr(head);
+  SetInsertPoint(head);
+  llvm::PHINode* i = CreatePHI(getInt64Ty(), 2);
+  i->addIncoming(I64(0), pre);
+  CreateCondBr(CreateICmpULT(i, I64(max_iters)), b, exit);
+  SetInsertPoint(b);
+  body(i, exit);
+  if (!GetInsertBlock()->getTerminator()) {
+    llvm::Value* next = CreateAdd(i, I64(1));
+    i->addIncoming(next, GetInsertBlock());
+    CreateBr(head);
+  }
+  SetInsertPoint(exit);
+}
+
+void IRBuilderPD::Finalize() {
+  if (dib_) dib_->finalize();
+}
+
+}  // namespace pushdown::bpfgen::codegen

@@ -1,0 +1,78 @@
+#include "bpfgen/codegen/layout.h"
+
+#include <string>
+
+namespace pushdown::bpfgen::codegen {
+namespace {
+
+uint64_t RoundUp(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+
+}  // namespace
+
+Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
+  if (o.max_blocks == 0 || o.max_blocks > 4096) {
+    return Status::InvalidArgument("max_blocks must be in [1, 4096]");
+  }
+  if (o.block_capacity < 4096 || o.block_capacity > (256u << 20)) {
+    return Status::InvalidArgument("block_capacity must be in [4 KiB, 256 MiB]");
+  }
+  if (o.max_block_size < 16 || o.max_block_size > o.block_capacity) {
+    return Status::InvalidArgument("max_block_size must be in [16, block_capacity]");
+  }
+  if (o.out_capacity == 0 || o.out_capacity > (16u << 20)) {
+    return Status::InvalidArgument("out_capacity must be in [1, 16M]");
+  }
+  if (o.max_key_size < 16 || o.max_key_size > 4096) {
+    return Status::InvalidArgument("max_key_size must be in [16, 4096]");
+  }
+  if (o.key_arena_size < o.max_key_size || o.key_arena_size > (256u << 20)) {
+    return Status::InvalidArgument("key_arena_size must be in [max_key_size, 256 MiB]");
+  }
+  if (o.entries_per_callback == 0 || o.entries_per_callback > 64) {
+    return Status::InvalidArgument("entries_per_callback must be in [1, 64]");
+  }
+  MemoryPlan p;
+  abi::ProgramLayout& l = p.layout;
+  uint64_t at = 0;
+  l.desc_offset = 0;
+  l.max_blocks = o.max_blocks;
+  at = RoundUp(uint64_t{o.max_blocks} * sizeof(abi::BlockDesc), 4096);
+  l.block_offset = static_cast<uint32_t>(at);
+  l.block_capacity = static_cast<uint32_t>(RoundUp(o.block_capacity, 4096));
+  l.max_block_size = o.max_block_size;
+  at += l.block_capacity;
+  l.out_offset = static_cast<uint32_t>(at);
+  l.out_capacity = o.out_capacity;
+  at = RoundUp(at + uint64_t{o.out_capacity} * sizeof(abi::OutRecord), 64);
+  l.key_arena_offset = static_cast<uint32_t>(at);
+  l.key_arena_size = o.key_arena_size;
+  at = RoundUp(at + o.key_arena_size + 16, 64);  // +16: chunked copies may overrun by 7
+  l.private_offset = static_cast<uint32_t>(at);
+  p.state_offset = static_cast<uint32_t>(at);
+  at += 8 * kNumStateSlots;
+  at = RoundUp(at, 64);
+  p.scratch_key_offset = static_cast<uint32_t>(at);
+  l.max_key_size = o.max_key_size;
+  at += RoundUp(o.max_key_size + 16, 64);
+  uint64_t pow2 = 4096;
+  while (pow2 < at) pow2 <<= 1;
+  if (pow2 > (1ull << 30)) return Status::InvalidArgument("local memory larger than 1 GiB");
+  p.mask = pow2 - 1;
+  l.mem_size = static_cast<uint32_t>(pow2 + kMemoryPad);
+  p.entries_per_step = o.entries_per_callback;
+  // Each step begins a block, ends one, or walks >= 1 entry (>= 11 bytes).
+  uint64_t loops = 2ull * o.max_blocks + l.block_capacity / 11 + 16;
+  if (loops > (1u << 23)) loops = 1u << 23;
+  p.step_loops = static_cast<uint32_t>(loops);
+  return p;
+}
+
+}  // namespace pushdown::bpfgen::codegen
+
+namespace pushdown::bpfgen {
+Result<abi::ProgramLayout> ComputeProgramLayout(const Schema& /*schema*/,
+                                                const CompileOptions& options) {
+  PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan, codegen::PlanMemory(options));
+  return plan.layout;
+}
+}  // namespace pushdown::bpfgen

@@ -1,0 +1,46 @@
+// Local-memory layout of a generated program (see program_abi.h) and the
+// offsets of the program's private state inside it.
+#pragma once
+
+#include <cstdint>
+
+#include "bpfgen/codegen/compiler.h"
+#include "bpfgen/codegen/program_abi.h"
+
+namespace pushdown::bpfgen::codegen {
+
+// Private state: u64 slots at constant offsets from ProgramLayout::private_offset.
+enum StateSlot : uint32_t {
+  kStNumBlocks = 0,
+  kStBlock,        // index of the current block
+  kStInBlock,      // 1 while a block is being walked
+  kStCursor,       // offset (in local memory) of the next entry
+  kStEntriesEnd,   // offset one past the last entry of the current block
+  kStBlockStart,   // offset of the current block
+  kStPrevKeyLen,   // length of the key in the scratch buffer
+  kStFlags,        // BlockFlags of the current block
+  kStOutCount,
+  kStKeyBytes,
+  kStEntries,       // entries walked in this run
+  kStMatched,
+  kStBlockEntries,  // entries walked in the current block
+  kStBlocksDone,
+  kNumStateSlots,
+};
+
+struct MemoryPlan {
+  abi::ProgramLayout layout;
+  uint64_t mask = 0;          // every variable offset is masked with this (2^k - 1)
+  uint32_t state_offset = 0;  // u64 slots (StateSlot)
+  uint32_t scratch_key_offset = 0;  // max_key_size bytes (+ padding) of the current key
+  uint32_t step_loops = 0;    // bound on step calls per run (bpf_loop nr_loops)
+  uint32_t entries_per_step = 8;
+  uint32_t StateAt(StateSlot s) const { return state_offset + 8 * static_cast<uint32_t>(s); }
+};
+
+// Widest access past a masked offset; the memory is padded by at least this.
+inline constexpr uint32_t kMemoryPad = 64;
+
+Result<MemoryPlan> PlanMemory(const CompileOptions& options);
+
+}  // namespace pushdown::bpfgen::codegen

@@ -1,0 +1,99 @@
+// Lowering of typed expressions (bpfgen/lang/ast.h) to IR for one entry.
+// Values follow bpfgen/schema/types.h: integers, dates, decimals and bools are
+// i64; DOUBLE is `double` (native) or its IEEE bits as i64 (BPF, no FP);
+// strings are (offset in local memory, length). Every value carries an i1
+// NULL flag (three-valued logic, docs/LANGUAGE.md).
+//
+// Split by concept: lower_logic.cc (AND/OR/NOT, IS NULL, BETWEEN, IN),
+// lower_compare.cc, lower_arith.cc (arithmetic, casts, overflow -> NULL),
+// lower_string.cc (strings, LIKE), lower_raw.cc (raw-mode functions),
+// lower_double.cc (DOUBLE), lower_column.cc (row access).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bpfgen/codegen/block_walker.h"
+#include "bpfgen/codegen/ir_builder.h"
+#include "bpfgen/lang/ast.h"
+#include "bpfgen/schema/row_layout.h"
+#include "bpfgen/schema/schema.h"
+
+namespace pushdown::bpfgen::codegen {
+
+struct Val {
+  enum class Kind { kInt, kDouble, kString };
+  Kind kind = Kind::kInt;
+  llvm::Value* v = nullptr;     // kInt: i64; kDouble: double / i64 bits; kString: i64 offset
+  llvm::Value* len = nullptr;   // kString: i64 length
+  llvm::Value* null = nullptr;  // i1
+  const std::string* lit = nullptr;  // kString: the bytes when constant
+  uint64_t max_len = 0;         // kString: an upper bound of len
+};
+
+class Lowering {
+ public:
+  Lowering(IRBuilderPD& b, const Schema& schema, const RowLayout* row, const CompileOptions& o)
+      : b_(b), schema_(schema), row_(row), options_(o) {}
+
+  // i1: every conjunct is TRUE. Short-circuits from left to right.
+  llvm::Value* Conjuncts(const std::vector<const Expr*>& conjuncts, const EntryView& entry);
+
+  // The first lowering error (NotSupported) or OK.
+  const Status& status() const { return status_; }
+
+  Val Lower(const Expr& e);
+
+ private:
+  friend class LoweringParts;
+  // lower_column.cc
+  Val Column(const Expr& e);
+  Val Literal(const Expr& e);
+  // lower_logic.cc
+  Val Logic(const Expr& e);
+  Val And(const Val& a, const Val& b);
+  Val Or(const Val& a, const Val& b);
+  Val Not(const Val& a);
+  Val In(const Expr& e);
+  Val Between(const Expr& e);
+  // lower_compare.cc
+  Val Compare(BinaryOp op, const Val& a, const Val& b, const Type& ta);
+  llvm::Value* IntCompare(BinaryOp op, llvm::Value* a, llvm::Value* b);
+  // lower_arith.cc
+  Val Arith(const Expr& e);
+  Val Cast(const Expr& e);
+  Val Negate(const Val& a, const Type& t);
+  Val Rescale(const Val& a, int from_scale, int to_scale);
+  llvm::Value* MulOverflows(llvm::Value* a, llvm::Value* b);
+  // lower_string.cc
+  llvm::Value* StringCompare(const Val& a, const Val& b);  // i64 <0, 0, >0 (as -1/0/1)
+  Val TrimChar(const Val& s);
+  Val Like(const Expr& e);
+  llvm::Value* BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from, size_t n);
+  // lower_raw.cc
+  Val Call(const Expr& e);
+  // lower_double.cc
+  Val DoubleCompare(BinaryOp op, const Val& a, const Val& b);
+  Val DoubleArith(BinaryOp op, const Val& a, const Val& b);
+  Val ToDouble(const Val& a, const Type& from);
+
+  // Helpers.
+  Val Int(llvm::Value* v, llvm::Value* null) { return {Val::Kind::kInt, v, nullptr, null}; }
+  Val Bool(llvm::Value* i1, llvm::Value* null);
+  Val NullOf(const Type& t);
+  llvm::Value* False() { return b_.getFalse(); }
+  llvm::Value* True() { return b_.getTrue(); }
+  llvm::Value* I64(uint64_t v) { return b_.I64(v); }
+  // Records a lowering error; returns a NULL value so emission can continue.
+  Val Unsupported(const std::string& why);
+  uint64_t StringBound() const;  // longest string a BPF loop may walk
+
+  IRBuilderPD& b_;
+  const Schema& schema_;
+  const RowLayout* row_;
+  const CompileOptions& options_;
+  const EntryView* entry_ = nullptr;
+  Status status_;
+};
+
+}  // namespace pushdown::bpfgen::codegen

@@ -145,6 +145,7 @@ void ApplySstSpec(const SstSpec& spec, rocksdb::Options* options) {
   t.block_size = spec.block_size;
   t.index_type = ToRocks(spec.index_type);
   t.metadata_block_size = spec.metadata_block_size;
+  t.index_block_restart_interval = spec.index_block_restart_interval;
   if (spec.whole_key_bloom_filter) {
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }

@@ -39,6 +39,8 @@ struct SstSpec {
   IndexType index_type = IndexType::kBinarySearch;
   // For index_type kTwoLevel: target partition size (small => many partitions).
   size_t metadata_block_size = 4096;
+  // > 1 makes index values delta-encoded between restarts (format_version >= 4).
+  int index_block_restart_interval = 1;
   bool whole_key_bloom_filter = false;
 };
 

@@ -1,6 +1,8 @@
 // ToString: the canonical, re-parseable text of a typed expression. Casts are
 // implicit in the language, so a kCast prints as its operand; the type checker
 // re-inserts it when the text is compiled again.
+#include "bpfgen/lang/printer.h"
+
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -160,7 +162,84 @@ void Print(const Expr& e, const Schema& schema, std::string* out) {
   }
 }
 
+std::string TypeName(const Type& t) { return t.id == TypeId::kNull ? "NULL" : t.ToString(); }
+
+void PrintTyped(const Expr& e, const Schema& schema, std::string* out) {
+  switch (e.kind) {
+    case ExprKind::kLiteral:
+    case ExprKind::kColumn:
+      Print(e, schema, out);
+      break;
+    case ExprKind::kCast:
+      *out += "CAST(";
+      PrintTyped(*e.children[0], schema, out);
+      *out += " AS " + TypeName(e.type) + ")";
+      return;
+    case ExprKind::kUnary:
+      *out += e.unary_op == UnaryOp::kNot ? "(NOT " : "(-";
+      PrintTyped(*e.children[0], schema, out);
+      *out += ')';
+      break;
+    case ExprKind::kBinary:
+      *out += '(';
+      PrintTyped(*e.children[0], schema, out);
+      *out += ' ';
+      *out += BinaryOpText(e.binary_op);
+      *out += ' ';
+      PrintTyped(*e.children[1], schema, out);
+      *out += ')';
+      break;
+    case ExprKind::kBetween:
+      *out += '(';
+      PrintTyped(*e.children[0], schema, out);
+      *out += e.negated ? " NOT BETWEEN " : " BETWEEN ";
+      PrintTyped(*e.children[1], schema, out);
+      *out += " AND ";
+      PrintTyped(*e.children[2], schema, out);
+      *out += ')';
+      break;
+    case ExprKind::kIn:
+      *out += '(';
+      PrintTyped(*e.children[0], schema, out);
+      *out += e.negated ? " NOT IN (" : " IN (";
+      for (size_t i = 1; i < e.children.size(); ++i) {
+        if (i > 1) *out += ", ";
+        PrintTyped(*e.children[i], schema, out);
+      }
+      *out += "))";
+      break;
+    case ExprKind::kLike:
+      *out += '(';
+      PrintTyped(*e.children[0], schema, out);
+      *out += e.negated ? " NOT LIKE " : " LIKE ";
+      Print(*e.children[1], schema, out);
+      *out += ')';
+      break;
+    case ExprKind::kIsNull:
+      *out += '(';
+      PrintTyped(*e.children[0], schema, out);
+      *out += e.negated ? " IS NOT NULL)" : " IS NULL)";
+      break;
+    case ExprKind::kCall:
+      *out += GetFunctionInfo(e.function).name;
+      *out += '(';
+      for (size_t i = 0; i < e.children.size(); ++i) {
+        if (i > 0) *out += ", ";
+        PrintTyped(*e.children[i], schema, out);
+      }
+      *out += ')';
+      break;
+  }
+  *out += ':' + TypeName(e.type);
+}
+
 }  // namespace
+
+std::string ToTypedString(const Expr& expr, const Schema& schema) {
+  std::string out;
+  PrintTyped(expr, schema, &out);
+  return out;
+}
 
 std::string ToString(const Expr& expr, const Schema& schema) {
   std::string out;

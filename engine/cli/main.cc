@@ -1,0 +1,70 @@
+// The `pushdown` command-line tool: subcommand dispatch.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "engine/cli/commands.h"
+
+namespace pushdown::engine {
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>& args);
+  const char* help;
+};
+
+constexpr Command kCommands[] = {
+    {"compile", "compile a predicate and show its plan (device/residual split)", RunCompileCommand,
+     kCompileHelp},
+};
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out,
+               "usage: pushdown <command> [flags]\n"
+               "       pushdown <command> --help\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\nexit status: 0 ok, 1 runtime error, 2 bad usage or bad input\n");
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(stdout);
+    return kExitOk;
+  }
+  std::vector<std::string> args(argv + 2, argv + argc);
+  for (const Command& c : kCommands) {
+    if (name != c.name) continue;
+    for (const std::string& a : args) {
+      if (a == "--help" || a == "-h") {
+        std::fputs(c.help, stdout);
+        return kExitOk;
+      }
+    }
+    return c.run(args);
+  }
+  std::fprintf(stderr, "pushdown: unknown command '%s'\n\n", name.c_str());
+  PrintUsage(stderr);
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace pushdown::engine
+
+int main(int argc, char** argv) {
+  try {
+    return pushdown::engine::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pushdown: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "pushdown: internal error\n");
+  }
+  return pushdown::engine::kExitRuntimeError;
+}

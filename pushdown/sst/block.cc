@@ -189,7 +189,7 @@ void DataBlockIter::ParseCurrent() {
   if (!IsDataBlockValueType(parsed_.type)) {
     return Fail("bad value type " + std::to_string(parsed_.type));
   }
-  if (!prev_key_.empty() || entry_offset_ != 0) {
+  if (ctx_.check_key_order && entry_offset_ != 0) {
     // Order: user key ascending, then packed (seq << 8 | type) descending.
     std::string_view prev_user(prev_key_.data(), prev_key_.size() - 8);
     const int c = prev_user.compare(parsed_.user_key);

@@ -40,6 +40,8 @@ Status DecodeBlockLayout(std::string_view block, BlockLayout* layout);
 struct BlockContext {
   std::string_view file_name;
   uint64_t block_offset = 0;
+  // Check bytewise internal-key order (off for files with another comparator).
+  bool check_key_order = true;
 };
 
 // Walks every entry of an uncompressed data block, in order:

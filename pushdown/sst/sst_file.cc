@@ -391,7 +391,8 @@ Status SstFile::DetectFeatures() {
   if (p.num_range_deletions > 0 || info_.has_range_del_block) {
     why.push_back("range deletions (" + std::to_string(p.num_range_deletions) + ")");
   }
-  if (p.comparator != "leveldb.BytewiseComparator") {
+  bytewise_ = p.comparator == "leveldb.BytewiseComparator";
+  if (!bytewise_) {
     if (p.comparator.find("u64ts") != std::string::npos ||
         p.comparator.find("imestamp") != std::string::npos) {
       why.push_back("user-defined timestamps (comparator " + p.comparator + ")");

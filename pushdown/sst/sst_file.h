@@ -97,7 +97,7 @@ class SstFile {
   const std::vector<BlockHandle>& data_block_handles() const { return data_blocks_; }
   // Error context for DataBlockIter over data block i.
   BlockContext block_context(size_t i) const {
-    return BlockContext{info_.file_name, data_blocks_[i].offset};
+    return BlockContext{info_.file_name, data_blocks_[i].offset, bytewise_};
   }
 
   // Reads data block i (one pread), verifies its checksum (unless told not
@@ -151,6 +151,7 @@ class SstFile {
   TableInfo info_;
   std::string compression_dict_;
   std::vector<BlockHandle> data_blocks_;
+  bool bytewise_ = true;  // comparator is leveldb.BytewiseComparator
 };
 
 }  // namespace pushdown::exec

@@ -215,6 +215,7 @@ Result<std::unique_ptr<TestDb>> TestDb::Open(const std::string& dir, const DbSpe
         rocksdb::MergeOperator::CreateFromString(cfg, spec.merge_operator, &o.merge_operator),
         "merge operator " + spec.merge_operator));
   }
+  if (spec.customize) spec.customize(&o);
   rocksdb::DB* db = nullptr;
   PD_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(o, dir, &db), "open db " + dir));
   t->db_.reset(db);

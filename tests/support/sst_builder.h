@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -88,6 +89,9 @@ struct DbSpec {
   // Registered id for MergeOperator::CreateFromString ("stringappend",
   // "uint64add", ...); empty = none.
   std::string merge_operator;
+  // Last word on the options (comparator, blob files, ...), applied after the
+  // fields above.
+  std::function<void(rocksdb::Options*)> customize;
 };
 
 class TestDb {

@@ -29,6 +29,7 @@
 
 #include "bpfgen/codegen/compiler.h"
 #include "bpfgen/codegen/program_abi.h"
+#include "bpfgen/lang/split.h"
 #include "util/status.h"
 
 namespace pushdown::exec {
@@ -45,9 +46,11 @@ struct DeviceCaps {
   uint64_t local_memory_size = 0;   // largest local memory a program may have
   uint32_t max_batch_blocks = 0;    // largest BlockDesc count per run
   bool floating_point = false;      // can evaluate DOUBLE arithmetic
-  uint32_t max_string_op_size = 0;  // longest LIKE/starts_with pattern lowered; 0 = none
+  uint32_t max_string_op_size = 0;  // longest string constant / LIKE pattern it evaluates
   // Compile options that fit this device (local memory sizes, batch size).
   bpfgen::CompileOptions compile_options;
+  // What its programs can evaluate: the input of bpfgen::SplitPredicate.
+  bpfgen::TargetCaps split_caps;
 };
 
 // What Load() consumes: exactly one member is set, matching caps().program_kind.

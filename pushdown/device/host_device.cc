@@ -52,8 +52,9 @@ HostDevice::HostDevice() {
   caps_.local_memory_size = uint64_t{1} << 30;
   caps_.max_batch_blocks = 1024;
   caps_.floating_point = true;
-  caps_.max_string_op_size = 0;
+  caps_.max_string_op_size = UINT32_MAX;
   caps_.compile_options = bpfgen::CompileOptions{};
+  caps_.split_caps = bpfgen::TargetCaps::Host();
 }
 
 Result<std::unique_ptr<LoadedProgram>> HostDevice::Load(const ProgramImage& image) {

@@ -196,8 +196,9 @@ KernelDevice::KernelDevice() {
   caps_.local_memory_size = uint64_t{256} << 20;
   caps_.max_batch_blocks = 64;
   caps_.floating_point = false;
-  caps_.max_string_op_size = 64;
   caps_.compile_options = bpfgen::CompileOptions{};
+  caps_.split_caps = bpfgen::TargetCaps::Kernel();
+  caps_.max_string_op_size = caps_.split_caps.max_string_op;
 
   // mov64 r0, 0; exit
   bpf_insn insns[2];

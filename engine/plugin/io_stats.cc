@@ -10,6 +10,7 @@ std::string FormatStats(const IoStatsSnapshot& s) {
     out += '=';
     out += std::to_string(value);
   };
+  add("sst_opens", s.sst_opens);
   add("multiread_calls", s.multiread_calls);
   add("multiread_requests", s.multiread_requests);
   add("uring_reads", s.uring_reads);

@@ -10,6 +10,7 @@ namespace pushdown::engine {
 
 // A plain snapshot of IoStats.
 struct IoStatsSnapshot {
+  uint64_t sst_opens = 0;           // *.sst files opened for random reads
   uint64_t multiread_calls = 0;     // MultiRead calls on wrapped *.sst files
   uint64_t multiread_requests = 0;  // FSReadRequests in those calls
   uint64_t uring_reads = 0;         // read SQEs submitted (incl. resubmissions)
@@ -25,6 +26,7 @@ struct IoStatsSnapshot {
 std::string FormatStats(const IoStatsSnapshot& s);
 
 struct IoStats {
+  std::atomic<uint64_t> sst_opens{0};
   std::atomic<uint64_t> multiread_calls{0};
   std::atomic<uint64_t> multiread_requests{0};
   std::atomic<uint64_t> uring_reads{0};
@@ -41,6 +43,7 @@ struct IoStats {
 
   IoStatsSnapshot Snapshot() const {
     IoStatsSnapshot s;
+    s.sst_opens = sst_opens.load(std::memory_order_relaxed);
     s.multiread_calls = multiread_calls.load(std::memory_order_relaxed);
     s.multiread_requests = multiread_requests.load(std::memory_order_relaxed);
     s.uring_reads = uring_reads.load(std::memory_order_relaxed);

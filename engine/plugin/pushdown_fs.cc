@@ -69,6 +69,7 @@ rocksdb::IOStatus PushdownFileSystem::NewRandomAccessFile(
   uint64_t size = 0;
   target()->GetFileSize(fname, file_opts.io_options, &size, dbg).PermitUncheckedError();
   registry_->OnOpenedForRead(fname, size);
+  IoStats::Add(stats_->sst_opens, 1);
 
   // mmap reads are served from memory by the wrapped file; io_uring adds nothing.
   bool use_uring = options_.io_uring && !file_opts.use_mmap_reads;

@@ -2,7 +2,6 @@
 
 #include <memory>
 #include <mutex>
-#include <set>
 
 #include "engine/plugin/pushdown_fs.h"
 #include "engine/plugin/pushdown_fs_options.h"
@@ -39,11 +38,10 @@ rocksdb::FileSystem* CreatePushdownFileSystem(const std::string& uri,
 }  // namespace
 
 int RegisterPushdownPlugin(rocksdb::ObjectLibrary& library) {
-  static std::mutex mu;
-  static std::set<const rocksdb::ObjectLibrary*>* registered =
-      new std::set<const rocksdb::ObjectLibrary*>();  // leaked: used from static init/exit
+  static std::mutex mu;  // serializes the check-then-add below
   std::lock_guard<std::mutex> lock(mu);
-  if (registered->insert(&library).second) {
+  // Idempotent by content (not by library address, which can be reused).
+  if (library.FindFactory<rocksdb::FileSystem>(std::string(kPushdownId)) == nullptr) {
     library.AddFactory<rocksdb::FileSystem>(
         rocksdb::ObjectLibrary::PatternEntry(std::string(kPushdownId), /*optional=*/false)
             .AddSeparator("://", /*at_least_one=*/false),

@@ -253,6 +253,8 @@ class Walker {
   // Copies [src, src+len) to [dst, ...) in 8-byte chunks (may write up to 7
   // bytes past dst+len). REQUIRES: len <= max_key_size.
   void CopyChunks(Value* dst, Value* src, Value* len) {
+    // The loop's exit test refines `len`; only a fresh copy of it may see that.
+    len = b_.Checkpoint({len})[0];
     uint64_t chunks = (plan_.layout.max_key_size + 7) / 8;
     b_.BoundedLoop(chunks, [&](Value* i, BasicBlock* exit) {
       Value* at = b_.CreateMul(i, I64(8));
@@ -287,6 +289,10 @@ class Walker {
     Value* klen = b_.CreateAdd(shared, non_shared);
     FailIf(b_.CreateICmpUGT(klen, I64(l.max_key_size)), abi::kBlockKeyTooLong, err);
     FailIf(b_.CreateICmpULT(klen, I64(8)), abi::kBlockMalformed, err);
+    {
+      auto v = b_.Checkpoint({err, shared, non_shared, value_len, kp, klen});
+      err = v[0], shared = v[1], non_shared = v[2], value_len = v[3], kp = v[4], klen = v[5];
+    }
     Value* scratch = I64(plan_.scratch_key_offset);
     CopyChunks(b_.CreateAdd(scratch, shared), kp, non_shared);
     b_.StoreState(kStPrevKeyLen, klen);
@@ -306,12 +312,18 @@ class Walker {
     BasicBlock* value_end = b_.GetInsertBlock();
     b_.CreateBr(classified);
     b_.SetInsertPoint(classified);
-    llvm::PHINode* cls = b_.CreatePHI(b_.getInt64Ty(), 2, "class");
-    cls->addIncoming(I64(abi::kNotValue), not_value);
-    cls->addIncoming(value_class, value_end);
+    llvm::PHINode* cls_phi = b_.CreatePHI(b_.getInt64Ty(), 2, "class");
+    cls_phi->addIncoming(I64(abi::kNotValue), not_value);
+    cls_phi->addIncoming(value_class, value_end);
+    Value* cls = cls_phi;
 
+    {
+      auto v = b_.Checkpoint({err, cls, klen, vp, value_len});
+      err = v[0], cls = v[1], klen = v[2], vp = v[3], value_len = v[4];
+    }
     Value* shadows_on = b_.CreateICmpNE(b_.CreateAnd(b_.LoadState(kStFlags), I64(abi::kEmitShadows)),
                                         I64(0));
+    Value* next_cursor = b_.CreateAdd(vp, value_len);
     Value* emit = b_.CreateOr(b_.CreateICmpNE(cls, I64(abi::kShadow)), shadows_on);
     BasicBlock* emit_bb = b_.NewBlock("emit");
     BasicBlock* next_bb = b_.NewBlock("next_entry");
@@ -322,6 +334,10 @@ class Walker {
     FailIf(b_.CreateOr(b_.CreateICmpUGE(oc, I64(l.out_capacity)),
                        b_.CreateICmpUGT(b_.CreateAdd(kb, klen), I64(l.key_arena_size))),
            abi::kBlockOutputFull, err);
+    {
+      auto v = b_.Checkpoint({cls, klen, vp, value_len, oc, kb});
+      cls = v[0], klen = v[1], vp = v[2], value_len = v[3], oc = v[4], kb = v[5];
+    }
     Value* key_at = b_.CreateAdd(I64(l.key_arena_offset), kb);
     CopyChunks(key_at, scratch, klen);
     Value* matched = b_.CreateICmpEQ(cls, I64(abi::kMatched));
@@ -340,7 +356,7 @@ class Walker {
                   b_.CreateAdd(b_.LoadState(kStMatched), b_.CreateZExt(matched, b_.getInt64Ty())));
     b_.CreateBr(next_bb);
     b_.SetInsertPoint(next_bb);
-    b_.StoreState(kStCursor, b_.CreateAdd(vp, value_len));
+    b_.StoreState(kStCursor, next_cursor);
     b_.StoreState(kStBlockEntries, b_.CreateAdd(b_.LoadState(kStBlockEntries), I64(1)));
     b_.StoreState(kStEntries, b_.CreateAdd(b_.LoadState(kStEntries), I64(1)));
   }

@@ -59,7 +59,7 @@ llvm::Function* IRBuilderPD::CreateFunction(const std::string& name, llvm::Funct
     unsigned arg_no = 1;
     for (size_t i = 0; i < arg_kinds.size(); ++i) {
       dib_->createParameterVariable(sp, "arg" + std::to_string(i), arg_no++, file_, line,
-                                    DiType(arg_kinds[i]));
+                                    DiType(arg_kinds[i]), /*AlwaysPreserve=*/true);
     }
   }
   return fn;
@@ -144,6 +144,31 @@ llvm::Value* IRBuilderPD::LoadField(llvm::Value* base, uint64_t field, unsigned 
 void IRBuilderPD::StoreField(llvm::Value* base, uint64_t field, llvm::Value* v, unsigned bytes) {
   llvm::Value* p = CreateConstGEP1_64(getInt8Ty(), Addr(base), field);
   CreateAlignedStore(CreateTrunc(v, getIntNTy(bytes * 8)), p, llvm::Align(bytes));
+}
+
+llvm::Value* IRBuilderPD::LoadState(StateSlot s) {
+  auto* load = CreateAlignedLoad(getInt64Ty(), AddrConst(plan_.StateAt(s)), llvm::Align(8));
+  load->setVolatile(bpf());
+  return load;
+}
+
+void IRBuilderPD::StoreState(StateSlot s, llvm::Value* v) {
+  auto* store = CreateAlignedStore(v, AddrConst(plan_.StateAt(s)), llvm::Align(8));
+  store->setVolatile(bpf());
+}
+
+std::vector<llvm::Value*> IRBuilderPD::Checkpoint(const std::vector<llvm::Value*>& values) {
+  if (!bpf()) return values;
+  std::vector<llvm::Value*> out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    StoreState(static_cast<StateSlot>(kStCheckpoint0 + i), CreateZExt(values[i], getInt64Ty()));
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    llvm::Value* v = LoadState(static_cast<StateSlot>(kStCheckpoint0 + i));
+    if (values[i]->getType() != getInt64Ty()) v = CreateTrunc(v, values[i]->getType());
+    out.push_back(v);
+  }
+  return out;
 }
 
 llvm::Value* IRBuilderPD::CallBpfLoop(llvm::Value* nr_loops, llvm::Function* callback) {

@@ -58,8 +58,15 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   // The same, at a variable 8-byte aligned base offset (masked) + constant field.
   llvm::Value* LoadField(llvm::Value* base, uint64_t field, unsigned bytes);
   void StoreField(llvm::Value* base, uint64_t field, llvm::Value* v, unsigned bytes);
-  llvm::Value* LoadState(StateSlot s) { return LoadAt(plan_.StateAt(s), 8); }
-  void StoreState(StateSlot s, llvm::Value* v) { StoreAt(plan_.StateAt(s), v, 8); }
+  // Program state (BPF: volatile, so every use is a fresh load from map memory).
+  llvm::Value* LoadState(StateSlot s);
+  void StoreState(StateSlot s, llvm::Value* v);
+
+  // BPF: stores `values` (i64, at most 8) to map memory and reloads them
+  // (volatile), so that after this point no register carries range knowledge
+  // from the paths that led here: verifier states converge and are pruned.
+  // Native: returns `values` unchanged.
+  std::vector<llvm::Value*> Checkpoint(const std::vector<llvm::Value*>& values);
 
   // long bpf_loop(u32 nr_loops, void* callback, void* ctx, u64 flags) (helper 181).
   llvm::Value* CallBpfLoop(llvm::Value* nr_loops, llvm::Function* callback);

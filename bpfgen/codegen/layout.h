@@ -25,7 +25,8 @@ enum StateSlot : uint32_t {
   kStMatched,
   kStBlockEntries,  // entries walked in the current block
   kStBlocksDone,
-  kNumStateSlots,
+  kStCheckpoint0,  // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
+  kNumStateSlots = kStCheckpoint0 + 8,
 };
 
 struct MemoryPlan {

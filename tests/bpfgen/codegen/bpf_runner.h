@@ -29,9 +29,18 @@ class BpfRunner {
     prog_ = bpf_object__find_program_by_name(obj_, p.program_name.c_str());
     if (!prog_) return "program not found";
     bpf_program__set_log_buf(prog_, log_.data(), log_.size());
-    bpf_program__set_log_level(prog_, 1 | 4);
+    bpf_program__set_log_level(prog_, 4);
     int err = bpf_object__load(obj_);
-    if (err) return "load failed: " + std::to_string(err) + "\n" + Tail(log_.c_str());
+    if (err) {
+      // Reload with the full log for the reason.
+      bpf_object__close(obj_);
+      obj_ = bpf_object__open_mem(p.object.data(), p.object.size(), nullptr);
+      prog_ = bpf_object__find_program_by_name(obj_, p.program_name.c_str());
+      bpf_program__set_log_buf(prog_, log_.data(), log_.size());
+      bpf_program__set_log_level(prog_, 1 | 4);
+      err = bpf_object__load(obj_);
+      return "load failed: " + std::to_string(err) + "\n" + Tail(log_.c_str());
+    }
     bpf_map* map = nullptr;
     bpf_object__for_each_map(map, obj_) {
       const char* n = bpf_map__name(map);
@@ -56,8 +65,8 @@ class BpfRunner {
   }
   uint8_t* mem() { return static_cast<uint8_t*>(mem_) + var_offset_; }
   int Run(abi::RunContext* ctx) {
-    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = sizeof(*ctx),
-                .ctx_out = ctx, .ctx_size_out = sizeof(*ctx));
+    // syscall programs copy the ctx back into ctx_in; ctx_out is rejected.
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = sizeof(*ctx));
     int err = bpf_prog_test_run_opts(bpf_program__fd(prog_), &opts);
     return err ? err : static_cast<int>(opts.retval);
   }

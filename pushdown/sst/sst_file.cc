@@ -298,6 +298,10 @@ Status SstFile::LoadProperties(const BlockHandle& h) {
                                 std::to_string(h.size) + ") in properties block");
     }
   }
+  info_.properties_handle = h;
+  if (info_.properties.global_seqno_offset_in_block.has_value()) {
+    info_.global_seqno_file_offset = h.offset + *info_.properties.global_seqno_offset_in_block;
+  }
   const TableProperties& p = info_.properties;
   if (p.index_type.has_value()) {
     if (*p.index_type > 3) {

@@ -57,6 +57,11 @@ struct TableInfo {
   // Ingested file: every key's sequence number is this (keys store 0).
   std::optional<uint64_t> global_seqno;
   TableProperties properties;
+  BlockHandle properties_handle;
+  // The 8-byte global seqno field lies outside checksum protection (RocksDB
+  // rewrites it in place at ingestion); pass SstOpenOptions::largest_seqno to
+  // have it checked against the DB's metadata.
+  std::optional<uint64_t> global_seqno_file_offset;
   std::vector<std::string> metaindex_keys;
   bool has_range_del_block = false;
   bool has_compression_dict = false;

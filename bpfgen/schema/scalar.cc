@@ -164,7 +164,9 @@ bool ArithResultType(ArithOp op, const Type& a, const Type& b, Type* result) {
     *result = Type::Int64();
     return true;
   }
-  const int s1 = ScaleOf(a), s2 = ScaleOf(b);
+  // An integer operand meets a DECIMAL as DECIMAL(18, the other's scale).
+  const int s1 = a.id == TypeId::kDecimal ? a.scale : b.scale;
+  const int s2 = b.id == TypeId::kDecimal ? b.scale : a.scale;
   int s = 0;
   switch (op) {
     case ArithOp::kAdd:

@@ -81,9 +81,11 @@ Type PromoteNumeric(const Type& a, const Type& b);
 enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMod };
 
 // The result type LANGUAGE.md assigns to `a op b` for numeric a, b:
-// integers -> INT64; DOUBLE involved -> DOUBLE; DECIMAL +,-,% scale max(s1,s2);
-// * scale s1+s2; / scale max(s1,s2,6); decimal precision 18. Returns false if
-// * would need a scale > 18 (a type error).
+// integers -> INT64; DOUBLE involved -> DOUBLE; otherwise an integer operand
+// is first promoted to DECIMAL(18, the other's scale), then DECIMAL +,-,%
+// scale max(s1,s2); * scale s1+s2 (so DECIMAL(15,2) * 2 has scale 4);
+// / scale max(s1,s2,6); precision 18. Returns false if * would need a scale
+// > 18 (a type error).
 bool ArithResultType(ArithOp op, const Type& a, const Type& b, Type* result);
 
 // a op b with operand types ta, tb, producing type `result` (normally

@@ -149,6 +149,12 @@ TEST(ScalarTest, DecimalMulAndDivScales) {
   EXPECT_EQ(one_minus, I(95));
   EXPECT_EQ(Arith(ArithOp::kMul, I(10000), kDec152, one_minus, Type::Decimal(18, 2), r), I(950000));
   EXPECT_FALSE(ArithResultType(ArithOp::kMul, Type::Decimal(18, 10), Type::Decimal(18, 9), &r));
+  // An integer operand is promoted to the decimal's scale first.
+  ASSERT_TRUE(ArithResultType(ArithOp::kMul, kDec152, kI64, &r));
+  EXPECT_EQ(r, Type::Decimal(18, 4));
+  EXPECT_EQ(Arith(ArithOp::kMul, I(5), kDec152, I(2), kI64, r), I(1000));  // 0.05 * 2 = 0.1000
+  EXPECT_EQ(Arith(ArithOp::kMul, I(5), kDec152, I(200), kDec152, r), I(1000));
+  EXPECT_FALSE(ArithResultType(ArithOp::kMul, Type::Decimal(18, 10), kI64, &r));
 
   ASSERT_TRUE(ArithResultType(ArithOp::kDiv, kDec152, kDec152, &r));
   EXPECT_EQ(r, Type::Decimal(18, 6));

@@ -1,9 +1,6 @@
 // Helpers shared by the plugin tests.
 #pragma once
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -11,35 +8,9 @@
 #include "engine/plugin/registration.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/file_system.h"
+#include "temp_dir.h"
 
 namespace pushdown::engine::testing {
-
-// A fresh directory under $TMPDIR (or /tmp), removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base != nullptr ? base : "/tmp") + "/pd_plugin_XXXXXX";
-    char* made = ::mkdtemp(templ.data());
-    if (made != nullptr) {
-      path_ = made;
-    }
-  }
-  ~TempDir() {
-    if (!path_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(path_, ec);
-    }
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  bool ok() const { return !path_.empty(); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Registers the plugin (idempotent) and creates a file system from `value`
 // ("id=pushdown;..." or "pushdown://..."). *fs is reset first: given an

@@ -20,10 +20,11 @@ class Parser {
       return Diagnostic(text_, Peek().range, "empty predicate");
     }
     PD_ASSIGN_OR_RETURN(ExprPtr e, ParseOr());
+    if (Peek().kind == TokenKind::kRParen) {
+      return Diagnostic(text_, Peek().range, "unmatched ')'");
+    }
     if (Peek().kind != TokenKind::kEnd) {
-      return Unexpected(Peek(), Peek().kind == TokenKind::kRParen
-                                    ? "(unbalanced ')')"
-                                    : "expected AND, OR or end of input");
+      return Unexpected(Peek(), "expected AND, OR or end of input");
     }
     return e;
   }

@@ -1,0 +1,118 @@
+#include "bpfgen/lang/split.h"
+
+#include <gtest/gtest.h>
+
+#include "bpfgen/lang/predicate.h"
+#include "bpfgen/schema/tpch.h"
+
+namespace pushdown::bpfgen {
+namespace {
+
+Schema TestSchema() {
+  Result<Schema> s =
+      ParseSchema("id INT64 KEY, d DECIMAL(10,2), f DOUBLE, g DOUBLE, v VARCHAR(300)");
+  EXPECT_TRUE(s.ok());
+  return *s;
+}
+
+struct Split {
+  Predicate predicate;
+  SplitResult result;
+};
+
+Split SplitText(std::string_view text, const TargetCaps& caps, const Schema& schema) {
+  Split s;
+  Result<Predicate> p = CompilePredicate(text, schema);
+  EXPECT_TRUE(p.ok()) << p.status().message();
+  if (p.ok()) s.predicate = std::move(p).value();
+  s.result = SplitPredicate(s.predicate, schema, caps);
+  return s;
+}
+
+TEST(Split, TpchQ6IsFullyPushedToTheKernel) {
+  Result<Schema> lineitem = ParseSchema(kLineitemDdl);
+  ASSERT_TRUE(lineitem.ok());
+  Split s = SplitText(
+      "l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01' AND l_discount "
+      "BETWEEN 0.05 AND 0.07 "
+      "AND l_quantity < 24",
+      TargetCaps::Kernel(), *lineitem);
+  EXPECT_EQ(s.result.kind, PushdownKind::kFull);
+  EXPECT_EQ(s.result.device.size(), 4u);
+  EXPECT_TRUE(s.result.residual.empty());
+}
+
+TEST(Split, DoubleOnTheKernel) {
+  Schema schema = TestSchema();
+  TargetCaps kernel = TargetCaps::Kernel();
+  // Comparisons against constants: pushable.
+  EXPECT_EQ(SplitText("f < 1.5 AND f BETWEEN 1 AND 2 AND f IN (1, 2) AND NOT f = 3 AND f IS NULL",
+                      kernel, schema)
+                .result.kind,
+            PushdownKind::kFull);
+  // Arithmetic, conversions, column-vs-column: residual with reasons.
+  Split s = SplitText("id > 3 AND f * 2 > 1 AND d < f AND f < g", kernel, schema);
+  EXPECT_EQ(s.result.kind, PushdownKind::kPartial);
+  ASSERT_EQ(s.result.device.size(), 1u);
+  EXPECT_EQ(s.result.device[0], s.predicate.conjuncts[0].get());
+  ASSERT_EQ(s.result.residual.size(), 3u);
+  EXPECT_EQ(s.result.residual[0].conjunct, s.predicate.conjuncts[1].get());
+  EXPECT_EQ(s.result.residual[0].reason,
+            "DOUBLE arithmetic needs floating point; device 'kernel' has none");
+  EXPECT_EQ(s.result.residual[1].reason,
+            "conversion of DECIMAL(10,2) to DOUBLE needs floating point; device 'kernel' has none");
+  EXPECT_EQ(s.result.residual[2].reason,
+            "DOUBLE comparison between two non-constant values needs floating point; device "
+            "'kernel' has none");
+  // The host runs everything.
+  EXPECT_EQ(
+      SplitText("id > 3 AND f * 2 > 1 AND d < f AND f < g", TargetCaps::Host(), schema).result.kind,
+      PushdownKind::kFull);
+}
+
+TEST(Split, StringLimitsAndNone) {
+  Schema schema = TestSchema();
+  std::string long_pattern(257, 'a');
+  Split s = SplitText("v LIKE '" + long_pattern + "%' AND v = '" + long_pattern + "'",
+                      TargetCaps::Kernel(), schema);
+  EXPECT_EQ(s.result.kind, PushdownKind::kNone);
+  ASSERT_EQ(s.result.residual.size(), 2u);
+  EXPECT_EQ(s.result.residual[0].reason, "LIKE pattern longer than 256 bytes (device 'kernel')");
+  EXPECT_EQ(s.result.residual[1].reason,
+            "string constant of 257 bytes is longer than device 'kernel' supports (256 bytes)");
+  EXPECT_EQ(
+      SplitText("v LIKE '" + std::string(256, 'a') + "'", TargetCaps::Kernel(), schema).result.kind,
+      PushdownKind::kFull);
+
+  TargetCaps no_strings = TargetCaps::Host();
+  no_strings.name = "tiny";
+  no_strings.strings = false;
+  no_strings.like = false;
+  no_strings.functions.erase(Function::kLength);
+  s = SplitText("length(v) > 1 AND id = 2", no_strings, schema);
+  EXPECT_EQ(s.result.kind, PushdownKind::kPartial);
+  ASSERT_EQ(s.result.residual.size(), 1u);
+  EXPECT_EQ(s.result.residual[0].reason, "string column 'v' is not supported on device 'tiny'");
+}
+
+TEST(Split, FunctionsInRawMode) {
+  Schema raw = Schema::Raw();
+  TargetCaps caps = TargetCaps::Kernel();
+  caps.functions.erase(Function::kSubstr);
+  Split s = SplitText("u64be(key, 0) < 10 AND substr(value, 0, 2) = 'ab'", caps, raw);
+  EXPECT_EQ(s.result.kind, PushdownKind::kPartial);
+  ASSERT_EQ(s.result.residual.size(), 1u);
+  EXPECT_EQ(s.result.residual[0].reason, "function substr() is not supported on device 'kernel'");
+}
+
+TEST(Split, TrivialPredicates) {
+  Schema schema = TestSchema();
+  EXPECT_EQ(SplitText("TRUE", TargetCaps::Kernel(), schema).result.kind, PushdownKind::kFull);
+  Split s = SplitText("1 = 2", TargetCaps::Kernel(), schema);
+  EXPECT_EQ(s.result.kind, PushdownKind::kFull);
+  EXPECT_EQ(s.result.device.size(), 1u);
+  EXPECT_STREQ(PushdownKindName(PushdownKind::kPartial), "PARTIAL");
+}
+
+}  // namespace
+}  // namespace pushdown::bpfgen

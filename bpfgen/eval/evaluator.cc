@@ -17,16 +17,20 @@ class Evaluator::Row {
   Row(const Evaluator& ev, std::string_view key, std::string_view value)
       : ev_(ev), key_(key), value_(value), cache_(ev.schema_.columns.size()) {}
 
+  // The value of column `index`, decoded (or copied, raw mode) at most once.
   Result<Datum> Column(int index) {
     const Schema& s = ev_.schema_;
     if (index < 0 || static_cast<size_t>(index) >= s.columns.size()) {
       return Status::Internal("column index " + std::to_string(index) + " out of range");
     }
-    if (s.raw) return Datum::String(index == 0 ? key_ : value_);
     std::optional<Datum>& slot = cache_[index];
     if (!slot) {
       Datum d;
-      PD_RETURN_IF_ERROR(DecodeColumn(s, ev_.layout_, value_, index, &d));
+      if (s.raw) {
+        d = Datum::String(index == 0 ? key_ : value_);
+      } else {
+        PD_RETURN_IF_ERROR(DecodeColumn(s, ev_.layout_, value_, index, &d));
+      }
       slot = std::move(d);
     }
     return *slot;

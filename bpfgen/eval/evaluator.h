@@ -13,6 +13,7 @@
 // Errors are only Corruption (bad value) and Internal (an AST that breaks the
 // type checker's invariants); NULLs, overflow, /0 and reads past the end are
 // values, not errors.
+// An Evaluator is immutable after construction: concurrent calls are safe.
 #pragma once
 
 #include <string_view>

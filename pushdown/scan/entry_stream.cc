@@ -4,7 +4,7 @@
 
 namespace pushdown::exec {
 
-bool ParseInternalKey(std::string_view internal_key, FilteredEntry* entry) {
+bool DecodeFilteredKey(std::string_view internal_key, FilteredEntry* entry) {
   if (internal_key.size() < 8) return false;
   const size_t n = internal_key.size() - 8;
   const uint64_t packed = DecodeFixed64(internal_key.data() + n);

@@ -50,7 +50,7 @@ struct FilteredEntry {
 
 // Splits an internal key (user key || fixed64 LE (seq << 8 | type)) into
 // entry->user_key/seq/type. Returns false if it is shorter than 8 bytes.
-bool ParseInternalKey(std::string_view internal_key, FilteredEntry* entry);
+bool DecodeFilteredKey(std::string_view internal_key, FilteredEntry* entry);
 
 // Abstract sorted per-file stream, LevelDB-iterator style: it carries its
 // error instead of returning it; after an error Valid() is false and status()

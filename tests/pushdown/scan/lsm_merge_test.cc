@@ -253,16 +253,16 @@ TEST(ShadowPolicyTest, Rule) {
   EXPECT_FALSE(NeedsShadows(true, 0));
 }
 
-TEST(ParseInternalKeyTest, SplitsTrailer) {
+TEST(DecodeFilteredKeyTest, SplitsTrailer) {
   std::string ikey = "user";
   const uint64_t packed = (uint64_t{1234} << 8) | value_type::kSingleDeletion;
   ikey.append(reinterpret_cast<const char*>(&packed), 8);
   FilteredEntry e;
-  ASSERT_TRUE(ParseInternalKey(ikey, &e));
+  ASSERT_TRUE(DecodeFilteredKey(ikey, &e));
   EXPECT_EQ(e.user_key, "user");
   EXPECT_EQ(e.seq, 1234u);
   EXPECT_EQ(e.type, value_type::kSingleDeletion);
-  EXPECT_FALSE(ParseInternalKey("short", &e));
+  EXPECT_FALSE(DecodeFilteredKey("short", &e));
 }
 
 }  // namespace

@@ -1,0 +1,79 @@
+// DeviceFileStream: an SST file's data blocks, read with pushdown/sst
+// (verified, uncompressed), staged in batches through a device's loaded
+// program (pushdown/device), yielding the program's OutRecords as entries.
+//
+// Memory: one batch (at most `batch_blocks` blocks and the records they
+// produced) per stream. Records are copied out of local memory, so one
+// LoadedProgram serves every stream of a scan (one run at a time).
+// A block the program rejects (malformed, key too long, bad row) is
+// Corruption naming the file and block offset; a block larger than the
+// program accepts is filtered on the host with `host_filter` (the same device
+// conjuncts) when given, else NotSupported.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pushdown/device/block_stager.h"
+#include "pushdown/device/device.h"
+#include "pushdown/scan/entry_stream.h"
+#include "pushdown/scan/row_cursor.h"
+#include "pushdown/scan/scan_stats.h"
+#include "pushdown/sst/sst_file.h"
+
+namespace pushdown::exec {
+
+class DeviceFileStream final : public EntryStream {
+ public:
+  // REQUIRES: device, program and stats outlive the stream; batch_blocks >= 1.
+  DeviceFileStream(std::unique_ptr<SstFile> file, Device* device, LoadedProgram* program,
+                   bool emit_shadows, uint32_t batch_blocks, RowFilter host_filter,
+                   ScanStats* stats);
+
+  void SeekToFirst() override;
+  bool Valid() const override { return valid_; }
+  const FilteredEntry& entry() const override { return entry_; }
+  void Next() override;
+  Status status() const override { return status_; }
+  std::string_view name() const override { return file_->info().file_name; }
+
+  size_t blocks_remaining() const { return file_->num_data_blocks() - next_block_; }
+
+ private:
+  struct Rec {
+    uint32_t key_offset;  // user key in arena_
+    uint32_t key_size;
+    uint32_t value_offset;
+    uint32_t value_size;
+    uint64_t seq;
+    uint8_t type;
+    EntryClass cls;
+  };
+
+  // Runs the next batch of blocks; false at the end of the file or on error.
+  bool Refill();
+  Status AddRecord(std::string_view internal_key, EntryClass cls, std::string_view value,
+                   uint64_t block_offset);
+  Status FilterOnHost(size_t block_index, const BlockContents& block);
+  void Load();
+  void Fail(Status s);
+
+  std::unique_ptr<SstFile> file_;
+  Device* device_;
+  LoadedProgram* program_;
+  bool emit_shadows_;
+  uint32_t batch_blocks_;
+  RowFilter host_filter_;
+  ScanStats* stats_;
+
+  size_t next_block_ = 0;
+  std::string arena_;
+  std::vector<Rec> recs_;
+  size_t pos_ = 0;
+  bool valid_ = false;
+  Status status_;
+  FilteredEntry entry_;
+};
+
+}  // namespace pushdown::exec

@@ -1,0 +1,53 @@
+// HostFileStream: the reference per-file stream. Reads an SST's data blocks
+// with pushdown/sst, walks them with DataBlockIter and evaluates the device
+// part of the predicate on the host: exactly what a device would return for the
+// file (the same shadow policy), with no device in the way.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "pushdown/scan/entry_stream.h"
+#include "pushdown/scan/row_cursor.h"
+#include "pushdown/scan/scan_stats.h"
+#include "pushdown/sst/sst_file.h"
+
+namespace pushdown::exec {
+
+class HostFileStream final : public EntryStream {
+ public:
+  // `device_filter` decides kMatched vs kShadow for Value entries (empty =
+  // every value matches). Failing values are omitted when !emit_shadows.
+  // REQUIRES: stats outlives the stream.
+  HostFileStream(std::unique_ptr<SstFile> file, RowFilter device_filter, bool emit_shadows,
+                 ScanStats* stats);
+
+  void SeekToFirst() override;
+  bool Valid() const override { return valid_; }
+  const FilteredEntry& entry() const override { return entry_; }
+  void Next() override;
+  Status status() const override { return status_; }
+  std::string_view name() const override { return file_->info().file_name; }
+
+  // Data blocks not read yet (for blocks_skipped when a scan stops early).
+  size_t blocks_remaining() const { return file_->num_data_blocks() - next_block_; }
+
+ private:
+  // Positions at the next entry to yield, from the current iterator onwards.
+  void Settle();
+  bool LoadNextBlock();
+  void Fail(Status s);
+
+  std::unique_ptr<SstFile> file_;
+  RowFilter device_filter_;
+  bool emit_shadows_;
+  ScanStats* stats_;
+  size_t next_block_ = 0;
+  BlockContents block_;
+  std::unique_ptr<DataBlockIter> iter_;
+  bool valid_ = false;
+  Status status_;
+  FilteredEntry entry_;
+};
+
+}  // namespace pushdown::exec

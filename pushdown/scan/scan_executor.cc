@@ -1,0 +1,126 @@
+#include "pushdown/scan/scan_executor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "pushdown/scan/device_stream.h"
+#include "pushdown/scan/host_stream.h"
+#include "pushdown/scan/shadow_policy.h"
+#include "pushdown/sst/sst_file.h"
+
+namespace pushdown::exec {
+
+namespace {
+
+uint64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Charges the wall time of a scope to host_ns, minus what devices took in it.
+class HostTimer {
+ public:
+  explicit HostTimer(ScanStats* stats)
+      : stats_(stats), start_(NowNs()), device_start_(stats->device_ns) {}
+  ~HostTimer() {
+    const uint64_t wall = NowNs() - start_;
+    const uint64_t device = stats_->device_ns - device_start_;
+    stats_->host_ns += wall > device ? wall - device : 0;
+  }
+
+ private:
+  ScanStats* stats_;
+  uint64_t start_;
+  uint64_t device_start_;
+};
+
+size_t BlocksRemaining(const EntryStream* s) {
+  if (auto* h = dynamic_cast<const HostFileStream*>(s)) return h->blocks_remaining();
+  if (auto* d = dynamic_cast<const DeviceFileStream*>(s)) return d->blocks_remaining();
+  return 0;
+}
+
+}  // namespace
+
+ScanExecutor::~ScanExecutor() = default;
+
+Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
+                                                         ScanFilters filters) {
+  if (plan.schema == nullptr) return Status::InvalidArgument("scan plan has no schema");
+  if ((plan.device == nullptr) != (plan.program == nullptr)) {
+    return Status::InvalidArgument(
+        "scan plan needs both a device and a loaded program, or neither");
+  }
+  std::unique_ptr<ScanExecutor> scan(new ScanExecutor());
+  HostTimer timer(&scan->stats_);
+  PD_ASSIGN_OR_RETURN(Projector projector, Projector::Make(*plan.schema, plan.projection));
+
+  std::vector<const ScanFile*> files;
+  for (const ScanFile& f : plan.files) {
+    // Every entry of such a file is invisible: it neither shows nor hides.
+    if (f.smallest_seqno > plan.snapshot) continue;
+    files.push_back(&f);
+  }
+  std::stable_sort(files.begin(), files.end(), [](const ScanFile* a, const ScanFile* b) {
+    if (a->level != b->level) return a->level < b->level;
+    return a->largest_seqno > b->largest_seqno;
+  });
+
+  std::vector<EntryStream*> ptrs;
+  for (const ScanFile* f : files) {
+    SstOpenOptions options;
+    if (f->largest_seqno != kMaxSequenceNumber) options.largest_seqno = f->largest_seqno;
+    PD_ASSIGN_OR_RETURN(std::unique_ptr<SstFile> sst, SstFile::Open(f->path, options));
+    if (!sst->info().supported()) {
+      std::string why;
+      for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
+      return Status::NotSupported(sst->info().file_name + ": " + why);
+    }
+    const bool shadows = NeedsShadows(f->bottommost, f->largest_seqno);
+    if (plan.device != nullptr) {
+      scan->streams_.push_back(
+          std::make_unique<DeviceFileStream>(std::move(sst), plan.device, plan.program, shadows,
+                                             plan.batch_blocks, filters.device, &scan->stats_));
+    } else {
+      scan->streams_.push_back(
+          std::make_unique<HostFileStream>(std::move(sst), filters.device, shadows, &scan->stats_));
+    }
+    ptrs.push_back(scan->streams_.back().get());
+    ++scan->stats_.files;
+  }
+  scan->cursor_ =
+      std::make_unique<RowCursor>(std::move(ptrs), plan.snapshot, std::move(filters.residual),
+                                  std::move(projector), plan.limit);
+  return scan;
+}
+
+Status ScanExecutor::Next(Row* row) {
+  HostTimer timer(&stats_);
+  Status s = cursor_->Next(row);
+  stats_.rows_matched = cursor_->rows_returned();
+  if (s.ok() && !cursor_->Valid()) Finish();
+  return s;
+}
+
+bool ScanExecutor::Valid() const { return cursor_->Valid(); }
+
+void ScanExecutor::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  for (const auto& s : streams_) stats_.blocks_skipped += BlocksRemaining(s.get());
+}
+
+}  // namespace pushdown::exec
+
+namespace pushdown::exec {
+
+Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan) {
+  if (!plan.device_conjuncts.empty() || !plan.residual_conjuncts.empty()) {
+    return Status::NotSupported("scan: conjunct evaluation needs bpfgen/eval (not built yet)");
+  }
+  return Open(plan, ScanFilters{});
+}
+
+}  // namespace pushdown::exec

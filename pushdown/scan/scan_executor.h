@@ -1,0 +1,100 @@
+// ScanExecutor: one pushdown scan over a pinned set of SST files.
+//
+// For each file: open it with pushdown/sst, choose its shadow policy
+// (shadow_policy.h), and stream its filtered entries either through a device
+// program (DeviceFileStream) or through the host reference filter
+// (HostFileStream); then the exact LSM merge at the snapshot, the residual
+// predicate, the projection and the limit (RowCursor). Pull-based:
+//
+//   PD_ASSIGN_OR_RETURN(auto scan, ScanExecutor::Open(plan, filters));
+//   Row row;
+//   for (;;) {
+//     PD_RETURN_IF_ERROR(scan->Next(&row));
+//     if (!scan->Valid()) break;
+//     ...
+//   }
+//   scan->stats();
+//
+// The caller guarantees what the engine pins: the files are every SST file
+// holding data at or below the snapshot, none is deleted during the scan, and
+// no data at or below the snapshot is left in memtables.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bpfgen/lang/ast.h"
+#include "bpfgen/schema/schema.h"
+#include "pushdown/scan/entry_stream.h"
+#include "pushdown/scan/projection.h"
+#include "pushdown/scan/row_cursor.h"
+#include "pushdown/scan/scan_stats.h"
+
+namespace pushdown::exec {
+
+class Device;
+class LoadedProgram;
+
+struct ScanFile {
+  std::string path;
+  int level = 0;
+  // No other file of the scan holds an older version of any of its keys.
+  bool bottommost = false;
+  uint64_t smallest_seqno = 0;
+  uint64_t largest_seqno = kMaxSequenceNumber;  // unknown = assume the worst
+};
+
+struct ScanPlan {
+  std::vector<ScanFile> files;  // any order: sorted newest first (level, then largest seqno)
+  uint64_t snapshot = kMaxSequenceNumber;
+  const bpfgen::Schema* schema = nullptr;  // REQUIRES: outlives the executor
+  // From the predicate split: conjuncts the device evaluates (the host stream
+  // evaluates them on the host) and conjuncts the host applies after the merge.
+  // REQUIRES: type-checked against *schema; outlive the executor.
+  std::vector<const bpfgen::Expr*> device_conjuncts;
+  std::vector<const bpfgen::Expr*> residual_conjuncts;
+  Projection projection;
+  uint64_t limit = kNoLimit;
+  // Both null: host-only (reference) path. Otherwise `program` is the device
+  // conjuncts compiled and loaded on `device`; both outlive the executor.
+  Device* device = nullptr;
+  LoadedProgram* program = nullptr;
+  // Blocks staged per device run and per file refill (memory: batch x files).
+  uint32_t batch_blocks = 16;
+};
+
+// The host-side evaluation of the two conjunct lists.
+struct ScanFilters {
+  RowFilter device;    // the device conjuncts on the host (host path; too-large blocks)
+  RowFilter residual;  // the residual conjuncts
+};
+
+class ScanExecutor {
+ public:
+  // Filters built from the plan's conjuncts with the reference evaluator.
+  static Result<std::unique_ptr<ScanExecutor>> Open(const ScanPlan& plan);
+  // Filters given by the caller (they must implement the plan's conjuncts).
+  static Result<std::unique_ptr<ScanExecutor>> Open(const ScanPlan& plan, ScanFilters filters);
+
+  ~ScanExecutor();
+  ScanExecutor(const ScanExecutor&) = delete;
+  ScanExecutor& operator=(const ScanExecutor&) = delete;
+
+  // See RowCursor::Next: OK + Valid() = a row; OK + !Valid() = done; else the error.
+  Status Next(Row* row);
+  bool Valid() const;
+  const ScanStats& stats() const { return stats_; }
+
+ private:
+  ScanExecutor() = default;
+  void Finish();
+
+  ScanStats stats_;
+  std::vector<std::unique_ptr<EntryStream>> streams_;
+  std::unique_ptr<RowCursor> cursor_;
+  bool finished_ = false;
+};
+
+}  // namespace pushdown::exec

@@ -1,0 +1,250 @@
+#include "tests/pushdown/scan/torture_support.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "rocksdb/options.h"
+
+namespace pushdown::exec::testing_support {
+
+namespace pt = pushdown::testing;
+
+namespace {
+
+bool ValueNumber(std::string_view v, uint64_t* n) {
+  if (v.size() < 8) return false;
+  uint64_t x = 0;
+  for (int i = 0; i < 8; ++i) x = (x << 8) | static_cast<uint8_t>(v[i]);
+  *n = x;
+  return true;
+}
+
+// SQL semantics of INT64 % on the u64 bit pattern (values >= 2^63 negative;
+// the remainder takes the dividend's sign, as in C).
+int64_t SignedMod(uint64_t n, int64_t m) { return static_cast<int64_t>(n) % m; }
+
+}  // namespace
+
+bool DevicePart(std::string_view value) {
+  uint64_t n;
+  return ValueNumber(value, &n) && SignedMod(n, 2) == 0;
+}
+bool ResidualPart(std::string_view value) {
+  uint64_t n;
+  return ValueNumber(value, &n) && SignedMod(n, 3) != 0;
+}
+
+ScanFilters FunctionFilters() {
+  ScanFilters f;
+  f.device = [](std::string_view, std::string_view v) -> Result<bool> { return DevicePart(v); };
+  f.residual = [](std::string_view, std::string_view v) -> Result<bool> { return ResidualPart(v); };
+  return f;
+}
+
+TortureCase::TortureCase(int seed) : seed_(seed), rng_(static_cast<uint64_t>(seed) * 7919 + 17) {
+  schema_ = bpfgen::Schema::Raw();
+  auto pick = [&](int n) { return static_cast<int>(rng_() % static_cast<uint64_t>(n)); };
+  spec_.universal_compaction = pick(2) == 1;
+  spec_.sst.block_restart_interval = pick(2) ? 16 : 1;
+  const pt::Compression comps[] = {pt::Compression::kNone, pt::Compression::kSnappy,
+                                   pt::Compression::kLz4, pt::Compression::kZstd};
+  spec_.sst.compression = comps[pick(4)];
+  if (!pt::CompressionSupported(spec_.sst.compression))
+    spec_.sst.compression = pt::Compression::kNone;
+  const pt::Checksum sums[] = {pt::Checksum::kCrc32c, pt::Checksum::kXxHash,
+                               pt::Checksum::kXxHash64, pt::Checksum::kXxh3};
+  spec_.sst.checksum = sums[pick(4)];
+  spec_.sst.block_size = 256u << pick(4);  // small blocks: many per file
+  spec_.disable_auto_compactions = true;
+  write_options_.disableWAL = true;  // every scan follows a flush
+}
+
+TortureCase::~TortureCase() {
+  if (db_) {
+    for (const rocksdb::Snapshot* s : snapshots_) db_->db()->ReleaseSnapshot(s);
+  }
+  db_.reset();
+  if (!shm_dir_.empty()) pt::RemoveRecursively(shm_dir_);
+}
+
+std::string TortureCase::Describe() const {
+  return "seed " + std::to_string(seed_) +
+         (spec_.universal_compaction ? " universal" : " leveled") + " restart " +
+         std::to_string(spec_.sst.block_restart_interval) + " " +
+         pt::CompressionName(spec_.sst.compression) + " " + pt::ChecksumName(spec_.sst.checksum) +
+         " block " + std::to_string(spec_.sst.block_size) + ", " + std::to_string(flushes_) +
+         " flushes, " + std::to_string(compactions_) + " compactions, " +
+         std::to_string(snapshots_.size()) + " snapshots";
+}
+
+void TortureCase::Op() {
+  auto pick = [&](uint64_t n) { return rng_() % n; };
+  rocksdb::DB* db = db_->db();
+  const size_t k = pick(keys_.size());
+  const std::string& key = keys_[k];
+  const bool sd_key = k % 4 == 0;  // single-delete keys: put once, then single delete
+  const uint64_t r = pick(100);
+  if (sd_key) {
+    if (sd_present_[k]) {
+      if (r < 50) {
+        ASSERT_TRUE(db->SingleDelete(write_options_, key).ok());
+        sd_present_[k] = false;
+      }
+      return;
+    }
+  } else if (r >= 70) {
+    ASSERT_TRUE(db->Delete(write_options_, key).ok());
+    return;
+  }
+  std::string value;
+  if (pick(20) == 0) {
+    value.assign(pick(8), 'x');  // too short: u64be(value, 0) is NULL
+  } else {
+    uint64_t n = pick(4) == 0 ? rng_() : pick(60);
+    for (int i = 7; i >= 0; --i) value.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+    value.append(pick(41), static_cast<char>('a' + pick(26)));
+  }
+  ASSERT_TRUE(db->Put(write_options_, key, value).ok());
+  if (sd_key) sd_present_[k] = true;
+}
+
+void TortureCase::Build() {
+  // tmpfs when present: flushes fsync, and the test is about shapes, not disks.
+  char tmpl[] = "/dev/shm/pd_torture.XXXXXX";
+  if (mkdtemp(tmpl) != nullptr) {
+    shm_dir_ = tmpl;
+  } else {
+    dir_ = std::make_unique<pt::TempDir>("pd_torture");
+  }
+  auto opened = pt::TestDb::Open((dir_ ? dir_->path() : shm_dir_) + "/db", spec_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  db_ = std::move(*opened);
+  auto pick = [&](uint64_t n) { return rng_() % n; };
+  const size_t num_keys = 4 + pick(150);
+  for (size_t i = 0; i < num_keys; ++i) {
+    // Shared prefixes of varying length exercise prefix compression.
+    std::string key = "k" + std::to_string((i * 7919) % 1000);
+    if (i % 3 == 0) key += "/x";
+    keys_.push_back(key);
+  }
+  sd_present_.assign(num_keys, false);
+  const int num_ops = 50 + static_cast<int>(pick(700));
+  const int flush_every = 5 + static_cast<int>(pick(80));
+  rocksdb::DB* db = db_->db();
+  for (int i = 0; i < num_ops; ++i) {
+    ASSERT_NO_FATAL_FAILURE(Op());
+    if (pick(flush_every) == 0) {
+      ASSERT_TRUE(db_->Flush().ok());
+      ++flushes_;
+    }
+    if (pick(200) == 0 && snapshots_.size() < 3) snapshots_.push_back(db->GetSnapshot());
+    if (pick(400) == 0 && !snapshots_.empty()) {
+      const size_t s = pick(snapshots_.size());
+      db->ReleaseSnapshot(snapshots_[s]);
+      snapshots_.erase(snapshots_.begin() + static_cast<long>(s));
+    }
+    const uint64_t c = pick(std::max(flush_every * 3, 10));
+    if (c == 0) {
+      ASSERT_TRUE(db_->CompactAll().ok());
+      ++compactions_;
+    } else if (c == 1 || c == 2) {
+      // A partial compaction of a key range.
+      std::string a = keys_[pick(num_keys)], b = keys_[pick(num_keys)];
+      if (b < a) std::swap(a, b);
+      rocksdb::Slice sa(a), sb(b);
+      rocksdb::CompactRangeOptions co;
+      co.bottommost_level_compaction = pick(2) ? rocksdb::BottommostLevelCompaction::kForce
+                                               : rocksdb::BottommostLevelCompaction::kSkip;
+      ASSERT_TRUE(db->CompactRange(co, &sa, &sb).ok());
+      ++compactions_;
+    } else if (c == 3 && !spec_.universal_compaction) {
+      // Push the L0 files to a random level (RocksDB adds overlapping files).
+      rocksdb::ColumnFamilyMetaData md;
+      db->GetColumnFamilyMetaData(&md);
+      std::vector<std::string> inputs;
+      for (const auto& f : md.levels[0].files) inputs.push_back(f.name);
+      if (!inputs.empty()) {
+        const int level = 1 + static_cast<int>(pick(6));
+        rocksdb::Status s = db->CompactFiles(rocksdb::CompactionOptions(), inputs, level);
+        if (s.ok()) ++compactions_;  // rejections (level shape) are fine: it only shapes
+      }
+    }
+  }
+  // Memtables hold nothing at scan time.
+  ASSERT_TRUE(db_->Flush().ok());
+  ++flushes_;
+}
+
+std::vector<ScanFile> TortureCase::Files() {
+  auto live = db_->LiveFiles();
+  EXPECT_TRUE(live.ok()) << live.status().ToString();
+  std::vector<ScanFile> files;
+  if (!live.ok()) return files;
+  int deepest = 0;
+  for (const auto& f : *live) deepest = std::max(deepest, f.level);
+  for (const auto& f : *live) {
+    ScanFile s;
+    s.path = f.path;
+    s.level = f.level;
+    s.bottommost = f.level == deepest && deepest > 0;
+    s.smallest_seqno = f.smallest_seqno;
+    s.largest_seqno = f.largest_seqno;
+    files.push_back(s);
+  }
+  return files;
+}
+
+std::vector<std::pair<std::string, std::string>> TortureCase::Expected(
+    const rocksdb::Snapshot* snap) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro));
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view v(it->value().data(), it->value().size());
+    if (DevicePart(v) && ResidualPart(v)) rows.emplace_back(it->key().ToString(), std::string(v));
+  }
+  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  return rows;
+}
+
+void TortureCase::CheckAllSnapshots(const OpenFn& open) {
+  SCOPED_TRACE(Describe());
+  std::vector<const rocksdb::Snapshot*> snaps = snapshots_;
+  snaps.push_back(nullptr);  // latest
+  const std::vector<ScanFile> files = Files();
+  for (const rocksdb::Snapshot* snap : snaps) {
+    const uint64_t seq = snap ? snap->GetSequenceNumber() : db_->db()->GetLatestSequenceNumber();
+    SCOPED_TRACE("snapshot " + std::to_string(seq));
+    const auto expected = Expected(snap);
+    for (uint64_t limit : {kNoLimit, static_cast<uint64_t>(rng_() % 5)}) {
+      ScanPlan plan;
+      plan.files = files;
+      plan.snapshot = seq;
+      plan.schema = &schema_;
+      plan.limit = limit;
+      plan.batch_blocks = 1 + static_cast<uint32_t>(rng_() % 8);
+      auto scan = open(plan);
+      ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+      std::vector<std::pair<std::string, std::string>> got;
+      Row row;
+      for (;;) {
+        Status s = (*scan)->Next(&row);
+        ASSERT_TRUE(s.ok()) << s.ToString();
+        if (!(*scan)->Valid()) break;
+        got.emplace_back(row.key, row.value);
+      }
+      const size_t n = std::min<size_t>(expected.size(), limit);
+      ASSERT_EQ(got.size(), n);
+      for (size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(got[i], expected[i]) << "row " << i;
+      }
+      EXPECT_EQ((*scan)->stats().rows_matched, n);
+    }
+  }
+}
+
+}  // namespace pushdown::exec::testing_support

@@ -1,0 +1,68 @@
+// The torture test's DB builder and checker (see torture_test.cc).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bpfgen/schema/schema.h"
+#include "pushdown/scan/scan_executor.h"
+#include "rocksdb/db.h"
+#include "tests/support/sst_builder.h"
+#include "tests/support/temp_dir.h"
+
+namespace pushdown::exec::testing_support {
+
+inline constexpr int kNumSeeds = 200;
+inline constexpr int kSeedsPerShard = 25;
+
+// Values are u64be(n) followed by 0..40 filler bytes, or (rarely) shorter
+// than 8 bytes, where u64be(value, 0) is NULL and the predicate is not TRUE.
+// The predicate: n % 2 = 0 (device part) AND n % 3 <> 0 (residual part).
+inline constexpr const char* kDevicePredicate = "u64be(value, 0) % 2 = 0";
+inline constexpr const char* kResidualPredicate = "u64be(value, 0) % 3 <> 0";
+bool DevicePart(std::string_view value);
+bool ResidualPart(std::string_view value);
+// Both parts as host functions.
+ScanFilters FunctionFilters();
+
+// Opens an executor for a plan that has files, snapshot, schema and limit set.
+using OpenFn = std::function<Result<std::unique_ptr<ScanExecutor>>(ScanPlan& plan)>;
+
+class TortureCase {
+ public:
+  explicit TortureCase(int seed);
+  ~TortureCase();
+
+  // Writes the DB (gtest assertions on failure).
+  void Build();
+  // For every held snapshot and the latest sequence number: executor rows ==
+  // iterator + predicate; also a run with a limit.
+  void CheckAllSnapshots(const OpenFn& open);
+
+  std::string Describe() const;
+
+ private:
+  std::vector<ScanFile> Files();
+  std::vector<std::pair<std::string, std::string>> Expected(const rocksdb::Snapshot* snap);
+  void Op();
+
+  int seed_;
+  std::mt19937_64 rng_;
+  pushdown::testing::DbSpec spec_;
+  std::unique_ptr<pushdown::testing::TempDir> dir_;  // when /dev/shm is missing
+  std::string shm_dir_;
+  rocksdb::WriteOptions write_options_;
+  std::unique_ptr<pushdown::testing::TestDb> db_;
+  std::vector<std::string> keys_;
+  std::vector<bool> sd_present_;  // single-delete keys: currently put once
+  std::vector<const rocksdb::Snapshot*> snapshots_;
+  bpfgen::Schema schema_;
+  int flushes_ = 0;
+  int compactions_ = 0;
+};
+
+}  // namespace pushdown::exec::testing_support

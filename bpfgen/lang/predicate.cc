@@ -16,6 +16,13 @@ Result<ExprPtr> CompileExpr(std::string_view text, const Schema& schema) {
   return root;
 }
 
+Result<ExprPtr> CompileExpression(std::string_view text, const Schema& schema) {
+  PD_ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(text));
+  PD_ASSIGN_OR_RETURN(ExprPtr root, Parse(text, tokens));
+  PD_RETURN_IF_ERROR(TypeCheckExpression(text, schema, &root));
+  return root;
+}
+
 Result<Predicate> CompilePredicate(std::string_view text, const Schema& schema) {
   PD_ASSIGN_OR_RETURN(ExprPtr root, CompileExpr(text, schema));
   FoldConstants(&root);  // fold.h

@@ -20,4 +20,8 @@ Result<Predicate> CompilePredicate(std::string_view text, const Schema& schema);
 // (for tests and tools that show the unfolded tree).
 Result<ExprPtr> CompileExpr(std::string_view text, const Schema& schema);
 
+// Lex + parse + type check of a value expression of any type (e.g. the
+// argument of sum(...)): like CompileExpr without requiring BOOL. Not folded.
+Result<ExprPtr> CompileExpression(std::string_view text, const Schema& schema);
+
 }  // namespace pushdown::bpfgen

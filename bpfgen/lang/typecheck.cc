@@ -61,6 +61,7 @@ class Checker {
     PD_RETURN_IF_ERROR(Check(root));
     return RequireBool(root, "predicate");
   }
+  Status CheckExpression(ExprPtr* root) { return Check(root); }
 
  private:
   Status Error(SourceRange r, const std::string& msg) { return Diagnostic(text_, r, msg); }
@@ -370,6 +371,11 @@ void CastTo(ExprPtr* slot, Type to) {
 Status TypeCheck(std::string_view text, const Schema& schema, ExprPtr* root) {
   Checker checker(text, schema);
   return checker.CheckPredicate(root);
+}
+
+Status TypeCheckExpression(std::string_view text, const Schema& schema, ExprPtr* root) {
+  Checker checker(text, schema);
+  return checker.CheckExpression(root);
 }
 
 }  // namespace pushdown::bpfgen

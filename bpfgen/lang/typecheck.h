@@ -28,6 +28,10 @@ namespace pushdown::bpfgen {
 // REQUIRES: *root came from Parse(text, ...). On error *root is unspecified.
 Status TypeCheck(std::string_view text, const Schema& schema, ExprPtr* root);
 
+// Like TypeCheck, for a value expression of any type (an aggregate's
+// argument): the root need not be BOOL.
+Status TypeCheckExpression(std::string_view text, const Schema& schema, ExprPtr* root);
+
 // Wraps *slot in a kCast to `to` unless it already has that type; a NULL
 // literal is retyped in place instead. Used by the type checker and folding.
 void CastTo(ExprPtr* slot, Type to);

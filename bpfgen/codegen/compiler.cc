@@ -9,6 +9,7 @@
 #include "bpfgen/codegen/ir_builder.h"
 #include "bpfgen/codegen/layout.h"
 #include "bpfgen/codegen/lowering.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
@@ -188,6 +189,11 @@ Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
   if (!jtmb) return Status::Internal("host target: " + llvm::toString(jtmb.takeError()));
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
   if (!jit) return Status::Internal("lljit: " + llvm::toString(jit.takeError()));
+  // DOUBLE % lowers to a call of fmod: resolve it from this process.
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process) return Status::Internal("lljit: " + llvm::toString(process.takeError()));
+  (*jit)->getMainJITDylib().addGenerator(std::move(*process));
   if (auto err = (*jit)->addIRModule(
           llvm::orc::ThreadSafeModule(std::move(built.module), std::move(built.context)))) {
     return Status::Internal("lljit add module: " + llvm::toString(std::move(err)));

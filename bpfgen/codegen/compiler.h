@@ -35,7 +35,7 @@ struct CompileOptions {
   uint32_t key_arena_size = 2u << 20;      // bytes of full internal keys per run
   uint32_t max_key_size = 512;             // longest internal key (user key + 8)
   uint32_t entries_per_callback = 8;       // BPF: entries walked per bpf_loop callback
-  uint32_t max_like_pattern = 64;          // longest LIKE pattern lowered (bytes)
+  uint32_t max_like_pattern = 256;         // BPF: longest LIKE pattern lowered (bytes)
 };
 
 struct BpfProgram {

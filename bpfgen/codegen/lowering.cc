@@ -1,10 +1,33 @@
 #include "bpfgen/codegen/lowering.h"
 
+#include "bpfgen/schema/scalar.h"
+
 namespace pushdown::bpfgen::codegen {
 
 Val Lowering::Unsupported(const std::string& why) {
   if (status_.ok()) status_ = Status::NotSupported(why);
   return Int(I64(0), True());
+}
+
+Val Lowering::Bool(llvm::Value* i1, llvm::Value* null) {
+  return Int(b_.CreateZExt(i1, b_.getInt64Ty()), null);
+}
+
+Val Lowering::NullOf(const Type& t) {
+  if (t.IsString()) {
+    Val v{Val::Kind::kString, I64(0), I64(0), True()};
+    return v;
+  }
+  if (t.id == TypeId::kDouble) return {Val::Kind::kDouble, DoubleConst(0).v, nullptr, True()};
+  return Int(I64(0), True());
+}
+
+uint64_t Lowering::StringBound() const { return 4096; }
+
+llvm::Value* Lowering::Alloca() {
+  llvm::Function* fn = b_.GetInsertBlock()->getParent();
+  llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().begin());
+  return entry.CreateAlloca(b_.getInt64Ty());
 }
 
 llvm::Value* Lowering::Conjuncts(const std::vector<const Expr*>& conjuncts,
@@ -33,6 +56,154 @@ llvm::Value* Lowering::Conjuncts(const std::vector<const Expr*>& conjuncts,
   return phi;
 }
 
-Val Lowering::Lower(const Expr& e) { return Unsupported("not yet"); }
+bool Lowering::Fold(const Expr& e, Datum* out) const {
+  if (e.kind == ExprKind::kLiteral) {
+    if (e.literal_null || e.type.id == TypeId::kNull) {
+      *out = Datum::Null();
+    } else if (e.type.id == TypeId::kDouble) {
+      *out = Datum::Double(e.literal_double);
+    } else if (e.type.IsString()) {
+      *out = Datum::String(e.literal_string);
+    } else {
+      *out = Datum::Int(e.literal_int);
+    }
+    return true;
+  }
+  if (e.kind == ExprKind::kCast && e.children.size() == 1) {
+    Datum in;
+    if (!Fold(*e.children[0], &in)) return false;
+    *out = bpfgen::Cast(in, e.children[0]->type, e.type);
+    return true;
+  }
+  return false;
+}
+
+Val Lowering::FromDatum(const Datum& d, const Type& t) {
+  if (d.null) return NullOf(t);
+  if (t.id == TypeId::kDouble) return DoubleConst(d.d);
+  if (t.IsString()) {
+    // The constant string lives in the Expr tree or here; keep a stable copy.
+    strings_.push_back(std::make_unique<std::string>(StringView(d, t)));
+    Val v{Val::Kind::kString, I64(0), I64(strings_.back()->size()), False()};
+    v.lit = strings_.back().get();
+    v.max_len = strings_.back()->size();
+    return v;
+  }
+  return Int(I64(static_cast<uint64_t>(d.i)), False());
+}
+
+Val Lowering::Literal(const Expr& e) {
+  Datum d;
+  Fold(e, &d);
+  return FromDatum(d, e.type);
+}
+
+Val Lowering::Column(const Expr& e) {
+  const EntryView& en = *entry_;
+  if (schema_.raw) {
+    Val v{Val::Kind::kString, nullptr, nullptr, False()};
+    if (e.column == 0) {
+      v.v = en.key_off, v.len = en.key_len, v.max_len = options_.max_key_size;
+    } else if (e.column == 1) {
+      v.v = en.value_off, v.len = en.value_len, v.max_len = options_.max_block_size;
+    } else {
+      return Unsupported("raw mode has only columns key and value");
+    }
+    return v;
+  }
+  if (e.column < 0 || e.column >= static_cast<int>(schema_.columns.size())) {
+    return Unsupported("column index out of range");
+  }
+  const bpfgen::Column& col = schema_.columns[e.column];
+  const ColumnLayout& c = row_->columns[e.column];
+  llvm::Value* vp = en.value_off;
+  llvm::Value* null = False();
+  if (col.nullable) {
+    llvm::Value* bits = b_.LoadLE(b_.CreateAdd(vp, I64(c.null_byte)), 1);
+    null = b_.CreateICmpNE(b_.CreateAnd(bits, I64(c.null_mask)), I64(0));
+  }
+  llvm::Value* at = b_.CreateAdd(vp, I64(c.offset));
+  switch (col.type.id) {
+    case TypeId::kBool:
+      return Bool(b_.CreateICmpNE(b_.LoadLE(at, 1), I64(0)), null);
+    case TypeId::kInt32:
+    case TypeId::kDate:
+      return Int(b_.LoadLE(at, 4, true), null);
+    case TypeId::kInt64:
+    case TypeId::kDecimal:
+      return Int(b_.LoadLE(at, 8), null);
+    case TypeId::kDouble: {
+      llvm::Value* bits = b_.LoadLE(at, 8);
+      if (!b_.bpf()) bits = b_.CreateBitCast(bits, b_.getDoubleTy());
+      return {Val::Kind::kDouble, bits, nullptr, null};
+    }
+    case TypeId::kChar: {
+      Val v{Val::Kind::kString, at, I64(col.type.length), null};
+      v.max_len = col.type.length;
+      return TrimChar(v);
+    }
+    case TypeId::kVarchar: {
+      llvm::Value* end = b_.LoadLE(at, 4);
+      llvm::Value* start = c.var_index == 0 ? static_cast<llvm::Value*>(I64(row_->var_data_offset))
+                                            : b_.LoadLE(b_.CreateSub(at, I64(4)), 4);
+      Val v{Val::Kind::kString, b_.CreateAdd(vp, start), b_.CreateSub(end, start), null};
+      v.max_len = col.type.length ? col.type.length : options_.max_block_size;
+      return v;
+    }
+    default:
+      return Unsupported("column type " + col.type.ToString() + " cannot be read");
+  }
+}
+
+Val Lowering::Lower(const Expr& e) {
+  if (!status_.ok()) return Int(I64(0), True());
+  switch (e.kind) {
+    case ExprKind::kLiteral:
+      return Literal(e);
+    case ExprKind::kColumn:
+      return Column(e);
+    case ExprKind::kCast:
+      return Cast(e);
+    case ExprKind::kUnary:
+      if (e.children.size() != 1) return Unsupported("malformed unary expression");
+      if (e.unary_op == UnaryOp::kNot) return Not(Lower(*e.children[0]));
+      return Negate(Lower(*e.children[0]), e.children[0]->type);
+    case ExprKind::kBinary: {
+      if (e.children.size() != 2) return Unsupported("malformed binary expression");
+      switch (e.binary_op) {
+        case BinaryOp::kAnd:
+          return And(Lower(*e.children[0]), Lower(*e.children[1]));
+        case BinaryOp::kOr:
+          return Or(Lower(*e.children[0]), Lower(*e.children[1]));
+        case BinaryOp::kEq:
+        case BinaryOp::kNe:
+        case BinaryOp::kLt:
+        case BinaryOp::kLe:
+        case BinaryOp::kGt:
+        case BinaryOp::kGe: {
+          Val a = Lower(*e.children[0]);
+          Val b = Lower(*e.children[1]);
+          return Compare(e.binary_op, a, b, e.children[0]->type, e.children[1]->type);
+        }
+        default:
+          return Arith(e);
+      }
+    }
+    case ExprKind::kBetween:
+      return Between(e);
+    case ExprKind::kIn:
+      return In(e);
+    case ExprKind::kLike:
+      return Like(e);
+    case ExprKind::kIsNull: {
+      if (e.children.size() != 1) return Unsupported("malformed IS NULL");
+      Val a = Lower(*e.children[0]);
+      return Bool(e.negated ? b_.CreateNot(a.null) : a.null, False());
+    }
+    case ExprKind::kCall:
+      return Call(e);
+  }
+  return Unsupported("unknown expression kind");
+}
 
 }  // namespace pushdown::bpfgen::codegen

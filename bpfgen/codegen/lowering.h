@@ -10,12 +10,14 @@
 // lower_double.cc (DOUBLE), lower_column.cc (row access).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bpfgen/codegen/block_walker.h"
 #include "bpfgen/codegen/ir_builder.h"
 #include "bpfgen/lang/ast.h"
+#include "bpfgen/schema/datum.h"
 #include "bpfgen/schema/row_layout.h"
 #include "bpfgen/schema/schema.h"
 
@@ -57,7 +59,7 @@ class Lowering {
   Val In(const Expr& e);
   Val Between(const Expr& e);
   // lower_compare.cc
-  Val Compare(BinaryOp op, const Val& a, const Val& b, const Type& ta);
+  Val Compare(BinaryOp op, const Val& a, const Val& b, const Type& ta, const Type& tb);
   llvm::Value* IntCompare(BinaryOp op, llvm::Value* a, llvm::Value* b);
   // lower_arith.cc
   Val Arith(const Expr& e);
@@ -69,13 +71,24 @@ class Lowering {
   llvm::Value* StringCompare(const Val& a, const Val& b);  // i64 <0, 0, >0 (as -1/0/1)
   Val TrimChar(const Val& s);
   Val Like(const Expr& e);
-  llvm::Value* BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from, size_t n);
+  // i1: bytes at off equal lit[from, from+n) ('_' matches anything if like).
+  llvm::Value* BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from, size_t n,
+                               bool like);
+  llvm::Value* StringCompareConst(const Val& a, const std::string& lit);
   // lower_raw.cc
   Val Call(const Expr& e);
   // lower_double.cc
   Val DoubleCompare(BinaryOp op, const Val& a, const Val& b);
   Val DoubleArith(BinaryOp op, const Val& a, const Val& b);
   Val ToDouble(const Val& a, const Type& from);
+  Val DoubleConst(double d);
+  // Compile-time value of a literal or of casts of a literal; false otherwise.
+  bool Fold(const Expr& e, Datum* out) const;
+  Val FromDatum(const Datum& d, const Type& t);
+  // Checked int64 helpers: {result, overflow(i1)}.
+  std::pair<llvm::Value*, llvm::Value*> CheckedAddSub(bool add, llvm::Value* a, llvm::Value* b);
+  std::pair<llvm::Value*, llvm::Value*> RescaleInt(llvm::Value* v, int from, int to);
+  llvm::Value* Alloca();  // an i64 slot in the function's entry block
 
   // Helpers.
   Val Int(llvm::Value* v, llvm::Value* null) { return {Val::Kind::kInt, v, nullptr, null}; }
@@ -94,6 +107,7 @@ class Lowering {
   const CompileOptions& options_;
   const EntryView* entry_ = nullptr;
   Status status_;
+  std::vector<std::unique_ptr<std::string>> strings_;  // folded string constants
 };
 
 }  // namespace pushdown::bpfgen::codegen

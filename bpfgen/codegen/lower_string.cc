@@ -1,0 +1,191 @@
+// Strings: (offset in local memory, length) pairs. Comparisons are memcmp
+// order with a proper prefix first; CHAR values were trimmed when loaded
+// (TrimChar), so every operation sees them without trailing spaces. Loops are
+// bounded by a constant (the string's maximum length) for the verifier.
+// LIKE: the pattern is split at '%'; the first and last segments are anchored
+// and the middle ones are found leftmost-first (greedy is exact for this
+// pattern class); '_' matches any one byte.
+#include "bpfgen/codegen/lowering.h"
+
+namespace pushdown::bpfgen::codegen {
+namespace {
+constexpr size_t kMaxUnrolledLiteral = 512;  // BPF: literal bytes compared inline
+}  // namespace
+
+llvm::Value* Lowering::BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from,
+                                       size_t n, bool like) {
+  llvm::Value* eq = True();
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(lit[from + i]);
+    if (like && c == '_') continue;
+    llvm::Value* byte = b_.LoadLE(b_.CreateAdd(off, I64(i)), 1);
+    eq = b_.CreateAnd(eq, b_.CreateICmpEQ(byte, I64(c)));
+  }
+  return eq;
+}
+
+llvm::Value* Lowering::StringCompareConst(const Val& a, const std::string& lit) {
+  if (b_.bpf() && lit.size() > kMaxUnrolledLiteral) {
+    Unsupported("string literal longer than " + std::to_string(kMaxUnrolledLiteral) +
+                " bytes in a BPF comparison");
+    return I64(0);
+  }
+  llvm::BasicBlock* done = b_.NewBlock("strcmp.done");
+  std::vector<std::pair<llvm::Value*, llvm::BasicBlock*>> in;
+  for (size_t i = 0; i < lit.size(); ++i) {
+    llvm::BasicBlock* has = b_.NewBlock("strcmp.byte");
+    in.push_back({I64(static_cast<uint64_t>(-1)), b_.GetInsertBlock()});
+    b_.CreateCondBr(b_.CreateICmpULE(a.len, I64(i)), done, has);
+    b_.SetInsertPoint(has);
+    const unsigned char c = static_cast<unsigned char>(lit[i]);
+    llvm::Value* byte = b_.LoadLE(b_.CreateAdd(a.v, I64(i)), 1);
+    llvm::BasicBlock* same = b_.NewBlock("strcmp.same");
+    in.push_back({b_.CreateSelect(b_.CreateICmpULT(byte, I64(c)), I64(static_cast<uint64_t>(-1)),
+                                  I64(1)),
+                  b_.GetInsertBlock()});
+    b_.CreateCondBr(b_.CreateICmpNE(byte, I64(c)), done, same);
+    b_.SetInsertPoint(same);
+  }
+  in.push_back({b_.CreateZExt(b_.CreateICmpUGT(a.len, I64(lit.size())), b_.getInt64Ty()),
+                b_.GetInsertBlock()});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* phi = b_.CreatePHI(b_.getInt64Ty(), in.size());
+  for (auto& [v, bb] : in) phi->addIncoming(v, bb);
+  return phi;
+}
+
+llvm::Value* Lowering::StringCompare(const Val& a, const Val& b) {
+  if (a.lit && b.lit) {
+    int c = a.lit->compare(*b.lit);  // std::string::compare is memcmp order, prefix first
+    return I64(c < 0 ? static_cast<uint64_t>(-1) : c > 0 ? 1 : 0);
+  }
+  if (b.lit) return StringCompareConst(a, *b.lit);
+  if (a.lit) return b_.CreateNeg(StringCompareConst(b, *a.lit));
+  const uint64_t bound = std::min(a.max_len, b.max_len) + 1;
+  if (b_.bpf() && bound > StringBound()) {
+    Unsupported("comparison of two strings longer than " + std::to_string(StringBound()) +
+                " bytes is host-only");
+    return I64(0);
+  }
+  llvm::Value* res = Alloca();
+  b_.CreateStore(I64(0), res);
+  b_.BoundedLoop(bound, [&](llvm::Value* i, llvm::BasicBlock* exit) {
+    llvm::Value* a_end = b_.CreateICmpUGE(i, a.len);
+    llvm::Value* b_end = b_.CreateICmpUGE(i, b.len);
+    llvm::BasicBlock* ends = b_.NewBlock("strcmp.end");
+    llvm::BasicBlock* bytes = b_.NewBlock("strcmp.bytes");
+    b_.CreateCondBr(b_.CreateOr(a_end, b_end), ends, bytes);
+    b_.SetInsertPoint(ends);
+    b_.CreateStore(b_.CreateSelect(b_.CreateAnd(a_end, b_end), I64(0),
+                                   b_.CreateSelect(a_end, I64(static_cast<uint64_t>(-1)), I64(1))),
+                   res);
+    b_.CreateBr(exit);
+    b_.SetInsertPoint(bytes);
+    llvm::Value* ca = b_.LoadLE(b_.CreateAdd(a.v, i), 1);
+    llvm::Value* cb = b_.LoadLE(b_.CreateAdd(b.v, i), 1);
+    llvm::BasicBlock* diff = b_.NewBlock("strcmp.diff");
+    llvm::BasicBlock* same = b_.NewBlock("strcmp.same");
+    b_.CreateCondBr(b_.CreateICmpNE(ca, cb), diff, same);
+    b_.SetInsertPoint(diff);
+    b_.CreateStore(b_.CreateSelect(b_.CreateICmpULT(ca, cb), I64(static_cast<uint64_t>(-1)), I64(1)),
+                   res);
+    b_.CreateBr(exit);
+    b_.SetInsertPoint(same);
+  });
+  return b_.CreateLoad(b_.getInt64Ty(), res);
+}
+
+Val Lowering::TrimChar(const Val& s) {
+  const uint64_t n = s.max_len;
+  if (n == 0) return s;
+  llvm::Value* len = Alloca();
+  b_.CreateStore(s.len, len);
+  b_.BoundedLoop(n, [&](llvm::Value*, llvm::BasicBlock* exit) {
+    llvm::Value* l = b_.CreateLoad(b_.getInt64Ty(), len);
+    llvm::BasicBlock* check = b_.NewBlock("trim.check");
+    llvm::BasicBlock* drop = b_.NewBlock("trim.drop");
+    b_.CreateCondBr(b_.CreateICmpEQ(l, I64(0)), exit, check);
+    b_.SetInsertPoint(check);
+    llvm::Value* c = b_.LoadLE(b_.CreateAdd(s.v, b_.CreateSub(l, I64(1))), 1);
+    b_.CreateCondBr(b_.CreateICmpNE(c, I64(' ')), exit, drop);
+    b_.SetInsertPoint(drop);
+    b_.CreateStore(b_.CreateSub(l, I64(1)), len);
+  });
+  Val r = s;
+  r.len = b_.CreateLoad(b_.getInt64Ty(), len);
+  return r;
+}
+
+Val Lowering::Like(const Expr& e) {
+  if (e.children.size() != 2) return Unsupported("malformed LIKE");
+  Datum pd;
+  if (!Fold(*e.children[1], &pd) || !e.children[1]->type.IsString()) {
+    return Unsupported("LIKE pattern must be a string literal");
+  }
+  Val s = Lower(*e.children[0]);
+  if (s.kind != Val::Kind::kString) return Unsupported("LIKE on a non-string");
+  if (pd.null) return Bool(False(), True());
+  const std::string pat = pd.s;
+  if (b_.bpf() && pat.size() > options_.max_like_pattern) {
+    return Unsupported("LIKE pattern longer than " + std::to_string(options_.max_like_pattern) +
+                       " bytes");
+  }
+  std::vector<std::pair<size_t, size_t>> segs;  // [begin, size) in pat
+  size_t begin = 0;
+  for (size_t i = 0; i <= pat.size(); ++i) {
+    if (i == pat.size() || pat[i] == '%') {
+      segs.push_back({begin, i - begin});
+      begin = i + 1;
+    }
+  }
+  llvm::Value* ok;
+  if (segs.size() == 1) {
+    ok = b_.CreateAnd(b_.CreateICmpEQ(s.len, I64(pat.size())),
+                      BytesEqualConst(s.v, pat, 0, pat.size(), true));
+  } else {
+    const auto first = segs.front();
+    const auto last = segs.back();
+    llvm::Value* len = s.len;
+    ok = b_.CreateICmpUGE(len, I64(first.second + last.second));
+    ok = b_.CreateAnd(ok, BytesEqualConst(s.v, pat, first.first, first.second, true));
+    llvm::Value* last_at = b_.CreateSub(len, I64(last.second));
+    ok = b_.CreateAnd(ok, BytesEqualConst(b_.CreateAdd(s.v, last_at), pat, last.first,
+                                          last.second, true));
+    llvm::Value* limit = last_at;  // signed: may be negative when ok is false
+    llvm::Value* pos = Alloca();
+    b_.CreateStore(I64(first.second), pos);
+    for (size_t k = 1; k + 1 < segs.size(); ++k) {
+      const auto m = segs[k];
+      if (m.second == 0) continue;
+      const uint64_t bound = s.max_len + 1;
+      if (b_.bpf() && bound > StringBound()) {
+        return Unsupported("LIKE with an inner segment on a string longer than " +
+                           std::to_string(StringBound()) + " bytes is host-only");
+      }
+      llvm::Value* found = Alloca();
+      b_.CreateStore(I64(0), found);
+      llvm::Value* start = b_.CreateLoad(b_.getInt64Ty(), pos);
+      b_.BoundedLoop(bound, [&](llvm::Value* i, llvm::BasicBlock* exit) {
+        llvm::Value* q = b_.CreateAdd(start, i);
+        llvm::BasicBlock* try_bb = b_.NewBlock("like.try");
+        llvm::BasicBlock* hit = b_.NewBlock("like.hit");
+        llvm::BasicBlock* miss = b_.NewBlock("like.miss");
+        b_.CreateCondBr(b_.CreateICmpSGT(b_.CreateAdd(q, I64(m.second)), limit), exit, try_bb);
+        b_.SetInsertPoint(try_bb);
+        b_.CreateCondBr(BytesEqualConst(b_.CreateAdd(s.v, q), pat, m.first, m.second, true), hit,
+                        miss);
+        b_.SetInsertPoint(hit);
+        b_.CreateStore(I64(1), found);
+        b_.CreateStore(b_.CreateAdd(q, I64(m.second)), pos);
+        b_.CreateBr(exit);
+        b_.SetInsertPoint(miss);
+      });
+      ok = b_.CreateAnd(ok, b_.CreateICmpNE(b_.CreateLoad(b_.getInt64Ty(), found), I64(0)));
+    }
+  }
+  Val r = Bool(ok, s.null);
+  return e.negated ? Not(r) : r;
+}
+
+}  // namespace pushdown::bpfgen::codegen

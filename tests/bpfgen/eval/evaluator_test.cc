@@ -96,12 +96,12 @@ class EvaluatorTest : public ::testing::Test {
     return *tri;
   }
 
-  // The value of a non-BOOL expression (typed via "<text> IS NULL").
+  // The value of a non-BOOL expression.
   Datum Value(std::string_view text, const RowBuilder& r) {
-    auto expr = CompileExpr("(" + std::string(text) + ") IS NULL", schema_);
+    auto expr = CompileExpression(text, schema_);
     EXPECT_TRUE(expr.ok()) << expr.status().ToString();
     if (!expr.ok()) return Datum::Null();
-    auto v = eval_->EvalValue(*(*expr)->children[0], "", Encode(r));
+    auto v = eval_->EvalValue(**expr, "", Encode(r));
     EXPECT_TRUE(v.ok()) << v.status().ToString();
     return v.ok() ? *v : Datum::Null();
   }
@@ -457,9 +457,9 @@ TEST(LineitemEvaluatorTest, Q6) {
       *s);
   ASSERT_TRUE(q6.ok()) << q6.status().ToString();
   EXPECT_EQ(q6->conjuncts.size(), 4u);
-  auto revenue_is_null = CompileExpr("l_extendedprice * l_discount IS NULL", *s);
-  ASSERT_TRUE(revenue_is_null.ok()) << revenue_is_null.status().ToString();
-  const Expr& revenue = *(*revenue_is_null)->children[0];
+  auto revenue_expr = CompileExpression("l_extendedprice * l_discount", *s);
+  ASSERT_TRUE(revenue_expr.ok()) << revenue_expr.status().ToString();
+  const Expr& revenue = **revenue_expr;
   ASSERT_EQ(revenue.type, Type::Decimal(18, 4));
   struct Case {
     const char* shipdate;

@@ -32,7 +32,8 @@ struct AsyncRead {
   std::shared_ptr<AsyncRing> ring;
   std::shared_ptr<IoStats> stats;
   ReadTarget target;
-  ReadOp op;  // guarded by ring->mu
+  ReadOp op;              // guarded by ring->mu
+  bool aborting = false;  // guarded by ring->mu; a cancel targets this handle
   rocksdb::FSReadRequest req;
   AsyncCallback cb;
   void* cb_arg = nullptr;
@@ -105,7 +106,9 @@ void ReapLocked(AsyncRing& ring) {
       continue;
     }
     auto* h = reinterpret_cast<AsyncRead*>(static_cast<uintptr_t>(tag));
-    if (ApplyCompletion(h->target, cqe->res, &h->op)) {
+    // A cancel meant for an earlier handle at the same address: read again.
+    bool stray_cancel = cqe->res == -ECANCELED && !h->aborting;
+    if (stray_cancel || ApplyCompletion(h->target, cqe->res, &h->op)) {
       IoStats::Add(h->stats->uring_resubmits, 1);
       IoStats::Add(h->stats->uring_reads, 1);
       if (!QueueLocked(ring, h)) {
@@ -135,6 +138,7 @@ void CancelAndWait(AsyncRead* h) {
     sqe = io_uring_get_sqe(r);
   }
   if (sqe != nullptr) {
+    h->aborting = true;
     io_uring_prep_cancel64(sqe, reinterpret_cast<uintptr_t>(h), 0);
     io_uring_sqe_set_data64(sqe, kIgnoreTag);
   }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stock db_bench with and without the pushdown:// plugin, side by side.
 # Usage: engine/plugin/bench_stock_db_bench.sh <build-dir> <work-dir> [runs]
-# Prints one line per measurement: "<bench> <variant> <run> <micros/op> <ops/sec>",
-# then a markdown table: median/min/max micros/op per benchmark and variant.
+# Prints one line per measurement: "<bench> <variant> <run> <micros/op> <ops/sec> <cpu us/op>",
+# then markdown tables: median/min/max of db_bench's micros/op (wall) and of the
+# process's CPU microseconds per op, per benchmark and variant.
 # Each run executes "stock" and "plugin" back to back, alternating which goes
 # first, so that machine noise and cache warmth hit both alike.
 set -euo pipefail
@@ -23,16 +24,21 @@ run() {  # run <bench-name> <variant> <run#> <db_bench args...>
   local name=$1 variant=$2 i=$3
   shift 3
   local out
+  # /usr/bin/time adds the process's CPU seconds (user, sys): with a loaded
+  # shared machine, CPU time per op is steadier than wall time per op.
   if [[ $variant == plugin ]]; then
-    out=$(LD_PRELOAD="$SO" "$DB_BENCH" --fs_uri=pushdown:// "$@" 2>&1)
+    out=$(LD_PRELOAD="$SO" /usr/bin/time -f "pdcpu %U %S" "$DB_BENCH" --fs_uri=pushdown:// "$@" 2>&1)
   else
-    out=$("$DB_BENCH" "$@" 2>&1)
+    out=$(/usr/bin/time -f "pdcpu %U %S" "$DB_BENCH" "$@" 2>&1)
   fi
-  local line
+  local line cpu
   line=$(grep -E "^[a-z]+ +: " <<<"$out" | tail -1)
-  [[ -n $line ]] || { echo "db_bench failed: $out" >&2; exit 1; }
-  awk -v n="$name" -v v="$variant" -v i="$i" '{print n, v, i, $3, $5}' <<<"$line" |
-    tee -a "$RESULTS"
+  cpu=$(grep -E "^pdcpu " <<<"$out" | tail -1)
+  [[ -n $line && -n $cpu ]] || { echo "db_bench failed: $out" >&2; exit 1; }
+  # name variant run wall_us/op ops/sec cpu_us/op
+  awk -v n="$name" -v v="$variant" -v i="$i" -v cpu="$cpu" '{
+      split(cpu, c, " "); printf "%s %s %s %s %s %.3f\n", n, v, i, $3, $5, (c[2] + c[3]) * 1e6 / $9 }' \
+    <<<"$line" | tee -a "$RESULTS"
 }
 
 # Read benchmarks share one DB, built once and compacted (no plugin).
@@ -66,15 +72,17 @@ import statistics, sys
 rows = {}
 order = []
 for line in open(sys.argv[1]):
-    name, variant, _, micros, _ = line.split()
+    name, variant, _, micros, _, cpu = line.split()
     if name not in order:
         order.append(name)
-    rows.setdefault((name, variant), []).append(float(micros))
-print()
-print("| benchmark | stock median (min..max) us/op | plugin median (min..max) us/op | speedup (stock/plugin medians) |")
-print("|---|---|---|---|")
-for name in order:
-    s, p = rows[(name, "stock")], rows[(name, "plugin")]
-    fmt = lambda v: f"{statistics.median(v):.3f} ({min(v):.3f}..{max(v):.3f})"
-    print(f"| {name} | {fmt(s)} | {fmt(p)} | {statistics.median(s) / statistics.median(p):.2f}x |")
+    rows.setdefault((name, variant), []).append((float(micros), float(cpu)))
+fmt = lambda v: f"{statistics.median(v):.3f} ({min(v):.3f}..{max(v):.3f})"
+for col, title in ((0, "wall micros/op (db_bench)"), (1, "process CPU us/op")):
+    print()
+    print(f"| benchmark | stock: {title}, median (min..max) | plugin: median (min..max) | stock/plugin |")
+    print("|---|---|---|---|")
+    for name in order:
+        s = [r[col] for r in rows[(name, "stock")]]
+        p = [r[col] for r in rows[(name, "plugin")]]
+        print(f"| {name} | {fmt(s)} | {fmt(p)} | {statistics.median(s) / statistics.median(p):.2f}x |")
 PY

@@ -7,7 +7,12 @@
 //   - the whole predicate has type BOOL (or NULL);
 //   - comparison operands have been made comparable: numeric operands of
 //     different types are wrapped in kCast nodes to a common type (DECIMAL
-//     scales aligned), DATE only meets DATE, strings only meet strings;
+//     scales aligned), DATE only meets DATE, strings only meet strings.
+//     Numeric operands of a comparison, BETWEEN or IN then have the same
+//     TypeId and, for DECIMAL, the same scale (precisions may differ: they do
+//     not change the representation). Strings of different kinds (CHAR,
+//     VARCHAR, BYTES) meet without casts. Arithmetic operands: see
+//     typecheck.h (DECIMAL * and / keep their own scales);
 //   - kColumn nodes carry a valid index into Schema::columns.
 // Invariants after normalisation (bpfgen/lang/normalize.h): Predicate::conjuncts
 // holds the top-level AND flattened; no conjunct is itself an AND; constant
@@ -121,9 +126,12 @@ struct Predicate {
   Predicate Clone() const;
 };
 
-// Renders an expression back to the predicate language (canonical form: fully
-// parenthesised binary operators, upper-case keywords, DATE 'YYYY-MM-DD',
-// decimals with their scale). Used for plans, cache keys and tests.
+// Renders an expression back to the predicate language (canonical form: every
+// operator parenthesised, a left-associative chain of one precedence level
+// once -- (a + b - c), (x OR y OR z) --, upper-case keywords, DATE
+// 'YYYY-MM-DD', decimals with their scale, implicit casts invisible).
+// Compiling the canonical form gives the same canonical form. Used for plans,
+// cache keys and tests.
 // (Implemented in bpfgen/lang/printer.cc.)
 struct Schema;
 std::string ToString(const Expr& expr, const Schema& schema);

@@ -178,16 +178,46 @@ bool NullIfChildNull(const Expr& e, size_t i) {
   }
 }
 
-void Fold(ExprPtr* slot) {
+// Whether child i of e may be replaced by a NULL literal. A bare NULL takes
+// its type from its context when the canonical text is compiled again, so a
+// NULL-valued subtree may only become a NULL literal where its own type does
+// not decide the type of anything else: under a node that turns NULL into a
+// BOOL (comparison, LIKE, IS NULL, logic), never as an IN element or BETWEEN
+// bound (whose types take part in the common comparison type), and through
+// arithmetic, casts and calls only if their parent allows it.
+bool ChildMayBecomeNull(const Expr& e, size_t i, bool e_may_become_null) {
+  switch (e.kind) {
+    case ExprKind::kBetween:
+    case ExprKind::kIn:
+      return i == 0;
+    case ExprKind::kLike:
+    case ExprKind::kIsNull:
+      return true;
+    case ExprKind::kBinary:
+      if (!IsArith(e.binary_op)) return true;
+      break;
+    case ExprKind::kUnary:
+      if (e.unary_op == UnaryOp::kNot) return true;
+      break;
+    default:
+      break;
+  }
+  return e_may_become_null || e.type.id == TypeId::kBool;
+}
+
+void Fold(ExprPtr* slot, bool may_become_null) {
   Expr& e = **slot;
-  for (ExprPtr& child : e.children) Fold(&child);
+  for (size_t i = 0; i < e.children.size(); ++i) {
+    Fold(&e.children[i], ChildMayBecomeNull(e, i, may_become_null));
+  }
   if (e.kind == ExprKind::kLiteral || e.kind == ExprKind::kColumn) return;
+  may_become_null |= e.type.id == TypeId::kBool;
 
   bool all_literal = true;
   for (size_t i = 0; i < e.children.size(); ++i) {
     const Expr& c = *e.children[i];
     if (IsNullLiteral(c) && NullIfChildNull(e, i)) {
-      ReplaceWithLiteral(slot, Datum::Null());
+      if (may_become_null) ReplaceWithLiteral(slot, Datum::Null());
       return;
     }
     all_literal &= IsLiteral(c);
@@ -197,7 +227,8 @@ void Fold(ExprPtr* slot) {
     if (e.kind == ExprKind::kCast && e.type.id == TypeId::kDouble) {
       double_text = NumericText(*e.children[0]);
     }
-    ReplaceWithLiteral(slot, Evaluate(e), std::move(double_text));
+    Datum v = Evaluate(e);
+    if (!v.null || may_become_null) ReplaceWithLiteral(slot, v, std::move(double_text));
     return;
   }
   if (e.kind == ExprKind::kBinary && IsLogic(e.binary_op)) {
@@ -223,6 +254,6 @@ void Fold(ExprPtr* slot) {
 
 }  // namespace
 
-void FoldConstants(ExprPtr* root) { Fold(root); }
+void FoldConstants(ExprPtr* root) { Fold(root, /*may_become_null=*/true); }
 
 }  // namespace pushdown::bpfgen

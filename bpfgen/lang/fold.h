@@ -5,7 +5,9 @@
 // operand is NULL (except AND/OR/IS NULL/IN/BETWEEN bounds); x AND FALSE ->
 // FALSE; x AND TRUE -> x; x OR TRUE -> TRUE; x OR FALSE -> x.
 // A DECIMAL result that would need more than 18 digits is left unfolded (its
-// canonical text would not re-parse).
+// canonical text would not re-parse), and so is a NULL-valued IN element or
+// BETWEEN bound that is not a bare NULL (a bare NULL would be typed by its
+// context on re-parse; the subtree's own type can differ, e.g. DOUBLE).
 #pragma once
 
 #include "bpfgen/lang/ast.h"

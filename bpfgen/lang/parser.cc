@@ -30,12 +30,12 @@ class Parser {
   }
 
  private:
-  // Depth guard: one level per '(' group, call, NOT or unary minus.
+  // Recursion guard: one level per '(' group, call, NOT or unary minus.
   class Nest {
    public:
     explicit Nest(Parser* p) : p_(p) { ++p_->depth_; }
     ~Nest() { --p_->depth_; }
-    bool TooDeep() const { return p_->depth_ > kMaxDepth; }
+    bool TooDeep() const { return p_->depth_ > kMaxSyntaxNesting; }
 
    private:
     Parser* p_;
@@ -65,7 +65,9 @@ class Parser {
     return Unexpected(Peek(), "expected " + std::string(what));
   }
   Status DepthError(const Token& t) {
-    return Diagnostic(text_, t.range, "expression nested too deeply (the limit is 64 levels)");
+    return Diagnostic(
+        text_, t.range,
+        "parentheses, calls and prefix operators nested too deeply (the limit is 256 levels)");
   }
 
   Result<ExprPtr> NewNode(ExprKind kind, SourceRange range, SourceRange op_range) {
@@ -423,9 +425,12 @@ class Parser {
                         "decimal literal has " + std::to_string(precision) +
                             " digits; the DECIMAL precision limit is 18");
     }
-    if (!minus) {
-      if (v == INT64_MIN) overflow = true;
-      v = -v;
+    if (!minus && !overflow) {
+      if (v == INT64_MIN) {
+        overflow = true;
+      } else {
+        v = -v;
+      }
     }
     if (overflow) {
       return Diagnostic(text_, range, "integer literal out of range for INT64");
@@ -445,9 +450,53 @@ class Parser {
 
 }  // namespace
 
+namespace {
+
+// Operators that chain left-associatively at one precedence level.
+int ChainGroup(const Expr& e) {
+  if (e.kind != ExprKind::kBinary) return -1;
+  switch (e.binary_op) {
+    case BinaryOp::kAnd:
+      return 0;
+    case BinaryOp::kOr:
+      return 1;
+    case BinaryOp::kAdd:
+    case BinaryOp::kSub:
+      return 2;
+    case BinaryOp::kMul:
+    case BinaryOp::kDiv:
+    case BinaryOp::kMod:
+      return 3;
+    default:
+      return -1;
+  }
+}
+
+// The first node (pre-order) deeper than kMaxDepth, or null.
+const Expr* TooDeep(const Expr& e, int level) {
+  if (level > kMaxDepth) return &e;
+  for (size_t i = 0; i < e.children.size(); ++i) {
+    const Expr& child = *e.children[i];
+    bool same_chain = i == 0 && ChainGroup(e) >= 0 && ChainGroup(child) == ChainGroup(e);
+    if (const Expr* deep = TooDeep(child, same_chain ? level : level + 1)) return deep;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool IsSameChain(const Expr& parent, const Expr& left_child) {
+  return ChainGroup(parent) >= 0 && ChainGroup(parent) == ChainGroup(left_child);
+}
+
 Result<ExprPtr> Parse(std::string_view text, const std::vector<Token>& tokens) {
   Parser parser(text, tokens);
-  return parser.ParsePredicate();
+  PD_ASSIGN_OR_RETURN(ExprPtr root, parser.ParsePredicate());
+  if (const Expr* deep = TooDeep(*root, 1)) {
+    return Diagnostic(text, deep->op_range,
+                      "expression nested too deeply (the limit is 64 levels)");
+  }
+  return root;
 }
 
 }  // namespace pushdown::bpfgen

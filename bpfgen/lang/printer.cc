@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "bpfgen/lang/ast.h"
 #include "bpfgen/lang/functions.h"
+#include "bpfgen/lang/parser.h"
 #include "bpfgen/schema/date.h"
 #include "bpfgen/schema/scalar.h"
 #include "bpfgen/schema/schema.h"
@@ -66,6 +68,29 @@ std::string DoubleText(const Expr& e) {
   return s;
 }
 
+void Print(const Expr& e, const Schema& schema, std::string* out);
+
+// The operands and operators of a left-associative chain, without the outer
+// parentheses: (a + b - c) rather than ((a + b) - c). Iterative, so a long
+// chain does not recurse.
+void PrintChain(const Expr& e, const Schema& schema, std::string* out) {
+  std::vector<const Expr*> chain;  // innermost first
+  const Expr* node = &e;
+  while (true) {
+    chain.push_back(node);
+    const Expr& left = *node->children[0];
+    if (left.kind != ExprKind::kBinary || !IsSameChain(*node, left)) break;
+    node = &left;
+  }
+  Print(*chain.back()->children[0], schema, out);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    *out += ' ';
+    *out += BinaryOpText((*it)->binary_op);
+    *out += ' ';
+    Print(*(*it)->children[1], schema, out);
+  }
+}
+
 void Print(const Expr& e, const Schema& schema, std::string* out) {
   switch (e.kind) {
     case ExprKind::kLiteral:
@@ -112,11 +137,7 @@ void Print(const Expr& e, const Schema& schema, std::string* out) {
       return;
     case ExprKind::kBinary:
       *out += '(';
-      Print(*e.children[0], schema, out);
-      *out += ' ';
-      *out += BinaryOpText(e.binary_op);
-      *out += ' ';
-      Print(*e.children[1], schema, out);
+      PrintChain(e, schema, out);
       *out += ')';
       return;
     case ExprKind::kBetween:

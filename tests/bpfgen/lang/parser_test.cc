@@ -90,21 +90,42 @@ TEST(Parser, Ranges) {
   EXPECT_EQ((*e)->op_range.end, 2u);
 }
 
-TEST(Parser, DepthLimitWithoutDeepRecursion) {
-  // 60k opening parentheses: rejected at the 64th level, no stack overflow.
-  std::string deep(60000, '(');
-  Status s = ParseText(deep).status();
-  EXPECT_EQ(FirstLine(s), "1:64: expression nested too deeply (the limit is 64 levels)");
+TEST(Parser, NestingLimitWithoutDeepRecursion) {
+  // 60k opening parentheses: rejected at the 256th level, no stack overflow.
+  constexpr char kNesting[] = "nested too deeply (the limit is 256 levels)";
+  Status s = ParseText(std::string(60000, '(')).status();
+  EXPECT_EQ(FirstLine(s),
+            std::string("1:256: parentheses, calls and prefix operators ") + kNesting);
   std::string nots;
   for (int i = 0; i < 10000; ++i) nots += "NOT ";
-  EXPECT_NE(ParseText(nots + "x").status().message().find("the limit is 64"), std::string::npos);
-  EXPECT_NE(ParseText(std::string(30000, '-') + "x").status().message().find("the limit is 64"),
+  EXPECT_NE(ParseText(nots + "x").status().message().find(kNesting), std::string::npos);
+  EXPECT_NE(ParseText(std::string(30000, '-') + "x").status().message().find(kNesting),
             std::string::npos);
-  // 63 levels of parentheses are fine.
-  std::string ok = std::string(63, '(') + "x" + std::string(63, ')');
-  EXPECT_TRUE(ParseText(ok).ok()) << ParseText(ok).status().message();
-  std::string too_deep = std::string(64, '(') + "x" + std::string(64, ')');
-  EXPECT_FALSE(ParseText(too_deep).ok());
+  // Parentheses alone create no nodes: 200 levels are fine.
+  std::string parens = std::string(200, '(') + "x" + std::string(200, ')');
+  EXPECT_TRUE(ParseText(parens).ok()) << ParseText(parens).status().message();
+}
+
+TEST(Parser, ExpressionDepthLimit) {
+  // 63 NOTs over a column: depth 64. One more is too deep, reported at the
+  // first NOT below the limit.
+  std::string nots;
+  for (int i = 0; i < 63; ++i) nots += "NOT ";
+  EXPECT_TRUE(ParseText(nots + "b").ok());
+  EXPECT_EQ(FirstLine(ParseText("NOT " + nots + "b").status()),
+            "1:257: expression nested too deeply (the limit is 64 levels)");
+  // A chain of one precedence level is one level, however long.
+  std::string sum = "x";
+  for (int i = 0; i < 1000; ++i) sum += " + x - 1";
+  EXPECT_TRUE(ParseText(sum + " > 0").ok());
+  std::string ors = "b";
+  for (int i = 0; i < 1000; ++i) ors += " OR b";
+  EXPECT_TRUE(ParseText(ors).ok());
+  // Nested calls: each is a level.
+  std::string calls = "0";
+  for (int i = 0; i < 63; ++i) calls = "u8(key, " + calls + ")";
+  EXPECT_TRUE(ParseText(calls).ok());
+  EXPECT_FALSE(ParseText(calls + " = 1").ok());
 }
 
 TEST(Parser, NodeLimit) {

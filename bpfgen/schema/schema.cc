@@ -19,6 +19,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Keywords of the predicate language (docs/LANGUAGE.md): a column with such a
+// name could never be referenced.
+constexpr std::string_view kReservedWords[] = {"and", "or",   "not",  "is",    "null", "between",
+                                               "in",  "like", "true", "false", "date"};
+
 enum class Tok { kIdent, kNumber, kLParen, kRParen, kComma, kEnd, kBad };
 
 struct Token {
@@ -65,6 +70,12 @@ class DdlParser {
     Column column;
     Token name = tok_;
     column.name = std::string(name.text);
+    for (std::string_view reserved : kReservedWords) {
+      if (EqualsIgnoreCase(column.name, reserved)) {
+        return Error(
+            name, "column name '" + column.name + "' is a reserved word of the predicate language");
+      }
+    }
     if (schema->FindColumn(column.name) >= 0) {
       return Error(name, "duplicate column '" + column.name + "'");
     }

@@ -51,7 +51,9 @@ struct Schema {
 //   column  := name type { KEY | NOT NULL }
 //   type    := BOOL | INT32 | INT64 | DECIMAL '(' p ',' s ')' | DATE | DOUBLE
 //            | CHAR '(' n ')' | VARCHAR '(' n ')'
-// At least one KEY column; no duplicate names (case-insensitive).
+// At least one KEY column; no duplicate names (case-insensitive); no column
+// named like a predicate-language keyword (AND OR NOT IS NULL BETWEEN IN LIKE
+// TRUE FALSE DATE).
 Result<Schema> ParseSchema(std::string_view ddl);
 
 }  // namespace pushdown::bpfgen

@@ -117,6 +117,10 @@ TEST(SchemaTest, Errors) {
               "1:12: expected ',' or end of schema, got unexpected character ';'");
   ExpectError("a INT32 KEY,\n  b BLOB", "2:5: unknown type 'BLOB'");
   ExpectError("raw, a INT32 KEY", "1:4: expected a type, got ','");
+  ExpectError("k INT32 KEY, Date DATE",
+              "1:14: column name 'Date' is a reserved word of the predicate language");
+  ExpectError("not INT32 KEY",
+              "1:1: column name 'not' is a reserved word of the predicate language");
 }
 
 }  // namespace

@@ -158,10 +158,13 @@ Result<bool> Evaluator::Matches(const std::vector<const Expr*>& conjuncts,
 
 Result<bool> Evaluator::Matches(const Predicate& p, std::string_view user_key,
                                 std::string_view value) const {
-  std::vector<const Expr*> conjuncts;
-  conjuncts.reserve(p.conjuncts.size());
-  for (const ExprPtr& c : p.conjuncts) conjuncts.push_back(c.get());
-  return Matches(conjuncts, user_key, value);
+  PD_RETURN_IF_ERROR(Begin(value));
+  Row row(*this, user_key, value);
+  for (const ExprPtr& c : p.conjuncts) {
+    PD_ASSIGN_OR_RETURN(Tri t, Truth(*c, row));
+    if (t != Tri::kTrue) return false;
+  }
+  return true;
 }
 
 Result<Tri> Evaluator::Truth(const Expr& e, Row& row) const {

@@ -71,6 +71,10 @@ uint32_t Crc32cExtend(uint32_t init, const char* data, size_t n) {
   return ~crc;
 }
 
+uint32_t Crc32cExtendPortable(uint32_t init, const char* data, size_t n) {
+  return ~Crc32cPortable(~init, reinterpret_cast<const unsigned char*>(data), n);
+}
+
 uint32_t ComputeBlockChecksum(ChecksumType type, const char* payload, size_t n,
                               uint8_t compression_type) {
   const char last = static_cast<char>(compression_type);

@@ -12,6 +12,8 @@ namespace pushdown::exec {
 // Uses SSE4.2 when the CPU has it, else a slicing table.
 uint32_t Crc32cExtend(uint32_t init, const char* data, size_t n);
 inline uint32_t Crc32c(const char* data, size_t n) { return Crc32cExtend(0, data, n); }
+// The table-driven path alone (what CPUs without SSE4.2 run); for tests.
+uint32_t Crc32cExtendPortable(uint32_t init, const char* data, size_t n);
 
 // RocksDB/LevelDB crc masking.
 inline uint32_t MaskCrc32c(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }

@@ -372,6 +372,11 @@ Status SstFile::LoadIndex() {
     prev_end = h.end_with_trailer();
     data_blocks_.push_back(h);
   }
+  index_keys_.reserve(entries.size());
+  for (IndexEntry& e : entries) {
+    index_keys_.push_back(std::move(e.key));
+    if (fmt.has_first_key) first_keys_.push_back(std::move(e.first_internal_key));
+  }
   const uint64_t expected = info_.properties.num_data_blocks;
   if (info_.properties.Has("rocksdb.num.data.blocks") && expected != data_blocks_.size()) {
     return Corrupt("index lists " + std::to_string(data_blocks_.size()) +

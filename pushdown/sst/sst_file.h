@@ -100,6 +100,15 @@ class SstFile {
   // REQUIRES: i < num_data_blocks()
   BlockHandle data_block_handle(size_t i) const { return data_blocks_[i]; }
   const std::vector<BlockHandle>& data_block_handles() const { return data_blocks_; }
+  // The index separator key of data block i: >= every key in block i and <
+  // every key in block i + 1. A user key when info().index_key_is_user_key,
+  // else an internal key. REQUIRES: i < num_data_blocks()
+  const std::string& data_block_index_key(size_t i) const { return index_keys_[i]; }
+  // Index type 3 only (else empty): the first internal key of block i.
+  const std::string& data_block_first_key(size_t i) const {
+    static const std::string kEmpty;
+    return first_keys_.empty() ? kEmpty : first_keys_[i];
+  }
   // Error context for DataBlockIter over data block i.
   BlockContext block_context(size_t i) const {
     return BlockContext{info_.file_name, data_blocks_[i].offset, bytewise_};
@@ -156,7 +165,9 @@ class SstFile {
   TableInfo info_;
   std::string compression_dict_;
   std::vector<BlockHandle> data_blocks_;
-  bool bytewise_ = true;  // comparator is leveldb.BytewiseComparator
+  std::vector<std::string> index_keys_;
+  std::vector<std::string> first_keys_;  // index type 3 only
+  bool bytewise_ = true;                 // comparator is leveldb.BytewiseComparator
 };
 
 }  // namespace pushdown::exec

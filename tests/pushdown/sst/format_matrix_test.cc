@@ -6,6 +6,8 @@
 #include <random>
 
 #include "pushdown/sst/sst_file.h"
+#include "rocksdb/sst_file_reader.h"
+#include "rocksdb/table_properties.h"
 #include "tests/pushdown/sst/test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -46,6 +48,48 @@ size_t ExpectSameAsSstDump(const std::string& path, const SstOpenOptions& o = {}
     }
   }
   return ours->size();
+}
+
+// The user-visible view (newest version per user key, deletions hidden) and
+// the table properties equal RocksDB's own rocksdb::SstFileReader.
+void ExpectSameAsSstFileReader(const std::string& path) {
+  rocksdb::Options options;
+  rocksdb::SstFileReader reader(options);
+  ASSERT_TRUE(reader.Open(path).ok());
+  std::vector<std::pair<std::string, std::string>> ref;
+  std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ref.emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  ASSERT_TRUE(it->status().ok()) << it->status().ToString();
+  auto ours = ReadAllEntries(path);
+  ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+  std::vector<std::pair<std::string, std::string>> visible;
+  for (size_t i = 0; i < ours->size(); ++i) {
+    const auto& e = (*ours)[i];
+    if (i > 0 && (*ours)[i - 1].user_key == e.user_key) continue;  // older version
+    if (e.type == static_cast<uint8_t>(ValueType::kValue))
+      visible.emplace_back(e.user_key, e.value);
+  }
+  EXPECT_TRUE(visible == ref) << visible.size() << " visible vs " << ref.size();
+
+  auto props = reader.GetTableProperties();
+  auto sst = SstFile::Open(path);
+  ASSERT_TRUE(sst.ok());
+  const TableProperties& p = (*sst)->info().properties;
+  EXPECT_EQ(p.num_entries, props->num_entries);
+  EXPECT_EQ(p.num_data_blocks, props->num_data_blocks);
+  EXPECT_EQ(p.num_deletions, props->num_deletions);
+  EXPECT_EQ(p.data_size, props->data_size);
+  EXPECT_EQ(p.index_size, props->index_size);
+  EXPECT_EQ(p.raw_key_size, props->raw_key_size);
+  EXPECT_EQ(p.raw_value_size, props->raw_value_size);
+  EXPECT_EQ(p.index_partitions, props->index_partitions);
+  EXPECT_EQ(p.comparator, props->comparator_name);
+  EXPECT_EQ(p.compression, props->compression_name);
+  EXPECT_EQ(p.column_family_name, props->column_family_name);
+  EXPECT_EQ(p.index_key_is_user_key, props->index_key_is_user_key);
+  EXPECT_EQ(p.index_value_is_delta_encoded, props->index_value_is_delta_encoded);
 }
 
 // A DB file with several versions per key (a snapshot keeps them), deletes and
@@ -107,7 +151,24 @@ void CheckSpec(const SstSpec& spec) {
     compressed += b->compression != 0;
   }
   EXPECT_EQ(compressed > 0, spec.compression != Compression::kNone);
+  // Index keys bound their blocks; type 3 first keys are the blocks' first keys.
+  for (size_t i = 0; i < info.num_data_blocks; ++i) {
+    auto b = (*sst)->ReadDataBlock(i);
+    ASSERT_TRUE(b.ok());
+    DataBlockIter it(b->data, (*sst)->block_context(i));
+    it.SeekToFirst();
+    ASSERT_TRUE(it.Valid());
+    if (spec.index_type == IndexType::kBinarySearchWithFirstKey) {
+      EXPECT_EQ((*sst)->data_block_first_key(i), it.key());
+    }
+    std::string last_user;
+    for (; it.Valid(); it.Next()) last_user = std::string(it.parsed().user_key);
+    std::string_view sep = (*sst)->data_block_index_key(i);
+    if (!info.index_key_is_user_key) sep.remove_suffix(8);
+    EXPECT_GE(sep, std::string_view(last_user)) << "block " << i;
+  }
   EXPECT_EQ(ExpectSameAsSstDump(files[0].path), info.properties.num_entries);
+  ExpectSameAsSstFileReader(files[0].path);
 }
 
 TEST(FormatMatrixTest, ChecksumsTimesCompressions) {
@@ -211,6 +272,7 @@ TEST(FormatMatrixTest, WriterFilesEveryChecksumAndCompression) {
       const std::string path = dir.File("w.sst");
       ASSERT_TRUE(pt::WriteSstWithWriter(path, s, ops).ok());
       EXPECT_EQ(ExpectSameAsSstDump(path), ops.size());
+      ExpectSameAsSstFileReader(path);
     }
   }
 }

@@ -277,6 +277,28 @@ TEST(FormatMatrixTest, WriterFilesEveryChecksumAndCompression) {
   }
 }
 
+TEST(FormatMatrixTest, CompressionDictionary) {
+  for (Compression z : {Compression::kZstd, Compression::kLz4, Compression::kZlib}) {
+    if (!pt::CompressionSupported(z)) continue;
+    SCOPED_TRACE(pt::CompressionName(z));
+    rocksdb::Options options;
+    SstSpec s;
+    s.compression = z;
+    s.block_size = 1024;
+    pt::ApplySstSpec(s, &options);
+    options.compression_opts.max_dict_bytes = 4096;
+    options.compression_opts.zstd_max_train_bytes = z == Compression::kZstd ? 64 << 10 : 0;
+    TempDir dir;
+    const std::string path = dir.File("dict.sst");
+    auto ops = testing::MakeOps(3000, 60);
+    ASSERT_TRUE(pt::WriteSstWithWriter(path, options, ops).ok());
+    auto sst = SstFile::Open(path);
+    ASSERT_TRUE(sst.ok()) << sst.status().ToString();
+    EXPECT_TRUE((*sst)->info().has_compression_dict);
+    EXPECT_EQ(ExpectSameAsSstDump(path), ops.size());
+  }
+}
+
 TEST(FormatMatrixTest, CompactedBottommostFileHasSeqZero) {
   TempDir dir;
   pt::DbSpec db_spec;

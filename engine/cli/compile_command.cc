@@ -5,12 +5,14 @@
 // SplitPredicate -> one Emit* per EmitKind. New outputs (--emit ir|bpf-asm|
 // bpf-obj FILE) are a new EmitKind, a case in ParseEmitKind and in the switch
 // in RunCompileCommand; loading on the device goes where the TODO says.
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bpfgen/codegen/compiler.h"
 #include "bpfgen/lang/predicate.h"
 #include "bpfgen/lang/printer.h"
 #include "bpfgen/lang/split.h"
@@ -18,11 +20,13 @@
 #include "bpfgen/schema/tpch.h"
 #include "engine/cli/args.h"
 #include "engine/cli/commands.h"
+#include "pushdown/device/program_cache.h"
 
 namespace pushdown::engine {
 
 const char kCompileHelp[] =
-    "usage: pushdown compile --where EXPR [--schema DDL|@FILE|lineitem] [--emit plan]\n"
+    "usage: pushdown compile --where EXPR [--schema DDL|@FILE|lineitem]\n"
+    "                        [--emit plan | --emit ir|bpf-asm|bpf-obj FILE]\n"
     "                        [--device kernel|host]\n"
     "\n"
     "Compiles a predicate (docs/LANGUAGE.md) against a table schema and prints its plan:\n"
@@ -35,7 +39,13 @@ const char kCompileHelp[] =
     "                   @FILE reads it from FILE; 'lineitem' is TPC-H lineitem.\n"
     "                   Without --schema: raw mode (columns key and value, BYTES).\n"
     "  --emit plan      what to print (default: plan)\n"
-    "  --device NAME    split against this device's capabilities: kernel (default) or host\n"
+    "  --emit ir FILE   the optimised LLVM IR of the device program ('-' = stdout)\n"
+    "  --emit bpf-asm FILE  its BPF assembly ('-' = stdout)\n"
+    "  --emit bpf-obj FILE  its BPF ELF object (with BTF), loadable by libbpf/bpftool\n"
+    "  --device NAME    split against this device's capabilities: kernel (default) or host;\n"
+    "                   when given, also compile and load (verify) the program on that device\n"
+    "                   and print the load statistics (instructions, xlated/jited size,\n"
+    "                   codegen/load ms) or the fallback reason\n"
     "\n"
     "exit status: 0 ok, 1 runtime error, 2 bad usage, schema or predicate (diagnostic on stderr)\n"
     "\n"
@@ -47,7 +57,9 @@ namespace {
 
 enum class EmitKind {
   kPlan,
-  // TODO(devices): kIr, kBpfAsm, kBpfObj (these take an output FILE).
+  kIr,      // takes an output FILE
+  kBpfAsm,  // takes an output FILE
+  kBpfObj,  // takes an output FILE
 };
 
 struct CompileArgs {
@@ -56,6 +68,7 @@ struct CompileArgs {
   EmitKind emit = EmitKind::kPlan;
   std::string emit_file;  // for emit kinds that write a file
   std::string device = "kernel";
+  bool load = false;  // --device given: compile and load on the device
 };
 
 // A failure with its exit status.
@@ -66,15 +79,16 @@ struct Failure {
 
 Result<EmitKind> ParseEmitKind(const std::string& s) {
   if (s == "plan") return EmitKind::kPlan;
-  return Status::InvalidArgument("unknown --emit '" + s + "' (expected: plan)");
+  if (s == "ir") return EmitKind::kIr;
+  if (s == "bpf-asm") return EmitKind::kBpfAsm;
+  if (s == "bpf-obj") return EmitKind::kBpfObj;
+  return Status::InvalidArgument("unknown --emit '" + s +
+                                 "' (expected: plan, ir, bpf-asm, bpf-obj)");
 }
 
 Result<CompileArgs> ParseCompileArgs(const std::vector<std::string>& args) {
   PD_ASSIGN_OR_RETURN(ParsedFlags flags,
                       ParseFlags(args, {{"where"}, {"schema"}, {"emit"}, {"device"}}));
-  if (!flags.positional.empty()) {
-    return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "'");
-  }
   CompileArgs out;
   if (!flags.Has("where")) return Status::InvalidArgument("missing --where EXPR");
   out.where = flags.Get("where");
@@ -85,6 +99,21 @@ Result<CompileArgs> ParseCompileArgs(const std::vector<std::string>& args) {
   if (flags.Has("emit")) {
     PD_ASSIGN_OR_RETURN(out.emit, ParseEmitKind(flags.Get("emit")));
   }
+  // --emit ir|bpf-asm|bpf-obj FILE: the output file is the one positional argument.
+  const bool takes_file = out.emit != EmitKind::kPlan;
+  if (flags.positional.size() > (takes_file ? 1u : 0u)) {
+    return Status::InvalidArgument("unexpected argument '" + flags.positional.back() + "'");
+  }
+  if (takes_file) {
+    if (flags.positional.empty()) {
+      return Status::InvalidArgument("--emit " + flags.Get("emit") + " needs an output FILE");
+    }
+    out.emit_file = flags.positional[0];
+    if (out.emit == EmitKind::kBpfObj && out.emit_file == "-") {
+      return Status::InvalidArgument("--emit bpf-obj writes a binary file, not stdout");
+    }
+  }
+  out.load = flags.Has("device");
   out.device = flags.Get("device", "kernel");
   if (out.device != "kernel" && out.device != "host") {
     return Status::InvalidArgument("unknown --device '" + out.device +
@@ -141,6 +170,80 @@ std::string PlanText(const bpfgen::Schema& schema, const bpfgen::Predicate& pred
   return out.str();
 }
 
+// Writes `bytes` to `file` ('-' = stdout).
+Status WriteOutput(const std::string& file, const std::string& bytes) {
+  if (file == "-") {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    return Status::OK();
+  }
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::IOError("cannot write '" + file + "'");
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return Status::IOError("cannot write '" + file + "'");
+  return Status::OK();
+}
+
+// The device program text/bytes for --emit ir|bpf-asm|bpf-obj.
+Result<std::string> EmitDeviceProgram(EmitKind kind, const std::string& device,
+                                      const bpfgen::Schema& schema,
+                                      const std::vector<const bpfgen::Expr*>& conjuncts) {
+  exec::Device* d = exec::DeviceRegistry::Default().Find(device);
+  const bpfgen::CompileOptions options =
+      d != nullptr ? d->caps().compile_options : bpfgen::CompileOptions{};
+  switch (kind) {
+    case EmitKind::kIr:
+      return bpfgen::EmitIr(device == "host" ? bpfgen::Target::kNative : bpfgen::Target::kBpf,
+                            schema, conjuncts, options);
+    case EmitKind::kBpfAsm:
+      return bpfgen::EmitBpfAssembly(schema, conjuncts, options);
+    case EmitKind::kBpfObj: {
+      PD_ASSIGN_OR_RETURN(bpfgen::BpfProgram program,
+                          bpfgen::CompileBpf(schema, conjuncts, options));
+      return std::move(program.object);
+    }
+    case EmitKind::kPlan:
+      break;
+  }
+  return Status::Internal("not a device program emit kind");
+}
+
+// Compiles and loads the device conjuncts on `device` (falling back to the
+// host with a reason) and describes the result.
+Result<std::string> LoadText(const std::string& device, const bpfgen::Schema& schema,
+                             const std::vector<const bpfgen::Expr*>& conjuncts,
+                             double frontend_ms) {
+  PD_ASSIGN_OR_RETURN(
+      std::unique_ptr<exec::DeviceProgram> program,
+      exec::CompileAndLoad(exec::DeviceRegistry::Default(), device, schema, conjuncts));
+  const exec::LoadStats& stats = program->program->stats();
+  std::ostringstream out;
+  char buf[256];
+  out << "load: " << program->device->caps().name << " (requested " << device << ")\n";
+  if (program->fallback.fell_back()) {
+    out << "  fallback: " << exec::FallbackReasonName(program->fallback.reason) << ": "
+        << program->fallback.detail << "\n";
+  } else {
+    out << "  fallback: none\n";
+  }
+  out << "  program id: " << stats.program_id << "\n";
+  if (program->device->caps().program_kind == exec::ProgramKind::kBpfObject) {
+    out << "  instructions: " << stats.xlated_size / 8 << " (verifier processed "
+        << stats.verified_insns << ")\n";
+    out << "  xlated: " << stats.xlated_size << " bytes, jited: " << stats.jited_size
+        << " bytes, object: " << stats.object_size << " bytes\n";
+  }
+  const bpfgen::abi::ProgramLayout& layout = program->program->layout();
+  out << "  local memory: " << layout.mem_size << " bytes (" << layout.max_blocks << " blocks, "
+      << layout.block_capacity << " staged bytes per batch)\n";
+  std::snprintf(buf, sizeof(buf),
+                "  time: front end %.2f ms, codegen %.2f ms, load/verify %.2f ms, total %.2f ms\n",
+                frontend_ms, program->codegen_ms, program->load_ms,
+                frontend_ms + program->total_ms);
+  out << buf;
+  return out.str();
+}
+
 }  // namespace
 
 int RunCompileCommand(const std::vector<std::string>& argv) {
@@ -167,6 +270,7 @@ int RunCompileCommand(const std::vector<std::string>& argv) {
     schema = std::move(parsed).value();
   }
 
+  const auto frontend_start = std::chrono::steady_clock::now();
   Result<bpfgen::Predicate> predicate = bpfgen::CompilePredicate(args->where, schema);
   if (!predicate.ok()) {
     if (predicate.status().IsInvalidArgument()) {
@@ -179,14 +283,36 @@ int RunCompileCommand(const std::vector<std::string>& argv) {
 
   bpfgen::SplitResult split = bpfgen::SplitPredicate(*predicate, schema, CapsFor(args->device));
 
-  // TODO(devices): with --device, compile the device conjuncts (bpfgen/codegen)
-  // and load/verify the program on that device (pushdown/device), reporting a
-  // fallback reason if it cannot; exit 1 on runtime errors.
+  const double frontend_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frontend_start)
+          .count();
 
   switch (args->emit) {
     case EmitKind::kPlan:
       std::fputs(PlanText(schema, *predicate, split, args->device).c_str(), stdout);
       break;
+    case EmitKind::kIr:
+    case EmitKind::kBpfAsm:
+    case EmitKind::kBpfObj: {
+      Result<std::string> emitted =
+          EmitDeviceProgram(args->emit, args->device, schema, split.device);
+      Status written = emitted.ok() ? WriteOutput(args->emit_file, *emitted) : emitted.status();
+      if (!written.ok()) {
+        std::fprintf(stderr, "pushdown compile: %s\n", written.ToString().c_str());
+        return kExitRuntimeError;
+      }
+      break;
+    }
+  }
+
+  // --device: compile the device conjuncts and load (verify) them on the device.
+  if (args->load) {
+    Result<std::string> loaded = LoadText(args->device, schema, split.device, frontend_ms);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "pushdown compile: %s\n", loaded.status().ToString().c_str());
+      return kExitRuntimeError;
+    }
+    std::fputs(loaded->c_str(), stdout);
   }
   return kExitOk;
 }

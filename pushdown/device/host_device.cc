@@ -1,8 +1,10 @@
 #include "pushdown/device/host_device.h"
 
+#include <sys/mman.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 
 namespace pushdown::exec {
@@ -14,14 +16,17 @@ namespace {
 // Host program ids live above the kernel's id range to keep them distinct in logs.
 std::atomic<uint32_t> next_host_program_id{1u << 31};
 
-struct FreeDeleter {
-  void operator()(uint8_t* p) const { std::free(p); }
+// Local memory: anonymous pages (zeroed by the kernel on first touch, so a
+// large local memory costs nothing until used).
+struct Unmapper {
+  size_t size = 0;
+  void operator()(uint8_t* p) const { munmap(p, size); }
 };
+using HostMemory = std::unique_ptr<uint8_t, Unmapper>;
 
 class HostProgram : public LoadedProgram {
  public:
-  HostProgram(std::shared_ptr<const bpfgen::NativeProgram> native,
-              std::unique_ptr<uint8_t, FreeDeleter> memory)
+  HostProgram(std::shared_ptr<const bpfgen::NativeProgram> native, HostMemory memory)
       : LoadedProgram("host", native->layout()),
         native_(std::move(native)),
         fn_(native_->fn()),
@@ -40,7 +45,7 @@ class HostProgram : public LoadedProgram {
  private:
   std::shared_ptr<const bpfgen::NativeProgram> native_;
   abi::NativeFilterFn fn_;
-  std::unique_ptr<uint8_t, FreeDeleter> memory_;
+  HostMemory memory_;
 };
 
 }  // namespace
@@ -67,12 +72,12 @@ Result<std::unique_ptr<LoadedProgram>> HostDevice::Load(const ProgramImage& imag
     return Status::InvalidArgument("native program has no local memory or entry point");
   }
   size_t size = (size_t{layout.mem_size} + 4095) & ~size_t{4095};
-  std::unique_ptr<uint8_t, FreeDeleter> memory(
-      static_cast<uint8_t*>(std::aligned_alloc(4096, size)));
-  if (memory == nullptr) {
-    return Status::ResourceExhausted("host local memory of " + std::to_string(size) + " bytes");
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (addr == MAP_FAILED) {
+    return Status::FromErrno("mmap of " + std::to_string(size) + " bytes of host local memory",
+                             errno);
   }
-  std::memset(memory.get(), 0, size);
+  HostMemory memory(static_cast<uint8_t*>(addr), Unmapper{size});
   auto program = std::make_unique<HostProgram>(image.native, std::move(memory));
   LoadStats stats;
   stats.program_id = next_host_program_id.fetch_add(1);

@@ -166,6 +166,35 @@ Result<uint32_t> VariableOffset(bpf_object* obj, const std::string& name) {
   return Status::InvalidArgument("bpf object .bss has no variable " + name);
 }
 
+bpf_map* FindBss(bpf_object* obj) {
+  bpf_map* bss = nullptr;
+  bpf_map* map;
+  bpf_object__for_each_map(map, obj) {
+    std::string_view name = bpf_map__name(map);
+    if (name.size() >= 4 && name.substr(name.size() - 4) == ".bss") bss = map;
+  }
+  return bss;
+}
+
+// Creates the .bss map ourselves (mmapable, zeroed by the kernel) and hands it
+// to libbpf. Left to libbpf 1.1, an internal map is also written with its
+// initial contents by BPF_MAP_UPDATE_ELEM: for a .bss of megabytes of zeros
+// that copy costs tens of milliseconds per load and is not needed.
+Status CreateLocalMemoryMap(bpf_map* bss) {
+  bpf_map_create_opts opts;
+  std::memset(&opts, 0, sizeof(opts));
+  opts.sz = sizeof(opts);
+  opts.map_flags = BPF_F_MMAPABLE;
+  int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pd_local_mem", sizeof(uint32_t),
+                          bpf_map__value_size(bss), 1, &opts);
+  if (fd < 0) return Status::FromErrno("bpf(BPF_MAP_CREATE) of local memory", errno);
+  int err = bpf_map__reuse_fd(bss, fd);  // dups fd
+  int saved = errno;
+  close(fd);
+  if (err != 0) return Status::FromErrno("bpf_map__reuse_fd of local memory", saved);
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string SummarizeVerifierLog(const std::string& log, int max_lines) {
@@ -237,6 +266,9 @@ Result<std::unique_ptr<LoadedProgram>> KernelDevice::Load(const ProgramImage& im
 
   bpf_program* prog = nullptr;
   PD_ASSIGN_OR_RETURN(ObjectPtr obj, OpenObject(bpf, nullptr, &prog, capture));
+  bpf_map* bss = FindBss(obj.get());
+  if (bss == nullptr) return Status::InvalidArgument("bpf object has no .bss map");
+  PD_RETURN_IF_ERROR(CreateLocalMemoryMap(bss));
   if (bpf_object__load(obj.get()) != 0) {
     int err = errno;
     // Load again with a verifier log: the log, not the errno, says why
@@ -267,13 +299,6 @@ Result<std::unique_ptr<LoadedProgram>> KernelDevice::Load(const ProgramImage& im
   }
 
   int prog_fd = bpf_program__fd(prog);
-  bpf_map* bss = nullptr;
-  bpf_map* map;
-  bpf_object__for_each_map(map, obj.get()) {
-    std::string_view name = bpf_map__name(map);
-    if (name.size() >= 4 && name.substr(name.size() - 4) == ".bss") bss = map;
-  }
-  if (bss == nullptr) return Status::InvalidArgument("bpf object has no .bss map");
   PD_ASSIGN_OR_RETURN(uint32_t var_offset, VariableOffset(obj.get(), bpf.memory_variable));
   uint64_t value_size = bpf_map__value_size(bss);
   if (uint64_t{var_offset} + layout.mem_size > value_size) {

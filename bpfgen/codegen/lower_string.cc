@@ -182,6 +182,13 @@ Val Lowering::Like(const Expr& e) {
         b_.SetInsertPoint(miss);
       });
       ok = b_.CreateAnd(ok, b_.CreateICmpNE(b_.CreateLoad(b_.getInt64Ty(), found), I64(0)));
+      // Each exit of the search loop reaches here with other constants: let
+      // the verifier's states converge before the next segment.
+      auto v = b_.Checkpoint({ok, b_.CreateLoad(b_.getInt64Ty(), pos), s.v, limit});
+      ok = v[0];
+      b_.CreateStore(v[1], pos);
+      s.v = v[2];
+      limit = v[3];
     }
   }
   Val r = Bool(ok, s.null);

@@ -1,5 +1,7 @@
 #include "pushdown/scan/projection.h"
 
+#include "bpfgen/schema/row_codec.h"
+
 namespace pushdown::exec {
 
 Result<Projector> Projector::Make(const bpfgen::Schema& schema, Projection projection) {
@@ -13,10 +15,7 @@ Result<Projector> Projector::Make(const bpfgen::Schema& schema, Projection proje
                                        " out of range");
       }
     }
-    if (!schema.raw) {
-      // Waits for bpfgen/schema's row layout implementation (RowLayout::Compute).
-      return Status::NotSupported("projection: column lists on schema rows are not wired yet");
-    }
+    if (!schema.raw) p.layout_ = bpfgen::RowLayout::Compute(schema);
   }
   p.projection_ = std::move(projection);
   return p;
@@ -33,11 +32,16 @@ Status Projector::Project(std::string_view user_key, std::string_view value, Row
   row->columns.resize(projection_.columns.size());
   if (schema_->raw) {
     for (size_t i = 0; i < projection_.columns.size(); ++i) {
-      row->columns[i] = std::string(projection_.columns[i] == 0 ? user_key : value);
+      row->columns[i] = bpfgen::Datum::String(projection_.columns[i] == 0 ? user_key : value);
     }
     return Status::OK();
   }
-  return Status::Internal("projection: schema column projection without a layout");
+  PD_RETURN_IF_ERROR(bpfgen::ValidateRow(layout_, value));
+  for (size_t i = 0; i < projection_.columns.size(); ++i) {
+    PD_RETURN_IF_ERROR(
+        bpfgen::DecodeColumn(*schema_, layout_, value, projection_.columns[i], &row->columns[i]));
+  }
+  return Status::OK();
 }
 
 }  // namespace pushdown::exec

@@ -1,17 +1,16 @@
 // Projection: what a scan returns for each row that passed the predicate.
 //
 // Row::key is always the user key. Then either the whole value (Projection::all)
-// or the listed columns, each as the bytes the row format stores:
-//   fixed-width columns: their little-endian bytes (CHAR(n): n bytes, padded);
-//   VARCHAR: its bytes; raw mode: column 0 `key`, column 1 `value` (bytes);
-//   a NULL column: std::nullopt.
+// or the listed columns as Datums (bpfgen/schema/datum.h; the column's Type is
+// in the schema), decoded with the row codec after the value is checked
+// well-formed. Raw mode: column 0 `key`, column 1 `value`, as BYTES.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "bpfgen/schema/datum.h"
 #include "bpfgen/schema/row_layout.h"
 #include "bpfgen/schema/schema.h"
 #include "util/status.h"
@@ -28,8 +27,8 @@ struct Projection {
 
 struct Row {
   std::string key;
-  std::string value;                                // projection.all only
-  std::vector<std::optional<std::string>> columns;  // !projection.all only
+  std::string value;                   // projection.all only
+  std::vector<bpfgen::Datum> columns;  // !projection.all only
 };
 
 class Projector {
@@ -37,8 +36,8 @@ class Projector {
   // REQUIRES: schema outlives the projector. Checks the column indices.
   static Result<Projector> Make(const bpfgen::Schema& schema, Projection projection);
 
-  // Fills *row (reusing its buffers). Corruption if a value is not a valid row
-  // for the schema (shorter than the fixed part, var table out of range).
+  // Fills *row (reusing its buffers). Corruption if a value is not a
+  // well-formed row for the schema (row_codec.h ValidateRow).
   Status Project(std::string_view user_key, std::string_view value, Row* row) const;
 
  private:

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <utility>
 
+#include "bpfgen/eval/evaluator.h"
 #include "pushdown/scan/device_stream.h"
 #include "pushdown/scan/host_stream.h"
 #include "pushdown/scan/shadow_policy.h"
@@ -117,10 +119,23 @@ void ScanExecutor::Finish() {
 namespace pushdown::exec {
 
 Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan) {
-  if (!plan.device_conjuncts.empty() || !plan.residual_conjuncts.empty()) {
-    return Status::NotSupported("scan: conjunct evaluation needs bpfgen/eval (not built yet)");
+  if (plan.schema == nullptr) return Status::InvalidArgument("scan plan has no schema");
+  // One evaluator, shared by both filters (immutable, so also thread-safe).
+  auto eval = std::make_shared<const bpfgen::Evaluator>(*plan.schema);
+  ScanFilters filters;
+  if (!plan.device_conjuncts.empty()) {
+    filters.device = [eval, conjuncts = plan.device_conjuncts](
+                         std::string_view key, std::string_view value) -> Result<bool> {
+      return eval->Matches(conjuncts, key, value);
+    };
   }
-  return Open(plan, ScanFilters{});
+  if (!plan.residual_conjuncts.empty()) {
+    filters.residual = [eval, conjuncts = plan.residual_conjuncts](
+                           std::string_view key, std::string_view value) -> Result<bool> {
+      return eval->Matches(conjuncts, key, value);
+    };
+  }
+  return Open(plan, std::move(filters));
 }
 
 }  // namespace pushdown::exec

@@ -207,8 +207,8 @@ TEST(LsmMergeTest, RawProjection) {
   ASSERT_TRUE(cursor.Next(&row).ok());
   ASSERT_TRUE(cursor.Valid());
   ASSERT_EQ(row.columns.size(), 2u);
-  EXPECT_EQ(row.columns[0], "v1");
-  EXPECT_EQ(row.columns[1], "k1");
+  EXPECT_EQ(row.columns[0], bpfgen::Datum::String("v1"));
+  EXPECT_EQ(row.columns[1], bpfgen::Datum::String("k1"));
   EXPECT_TRUE(row.value.empty());
   EXPECT_FALSE(Projector::Make(raw, Projection::Columns({2})).ok());
 }

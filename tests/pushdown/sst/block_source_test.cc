@@ -3,7 +3,13 @@
 #include "pushdown/sst/block_source.h"
 
 #include <gtest/gtest.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
+#include <cerrno>
 #include <fstream>
 
 #include "tests/pushdown/sst/test_util.h"
@@ -196,6 +202,45 @@ TEST_F(BlockSourceTest, EarlyDestructionWithReadsInFlight) {
   bool done = false;
   ASSERT_TRUE((*src)->Next(&b, &done).ok());
   src->reset();  // must drain in-flight reads before freeing buffers
+}
+
+// Makes io_uring_setup fail with ENOSYS in this process (seccomp filter).
+bool DenyIoUringSetup() {
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {static_cast<unsigned short>(sizeof(filter) / sizeof(filter[0])),
+                            filter};
+  return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0;
+}
+
+// Where io_uring_queue_init fails, reads fall back to pread with the reason.
+TEST_F(BlockSourceTest, FallsBackToPreadWhereIoUringIsUnavailable) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        if (!DenyIoUringSetup()) _exit(3);
+        auto src = BlockSource::Open(Files(), {});
+        if (!src.ok()) _exit(4);
+        if (std::string((*src)->backend()) != "pread") _exit(5);
+        if ((*src)->backend_reason().find("io_uring_queue_init") == std::string::npos) _exit(6);
+        SourceBlock b;
+        bool done = false;
+        size_t n = 0;
+        while (true) {
+          if (!(*src)->Next(&b, &done).ok()) _exit(7);
+          if (done) break;
+          ++n;
+        }
+        size_t expected = 0;
+        for (const auto& f : files_) expected += f->num_data_blocks();
+        _exit(n == expected ? 0 : 8);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 TEST(BlockSourceOptionsTest, RejectsBadOptionsAndMemoryFiles) {

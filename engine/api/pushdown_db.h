@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "bpfgen/schema/datum.h"
+#include "bpfgen/schema/row_layout.h"
 #include "bpfgen/schema/schema.h"
 #include "pushdown/scan/scan_stats.h"
 #include "rocksdb/db.h"
@@ -224,6 +225,7 @@ class Table {
   PushdownDB* db_;
   std::string name_;
   bpfgen::Schema schema_;
+  bpfgen::RowLayout layout_;
   rocksdb::ColumnFamilyHandle* cf_;
 };
 

@@ -1,0 +1,254 @@
+// PushdownDB: open through the pushdown FileSystem, column families, catalog.
+//
+// Catalog: column family "pushdown_catalog", one entry per table:
+//   key   "table/<name>"
+//   value "<format version>\n<canonical DDL>"   (format version kCatalogFormat)
+// The table's rows live in the column family named <name>. CreateTable creates
+// the column family first, then writes the entry: a crash in between leaves a
+// column family without an entry, which reopens as a raw column family.
+#include <algorithm>
+#include <utility>
+
+#include "engine/api/internal.h"
+#include "engine/plugin/pushdown_fs.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/utilities/object_registry.h"
+
+namespace pushdown::engine {
+
+namespace {
+
+constexpr char kTablePrefix[] = "table/";
+constexpr int kCatalogFormat = 1;
+
+std::string CatalogKey(const std::string& name) { return kTablePrefix + name; }
+
+std::string CatalogValue(const bpfgen::Schema& schema) {
+  return std::to_string(kCatalogFormat) + "\n" + schema.ToDdl();
+}
+
+Result<bpfgen::Schema> ParseCatalogValue(const std::string& name, std::string_view v) {
+  const size_t nl = v.find('\n');
+  if (nl == std::string_view::npos) {
+    return Status::Corruption("catalog entry of table '" + name + "' has no format version");
+  }
+  if (v.substr(0, nl) != std::to_string(kCatalogFormat)) {
+    return Status::NotSupported("catalog entry of table '" + name + "' has format version " +
+                                std::string(v.substr(0, nl)) + ", this build reads " +
+                                std::to_string(kCatalogFormat));
+  }
+  auto schema = bpfgen::ParseSchema(v.substr(nl + 1));
+  if (!schema.ok()) {
+    return Status::Corruption("catalog entry of table '" + name +
+                              "': bad DDL: " + schema.status().message());
+  }
+  return schema;
+}
+
+Status CheckTableName(const std::string& name) {
+  if (name.empty()) return Status::InvalidArgument("empty table name");
+  if (name.size() > 200) return Status::InvalidArgument("table name longer than 200 bytes");
+  if (name == rocksdb::kDefaultColumnFamilyName || name == kCatalogColumnFamily) {
+    return Status::InvalidArgument("reserved table name '" + name + "'");
+  }
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.';
+    if (!ok) {
+      return Status::InvalidArgument("table name '" + name +
+                                     "' may only contain letters, digits, '_', '-', '.'");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status FromRocks(const rocksdb::Status& s, std::string_view context) {
+  if (s.ok()) return Status::OK();
+  std::string msg = context.empty() ? s.ToString() : std::string(context) + ": " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(std::move(msg));
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(std::move(msg));
+  if (s.IsNotSupported()) return Status::NotSupported(std::move(msg));
+  if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+  if (s.IsIOError()) return Status::IOError(std::move(msg));
+  if (s.IsBusy() || s.IsTryAgain() || s.IsIncomplete()) return Status::Unavailable(std::move(msg));
+  return Status::Internal(std::move(msg));
+}
+
+PushdownDB::PushdownDB(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PushdownDB::~PushdownDB() {
+  if (impl_ == nullptr) return;
+  if (impl_->db != nullptr) {
+    for (auto& [name, cf] : impl_->cfs)
+      impl_->db->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
+    impl_->cfs.clear();
+    impl_->db->Close().PermitUncheckedError();
+    impl_->db.reset();
+  }
+  impl_->env.reset();
+}
+
+Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
+                                                     const DbOptions& options) {
+  if (options.device != "auto" && options.device != "kernel" && options.device != "host" &&
+      options.device != "iterator") {
+    return Status::InvalidArgument("unknown device '" + options.device +
+                                   "' (auto, kernel, host, iterator)");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+
+  auto fs = std::make_shared<PushdownFileSystem>();
+  rocksdb::ConfigOptions cfg;
+  cfg.ignore_unknown_options = false;
+  if (!options.fs_options.empty()) {
+    PD_RETURN_IF_ERROR(FromRocks(fs->ConfigureFromString(cfg, options.fs_options),
+                                 "pushdown file system options"));
+  }
+  PD_RETURN_IF_ERROR(FromRocks(fs->PrepareOptions(cfg), "pushdown file system options"));
+  impl->fs = fs;
+  impl->env = rocksdb::NewCompositeEnv(impl->fs);
+
+  rocksdb::Options& o = impl->base_options;
+  o.create_if_missing = options.create_if_missing;
+  o.create_missing_column_families = true;
+  if (options.customize) options.customize(&o);
+  o.env = impl->env.get();
+
+  std::vector<std::string> names;
+  rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(o), path, &names);
+  if (!ls.ok()) {
+    if (!options.create_if_missing || options.read_only) {
+      return FromRocks(ls, "open " + path);
+    }
+    names = {rocksdb::kDefaultColumnFamilyName};
+  }
+  const bool has_catalog =
+      std::find(names.begin(), names.end(), kCatalogColumnFamily) != names.end();
+  if (!has_catalog && !options.read_only) names.push_back(kCatalogColumnFamily);
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& n : names) {
+    descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions(o));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(o), path, descriptors, &handles, &raw)
+          : rocksdb::DB::Open(rocksdb::DBOptions(o), path, descriptors, &handles, &raw);
+  PD_RETURN_IF_ERROR(FromRocks(s, "open " + path));
+  impl->db.reset(raw);
+  for (size_t i = 0; i < handles.size(); ++i) impl->cfs[names[i]] = handles[i];
+  std::unique_ptr<PushdownDB> db(new PushdownDB(std::move(impl)));
+  Impl& im = *db->impl_;
+
+  auto cat = im.cfs.find(kCatalogColumnFamily);
+  if (cat != im.cfs.end()) {
+    im.catalog_cf = cat->second;
+    rocksdb::ReadOptions ro;
+    std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(ro, im.catalog_cf));
+    for (it->Seek(kTablePrefix); it->Valid() && it->key().starts_with(kTablePrefix); it->Next()) {
+      std::string name = it->key().ToString().substr(sizeof(kTablePrefix) - 1);
+      PD_ASSIGN_OR_RETURN(bpfgen::Schema schema,
+                          ParseCatalogValue(name, it->value().ToStringView()));
+      auto cf = im.cfs.find(name);
+      if (cf == im.cfs.end()) {
+        return Status::Corruption("catalog names table '" + name +
+                                  "' but its column family is missing");
+      }
+      im.tables[name].reset(new Table(db.get(), name, std::move(schema), cf->second));
+    }
+    PD_RETURN_IF_ERROR(FromRocks(it->status(), "read catalog"));
+  }
+  return db;
+}
+
+rocksdb::DB* PushdownDB::db() { return impl_->db.get(); }
+const std::string& PushdownDB::path() const { return impl_->path; }
+const DbOptions& PushdownDB::options() const { return impl_->options; }
+
+Result<Table*> PushdownDB::CreateTable(const std::string& name, std::string_view ddl) {
+  if (impl_->options.read_only) return Status::NotSupported("read-only DB: cannot create a table");
+  PD_RETURN_IF_ERROR(CheckTableName(name));
+  PD_ASSIGN_OR_RETURN(bpfgen::Schema schema, bpfgen::ParseSchema(ddl));
+  if (schema.raw) return Status::InvalidArgument("a table needs a schema, not RAW");
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (impl_->tables.count(name)) return Status::InvalidArgument("table '" + name + "' exists");
+  if (impl_->cfs.count(name)) {
+    return Status::InvalidArgument("column family '" + name + "' exists (not a table)");
+  }
+  if (impl_->catalog_cf == nullptr) return Status::Internal("no catalog column family");
+  rocksdb::ColumnFamilyHandle* cf = nullptr;
+  PD_RETURN_IF_ERROR(FromRocks(
+      impl_->db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(impl_->base_options), name, &cf),
+      "create column family " + name));
+  impl_->cfs[name] = cf;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  PD_RETURN_IF_ERROR(
+      FromRocks(impl_->db->Put(wo, impl_->catalog_cf, CatalogKey(name), CatalogValue(schema)),
+                "write catalog"));
+  auto& t = impl_->tables[name];
+  t.reset(new Table(this, name, std::move(schema), cf));
+  return t.get();
+}
+
+Result<Table*> PushdownDB::OpenTable(const std::string& name) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->tables.find(name);
+  if (it == impl_->tables.end()) return Status::NotFound("no table '" + name + "'");
+  return it->second.get();
+}
+
+std::vector<std::string> PushdownDB::ListTables() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::vector<std::string> out;
+  for (const auto& [name, t] : impl_->tables) out.push_back(name);
+  return out;
+}
+
+Status PushdownDB::DropTable(const std::string& name) {
+  if (impl_->options.read_only) return Status::NotSupported("read-only DB: cannot drop a table");
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->tables.find(name);
+  if (it == impl_->tables.end()) return Status::NotFound("no table '" + name + "'");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  PD_RETURN_IF_ERROR(
+      FromRocks(impl_->db->Delete(wo, impl_->catalog_cf, CatalogKey(name)), "write catalog"));
+  rocksdb::ColumnFamilyHandle* cf = impl_->cfs[name];
+  PD_RETURN_IF_ERROR(FromRocks(impl_->db->DropColumnFamily(cf), "drop column family " + name));
+  impl_->db->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
+  impl_->cfs.erase(name);
+  impl_->tables.erase(it);
+  return Status::OK();
+}
+
+Result<rocksdb::ColumnFamilyHandle*> PushdownDB::ColumnFamily(const std::string& name) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->cfs.find(name);
+  if (it == impl_->cfs.end()) return Status::NotFound("no column family '" + name + "'");
+  return it->second;
+}
+
+Result<rocksdb::ColumnFamilyHandle*> PushdownDB::CreateColumnFamily(const std::string& name) {
+  if (impl_->options.read_only)
+    return Status::NotSupported("read-only DB: cannot create a column family");
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (impl_->cfs.count(name)) return Status::InvalidArgument("column family '" + name + "' exists");
+  rocksdb::ColumnFamilyHandle* cf = nullptr;
+  PD_RETURN_IF_ERROR(FromRocks(
+      impl_->db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(impl_->base_options), name, &cf),
+      "create column family " + name));
+  impl_->cfs[name] = cf;
+  return cf;
+}
+
+uint64_t PushdownDB::program_cache_hits() const { return impl_->cache.hits(); }
+uint64_t PushdownDB::program_cache_misses() const { return impl_->cache.misses(); }
+
+}  // namespace pushdown::engine

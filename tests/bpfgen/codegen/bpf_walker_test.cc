@@ -47,3 +47,44 @@ TEST(BpfWalker, MatchAllLoadsAndRuns) {
 
 }  // namespace
 }  // namespace pushdown::bpfgen
+
+#include "tests/bpfgen/codegen/malformed.h"
+
+namespace pushdown::bpfgen {
+namespace {
+
+class BpfScenario : public ::testing::TestWithParam<testing::Scenario> {};
+
+// Malformed blocks, limits and output-full: the kernel program reports
+// exactly what the native program reports (statuses, offsets, records, ctx).
+TEST_P(BpfScenario, SameAsNative) {
+  if (!testing::HaveBpf()) GTEST_SKIP() << "needs root/CAP_BPF";
+  const testing::Scenario& s = GetParam();
+  CompileOptions o = SmallOptions();
+  o.out_capacity = s.out_capacity;
+  o.key_arena_size = s.key_arena_size;
+  o.max_key_size = s.max_key_size;
+  auto bpf = CompileBpf(Schema::Raw(), {}, o);
+  ASSERT_TRUE(bpf.ok()) << bpf.status().ToString();
+  auto native = CompileNative(Schema::Raw(), {}, o);
+  ASSERT_TRUE(native.ok()) << native.status().ToString();
+  testing::BpfRunner runner;
+  ASSERT_EQ(runner.Load(*bpf), "");
+  abi::RunContext ctx = testing::Stage(bpf->layout, runner.mem(), s.blocks);
+  ASSERT_EQ(runner.Run(&ctx), 0);
+  RunResult from_bpf = testing::Collect(bpf->layout, runner.mem(), ctx, s.blocks.size());
+  std::vector<uint8_t> mem((*native)->layout().mem_size);
+  abi::RunContext nctx = testing::Stage((*native)->layout(), mem.data(), s.blocks);
+  (*native)->fn()(&nctx, mem.data());
+  RunResult from_native = testing::Collect((*native)->layout(), mem.data(), nctx, s.blocks.size());
+  EXPECT_EQ(from_bpf, from_native);
+  for (size_t i = 0; i < s.blocks.size(); ++i) {
+    EXPECT_EQ(from_bpf.blocks[i].status, s.statuses[i]) << "block " << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Blocks, BpfScenario, ::testing::ValuesIn(testing::Scenarios()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace pushdown::bpfgen

@@ -5,6 +5,7 @@
 
 #include "bpfgen/lang/diagnostic.h"
 #include "bpfgen/lang/functions.h"
+#include "bpfgen/schema/date.h"
 
 namespace pushdown::bpfgen {
 namespace {
@@ -233,6 +234,21 @@ class Checker {
     return t.id == TypeId::kNull ? "NULL" : t.ToString();
   }
 
+  // " (did you mean DATE '1994-01-01'?)" when a DATE meets a string literal
+  // that is a valid date.
+  static std::string DateHint(const Expr& e, size_t begin, size_t end, bool date_involved) {
+    if (!date_involved) return "";
+    for (size_t i = begin; i < end; ++i) {
+      const Expr& c = *e.children[i];
+      int32_t days;
+      if (c.kind == ExprKind::kLiteral && !c.literal_null && c.type.IsString() &&
+          ParseDate(c.literal_string, &days)) {
+        return " (did you mean DATE '" + c.literal_string + "'?)";
+      }
+    }
+    return "";
+  }
+
   // Brings children [begin, end) of e to one comparable type.
   Status MakeComparable(Expr* e, size_t begin, size_t end) {
     const Type* first = nullptr;
@@ -247,7 +263,9 @@ class Checker {
         first = &t;
         cat = c;
       } else if (c != cat) {
-        return Error(e->op_range, "cannot compare " + first->ToString() + " with " + t.ToString());
+        return Error(e->op_range,
+                     "cannot compare " + first->ToString() + " with " + t.ToString() +
+                         DateHint(*e, begin, end, cat == Category::kDate || c == Category::kDate));
       }
       any_double |= t.id == TypeId::kDouble;
       any_decimal |= t.id == TypeId::kDecimal;

@@ -41,6 +41,15 @@ run() {  # run <bench-name> <variant> <run#> <db_bench args...>
     <<<"$line" | tee -a "$RESULTS"
 }
 
+# Drops the read DB's files (only those) from the page cache.
+evict() {
+  python3 -c 'import os, sys
+for p in sys.argv[1:]:
+    fd = os.open(p, os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)' "$READ_DB"/*.sst
+}
+
 # Read benchmarks share one DB, built once and compacted (no plugin).
 READ_DB="$WORK/readdb"
 if [[ ! -f "$READ_DB/CURRENT" ]]; then
@@ -61,6 +70,9 @@ for i in $(seq 1 "$RUNS"); do
       --reads="$READS"
     run multireadrandom_b32 "$variant" "$i" "${COMMON_READ[@]}" --benchmarks=multireadrandom \
       --reads="$READS" --batch_size=32 --multiread_batched=true
+    evict
+    run multireadrandom_b32_cold "$variant" "$i" "${COMMON_READ[@]}" --benchmarks=multireadrandom \
+      --reads="$DIRECT_READS" --batch_size=32 --multiread_batched=true
     run multireadrandom_b32_direct "$variant" "$i" "${COMMON_READ[@]}" \
       --benchmarks=multireadrandom --reads="$DIRECT_READS" --batch_size=32 \
       --multiread_batched=true --use_direct_reads=true

@@ -22,8 +22,9 @@ using pushdown::bpfgen::Schema;
 const Schema& SchemaNumber(int i) {
   static const Schema* schemas[3] = {
       new Schema(*pushdown::bpfgen::ParseSchema(pushdown::bpfgen::kLineitemDdl)),
-      new Schema(*pushdown::bpfgen::ParseSchema("id INT64 KEY, i32 INT32, d DECIMAL(10,2), d4 DECIMAL(18,4), "
-                                                "f DOUBLE, b BOOL, dt DATE, c CHAR(5), v VARCHAR(20)")),
+      new Schema(*pushdown::bpfgen::ParseSchema(
+          "id INT64 KEY, i32 INT32, d DECIMAL(10,2), d4 DECIMAL(18,4), "
+          "f DOUBLE, b BOOL, dt DATE, c CHAR(5), v VARCHAR(20)")),
       new Schema(Schema::Raw()),
   };
   return *schemas[i];
@@ -54,7 +55,8 @@ void Check(std::string_view text, const Schema& schema) {
     std::abort();
   }
   if (pushdown::bpfgen::ToString(p->Clone(), schema) != canonical) std::abort();
-  for (const auto& caps : {pushdown::bpfgen::TargetCaps::Kernel(), pushdown::bpfgen::TargetCaps::Host()}) {
+  for (const auto& caps :
+       {pushdown::bpfgen::TargetCaps::Kernel(), pushdown::bpfgen::TargetCaps::Host()}) {
     auto split = pushdown::bpfgen::SplitPredicate(*p, schema, caps);
     if (split.device.size() + split.residual.size() != p->conjuncts.size()) std::abort();
     for (const auto& r : split.residual) {

@@ -34,6 +34,12 @@ class Walker {
                                 ".text", "up", 'l');
       main_ = b_.CreateFunction(kEntryFunction, llvm::FunctionType::get(i32, {ptr}, false), false,
                                 "syscall", "p", 'i');
+      // A global function: the verifier checks it once, on its own, instead
+      // of once per entry of the step loop.
+      entry_ = b_.CreateFunction("pd_entry", llvm::FunctionType::get(i64, {}, false), false,
+                                 ".text", "", 'l');
+      entry_->addFnAttr(llvm::Attribute::NoInline);
+      EmitEntryFunction(mem);
       EmitStep(mem);
       EmitMain(main_->getArg(0), mem);
     } else {
@@ -42,6 +48,10 @@ class Walker {
       main_ = b_.CreateFunction(kEntryFunction, llvm::FunctionType::get(i32, {ptr, ptr}, false),
                                 false, "", "pp", 'i');
       step_->addFnAttr(llvm::Attribute::AlwaysInline);
+      entry_ = b_.CreateFunction("pd_entry", llvm::FunctionType::get(i64, {ptr}, false), true, "",
+                                 "p", 'l');
+      entry_->addFnAttr(llvm::Attribute::AlwaysInline);
+      EmitEntryFunction(entry_->getArg(0));
       EmitStep(step_->getArg(1));
       EmitMain(main_->getArg(0), main_->getArg(1));
     }
@@ -155,15 +165,48 @@ class Walker {
       b_.SetInsertPoint(done);
       Finish(abi::kBlockOk, I64(0));
       b_.SetInsertPoint(one);
-      EmitEntry(cur, end);
+      std::vector<Value*> args;
+      if (!b_.bpf()) args.push_back(mem);
+      Value* r = b_.CreateCall(entry_, args);
+      BasicBlock* failed = b_.NewBlock("entry_failed");
+      BasicBlock* next = b_.NewBlock("entry_ok");
+      b_.CreateCondBr(b_.CreateICmpNE(r, I64(0)), failed, next);
+      b_.SetInsertPoint(failed);
+      Finish(b_.CreateAnd(r, I64(0xff)), b_.CreateLShr(r, I64(8)));
+      b_.SetInsertPoint(next);
       (void)exit;
     });
     b_.CreateRet(I64(0));
   }
 
+  // i64 pd_entry(): walks the entry at the cursor. Returns 0, or a failure
+  // as status | error_offset << 8 (the cursor is then left at the entry).
+  void EmitEntryFunction(Value* mem) {
+    auto* bb = BasicBlock::Create(b_.getContext(), "entry", entry_);
+    b_.EnterFunction(entry_, bb);
+    b_.SetMemoryBase(mem);
+    BasicBlock* step_finish = finish_;
+    llvm::PHINode* step_status = finish_status_;
+    llvm::PHINode* step_error = finish_error_;
+    finish_ = BasicBlock::Create(b_.getContext(), "fail", entry_);
+    {
+      llvm::IRBuilderBase::InsertPointGuard guard(b_);
+      b_.SetInsertPoint(finish_);
+      finish_status_ = b_.CreatePHI(b_.getInt64Ty(), 8, "status");
+      finish_error_ = b_.CreatePHI(b_.getInt64Ty(), 8, "error_offset");
+      b_.CreateRet(b_.CreateOr(finish_status_, b_.CreateShl(finish_error_, I64(8))));
+    }
+    EmitEntry(b_.LoadState(kStCursor), b_.LoadState(kStEntriesEnd));
+    b_.CreateRet(I64(0));
+    finish_ = step_finish;
+    finish_status_ = step_status;
+    finish_error_ = step_error;
+  }
+
   // Branches to the finish block; leaves the builder without a valid block.
-  void Finish(uint64_t status, Value* error_offset) {
-    finish_status_->addIncoming(I64(status), b_.GetInsertBlock());
+  void Finish(uint64_t status, Value* error_offset) { Finish(I64(status), error_offset); }
+  void Finish(Value* status, Value* error_offset) {
+    finish_status_->addIncoming(status, b_.GetInsertBlock());
     finish_error_->addIncoming(error_offset, b_.GetInsertBlock());
     b_.CreateBr(finish_);
   }
@@ -367,6 +410,7 @@ class Walker {
   const PredicateEmitter& predicate_;
   llvm::Function* step_ = nullptr;
   llvm::Function* main_ = nullptr;
+  llvm::Function* entry_ = nullptr;
   BasicBlock* finish_ = nullptr;
   llvm::PHINode* finish_status_ = nullptr;
   llvm::PHINode* finish_error_ = nullptr;

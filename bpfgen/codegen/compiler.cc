@@ -3,6 +3,8 @@
 #include "bpfgen/codegen/compiler.h"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "bpfgen/codegen/block_walker.h"
@@ -164,10 +166,18 @@ Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr
                               const CompileOptions& options) {
   auto start = Clock::now();
   PD_ASSIGN_OR_RETURN(auto tm, BpfTargetMachine());
+  auto t_tm = Clock::now();
   PD_ASSIGN_OR_RETURN(Built built, BuildModule(Target::kBpf, schema, conjuncts, options, tm.get()));
+  auto t_ir = Clock::now();
   Optimize(*built.module, tm.get());
+  auto t_opt = Clock::now();
   PD_ASSIGN_OR_RETURN(std::string object,
                       EmitFile(*built.module, tm.get(), llvm::CodeGenFileType::ObjectFile));
+  if (std::getenv("PD_CODEGEN_TRACE")) {
+    std::fprintf(stderr, "codegen: target %.2f ms, ir %.2f ms, opt %.2f ms, emit %.2f ms\n",
+                 MsSince(start) - MsSince(t_tm), MsSince(t_tm) - MsSince(t_ir),
+                 MsSince(t_ir) - MsSince(t_opt), MsSince(t_opt));
+  }
   BpfProgram program;
   program.object = std::move(object);
   program.program_name = codegen::kEntryFunction;

@@ -182,6 +182,32 @@ TEST_F(UringReadTest, DirectIoMatchesPread) {
   std::free(pool);
 }
 
+TEST(IoUringFallback, FirstFailureDisablesAndLogsOnce) {
+  // In a fresh process (threadsafe death test style re-executes the binary):
+  // a recorded failure disables io_uring and both ring kinds report none.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        DisableIoUring("simulated failure");
+        DisableIoUring("second failure");  // not logged, not recorded
+        ReadTarget target;
+        rocksdb::FSReadRequest req;
+        char buf[8];
+        req.offset = 0;
+        req.len = sizeof(buf);
+        req.scratch = buf;
+        void* handle = nullptr;
+        rocksdb::IOHandleDeleter del;
+        rocksdb::IOStatus s = SubmitAsyncRead(target, 8, req, nullptr, nullptr,
+                                              std::make_shared<IoStats>(), &handle, &del);
+        bool ok = IoUringDisabled() && ThreadSyncRing(8) == nullptr &&
+                  IoUringDisabledReason() == "simulated failure" && s.IsNotSupported() &&
+                  handle == nullptr;
+        std::_Exit(ok ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "io_uring unavailable \\(simulated failure\\)");
+}
+
 // --- ReadAsync / Poll / AbortIO ---
 
 struct Completion {

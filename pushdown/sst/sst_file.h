@@ -11,6 +11,8 @@
 // Every malformation is Status::Corruption naming the file and byte offset;
 // features the pushdown path cannot handle exactly are listed in
 // info().unsupported (the engine falls back to a RocksDB iterator then).
+// Thread safety: after Open, all const methods may be called concurrently
+// (reads are pread; decompression contexts are per thread).
 #pragma once
 
 #include <cstdint>

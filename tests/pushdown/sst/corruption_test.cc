@@ -97,6 +97,7 @@ TEST(CorruptionTest, EveryByteFlipInDataBlocksIsDetected) {
 // original entries (bytes no reader looks at, such as footer padding or the
 // filter block, may change without effect).
 TEST(CorruptionTest, AnyByteFlipGivesErrorOrOriginalEntries) {
+  std::vector<SstSpec> specs;
   for (Compression z : {Compression::kNone, Compression::kLz4}) {
     for (Checksum c : {Checksum::kCrc32c, Checksum::kXxh3}) {
       SstSpec spec;
@@ -104,37 +105,57 @@ TEST(CorruptionTest, AnyByteFlipGivesErrorOrOriginalEntries) {
       spec.checksum = c;
       spec.block_size = 512;
       spec.whole_key_bloom_filter = true;
-      SCOPED_TRACE(std::string(pt::ChecksumName(c)) + " " + pt::CompressionName(z));
-      TempDir dir;
-      const std::string image = MakeFile(dir, spec, 60);
-      auto original = DecodeImage(image);
-      ASSERT_TRUE(original.ok()) << original.status().ToString();
-      auto sst = SstFile::OpenFromMemory("f.sst", image);
-      ASSERT_TRUE(sst.ok());
-      // The global seqno field is outside checksum protection by design (see
-      // GlobalSeqnoFieldCheckedAgainstLargestSeqno).
-      ASSERT_TRUE((*sst)->info().global_seqno_file_offset.has_value());
-      const uint64_t seqno_field = *(*sst)->info().global_seqno_file_offset;
-      int errors = 0;
-      for (size_t i = 0; i < image.size(); ++i) {
-        if (i >= seqno_field && i < seqno_field + 8) continue;
-        for (uint8_t mask : {0x01, 0x10, 0xff}) {
-          std::string img = image;
-          img[i] ^= static_cast<char>(mask);
-          auto got = DecodeImage(std::move(img));
-          if (got.ok()) {
-            ASSERT_TRUE(*got == *original)
-                << "flip at byte " << i << " of " << image.size() << " mask " << int(mask) << ": "
-                << got->size() << " entries vs " << original->size();
-          } else {
-            ++errors;
-            ASSERT_TRUE(got.status().IsCorruption() || got.status().IsNotSupported())
-                << got.status().ToString();
-          }
+      specs.push_back(spec);
+    }
+  }
+  SstSpec legacy;  // format_version 0: legacy footer, crc32c implied
+  legacy.format_version = 0;
+  legacy.checksum = Checksum::kCrc32c;
+  legacy.block_size = 512;
+  specs.push_back(legacy);
+  SstSpec partitioned;  // two-level index, delta-encoded index values
+  partitioned.index_type = pt::IndexType::kTwoLevel;
+  partitioned.block_size = 256;
+  partitioned.metadata_block_size = 128;
+  partitioned.index_block_restart_interval = 4;
+  specs.push_back(partitioned);
+  SstSpec first_key = partitioned;  // index with first keys
+  first_key.index_type = pt::IndexType::kBinarySearchWithFirstKey;
+  first_key.compression = Compression::kSnappy;
+  specs.push_back(first_key);
+  for (const SstSpec& spec : specs) {
+    SCOPED_TRACE(std::string(pt::ChecksumName(spec.checksum)) + " " +
+                 pt::CompressionName(spec.compression) + " fv" +
+                 std::to_string(spec.format_version) + " " + pt::IndexTypeName(spec.index_type));
+    TempDir dir;
+    const std::string image = MakeFile(dir, spec, 60);
+    auto original = DecodeImage(image);
+    ASSERT_TRUE(original.ok()) << original.status().ToString();
+    auto sst = SstFile::OpenFromMemory("f.sst", image);
+    ASSERT_TRUE(sst.ok());
+    // The global seqno field is outside checksum protection by design (see
+    // GlobalSeqnoFieldCheckedAgainstLargestSeqno).
+    ASSERT_TRUE((*sst)->info().global_seqno_file_offset.has_value());
+    const uint64_t seqno_field = *(*sst)->info().global_seqno_file_offset;
+    int errors = 0;
+    for (size_t i = 0; i < image.size(); ++i) {
+      if (i >= seqno_field && i < seqno_field + 8) continue;
+      for (uint8_t mask : {0x01, 0x10, 0xff}) {
+        std::string img = image;
+        img[i] ^= static_cast<char>(mask);
+        auto got = DecodeImage(std::move(img));
+        if (got.ok()) {
+          ASSERT_TRUE(*got == *original)
+              << "flip at byte " << i << " of " << image.size() << " mask " << int(mask) << ": "
+              << got->size() << " entries vs " << original->size();
+        } else {
+          ++errors;
+          ASSERT_TRUE(got.status().IsCorruption() || got.status().IsNotSupported())
+              << got.status().ToString();
         }
       }
-      EXPECT_GT(errors, static_cast<int>(image.size()));
     }
+    EXPECT_GT(errors, static_cast<int>(image.size()));
   }
 }
 

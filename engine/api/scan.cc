@@ -464,9 +464,12 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScan(PushdownDB::Impl& impl, ScanReq
   DevicePlan plan;
   PD_RETURN_IF_ERROR(PlanDevice(impl, *req, &info, &plan));
 
-  PD_RETURN_IF_ERROR(FromRocks(db->DisableFileDeletions(), "disable file deletions"));
+  // A read-only DB deletes no files: nothing to disable.
   auto deletions = std::make_unique<FileDeletionGuard>();
-  deletions->db = db;
+  if (!impl.options.read_only) {
+    PD_RETURN_IF_ERROR(FromRocks(db->DisableFileDeletions(), "disable file deletions"));
+    deletions->db = db;
+  }
   rocksdb::ColumnFamilyMetaData meta;
   db->GetColumnFamilyMetaData(req->cf, &meta);
 

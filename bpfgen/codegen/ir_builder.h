@@ -85,6 +85,7 @@ class IRBuilderPD : public llvm::IRBuilder<> {
 
  private:
   llvm::DIType* DiType(char kind);
+  llvm::Align DataAlign(unsigned bytes) const;
 
   llvm::Module* module_;
   Target target_;

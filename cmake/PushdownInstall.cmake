@@ -1,0 +1,50 @@
+# Install rules for embedders (included from engine/api/CMakeLists.txt, after
+# the rocksdb_pushdown target exists):
+#   cmake --install build --prefix P
+# installs
+#   P/lib/librocksdb_pushdown.so            plugin + embedding API + everything below
+#   P/include/rocksdb_pushdown/...          engine/api/pushdown_db.h and what it includes
+#   P/lib/cmake/RocksdbPushdown/...         find_package(RocksdbPushdown) ->
+#                                           RocksdbPushdown::rocksdb_pushdown
+#   P/lib/pkgconfig/rocksdb_pushdown.pc     pkg-config --cflags --libs rocksdb_pushdown
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+# The public header and its include closure (keep in sync with pushdown_db.h;
+# tests/engine/api/install_test.cc compiles the example against the install).
+set(PD_PUBLIC_HEADERS
+  engine/api/pushdown_db.h
+  bpfgen/schema/datum.h
+  bpfgen/schema/row_layout.h
+  bpfgen/schema/schema.h
+  bpfgen/schema/tpch.h
+  bpfgen/schema/types.h
+  pushdown/scan/scan_stats.h
+  util/status.h
+)
+foreach(h IN LISTS PD_PUBLIC_HEADERS)
+  get_filename_component(d ${h} DIRECTORY)
+  install(FILES ${PROJECT_SOURCE_DIR}/${h}
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rocksdb_pushdown/${d})
+endforeach()
+
+install(TARGETS rocksdb_pushdown EXPORT RocksdbPushdownTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(EXPORT RocksdbPushdownTargets
+  NAMESPACE RocksdbPushdown::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/RocksdbPushdown)
+configure_package_config_file(
+  ${PROJECT_SOURCE_DIR}/cmake/RocksdbPushdownConfig.cmake.in
+  ${CMAKE_BINARY_DIR}/cmake/RocksdbPushdownConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/RocksdbPushdown)
+write_basic_package_version_file(
+  ${CMAKE_BINARY_DIR}/cmake/RocksdbPushdownConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_BINARY_DIR}/cmake/RocksdbPushdownConfig.cmake
+              ${CMAKE_BINARY_DIR}/cmake/RocksdbPushdownConfigVersion.cmake
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/RocksdbPushdown)
+
+configure_file(${PROJECT_SOURCE_DIR}/cmake/rocksdb_pushdown.pc.in
+               ${CMAKE_BINARY_DIR}/cmake/rocksdb_pushdown.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/cmake/rocksdb_pushdown.pc
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

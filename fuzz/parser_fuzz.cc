@@ -11,6 +11,7 @@
 
 #include "bpfgen/lang/limits.h"
 #include "bpfgen/lang/predicate.h"
+#include "bpfgen/lang/printer.h"
 #include "bpfgen/lang/split.h"
 #include "bpfgen/schema/schema.h"
 #include "bpfgen/schema/tpch.h"
@@ -28,6 +29,22 @@ const Schema& SchemaNumber(int i) {
       new Schema(Schema::Raw()),
   };
   return *schemas[i];
+}
+
+// ToTypedString of every conjunct with "DECIMAL(p,s)" shown as "DECIMAL(s)".
+std::string TypedWithoutPrecision(const pushdown::bpfgen::Predicate& p, const Schema& schema) {
+  std::string all;
+  for (const auto& c : p.conjuncts) all += pushdown::bpfgen::ToTypedString(*c, schema) + "\n";
+  std::string out;
+  for (size_t i = 0; i < all.size(); ++i) {
+    out += all[i];
+    if (all.compare(i, 8, "DECIMAL(") == 0) {
+      out += "ECIMAL(";
+      i += 8;
+      while (i < all.size() && all[i] != ',') ++i;  // skip the precision
+    }
+  }
+  return out;
 }
 
 void Check(std::string_view text, const Schema& schema) {
@@ -55,6 +72,14 @@ void Check(std::string_view text, const Schema& schema) {
     std::abort();
   }
   if (pushdown::bpfgen::ToString(p->Clone(), schema) != canonical) std::abort();
+  // Same types too (up to DECIMAL precision, which does not change values):
+  // the canonical text must not change which comparison/arithmetic runs.
+  std::string typed = TypedWithoutPrecision(*p, schema);
+  std::string typed2 = TypedWithoutPrecision(*again, schema);
+  if (typed != typed2) {
+    std::fprintf(stderr, "canonical form types differ:\n%s\n%s\n", typed.c_str(), typed2.c_str());
+    std::abort();
+  }
   for (const auto& caps :
        {pushdown::bpfgen::TargetCaps::Kernel(), pushdown::bpfgen::TargetCaps::Host()}) {
     auto split = pushdown::bpfgen::SplitPredicate(*p, schema, caps);

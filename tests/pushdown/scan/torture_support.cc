@@ -28,6 +28,11 @@ int64_t SignedMod(uint64_t n, int64_t m) { return static_cast<int64_t>(n) % m; }
 
 }  // namespace
 
+Coverage& GlobalCoverage() {
+  static Coverage coverage;
+  return coverage;
+}
+
 bool DevicePart(std::string_view value) {
   uint64_t n;
   return ValueNumber(value, &n) && SignedMod(n, 2) == 0;
@@ -68,6 +73,23 @@ TortureCase::~TortureCase() {
   }
   db_.reset();
   if (!shm_dir_.empty()) pt::RemoveRecursively(shm_dir_);
+}
+
+std::string Coverage::ToString() const {
+  return std::to_string(cases) + " cases, " + std::to_string(files) + " files, " +
+         std::to_string(multi_level_cases) + " multi-level, " +
+         std::to_string(bottommost_multi_version) + " multi-version bottommost files, " +
+         std::to_string(zeroed_bottommost) + " zeroed bottommost files, " + std::to_string(scans) +
+         " scans, " + std::to_string(rows) + " rows, " + std::to_string(blocks_read) +
+         " blocks read, " + std::to_string(bytes_to_host) + " bytes to host";
+}
+
+void ExpectNotVacuous(const Coverage& c) {
+  EXPECT_GT(c.rows, 0u) << c.ToString();
+  EXPECT_GT(c.blocks_read, 0u) << c.ToString();
+  EXPECT_GT(c.multi_level_cases, 0u) << c.ToString();
+  EXPECT_GT(c.bottommost_multi_version, 0u) << c.ToString();
+  EXPECT_GT(c.zeroed_bottommost, 0u) << c.ToString();
 }
 
 std::string TortureCase::Describe() const {
@@ -123,7 +145,7 @@ void TortureCase::Build() {
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   db_ = std::move(*opened);
   auto pick = [&](uint64_t n) { return rng_() % n; };
-  const size_t num_keys = 4 + pick(150);
+  const size_t num_keys = 4 + pick(300);
   for (size_t i = 0; i < num_keys; ++i) {
     // Shared prefixes of varying length exercise prefix compression.
     std::string key = "k" + std::to_string((i * 7919) % 1000);
@@ -131,7 +153,7 @@ void TortureCase::Build() {
     keys_.push_back(key);
   }
   sd_present_.assign(num_keys, false);
-  const int num_ops = 50 + static_cast<int>(pick(700));
+  const int num_ops = 50 + static_cast<int>(pick(1500));
   const int flush_every = 5 + static_cast<int>(pick(80));
   rocksdb::DB* db = db_->db();
   for (int i = 0; i < num_ops; ++i) {
@@ -146,11 +168,12 @@ void TortureCase::Build() {
       db->ReleaseSnapshot(snapshots_[s]);
       snapshots_.erase(snapshots_.begin() + static_cast<long>(s));
     }
-    const uint64_t c = pick(std::max(flush_every * 3, 10));
+    if (pick(static_cast<uint64_t>(flush_every) * 2) != 0) continue;
+    const uint64_t c = pick(10);
     if (c == 0) {
       ASSERT_TRUE(db_->CompactAll().ok());
       ++compactions_;
-    } else if (c == 1 || c == 2) {
+    } else if (c <= 3) {
       // A partial compaction of a key range.
       std::string a = keys_[pick(num_keys)], b = keys_[pick(num_keys)];
       if (b < a) std::swap(a, b);
@@ -160,22 +183,24 @@ void TortureCase::Build() {
                                                : rocksdb::BottommostLevelCompaction::kSkip;
       ASSERT_TRUE(db->CompactRange(co, &sa, &sb).ok());
       ++compactions_;
-    } else if (c == 3 && !spec_.universal_compaction) {
-      // Push the L0 files to a random level (RocksDB adds overlapping files).
+    } else {
+      // Push the L0 files to a random level (RocksDB adds the overlapping
+      // files of the levels in between): multi-level shapes.
       rocksdb::ColumnFamilyMetaData md;
       db->GetColumnFamilyMetaData(&md);
       std::vector<std::string> inputs;
       for (const auto& f : md.levels[0].files) inputs.push_back(f.name);
       if (!inputs.empty()) {
         const int level = 1 + static_cast<int>(pick(6));
-        rocksdb::Status s = db->CompactFiles(rocksdb::CompactionOptions(), inputs, level);
-        if (s.ok()) ++compactions_;  // rejections (level shape) are fine: it only shapes
+        // A rejection (level shape, universal rules) is fine: this only shapes.
+        if (db->CompactFiles(rocksdb::CompactionOptions(), inputs, level).ok()) ++compactions_;
       }
     }
   }
   // Memtables hold nothing at scan time.
   ASSERT_TRUE(db_->Flush().ok());
   ++flushes_;
+  files_ = Files();
 }
 
 std::vector<ScanFile> TortureCase::Files() {
@@ -184,7 +209,15 @@ std::vector<ScanFile> TortureCase::Files() {
   std::vector<ScanFile> files;
   if (!live.ok()) return files;
   int deepest = 0;
-  for (const auto& f : *live) deepest = std::max(deepest, f.level);
+  std::vector<bool> levels(64, false);
+  for (const auto& f : *live) {
+    deepest = std::max(deepest, f.level);
+    levels[f.level] = true;
+  }
+  Coverage& cov = GlobalCoverage();
+  ++cov.cases;
+  cov.files += live->size();
+  if (std::count(levels.begin() + 1, levels.end(), true) >= 2) ++cov.multi_level_cases;
   for (const auto& f : *live) {
     ScanFile s;
     s.path = f.path;
@@ -192,6 +225,8 @@ std::vector<ScanFile> TortureCase::Files() {
     s.bottommost = f.level == deepest && deepest > 0;
     s.smallest_seqno = f.smallest_seqno;
     s.largest_seqno = f.largest_seqno;
+    if (s.bottommost)
+      ++(s.largest_seqno == 0 ? cov.zeroed_bottommost : cov.bottommost_multi_version);
     files.push_back(s);
   }
   return files;
@@ -215,7 +250,7 @@ void TortureCase::CheckAllSnapshots(const OpenFn& open) {
   SCOPED_TRACE(Describe());
   std::vector<const rocksdb::Snapshot*> snaps = snapshots_;
   snaps.push_back(nullptr);  // latest
-  const std::vector<ScanFile> files = Files();
+  const std::vector<ScanFile>& files = files_;
   for (const rocksdb::Snapshot* snap : snaps) {
     const uint64_t seq = snap ? snap->GetSequenceNumber() : db_->db()->GetLatestSequenceNumber();
     SCOPED_TRACE("snapshot " + std::to_string(seq));
@@ -242,7 +277,13 @@ void TortureCase::CheckAllSnapshots(const OpenFn& open) {
       for (size_t i = 0; i < n; ++i) {
         ASSERT_EQ(got[i], expected[i]) << "row " << i;
       }
-      EXPECT_EQ((*scan)->stats().rows_matched, n);
+      const ScanStats& stats = (*scan)->stats();
+      EXPECT_EQ(stats.rows_matched, n);
+      Coverage& cov = GlobalCoverage();
+      ++cov.scans;
+      cov.rows += n;
+      cov.blocks_read += stats.blocks_read;
+      cov.bytes_to_host += stats.bytes_to_host;
     }
   }
 }

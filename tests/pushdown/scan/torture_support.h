@@ -29,6 +29,24 @@ bool ResidualPart(std::string_view value);
 // Both parts as host functions.
 ScanFilters FunctionFilters();
 
+// What the generated cases covered (accumulated over a process), so a test can
+// check it is not vacuous.
+struct Coverage {
+  uint64_t cases = 0;
+  uint64_t files = 0;
+  uint64_t multi_level_cases = 0;         // files in >= 2 levels besides L0
+  uint64_t bottommost_multi_version = 0;  // bottommost files with largest_seqno > 0
+  uint64_t zeroed_bottommost = 0;         // bottommost files with largest_seqno == 0
+  uint64_t scans = 0;
+  uint64_t rows = 0;
+  uint64_t blocks_read = 0;
+  uint64_t bytes_to_host = 0;
+  std::string ToString() const;
+};
+Coverage& GlobalCoverage();
+// Expects every kind of case above to have occurred at least once.
+void ExpectNotVacuous(const Coverage& c);
+
 // Opens an executor for a plan that has files, snapshot, schema and limit set.
 using OpenFn = std::function<Result<std::unique_ptr<ScanExecutor>>(ScanPlan& plan)>;
 
@@ -60,6 +78,7 @@ class TortureCase {
   std::vector<std::string> keys_;
   std::vector<bool> sd_present_;  // single-delete keys: currently put once
   std::vector<const rocksdb::Snapshot*> snapshots_;
+  std::vector<ScanFile> files_;  // the live files after the final flush
   bpfgen::Schema schema_;
   int flushes_ = 0;
   int compactions_ = 0;

@@ -1,35 +1,47 @@
-// The exactness torture test: RocksDB writes files from random puts,
-// overwrites that flip the predicate both ways, deletes, single deletes,
-// flushes, partial and full manual compactions, under held snapshots; leveled
-// and universal compaction, restart intervals 1 and 16, compressions
-// none/snappy/lz4/zstd, checksum types 1..4. After a final flush (no memtable
-// data) the executor's rows must equal a RocksDB iterator at the same snapshot
-// followed by the predicate.
+// The exactness torture test (see torture_support.h): every seed's DB is
+// scanned on the host reference path (host functions, then the evaluator) and
+// through the host device's JIT program (default and tiny local memory), and
+// each must equal a RocksDB iterator + the predicate.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
+#include "tests/pushdown/scan/torture_paths.h"
 #include "tests/pushdown/scan/torture_support.h"
 
 namespace pushdown::exec {
 namespace {
 
-using testing_support::TortureCase;
+using namespace testing_support;  // NOLINT
 
-class HostPathTorture : public ::testing::TestWithParam<int> {};
+class Torture : public ::testing::TestWithParam<int> {};
 
-// Host reference path, predicate as host functions.
-TEST_P(HostPathTorture, MatchesIteratorOnHostPath) {
-  for (int seed = GetParam(); seed < GetParam() + testing_support::kSeedsPerShard; ++seed) {
+TEST_P(Torture, HostPathsAndHostDeviceMatchIterator) {
+  std::string skip;
+  auto jit = LoadOn("host", nullptr, &skip);
+  ASSERT_NE(jit, nullptr) << skip;
+  const bpfgen::CompileOptions tiny_options = TinyCompileOptions();
+  auto tiny = LoadOn("host", &tiny_options, &skip);
+  ASSERT_NE(tiny, nullptr) << skip;
+  GlobalCoverage() = Coverage();
+  for (int seed = GetParam(); seed < GetParam() + kSeedsPerShard; ++seed) {
     TortureCase c(seed);
     ASSERT_NO_FATAL_FAILURE(c.Build());
-    ASSERT_NO_FATAL_FAILURE(c.CheckAllSnapshots([](ScanPlan& plan) {
-      return ScanExecutor::Open(plan, testing_support::FunctionFilters());
-    }));
+    SCOPED_TRACE("functions");
+    ASSERT_NO_FATAL_FAILURE(c.CheckAllSnapshots(
+        [](ScanPlan& plan) { return ScanExecutor::Open(plan, FunctionFilters()); }));
+    SCOPED_TRACE("evaluator");
+    ASSERT_NO_FATAL_FAILURE(c.CheckAllSnapshots(DevicePath(nullptr)));
+    SCOPED_TRACE("host device");
+    ASSERT_NO_FATAL_FAILURE(c.CheckAllSnapshots(DevicePath(jit.get())));
+    SCOPED_TRACE("host device, tiny local memory");
+    ASSERT_NO_FATAL_FAILURE(c.CheckAllSnapshots(DevicePath(tiny.get())));
   }
+  ExpectNotVacuous(GlobalCoverage());
+  std::printf("coverage: %s\n", GlobalCoverage().ToString().c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, HostPathTorture,
-                         ::testing::Range(1, 1 + testing_support::kNumSeeds,
-                                          testing_support::kSeedsPerShard));
+INSTANTIATE_TEST_SUITE_P(Seeds, Torture, ::testing::Range(1, 1 + kNumSeeds, kSeedsPerShard));
 
 }  // namespace
 }  // namespace pushdown::exec

@@ -196,7 +196,14 @@ class Walker {
       finish_error_ = b_.CreatePHI(b_.getInt64Ty(), 8, "error_offset");
       b_.CreateRet(b_.CreateOr(finish_status_, b_.CreateShl(finish_error_, I64(8))));
     }
-    EmitEntry(b_.LoadState(kStCursor), b_.LoadState(kStEntriesEnd));
+    b_.BoundedLoop(plan_.entries_per_call, [&](Value*, BasicBlock* exit) {
+      Value* cur = b_.LoadState(kStCursor);
+      Value* end = b_.LoadState(kStEntriesEnd);
+      BasicBlock* one = b_.NewBlock("entry");
+      b_.CreateCondBr(b_.CreateICmpUGE(cur, end), exit, one);
+      b_.SetInsertPoint(one);
+      EmitEntry(cur, end);
+    });
     b_.CreateRet(I64(0));
     finish_ = step_finish;
     finish_status_ = step_status;

@@ -59,7 +59,11 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
   if (pow2 > (1ull << 30)) return Status::InvalidArgument("local memory larger than 1 GiB");
   p.mask = pow2 - 1;
   l.mem_size = static_cast<uint32_t>(pow2 + kMemoryPad);
+  if (o.entries_per_call == 0 || o.entries_per_call > 16) {
+    return Status::InvalidArgument("entries_per_call must be in [1, 16]");
+  }
   p.entries_per_step = o.entries_per_callback;
+  p.entries_per_call = o.entries_per_call;
   // Each step begins a block, ends one, or walks >= 1 entry (>= 11 bytes).
   uint64_t loops = 2ull * o.max_blocks + l.block_capacity / 11 + 16;
   if (loops > (1u << 23)) loops = 1u << 23;

@@ -23,14 +23,17 @@ double Ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-TEST(Q6, BpfAndNativeMatchEvaluator) {
+class Q6 : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(Q6, BpfAndNativeMatchEvaluator) {
   if (!HaveBpf()) GTEST_SKIP() << "needs root/CAP_BPF";
   const Dataset d = MakeLineitem(11, 20000);
   auto pred = CompilePredicate(kQ6, d.schema);
   ASSERT_TRUE(pred.ok());
   SplitResult split = SplitPredicate(*pred, d.schema, TargetCaps::Kernel());
   ASSERT_EQ(split.device.size(), 4u);
-  CompileOptions o;  // defaults
+  CompileOptions o;  // defaults, but for entries_per_call
+  o.entries_per_call = GetParam();
   // Warm up LLVM's one-time initialisation, then measure.
   ASSERT_TRUE(CompileBpf(d.schema, split.device, o).ok());
   double best_codegen = 1e9;
@@ -74,7 +77,7 @@ TEST(Q6, BpfAndNativeMatchEvaluator) {
     ASSERT_EQ(from_bpf[k], Expected(ev, split.device, parts[k], false)) << "block " << k;
   }
   EXPECT_GT(mb, 0u);
-  std::cout << "Q6: entries " << d.entries.size() << " blocks " << blocks.size() << " matched " << mb
+  std::cout << "Q6 (entries_per_call " << o.entries_per_call << "): entries " << d.entries.size() << " blocks " << blocks.size() << " matched " << mb
             << "\n  bpf codegen (IR+opt+emit, best of 5) " << best_codegen << " ms"
             << "\n  libbpf open+load(verify) " << Ms(t0, t1) << " ms"
             << "\n  native compile (IR+opt+JIT) " << (*native)->compile_ms() << " ms"
@@ -82,6 +85,8 @@ TEST(Q6, BpfAndNativeMatchEvaluator) {
             << "\n  native run " << native_ms * 1e6 / d.entries.size() << " ns/entry"
             << "\n  verifier: " << runner.verifier_stats() << "\n";
 }
+
+INSTANTIATE_TEST_SUITE_P(EntriesPerCall, Q6, ::testing::Values(1u, 4u));
 
 }  // namespace
 }  // namespace pushdown::bpfgen

@@ -251,6 +251,11 @@ void AbortAsyncRead(void* handle) {
   if (!h->callback_done) {
     h->callback_done = true;
     IoStats::Add(h->stats->aborts, 1);
+    // See async_read.h: RocksDB 7.8 frees its per-read state in the callback.
+    rocksdb::FSReadRequest aborted = h->req;
+    aborted.result = rocksdb::Slice(h->req.scratch, 0);
+    aborted.status = rocksdb::IOStatus::Aborted("pushdown: read aborted");
+    h->cb(aborted, h->cb_arg);
   }
 }
 

@@ -305,16 +305,33 @@ TEST_F(AsyncReadTest, ManyInFlightPolledOutOfOrder) {
   }
 }
 
-TEST_F(AsyncReadTest, AbortNeverRunsCallback) {
+TEST_F(AsyncReadTest, AbortRunsCallbackOnceWithAborted) {
   std::string scratch(4096, '\0');
   Completion c;
   rocksdb::IOHandleDeleter del;
   void* h = Submit(0, 4096, scratch.data(), &c, &del);
   AbortAsyncRead(h);
-  PollAsyncRead(h);  // after an abort, Poll does not run the callback either
-  EXPECT_EQ(c.calls.load(), 0);
+  EXPECT_EQ(c.calls.load(), 1);
+  EXPECT_FALSE(c.ok);  // IOStatus::Aborted, no data
+  EXPECT_EQ(c.size, 0u);
+  PollAsyncRead(h);  // after an abort, Poll does not run the callback again
+  AbortAsyncRead(h);
+  EXPECT_EQ(c.calls.load(), 1);
   del(h);
   EXPECT_EQ(stats_->aborts.load(), 1u);
+}
+
+TEST_F(AsyncReadTest, AbortAfterPollDoesNotRunCallbackAgain) {
+  std::string scratch(4096, '\0');
+  Completion c;
+  rocksdb::IOHandleDeleter del;
+  void* h = Submit(0, 4096, scratch.data(), &c, &del);
+  PollAsyncRead(h);
+  AbortAsyncRead(h);
+  EXPECT_EQ(c.calls.load(), 1);
+  EXPECT_TRUE(c.ok);
+  del(h);
+  EXPECT_EQ(stats_->aborts.load(), 0u);
 }
 
 TEST_F(AsyncReadTest, DeleteWithoutPollWaitsForTheRead) {

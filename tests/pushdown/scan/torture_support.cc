@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
+#include "bpfgen/eval/evaluator.h"
 #include "rocksdb/options.h"
+#include "tests/pushdown/scan/torture_paths.h"
 
 namespace pushdown::exec::testing_support {
 
@@ -234,13 +237,29 @@ std::vector<ScanFile> TortureCase::Files() {
 
 std::vector<std::pair<std::string, std::string>> TortureCase::Expected(
     const rocksdb::Snapshot* snap) {
+  // The oracle: a RocksDB iterator followed by the reference evaluator, which
+  // must agree with the host functions used by the function path.
+  const CompiledPredicate* p = Predicates();
+  EXPECT_NE(p, nullptr);
+  std::optional<bpfgen::Evaluator> eval;
+  if (p != nullptr) eval.emplace(p->schema);
   rocksdb::ReadOptions ro;
   ro.snapshot = snap;
   std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro));
   std::vector<std::pair<std::string, std::string>> rows;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view k(it->key().data(), it->key().size());
     const std::string_view v(it->value().data(), it->value().size());
-    if (DevicePart(v) && ResidualPart(v)) rows.emplace_back(it->key().ToString(), std::string(v));
+    const bool by_functions = DevicePart(v) && ResidualPart(v);
+    bool keep = by_functions;
+    if (eval) {
+      Result<bool> d = eval->Matches(p->device, k, v);
+      Result<bool> r = eval->Matches(p->residual, k, v);
+      EXPECT_TRUE(d.ok() && r.ok());
+      keep = d.ok() && r.ok() && *d && *r;
+      EXPECT_EQ(keep, by_functions) << "evaluator and host functions disagree";
+    }
+    if (keep) rows.emplace_back(std::string(k), std::string(v));
   }
   EXPECT_TRUE(it->status().ok()) << it->status().ToString();
   return rows;

@@ -18,4 +18,21 @@ inline constexpr int kExitUsage = 2;
 int RunCompileCommand(const std::vector<std::string>& args);
 extern const char kCompileHelp[];
 
+// pushdown load-tpch --db DIR --scale SF [--compression C] [--seed N]
+int RunLoadTpchCommand(const std::vector<std::string>& args);
+extern const char kLoadTpchHelp[];
+
+// pushdown scan --db DIR [--table T|--cf NAME] --where EXPR [--select ...]
+//               [--aggregate ...] [--device ...] [--limit N] [--stats]
+int RunScanCommand(const std::vector<std::string>& args);
+extern const char kScanHelp[];
+
+// pushdown explain --db DIR [--table T|--cf NAME] --where EXPR [--device ...]
+int RunExplainCommand(const std::vector<std::string>& args);
+extern const char kExplainHelp[];
+
+// pushdown tables --db DIR
+int RunTablesCommand(const std::vector<std::string>& args);
+extern const char kTablesHelp[];
+
 }  // namespace pushdown::engine

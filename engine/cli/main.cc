@@ -1,4 +1,5 @@
 // The `pushdown` command-line tool: subcommand dispatch.
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -19,6 +20,13 @@ struct Command {
 constexpr Command kCommands[] = {
     {"compile", "compile a predicate and show its plan (device/residual split)", RunCompileCommand,
      kCompileHelp},
+    {"load-tpch", "create table lineitem and load TPC-H rows at a scale factor", RunLoadTpchCommand,
+     kLoadTpchHelp},
+    {"scan", "rows (CSV) or aggregates matching a predicate, with scan statistics", RunScanCommand,
+     kScanHelp},
+    {"explain", "how a scan would run: device/residual split, files, device capabilities",
+     RunExplainCommand, kExplainHelp},
+    {"tables", "the tables of a database with their DDL", RunTablesCommand, kTablesHelp},
 };
 
 void PrintUsage(FILE* out) {
@@ -30,6 +38,8 @@ void PrintUsage(FILE* out) {
 }
 
 int Main(int argc, char** argv) {
+  // A closed pipe (`pushdown scan ... | head`) is a write error, not a signal.
+  std::signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     PrintUsage(stderr);
     return kExitUsage;

@@ -1,0 +1,64 @@
+// Helpers shared by the DB-facing subcommands (scan, explain, tables,
+// load-tpch): opening a DB, scan targets, exit statuses, CSV/JSON output.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bpfgen/schema/datum.h"
+#include "bpfgen/schema/types.h"
+#include "engine/api/pushdown_db.h"
+#include "engine/cli/args.h"
+#include "util/status.h"
+
+namespace pushdown::engine {
+
+// The exit status for an error of the API: InvalidArgument (bad predicate,
+// unknown column, bad option) and NotFound (unknown table or column family)
+// are the user's input -> kExitUsage; everything else -> kExitRuntimeError.
+int ExitStatusFor(const Status& s);
+
+// Prints "pushdown <command>: <message>" on stderr and returns `exit_status`.
+int Fail(std::string_view command, int exit_status, std::string_view message);
+int Fail(std::string_view command, const Status& s);
+
+// Opens an existing DB for reading only (rocksdb::DB::OpenForReadOnly, no info
+// LOG file): nothing in DIR is created, renamed or written. NotFound-like
+// failures (no DB at `dir`) are IOError "no database at DIR".
+Result<std::unique_ptr<PushdownDB>> OpenDbReadOnly(const std::string& dir,
+                                                   const std::string& device = "auto");
+
+// True if `dir` holds a RocksDB database (a CURRENT file).
+bool DbExists(const std::string& dir);
+
+// --table T | --cf NAME (default: raw column family "default").
+// InvalidArgument if both are given.
+Result<ScanTarget> TargetFromFlags(const ParsedFlags& flags);
+
+// InvalidArgument unless one of auto|kernel|host|iterator.
+Status CheckDevice(const std::string& device);
+
+// A value as CSV text: NULL -> "" (an empty field); an empty string -> "\"\"";
+// DATE YYYY-MM-DD; DECIMAL with its scale; BOOL true/false; BYTES lowercase
+// hex; CHAR without its padding; quoted (RFC 4180) where needed.
+std::string CsvField(const bpfgen::Type& type, const bpfgen::Datum& d);
+// A header name, quoted where needed.
+std::string CsvName(std::string_view name);
+// The value as plain text (no quoting), as CsvField before quoting.
+std::string FormatValue(const bpfgen::Type& type, const bpfgen::Datum& d);
+
+std::string JsonString(std::string_view s);
+
+// One JSON object (one line) with exactly the keys path, device,
+// fallback_reason, pushed, residual, files, blocks_read, blocks_skipped,
+// bytes_read, bytes_to_host, rows_scanned, rows_matched, compile_ms,
+// elapsed_ms.
+std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double elapsed_ms);
+
+// Splits "a, b ,c" at top-level commas, trimming spaces.
+std::vector<std::string> SplitList(std::string_view s);
+
+}  // namespace pushdown::engine

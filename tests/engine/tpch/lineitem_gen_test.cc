@@ -1,0 +1,220 @@
+// The TPC-H lineitem generator: determinism, per-column value ranges (TPC-H
+// clause 4.2.3), Q6 selectivity, and the loader writing through a table.
+#include "engine/tpch/lineitem_gen.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bpfgen/schema/date.h"
+#include "bpfgen/schema/tpch.h"
+#include "engine/api/pushdown_db.h"
+#include "engine/tpch/lineitem_loader.h"
+
+namespace pushdown::engine::tpch {
+namespace {
+
+using bpfgen::Datum;
+
+std::vector<std::vector<Datum>> Generate(double scale, uint64_t seed) {
+  LineitemGenerator gen(scale, seed);
+  std::vector<std::vector<Datum>> rows;
+  std::vector<Datum> row;
+  while (gen.Next(&row)) rows.push_back(row);
+  return rows;
+}
+
+TEST(LineitemGenTest, SameSeedSameRowsOtherSeedOtherRows) {
+  auto a = Generate(0.001, 7);
+  auto b = Generate(0.001, 7);
+  auto c = Generate(0.001, 8);
+  ASSERT_EQ(a, b);
+  ASSERT_FALSE(a.empty());
+  EXPECT_NE(a, c);
+}
+
+TEST(LineitemGenTest, KnownFirstRowIsStableAcrossBuilds) {
+  // Pins the generator's output: a change here changes every loaded DB.
+  LineitemGenerator gen(0.01, kDefaultSeed);
+  std::vector<Datum> row;
+  ASSERT_TRUE(gen.Next(&row));
+  EXPECT_EQ(row[kOrderKey].i, 1);
+  EXPECT_EQ(row[kLineNumber].i, 1);
+  uint64_t fingerprint = 0;
+  for (int round = 0; round < 100 && gen.Next(&row); ++round) {
+    for (const Datum& d : row) {
+      fingerprint = fingerprint * 1099511628211ULL + static_cast<uint64_t>(d.i);
+      for (char ch : d.s) fingerprint = fingerprint * 31 + static_cast<uint8_t>(ch);
+    }
+  }
+  LineitemGenerator again(0.01, kDefaultSeed);
+  uint64_t fingerprint2 = 0;
+  ASSERT_TRUE(again.Next(&row));
+  for (int round = 0; round < 100 && again.Next(&row); ++round) {
+    for (const Datum& d : row) {
+      fingerprint2 = fingerprint2 * 1099511628211ULL + static_cast<uint64_t>(d.i);
+      for (char ch : d.s) fingerprint2 = fingerprint2 * 31 + static_cast<uint8_t>(ch);
+    }
+  }
+  EXPECT_EQ(fingerprint, fingerprint2);
+}
+
+TEST(LineitemGenTest, HelperFormulas) {
+  EXPECT_EQ(SparseOrderKey(1), 1);
+  EXPECT_EQ(SparseOrderKey(7), 7);
+  EXPECT_EQ(SparseOrderKey(8), 32);
+  EXPECT_EQ(SparseOrderKey(9), 33);
+  EXPECT_EQ(SparseOrderKey(16), 64);
+  // p_retailprice of part 1 is 901.00 (spec example values).
+  EXPECT_EQ(RetailPriceCents(1), 90100);
+  EXPECT_EQ(RetailPriceCents(10), 91001);
+  // Suppliers of part 1 with S = 10,000: 2, 2502, 5002, 7502.
+  EXPECT_EQ(SuppKeyOf(1, 0, 10000), 2);
+  EXPECT_EQ(SuppKeyOf(1, 1, 10000), 2502);
+  EXPECT_EQ(SuppKeyOf(1, 3, 10000), 7502);
+}
+
+TEST(LineitemGenTest, ValueRangesPerColumn) {
+  const double scale = 0.01;
+  LineitemGenerator gen(scale, 42);
+  EXPECT_EQ(gen.order_count(), 15000u);
+  const int64_t start = bpfgen::DaysFromCivil(1992, 1, 1);
+  const int64_t end = bpfgen::DaysFromCivil(1998, 12, 31);
+  const int64_t current = bpfgen::DaysFromCivil(1995, 6, 17);
+  const std::set<std::string> instructs = {"DELIVER IN PERSON", "COLLECT COD", "NONE",
+                                           "TAKE BACK RETURN"};
+  const std::set<std::string> modes = {"REG AIR", "AIR", "RAIL", "SHIP", "TRUCK", "MAIL", "FOB"};
+  std::set<std::string> seen_modes, seen_flags;
+  std::set<int64_t> seen_discounts, seen_quantities;
+  std::vector<Datum> row;
+  uint64_t rows = 0;
+  int64_t prev_order = 0, prev_line = 0;
+  while (gen.Next(&row)) {
+    ++rows;
+    ASSERT_EQ(row.size(), static_cast<size_t>(kLineitemColumns));
+    for (const Datum& d : row) ASSERT_FALSE(d.is_null());
+    const int64_t ok = row[kOrderKey].i, ln = row[kLineNumber].i;
+    // Primary key order, 1..7 lines per order, sparse keys.
+    if (ok == prev_order) {
+      ASSERT_EQ(ln, prev_line + 1);
+    } else {
+      ASSERT_GT(ok, prev_order);
+      ASSERT_EQ(ln, 1);
+    }
+    ASSERT_LE(ln, 7);
+    ASSERT_LT(ok % 32, 8);
+    prev_order = ok;
+    prev_line = ln;
+    const int64_t pk = row[kPartKey].i;
+    ASSERT_GE(pk, 1);
+    ASSERT_LE(pk, 2000);
+    ASSERT_GE(row[kSuppKey].i, 1);
+    ASSERT_LE(row[kSuppKey].i, 100);
+    const int64_t q = row[kQuantity].i;
+    ASSERT_EQ(q % 100, 0);
+    ASSERT_GE(q, 100);
+    ASSERT_LE(q, 5000);
+    seen_quantities.insert(q);
+    ASSERT_EQ(row[kExtendedPrice].i, q / 100 * RetailPriceCents(pk));
+    ASSERT_GE(row[kDiscount].i, 0);
+    ASSERT_LE(row[kDiscount].i, 10);
+    seen_discounts.insert(row[kDiscount].i);
+    ASSERT_GE(row[kTax].i, 0);
+    ASSERT_LE(row[kTax].i, 8);
+    const int64_t ship = row[kShipDate].i, commit = row[kCommitDate].i,
+                  receipt = row[kReceiptDate].i;
+    ASSERT_GE(ship, start + 1);
+    ASSERT_LE(ship, end - 151 + 121);
+    ASSERT_GE(receipt, ship + 1);
+    ASSERT_LE(receipt, ship + 30);
+    ASSERT_GE(commit, start + 30);
+    ASSERT_LE(commit, end - 151 + 90);
+    const std::string& flag = row[kReturnFlag].s;
+    seen_flags.insert(flag);
+    if (receipt <= current) {
+      ASSERT_TRUE(flag == "R" || flag == "A") << flag;
+    } else {
+      ASSERT_EQ(flag, "N");
+    }
+    ASSERT_EQ(row[kLineStatus].s, ship > current ? "O" : "F");
+    ASSERT_TRUE(instructs.count(row[kShipInstruct].s)) << row[kShipInstruct].s;
+    ASSERT_TRUE(modes.count(row[kShipMode].s)) << row[kShipMode].s;
+    seen_modes.insert(row[kShipMode].s);
+    ASSERT_GE(row[kComment].s.size(), 10u);
+    ASSERT_LE(row[kComment].s.size(), 43u);
+  }
+  // 1..7 lines per order: about 4 on average.
+  EXPECT_GT(rows, 15000u * 3);
+  EXPECT_LT(rows, 15000u * 5);
+  EXPECT_EQ(seen_modes, modes);
+  EXPECT_EQ(seen_flags, (std::set<std::string>{"A", "N", "R"}));
+  EXPECT_EQ(seen_discounts.size(), 11u);
+  EXPECT_EQ(seen_quantities.size(), 50u);
+}
+
+TEST(LineitemGenTest, Q6SelectivityNearTwoPercentAtScale001) {
+  LineitemGenerator gen(0.01, kDefaultSeed);
+  const int64_t lo = bpfgen::DaysFromCivil(1994, 1, 1);
+  const int64_t hi = bpfgen::DaysFromCivil(1995, 1, 1);
+  std::vector<Datum> row;
+  uint64_t rows = 0, matched = 0;
+  while (gen.Next(&row)) {
+    ++rows;
+    if (row[kShipDate].i >= lo && row[kShipDate].i < hi && row[kDiscount].i >= 5 &&
+        row[kDiscount].i <= 7 && row[kQuantity].i < 2400)
+      ++matched;
+  }
+  const double selectivity = static_cast<double>(matched) / static_cast<double>(rows);
+  EXPECT_GT(selectivity, 0.016);
+  EXPECT_LT(selectivity, 0.022);
+}
+
+TEST(LineitemLoaderTest, LoadsEveryRowThroughTheTable) {
+  char tmpl[] = "/tmp/pd_tpch_loader_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  {
+    auto db = PushdownDB::Open(dir + "/db");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto table = (*db)->CreateTable("lineitem", bpfgen::kLineitemDdl);
+    ASSERT_TRUE(table.ok()) << table.status().ToString();
+    LoadOptions options;
+    options.scale = 0.001;
+    options.batch_rows = 100;
+    uint64_t calls = 0, last_rows = 0;
+    options.progress = [&](const LoadProgress& p) {
+      ++calls;
+      EXPECT_GE(p.rows, last_rows);
+      EXPECT_LE(p.orders_done, p.orders_total);
+      last_rows = p.rows;
+    };
+    auto summary = LoadLineitem(*table, options);
+    ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+    EXPECT_EQ(summary->orders, 1500u);
+    EXPECT_EQ(last_rows, summary->rows);
+    EXPECT_GE(calls, summary->rows / 100);
+
+    auto expected = Generate(0.001, kDefaultSeed);
+    ASSERT_EQ(expected.size(), summary->rows);
+    auto cursor = (*db)->Scan("lineitem", "l_linenumber >= 1");
+    ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
+    size_t n = 0;
+    for (;;) {
+      ASSERT_TRUE((*cursor)->Next().ok());
+      if (!(*cursor)->Valid()) break;
+      ASSERT_LT(n, expected.size());
+      ASSERT_EQ((*cursor)->row(), expected[n]) << "row " << n;
+      ++n;
+    }
+    EXPECT_EQ(n, expected.size());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace pushdown::engine::tpch

@@ -1,6 +1,6 @@
 # Install rules for embedders (included from engine/api/CMakeLists.txt, after
 # the rocksdb_pushdown target exists):
-#   cmake --install build --prefix P
+#   cmake --install build --prefix P [--component rocksdb_pushdown]
 # installs
 #   P/lib/librocksdb_pushdown.so            plugin + embedding API + everything below
 #   P/include/rocksdb_pushdown/...          engine/api/pushdown_db.h and what it includes
@@ -25,14 +25,16 @@ set(PD_PUBLIC_HEADERS
 foreach(h IN LISTS PD_PUBLIC_HEADERS)
   get_filename_component(d ${h} DIRECTORY)
   install(FILES ${PROJECT_SOURCE_DIR}/${h}
-          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rocksdb_pushdown/${d})
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rocksdb_pushdown/${d}
+          COMPONENT rocksdb_pushdown)
 endforeach()
 
 install(TARGETS rocksdb_pushdown EXPORT RocksdbPushdownTargets
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT rocksdb_pushdown)
 install(EXPORT RocksdbPushdownTargets
   NAMESPACE RocksdbPushdown::
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/RocksdbPushdown)
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/RocksdbPushdown
+  COMPONENT rocksdb_pushdown)
 configure_package_config_file(
   ${PROJECT_SOURCE_DIR}/cmake/RocksdbPushdownConfig.cmake.in
   ${CMAKE_BINARY_DIR}/cmake/RocksdbPushdownConfig.cmake
@@ -42,9 +44,13 @@ write_basic_package_version_file(
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/cmake/RocksdbPushdownConfig.cmake
               ${CMAKE_BINARY_DIR}/cmake/RocksdbPushdownConfigVersion.cmake
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/RocksdbPushdown)
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/RocksdbPushdown
+        COMPONENT rocksdb_pushdown)
 
+# Relocatable: the prefix is found from the .pc file's own location.
+file(RELATIVE_PATH PD_PC_TO_PREFIX /x/${CMAKE_INSTALL_LIBDIR}/pkgconfig /x)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/rocksdb_pushdown.pc.in
                ${CMAKE_BINARY_DIR}/cmake/rocksdb_pushdown.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/cmake/rocksdb_pushdown.pc
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+        COMPONENT rocksdb_pushdown)

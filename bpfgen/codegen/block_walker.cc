@@ -68,8 +68,8 @@ class Walker {
     auto* entry = BasicBlock::Create(b_.getContext(), "entry", main_);
     b_.EnterFunction(main_, entry);
     b_.SetMemoryBase(mem);
-    Value* n = b_.CreateZExt(b_.CreateAlignedLoad(b_.getInt32Ty(), ctx, llvm::Align(4)),
-                             b_.getInt64Ty());
+    Value* n =
+        b_.CreateZExt(b_.CreateAlignedLoad(b_.getInt32Ty(), ctx, llvm::Align(4)), b_.getInt64Ty());
     n = b_.CreateSelect(b_.CreateICmpUGT(n, I64(plan_.layout.max_blocks)),
                         I64(plan_.layout.max_blocks), n);
     b_.StoreState(kStNumBlocks, n);
@@ -371,8 +371,8 @@ class Walker {
       auto v = b_.Checkpoint({err, cls, klen, vp, value_len});
       err = v[0], cls = v[1], klen = v[2], vp = v[3], value_len = v[4];
     }
-    Value* shadows_on = b_.CreateICmpNE(b_.CreateAnd(b_.LoadState(kStFlags), I64(abi::kEmitShadows)),
-                                        I64(0));
+    Value* shadows_on =
+        b_.CreateICmpNE(b_.CreateAnd(b_.LoadState(kStFlags), I64(abi::kEmitShadows)), I64(0));
     Value* next_cursor = b_.CreateAdd(vp, value_len);
     Value* emit = b_.CreateOr(b_.CreateICmpNE(cls, I64(abi::kShadow)), shadows_on);
     BasicBlock* emit_bb = b_.NewBlock("emit");

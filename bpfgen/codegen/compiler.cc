@@ -61,8 +61,9 @@ Result<std::unique_ptr<llvm::TargetMachine>> BpfTargetMachine() {
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(kBpfTriple, error);
   if (!target) return Status::Internal("bpf target: " + error);
   llvm::TargetOptions opts;
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      kBpfTriple, kBpfCpu, "", opts, llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Default));
+  std::unique_ptr<llvm::TargetMachine> tm(
+      target->createTargetMachine(kBpfTriple, kBpfCpu, "", opts, llvm::Reloc::PIC_, std::nullopt,
+                                  llvm::CodeGenOptLevel::Default));
   if (!tm) return Status::Internal("bpf target machine");
   return tm;
 }
@@ -216,7 +217,8 @@ Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
 }
 
 Result<std::string> EmitIr(Target target, const Schema& schema,
-                           const std::vector<const Expr*>& conjuncts, const CompileOptions& options) {
+                           const std::vector<const Expr*>& conjuncts,
+                           const CompileOptions& options) {
   std::unique_ptr<llvm::TargetMachine> tm;
   if (target == Target::kBpf) {
     PD_ASSIGN_OR_RETURN(tm, BpfTargetMachine());

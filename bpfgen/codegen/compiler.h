@@ -28,18 +28,18 @@ namespace pushdown::bpfgen {
 // the resulting layout is published in abi::ProgramLayout (read it, never
 // assume it). Defaults give a local memory of about 8 MiB.
 struct CompileOptions {
-  uint32_t max_blocks = 64;                // BlockDescs per run
-  uint32_t block_capacity = 4u << 20;      // staged bytes per run (rounded up to 4 KiB)
-  uint32_t max_block_size = 1u << 20;      // largest single block (<= block_capacity)
-  uint32_t out_capacity = 1u << 16;        // OutRecords per run
-  uint32_t key_arena_size = 2u << 20;      // bytes of full internal keys per run
-  uint32_t max_key_size = 512;             // longest internal key (user key + 8)
-  uint32_t entries_per_callback = 8;       // BPF: entry-function calls per bpf_loop callback
+  uint32_t max_blocks = 64;            // BlockDescs per run
+  uint32_t block_capacity = 4u << 20;  // staged bytes per run (rounded up to 4 KiB)
+  uint32_t max_block_size = 1u << 20;  // largest single block (<= block_capacity)
+  uint32_t out_capacity = 1u << 16;    // OutRecords per run
+  uint32_t key_arena_size = 2u << 20;  // bytes of full internal keys per run
+  uint32_t max_key_size = 512;         // longest internal key (user key + 8)
+  uint32_t entries_per_callback = 8;   // BPF: entry-function calls per bpf_loop callback
   // Entries walked per call of the per-entry function (a BPF global function,
   // verified once per entry it walks: verifier work grows linearly with this;
   // each call/return costs a few ns on CPUs with return mitigations).
   uint32_t entries_per_call = 1;
-  uint32_t max_like_pattern = 256;         // BPF: longest LIKE pattern lowered (bytes)
+  uint32_t max_like_pattern = 256;  // BPF: longest LIKE pattern lowered (bytes)
 };
 
 struct BpfProgram {
@@ -47,7 +47,7 @@ struct BpfProgram {
   std::string program_name;     // the SEC("syscall") function
   std::string memory_variable;  // the .bss global that is local memory
   abi::ProgramLayout layout;
-  double codegen_ms = 0;        // IR build + optimise + BPF emission
+  double codegen_ms = 0;  // IR build + optimise + BPF emission
 };
 
 // REQUIRES: every conjunct is type-checked against `schema` and outlives the call.
@@ -72,13 +72,15 @@ enum class Target { kBpf, kNative };
 
 // Textual LLVM IR of the module after optimisation.
 Result<std::string> EmitIr(Target target, const Schema& schema,
-                           const std::vector<const Expr*>& conjuncts, const CompileOptions& options);
+                           const std::vector<const Expr*>& conjuncts,
+                           const CompileOptions& options);
 
 // Readable BPF assembly (LLVM's asm printer).
 Result<std::string> EmitBpfAssembly(const Schema& schema, const std::vector<const Expr*>& conjuncts,
                                     const CompileOptions& options);
 
 // The layout CompileBpf/CompileNative would use for `options` (no compilation).
-Result<abi::ProgramLayout> ComputeProgramLayout(const Schema& schema, const CompileOptions& options);
+Result<abi::ProgramLayout> ComputeProgramLayout(const Schema& schema,
+                                                const CompileOptions& options);
 
 }  // namespace pushdown::bpfgen

@@ -68,16 +68,17 @@ llvm::Function* IRBuilderPD::CreateFunction(const std::string& name, llvm::Funct
 void IRBuilderPD::EnterFunction(llvm::Function* fn, llvm::BasicBlock* bb) {
   SetInsertPoint(bb);
   if (bpf() && fn->getSubprogram()) {
-    SetCurrentDebugLocation(llvm::DILocation::get(getContext(), fn->getSubprogram()->getLine(),
-                                                  0, fn->getSubprogram()));
+    SetCurrentDebugLocation(llvm::DILocation::get(getContext(), fn->getSubprogram()->getLine(), 0,
+                                                  fn->getSubprogram()));
   }
 }
 
 llvm::GlobalVariable* IRBuilderPD::MemoryGlobal() {
   if (memory_global_) return memory_global_;
   auto* arr = llvm::ArrayType::get(getInt8Ty(), plan_.layout.mem_size);
-  memory_global_ = new llvm::GlobalVariable(*module_, arr, false, llvm::GlobalValue::ExternalLinkage,
-                                            llvm::ConstantAggregateZero::get(arr), kMemoryVariable);
+  memory_global_ =
+      new llvm::GlobalVariable(*module_, arr, false, llvm::GlobalValue::ExternalLinkage,
+                               llvm::ConstantAggregateZero::get(arr), kMemoryVariable);
   memory_global_->setSection(".bss");
   memory_global_->setAlignment(llvm::Align(8));
   if (bpf()) {
@@ -105,7 +106,9 @@ llvm::Value* IRBuilderPD::Addr(llvm::Value* off) {
   return CreateGEP(getInt8Ty(), mem_, masked);
 }
 
-llvm::Value* IRBuilderPD::AddrConst(uint64_t off) { return CreateConstGEP1_64(getInt8Ty(), mem_, off); }
+llvm::Value* IRBuilderPD::AddrConst(uint64_t off) {
+  return CreateConstGEP1_64(getInt8Ty(), mem_, off);
+}
 
 llvm::Align IRBuilderPD::DataAlign(unsigned bytes) const {
   // BPF: the verifier does not enforce alignment of map-value accesses where
@@ -183,8 +186,7 @@ llvm::Value* IRBuilderPD::CallBpfLoop(llvm::Value* nr_loops, llvm::Function* cal
   auto* ptr = getPtrTy();
   auto* fty = llvm::FunctionType::get(getInt64Ty(), {getInt32Ty(), ptr, ptr, getInt64Ty()}, false);
   auto* helper = CreateIntToPtr(I64(181), ptr);  // BPF_FUNC_loop
-  return CreateCall(fty, helper,
-                    {nr_loops, callback, llvm::ConstantPointerNull::get(ptr), I64(0)});
+  return CreateCall(fty, helper, {nr_loops, callback, llvm::ConstantPointerNull::get(ptr), I64(0)});
 }
 
 llvm::BasicBlock* IRBuilderPD::NewBlock(const std::string& name) {

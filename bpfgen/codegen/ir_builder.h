@@ -76,7 +76,8 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   // (leaves the builder in a block without terminator) to continue. The trip
   // count is bounded by a constant, as the verifier needs. Afterwards the
   // builder is at the loop exit.
-  void BoundedLoop(uint64_t max_iters, const std::function<void(llvm::Value* i, llvm::BasicBlock* exit)>& body);
+  void BoundedLoop(uint64_t max_iters,
+                   const std::function<void(llvm::Value* i, llvm::BasicBlock* exit)>& body);
 
   llvm::BasicBlock* NewBlock(const std::string& name);
 

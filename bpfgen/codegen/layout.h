@@ -12,16 +12,16 @@ namespace pushdown::bpfgen::codegen {
 // Private state: u64 slots at constant offsets from ProgramLayout::private_offset.
 enum StateSlot : uint32_t {
   kStNumBlocks = 0,
-  kStBlock,        // index of the current block
-  kStInBlock,      // 1 while a block is being walked
-  kStCursor,       // offset (in local memory) of the next entry
-  kStEntriesEnd,   // offset one past the last entry of the current block
-  kStBlockStart,   // offset of the current block
-  kStPrevKeyLen,   // length of the key in the scratch buffer
-  kStFlags,        // BlockFlags of the current block
+  kStBlock,       // index of the current block
+  kStInBlock,     // 1 while a block is being walked
+  kStCursor,      // offset (in local memory) of the next entry
+  kStEntriesEnd,  // offset one past the last entry of the current block
+  kStBlockStart,  // offset of the current block
+  kStPrevKeyLen,  // length of the key in the scratch buffer
+  kStFlags,       // BlockFlags of the current block
   kStOutCount,
   kStKeyBytes,
-  kStEntries,       // entries walked in this run
+  kStEntries,  // entries walked in this run
   kStMatched,
   kStBlockEntries,  // entries walked in the current block
   kStBlocksDone,
@@ -31,12 +31,12 @@ enum StateSlot : uint32_t {
 
 struct MemoryPlan {
   abi::ProgramLayout layout;
-  uint64_t mask = 0;          // every variable offset is masked with this (2^k - 1)
-  uint32_t state_offset = 0;  // u64 slots (StateSlot)
+  uint64_t mask = 0;                // every variable offset is masked with this (2^k - 1)
+  uint32_t state_offset = 0;        // u64 slots (StateSlot)
   uint32_t scratch_key_offset = 0;  // max_key_size bytes (+ padding) of the current key
-  uint32_t step_loops = 0;    // bound on step calls per run (bpf_loop nr_loops)
-  uint32_t entries_per_step = 8;  // calls of the entry function per step
-  uint32_t entries_per_call = 1;  // entries walked per call of the entry function
+  uint32_t step_loops = 0;          // bound on step calls per run (bpf_loop nr_loops)
+  uint32_t entries_per_step = 8;    // calls of the entry function per step
+  uint32_t entries_per_call = 1;    // entries walked per call of the entry function
   uint32_t StateAt(StateSlot s) const { return state_offset + 8 * static_cast<uint32_t>(s); }
 };
 

@@ -151,24 +151,27 @@ Val Lowering::Cast(const Expr& e) {
   if (IsExact(from) && IsExact(to)) {
     Val r = Rescale(a, ScaleOf(from), ScaleOf(to));
     if (to.id == TypeId::kInt32) {
-      r.null = b_.CreateOr(r.null, b_.CreateOr(b_.CreateICmpSLT(r.v, I64(static_cast<uint64_t>(INT32_MIN))),
-                                               b_.CreateICmpSGT(r.v, I64(INT32_MAX))));
+      r.null = b_.CreateOr(r.null,
+                           b_.CreateOr(b_.CreateICmpSLT(r.v, I64(static_cast<uint64_t>(INT32_MIN))),
+                                       b_.CreateICmpSGT(r.v, I64(INT32_MAX))));
     }
     return r;
   }
   if (IsExact(from) && to.id == TypeId::kDouble) return ToDouble(a, from);
   if (from.id == TypeId::kDouble && IsExact(to)) {
     if (b_.bpf()) return Unsupported("DOUBLE to " + to.ToString() + " conversion is host-only");
-    llvm::Value* d = b_.CreateFMul(a.v, llvm::ConstantFP::get(b_.getDoubleTy(),
-                                                              static_cast<double>(kPow10[ScaleOf(to)])));
-    llvm::Value* in_range =
-        b_.CreateAnd(b_.CreateFCmpOGE(d, llvm::ConstantFP::get(b_.getDoubleTy(), -9223372036854775808.0)),
-                     b_.CreateFCmpOLT(d, llvm::ConstantFP::get(b_.getDoubleTy(), 9223372036854775808.0)));
+    llvm::Value* d = b_.CreateFMul(
+        a.v, llvm::ConstantFP::get(b_.getDoubleTy(), static_cast<double>(kPow10[ScaleOf(to)])));
+    llvm::Value* in_range = b_.CreateAnd(
+        b_.CreateFCmpOGE(d, llvm::ConstantFP::get(b_.getDoubleTy(), -9223372036854775808.0)),
+        b_.CreateFCmpOLT(d, llvm::ConstantFP::get(b_.getDoubleTy(), 9223372036854775808.0)));
     llvm::Value* safe = b_.CreateSelect(in_range, d, llvm::ConstantFP::get(b_.getDoubleTy(), 0.0));
-    Val r = Int(b_.CreateFPToSI(safe, b_.getInt64Ty()), b_.CreateOr(a.null, b_.CreateNot(in_range)));
+    Val r =
+        Int(b_.CreateFPToSI(safe, b_.getInt64Ty()), b_.CreateOr(a.null, b_.CreateNot(in_range)));
     if (to.id == TypeId::kInt32) {
-      r.null = b_.CreateOr(r.null, b_.CreateOr(b_.CreateICmpSLT(r.v, I64(static_cast<uint64_t>(INT32_MIN))),
-                                               b_.CreateICmpSGT(r.v, I64(INT32_MAX))));
+      r.null = b_.CreateOr(r.null,
+                           b_.CreateOr(b_.CreateICmpSLT(r.v, I64(static_cast<uint64_t>(INT32_MIN))),
+                                       b_.CreateICmpSGT(r.v, I64(INT32_MAX))));
     }
     return r;
   }

@@ -43,16 +43,30 @@ Val Lowering::DoubleCompare(BinaryOp op, const Val& a, const Val& b) {
   if (!b_.bpf()) {
     llvm::Value* r = nullptr;
     switch (op) {
-      case BinaryOp::kEq: r = b_.CreateFCmpOEQ(a.v, b.v); break;
-      case BinaryOp::kNe: r = b_.CreateFCmpUNE(a.v, b.v); break;
-      case BinaryOp::kLt: r = b_.CreateFCmpOLT(a.v, b.v); break;
-      case BinaryOp::kLe: r = b_.CreateFCmpOLE(a.v, b.v); break;
-      case BinaryOp::kGt: r = b_.CreateFCmpOGT(a.v, b.v); break;
-      default: r = b_.CreateFCmpOGE(a.v, b.v); break;
+      case BinaryOp::kEq:
+        r = b_.CreateFCmpOEQ(a.v, b.v);
+        break;
+      case BinaryOp::kNe:
+        r = b_.CreateFCmpUNE(a.v, b.v);
+        break;
+      case BinaryOp::kLt:
+        r = b_.CreateFCmpOLT(a.v, b.v);
+        break;
+      case BinaryOp::kLe:
+        r = b_.CreateFCmpOLE(a.v, b.v);
+        break;
+      case BinaryOp::kGt:
+        r = b_.CreateFCmpOGT(a.v, b.v);
+        break;
+      default:
+        r = b_.CreateFCmpOGE(a.v, b.v);
+        break;
     }
     return Bool(r, null);
   }
-  auto is_nan = [&](llvm::Value* x) { return b_.CreateICmpUGT(b_.CreateAnd(x, I64(kAbs)), I64(kInf)); };
+  auto is_nan = [&](llvm::Value* x) {
+    return b_.CreateICmpUGT(b_.CreateAnd(x, I64(kAbs)), I64(kInf));
+  };
   auto key = [&](llvm::Value* x) {
     llvm::Value* zero = b_.CreateICmpEQ(b_.CreateAnd(x, I64(kAbs)), I64(0));
     x = b_.CreateSelect(zero, I64(0), x);  // -0.0 -> +0.0
@@ -64,12 +78,24 @@ Val Lowering::DoubleCompare(BinaryOp op, const Val& a, const Val& b) {
   llvm::Value* y = key(b.v);
   llvm::Value* r = nullptr;
   switch (op) {
-    case BinaryOp::kEq: r = b_.CreateICmpEQ(x, y); break;
-    case BinaryOp::kNe: r = b_.CreateICmpNE(x, y); break;
-    case BinaryOp::kLt: r = b_.CreateICmpULT(x, y); break;
-    case BinaryOp::kLe: r = b_.CreateICmpULE(x, y); break;
-    case BinaryOp::kGt: r = b_.CreateICmpUGT(x, y); break;
-    default: r = b_.CreateICmpUGE(x, y); break;
+    case BinaryOp::kEq:
+      r = b_.CreateICmpEQ(x, y);
+      break;
+    case BinaryOp::kNe:
+      r = b_.CreateICmpNE(x, y);
+      break;
+    case BinaryOp::kLt:
+      r = b_.CreateICmpULT(x, y);
+      break;
+    case BinaryOp::kLe:
+      r = b_.CreateICmpULE(x, y);
+      break;
+    case BinaryOp::kGt:
+      r = b_.CreateICmpUGT(x, y);
+      break;
+    default:
+      r = b_.CreateICmpUGE(x, y);
+      break;
   }
   r = b_.CreateSelect(nan, op == BinaryOp::kNe ? True() : False(), r);
   return Bool(r, null);
@@ -79,11 +105,21 @@ Val Lowering::DoubleArith(BinaryOp op, const Val& a, const Val& b) {
   if (b_.bpf()) return Unsupported("DOUBLE arithmetic is host-only");
   llvm::Value* r = nullptr;
   switch (op) {
-    case BinaryOp::kAdd: r = b_.CreateFAdd(a.v, b.v); break;
-    case BinaryOp::kSub: r = b_.CreateFSub(a.v, b.v); break;
-    case BinaryOp::kMul: r = b_.CreateFMul(a.v, b.v); break;
-    case BinaryOp::kDiv: r = b_.CreateFDiv(a.v, b.v); break;
-    default: r = b_.CreateFRem(a.v, b.v); break;
+    case BinaryOp::kAdd:
+      r = b_.CreateFAdd(a.v, b.v);
+      break;
+    case BinaryOp::kSub:
+      r = b_.CreateFSub(a.v, b.v);
+      break;
+    case BinaryOp::kMul:
+      r = b_.CreateFMul(a.v, b.v);
+      break;
+    case BinaryOp::kDiv:
+      r = b_.CreateFDiv(a.v, b.v);
+      break;
+    default:
+      r = b_.CreateFRem(a.v, b.v);
+      break;
   }
   return {Val::Kind::kDouble, r, nullptr, b_.CreateOr(a.null, b.null)};
 }

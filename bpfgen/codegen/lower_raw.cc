@@ -33,7 +33,8 @@ Val Lowering::Call(const Expr& e) {
       Val off = Lower(arg(1));
       Val len = Lower(arg(2));
       if (s.kind != Val::Kind::kString) return Unsupported("substr of a non-string");
-      llvm::Value* bad = b_.CreateOr(b_.CreateICmpSLT(off.v, I64(0)), b_.CreateICmpSLT(len.v, I64(0)));
+      llvm::Value* bad =
+          b_.CreateOr(b_.CreateICmpSLT(off.v, I64(0)), b_.CreateICmpSLT(len.v, I64(0)));
       // off + len > length, without overflow: off > length - len (length - len may be < 0).
       bad = b_.CreateOr(bad, b_.CreateICmpSGT(off.v, b_.CreateSub(s.len, len.v)));
       llvm::Value* null = b_.CreateOr(b_.CreateOr(s.null, off.null), b_.CreateOr(len.null, bad));
@@ -53,17 +54,39 @@ Val Lowering::Call(const Expr& e) {
   unsigned width = 0;
   bool big = false, sign = false;
   switch (e.function) {
-    case Function::kU8: width = 1; break;
-    case Function::kU16Le: width = 2; break;
-    case Function::kU16Be: width = 2, big = true; break;
-    case Function::kU32Le: width = 4; break;
-    case Function::kU32Be: width = 4, big = true; break;
-    case Function::kU64Le: width = 8; break;
-    case Function::kU64Be: width = 8, big = true; break;
-    case Function::kI32Le: width = 4, sign = true; break;
-    case Function::kI32Be: width = 4, big = true, sign = true; break;
-    case Function::kI64Le: width = 8, sign = true; break;
-    case Function::kI64Be: width = 8, big = true, sign = true; break;
+    case Function::kU8:
+      width = 1;
+      break;
+    case Function::kU16Le:
+      width = 2;
+      break;
+    case Function::kU16Be:
+      width = 2, big = true;
+      break;
+    case Function::kU32Le:
+      width = 4;
+      break;
+    case Function::kU32Be:
+      width = 4, big = true;
+      break;
+    case Function::kU64Le:
+      width = 8;
+      break;
+    case Function::kU64Be:
+      width = 8, big = true;
+      break;
+    case Function::kI32Le:
+      width = 4, sign = true;
+      break;
+    case Function::kI32Be:
+      width = 4, big = true, sign = true;
+      break;
+    case Function::kI64Le:
+      width = 8, sign = true;
+      break;
+    case Function::kI64Be:
+      width = 8, big = true, sign = true;
+      break;
     default:
       return Unsupported("unknown function");
   }

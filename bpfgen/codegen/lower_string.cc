@@ -40,9 +40,9 @@ llvm::Value* Lowering::StringCompareConst(const Val& a, const std::string& lit) 
     const unsigned char c = static_cast<unsigned char>(lit[i]);
     llvm::Value* byte = b_.LoadLE(b_.CreateAdd(a.v, I64(i)), 1);
     llvm::BasicBlock* same = b_.NewBlock("strcmp.same");
-    in.push_back({b_.CreateSelect(b_.CreateICmpULT(byte, I64(c)), I64(static_cast<uint64_t>(-1)),
-                                  I64(1)),
-                  b_.GetInsertBlock()});
+    in.push_back(
+        {b_.CreateSelect(b_.CreateICmpULT(byte, I64(c)), I64(static_cast<uint64_t>(-1)), I64(1)),
+         b_.GetInsertBlock()});
     b_.CreateCondBr(b_.CreateICmpNE(byte, I64(c)), done, same);
     b_.SetInsertPoint(same);
   }
@@ -88,8 +88,8 @@ llvm::Value* Lowering::StringCompare(const Val& a, const Val& b) {
     llvm::BasicBlock* same = b_.NewBlock("strcmp.same");
     b_.CreateCondBr(b_.CreateICmpNE(ca, cb), diff, same);
     b_.SetInsertPoint(diff);
-    b_.CreateStore(b_.CreateSelect(b_.CreateICmpULT(ca, cb), I64(static_cast<uint64_t>(-1)), I64(1)),
-                   res);
+    b_.CreateStore(
+        b_.CreateSelect(b_.CreateICmpULT(ca, cb), I64(static_cast<uint64_t>(-1)), I64(1)), res);
     b_.CreateBr(exit);
     b_.SetInsertPoint(same);
   });
@@ -150,8 +150,8 @@ Val Lowering::Like(const Expr& e) {
     ok = b_.CreateICmpUGE(len, I64(first.second + last.second));
     ok = b_.CreateAnd(ok, BytesEqualConst(s.v, pat, first.first, first.second, true));
     llvm::Value* last_at = b_.CreateSub(len, I64(last.second));
-    ok = b_.CreateAnd(ok, BytesEqualConst(b_.CreateAdd(s.v, last_at), pat, last.first,
-                                          last.second, true));
+    ok = b_.CreateAnd(
+        ok, BytesEqualConst(b_.CreateAdd(s.v, last_at), pat, last.first, last.second, true));
     llvm::Value* limit = last_at;  // signed: may be negative when ok is false
     llvm::Value* pos = Alloca();
     b_.CreateStore(I64(first.second), pos);

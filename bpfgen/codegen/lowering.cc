@@ -34,8 +34,8 @@ llvm::Value* Lowering::Conjuncts(const std::vector<const Expr*>& conjuncts,
                                  const EntryView& entry) {
   entry_ = &entry;
   if (conjuncts.empty()) return True();
-  llvm::BasicBlock* done = llvm::BasicBlock::Create(b_.getContext(), "pred.done",
-                                                    b_.GetInsertBlock()->getParent());
+  llvm::BasicBlock* done =
+      llvm::BasicBlock::Create(b_.getContext(), "pred.done", b_.GetInsertBlock()->getParent());
   std::vector<std::pair<llvm::Value*, llvm::BasicBlock*>> incoming;
   for (size_t i = 0; i < conjuncts.size(); ++i) {
     Val v = Lower(*conjuncts[i]);

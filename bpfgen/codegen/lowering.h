@@ -26,11 +26,11 @@ namespace pushdown::bpfgen::codegen {
 struct Val {
   enum class Kind { kInt, kDouble, kString };
   Kind kind = Kind::kInt;
-  llvm::Value* v = nullptr;     // kInt: i64; kDouble: double / i64 bits; kString: i64 offset
-  llvm::Value* len = nullptr;   // kString: i64 length
-  llvm::Value* null = nullptr;  // i1
+  llvm::Value* v = nullptr;          // kInt: i64; kDouble: double / i64 bits; kString: i64 offset
+  llvm::Value* len = nullptr;        // kString: i64 length
+  llvm::Value* null = nullptr;       // i1
   const std::string* lit = nullptr;  // kString: the bytes when constant
-  uint64_t max_len = 0;         // kString: an upper bound of len
+  uint64_t max_len = 0;              // kString: an upper bound of len
 };
 
 class Lowering {

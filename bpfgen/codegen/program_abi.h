@@ -47,42 +47,42 @@ enum BlockFlags : uint32_t {
 
 enum BlockStatus : uint32_t {
   kBlockOk = 0,
-  kBlockNotRun = 1,          // not reached (an earlier block filled the output)
-  kBlockMalformed = 2,       // bad entry encoding or restart array
-  kBlockKeyTooLong = 3,      // a key longer than max_key_size
-  kBlockBadRow = 4,          // a Value entry whose value is not a valid row
-  kBlockOutputFull = 5,      // ran out of OutRecords or key arena: re-run from this block
-  kBlockTooLarge = 6,        // size exceeds what the program can address
+  kBlockNotRun = 1,      // not reached (an earlier block filled the output)
+  kBlockMalformed = 2,   // bad entry encoding or restart array
+  kBlockKeyTooLong = 3,  // a key longer than max_key_size
+  kBlockBadRow = 4,      // a Value entry whose value is not a valid row
+  kBlockOutputFull = 5,  // ran out of OutRecords or key arena: re-run from this block
+  kBlockTooLarge = 6,    // size exceeds what the program can address
 };
 
 // Passed by value as the context (BPF: ctx_in/ctx_out of BPF_PROG_TEST_RUN on a
 // `syscall` program; native: a pointer). Fixed offsets only.
 struct RunContext {
-  uint32_t num_blocks;      // in: descriptors filled, <= max_blocks
-  uint32_t blocks_done;     // out: blocks fully processed (the rest: kBlockNotRun/OutputFull)
-  uint32_t out_count;       // out: OutRecords written
-  uint32_t key_bytes;       // out: key arena bytes used
-  uint64_t entries;         // out: entries walked in this run
-  uint64_t matched;         // out: kMatched records written
+  uint32_t num_blocks;   // in: descriptors filled, <= max_blocks
+  uint32_t blocks_done;  // out: blocks fully processed (the rest: kBlockNotRun/OutputFull)
+  uint32_t out_count;    // out: OutRecords written
+  uint32_t key_bytes;    // out: key arena bytes used
+  uint64_t entries;      // out: entries walked in this run
+  uint64_t matched;      // out: kMatched records written
 };
 static_assert(sizeof(RunContext) == 32);
 
 struct BlockDesc {
-  uint32_t offset;     // in: block contents start, relative to local memory
-  uint32_t size;       // in: block contents size (without the 5-byte trailer)
-  uint32_t flags;      // in: BlockFlags
-  uint32_t status;     // out: BlockStatus
-  uint32_t out_begin;  // out: first OutRecord index of this block
-  uint32_t out_end;    // out: one past its last OutRecord
-  uint32_t entries;    // out: entries walked
+  uint32_t offset;        // in: block contents start, relative to local memory
+  uint32_t size;          // in: block contents size (without the 5-byte trailer)
+  uint32_t flags;         // in: BlockFlags
+  uint32_t status;        // out: BlockStatus
+  uint32_t out_begin;     // out: first OutRecord index of this block
+  uint32_t out_end;       // out: one past its last OutRecord
+  uint32_t entries;       // out: entries walked
   uint32_t error_offset;  // out: for a non-OK status, offset within the block of the bad entry
 };
 static_assert(sizeof(BlockDesc) == 32);
 
 struct OutRecord {
-  uint32_t key_offset;    // full internal key (user key + 8-byte trailer), relative to local memory
+  uint32_t key_offset;  // full internal key (user key + 8-byte trailer), relative to local memory
   uint16_t key_size;
-  uint8_t entry_class;    // EntryClass
+  uint8_t entry_class;  // EntryClass
   uint8_t reserved;
   uint32_t value_offset;  // kMatched: the value, relative to local memory; else 0
   uint32_t value_size;    // kMatched: its size; else 0
@@ -97,10 +97,10 @@ struct ProgramLayout {
   uint32_t block_capacity = 0;  // bytes for staged blocks in one run
   uint32_t max_block_size = 0;  // largest single block the program accepts
   uint32_t out_offset = 0;
-  uint32_t out_capacity = 0;    // OutRecords
+  uint32_t out_capacity = 0;  // OutRecords
   uint32_t key_arena_offset = 0;
   uint32_t key_arena_size = 0;
-  uint32_t max_key_size = 0;    // longest internal key the scratch buffer holds
+  uint32_t max_key_size = 0;  // longest internal key the scratch buffer holds
   uint32_t private_offset = 0;
 };
 

@@ -39,7 +39,9 @@ TEST(Api, LayoutRegionsAreDisjointAndInsideMemory) {
   EXPECT_EQ(bpf->layout.private_offset, l->private_offset);
   EXPECT_EQ(bpf->program_name, "pd_block_filter");
   EXPECT_EQ(bpf->memory_variable, "pd_memory");
-  EXPECT_EQ(bpf->object.substr(0, 4), "\x7f" "ELF");
+  EXPECT_EQ(bpf->object.substr(0, 4),
+            "\x7f"
+            "ELF");
 }
 
 TEST(Api, BadOptionsAreInvalidArgument) {

@@ -41,13 +41,13 @@ TEST_P(BpfVsNative, SameRecords) {
     auto blocks = MakeBlocks(d, interval, 4096, interval == 1, &parts);
     auto flags = [](size_t k) { return k % 3 ? abi::kEmitShadows : 0u; };
     uint64_t m1 = 0, m2 = 0;
-    auto from_bpf = RunBatches(bpf->layout, runner.mem(), blocks, flags,
-                               [&](abi::RunContext* ctx, uint8_t*) { ASSERT_EQ(runner.Run(ctx), 0); },
-                               &m1);
+    auto from_bpf = RunBatches(
+        bpf->layout, runner.mem(), blocks, flags,
+        [&](abi::RunContext* ctx, uint8_t*) { ASSERT_EQ(runner.Run(ctx), 0); }, &m1);
     std::vector<uint8_t> mem((*native)->layout().mem_size);
-    auto from_native = RunBatches((*native)->layout(), mem.data(), blocks, flags,
-                                  [&](abi::RunContext* ctx, uint8_t* m) { (*native)->fn()(ctx, m); },
-                                  &m2);
+    auto from_native =
+        RunBatches((*native)->layout(), mem.data(), blocks, flags,
+                   [&](abi::RunContext* ctx, uint8_t* m) { (*native)->fn()(ctx, m); }, &m2);
     ASSERT_EQ(from_bpf.size(), blocks.size());
     ASSERT_EQ(m1, m2);
     for (size_t k = 0; k < blocks.size(); ++k) {

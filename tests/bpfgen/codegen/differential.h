@@ -57,7 +57,8 @@ inline Dataset MakeLineitem(uint64_t seed, int rows) {
   RowLayout layout = RowLayout::Compute(d.schema);
   const char* instr[] = {"DELIVER IN PERSON", "COLLECT COD", "NONE", "TAKE BACK RETURN"};
   const char* modes[] = {"AIR", "MAIL", "SHIP", "TRUCK", "RAIL", "REG AIR", "FOB"};
-  const char* words[] = {"special", "requests", "quickly", "final", "deposits", "ironic", "blithely"};
+  const char* words[] = {"special",  "requests", "quickly", "final",
+                         "deposits", "ironic",   "blithely"};
   for (int i = 0; i < rows; ++i) {
     auto make = [&] {
       std::vector<Datum> row;
@@ -112,19 +113,35 @@ inline Dataset MakeMixed(uint64_t seed, int rows) {
     for (size_t k = 0; k < n; ++k) s += "abcxyz _"[rng() % 8];
     return s;
   };
-  const double doubles[] = {0.0, -0.0, 0.5, -1.5, 1e300, -1e300, 3.25,
+  const double doubles[] = {0.0,
+                            -0.0,
+                            0.5,
+                            -1.5,
+                            1e300,
+                            -1e300,
+                            3.25,
                             std::numeric_limits<double>::quiet_NaN(),
                             std::numeric_limits<double>::infinity(),
-                            -std::numeric_limits<double>::infinity(), 2.0, 0.25};
-  const int64_t bigs[] = {0, 1, -1, 7, 100, -100, std::numeric_limits<int64_t>::max(),
-                          std::numeric_limits<int64_t>::min(), 1LL << 40, 12345678901LL};
+                            -std::numeric_limits<double>::infinity(),
+                            2.0,
+                            0.25};
+  const int64_t bigs[] = {0,
+                          1,
+                          -1,
+                          7,
+                          100,
+                          -100,
+                          std::numeric_limits<int64_t>::max(),
+                          std::numeric_limits<int64_t>::min(),
+                          1LL << 40,
+                          12345678901LL};
   for (int i = 0; i < rows; ++i) {
     auto make = [&] {
       std::vector<Datum> row;
       row.push_back(Datum::Int(i));
       row.push_back(maybe_null(Datum::Int(static_cast<int32_t>(rng() % 21) - 10)));
-      row.push_back(maybe_null(Datum::Int(rng() % 3 == 0 ? bigs[rng() % 10]
-                                                           : static_cast<int64_t>(rng() % 2001) - 1000)));
+      row.push_back(maybe_null(Datum::Int(
+          rng() % 3 == 0 ? bigs[rng() % 10] : static_cast<int64_t>(rng() % 2001) - 1000)));
       row.push_back(maybe_null(Datum::Int(static_cast<int64_t>(rng() % 200001) - 100000)));
       row.push_back(maybe_null(Datum::Double(doubles[rng() % 12])));
       row.push_back(maybe_null(Datum::String(str(20))));
@@ -151,7 +168,8 @@ inline Dataset MakeRaw(uint64_t seed, int rows) {
     auto make = [&] {
       std::string v;
       size_t n = rng() % 10 == 0 ? rng() % 12 : 100;
-      for (size_t k = 0; k < n; ++k) v += static_cast<char>(rng() % 8 == 0 ? 'a' + rng() % 3 : rng());
+      for (size_t k = 0; k < n; ++k)
+        v += static_cast<char>(rng() % 8 == 0 ? 'a' + rng() % 3 : rng());
       return v;
     };
     AddVersions(rng, BigEndian64(i * 3) + std::string(8, '0'), make, &d);
@@ -161,7 +179,8 @@ inline Dataset MakeRaw(uint64_t seed, int rows) {
 
 // Cuts the entries into blocks of about `target` bytes.
 inline std::vector<std::string> MakeBlocks(const Dataset& d, int restart_interval, size_t target,
-                                           bool hash_index, std::vector<std::vector<Entry>>* parts) {
+                                           bool hash_index,
+                                           std::vector<std::vector<Entry>>* parts) {
   std::vector<std::string> blocks;
   parts->clear();
   BlockBuilder bb(restart_interval);

@@ -27,9 +27,10 @@ TEST_P(NativeVsEvaluator, SameRecords) {
     auto blocks = MakeBlocks(d, interval, 4096, interval == 16, &parts);
     std::vector<uint8_t> mem((*prog)->layout().mem_size);
     uint64_t matched = 0;
-    auto results = RunBatches(
-        (*prog)->layout(), mem.data(), blocks, [](size_t k) { return k % 2 ? abi::kEmitShadows : 0u; },
-        [&](abi::RunContext* ctx, uint8_t* m) { (*prog)->fn()(ctx, m); }, &matched);
+    auto results =
+        RunBatches((*prog)->layout(), mem.data(), blocks,
+                   [](size_t k) { return k % 2 ? abi::kEmitShadows : 0u; },
+                   [&](abi::RunContext* ctx, uint8_t* m) { (*prog)->fn()(ctx, m); }, &matched);
     ASSERT_EQ(results.size(), blocks.size());
     for (size_t k = 0; k < blocks.size(); ++k) {
       BlockResult want = Expected(ev, split.device, parts[k], k % 2);

@@ -11,7 +11,7 @@ namespace pushdown::bpfgen::testing {
 
 struct Scenario {
   std::string name;
-  bool raw = true;                 // raw schema, else kMixedDdl with TRUE
+  bool raw = true;  // raw schema, else kMixedDdl with TRUE
   std::vector<StagedBlock> blocks;
   std::vector<uint32_t> statuses;  // expected BlockDesc.status per block
   std::vector<uint32_t> error_offsets;
@@ -87,7 +87,10 @@ inline std::vector<Scenario> Scenarios() {
     bb.Add(InternalKey("a", 1, 1), "x");
     bb.Add(InternalKey(std::string(600, 'k'), 1, 1), "x");
     std::string first = InternalKey("a", 1, 1);
-    out.push_back({"key_too_long", true, {{bb.Finish()}}, {abi::kBlockKeyTooLong},
+    out.push_back({"key_too_long",
+                   true,
+                   {{bb.Finish()}},
+                   {abi::kBlockKeyTooLong},
                    {static_cast<uint32_t>(3 + first.size() + 1)}});
   }
   {
@@ -105,7 +108,8 @@ inline std::vector<Scenario> Scenarios() {
   {
     StagedBlock big{GoodBlock(3)};
     big.size_override = 40 << 10;  // > max_block_size of the scenario options
-    out.push_back({"block_too_large", true, {big, {GoodBlock(4)}}, {abi::kBlockTooLarge, kOk}, {0, 0}});
+    out.push_back(
+        {"block_too_large", true, {big, {GoodBlock(4)}}, {abi::kBlockTooLarge, kOk}, {0, 0}});
   }
   out.push_back({"empty_block", true, {{Footer("")}, {GoodBlock(2)}}, {kOk, kOk}, {0, 0}});
   out.push_back({"malformed_in_the_middle",
@@ -127,7 +131,8 @@ inline std::vector<Scenario> Scenarios() {
     out.push_back({"shared_trailer", true, {{bb.Finish()}}, {kOk}, {0}});
   }
   {
-    Scenario s{"output_full_records", true, {{GoodBlock(6)}, {GoodBlock(6)}, {GoodBlock(2)}}, {}, {}};
+    Scenario s{
+        "output_full_records", true, {{GoodBlock(6)}, {GoodBlock(6)}, {GoodBlock(2)}}, {}, {}};
     s.statuses = {kOk, abi::kBlockOutputFull, abi::kBlockNotRun};
     s.error_offsets = {0, EntryOffset(GoodBlock(6), 4), 0};  // 6 + 4 records fill 10
     s.out_capacity = 10;

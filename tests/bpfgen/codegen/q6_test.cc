@@ -55,13 +55,14 @@ TEST_P(Q6, BpfAndNativeMatchEvaluator) {
   auto flags = [](size_t) { return 0u; };
   uint64_t mb = 0, mn = 0;
   double bpf_ms = 0, native_ms = 0;
-  auto from_bpf = RunBatches(bpf->layout, runner.mem(), blocks, flags,
-                             [&](abi::RunContext* ctx, uint8_t*) {
-                               auto a = Clock::now();
-                               ASSERT_EQ(runner.Run(ctx), 0);
-                               bpf_ms += Ms(a, Clock::now());
-                             },
-                             &mb);
+  auto from_bpf = RunBatches(
+      bpf->layout, runner.mem(), blocks, flags,
+      [&](abi::RunContext* ctx, uint8_t*) {
+        auto a = Clock::now();
+        ASSERT_EQ(runner.Run(ctx), 0);
+        bpf_ms += Ms(a, Clock::now());
+      },
+      &mb);
   std::vector<uint8_t> mem((*native)->layout().mem_size);
   auto from_native = RunBatches((*native)->layout(), mem.data(), blocks, flags,
                                 [&](abi::RunContext* ctx, uint8_t* m) {
@@ -77,11 +78,13 @@ TEST_P(Q6, BpfAndNativeMatchEvaluator) {
     ASSERT_EQ(from_bpf[k], Expected(ev, split.device, parts[k], false)) << "block " << k;
   }
   EXPECT_GT(mb, 0u);
-  std::cout << "Q6 (entries_per_call " << o.entries_per_call << "): entries " << d.entries.size() << " blocks " << blocks.size() << " matched " << mb
+  std::cout << "Q6 (entries_per_call " << o.entries_per_call << "): entries " << d.entries.size()
+            << " blocks " << blocks.size() << " matched " << mb
             << "\n  bpf codegen (IR+opt+emit, best of 5) " << best_codegen << " ms"
             << "\n  libbpf open+load(verify) " << Ms(t0, t1) << " ms"
             << "\n  native compile (IR+opt+JIT) " << (*native)->compile_ms() << " ms"
-            << "\n  bpf run " << bpf_ms * 1e6 / d.entries.size() << " ns/entry (test_run calls of 64 4-KiB blocks)"
+            << "\n  bpf run " << bpf_ms * 1e6 / d.entries.size()
+            << " ns/entry (test_run calls of 64 4-KiB blocks)"
             << "\n  native run " << native_ms * 1e6 / d.entries.size() << " ns/entry"
             << "\n  verifier: " << runner.verifier_stats() << "\n";
 }

@@ -88,3 +88,45 @@ INSTANTIATE_TEST_SUITE_P(Blocks, BpfScenario, ::testing::ValuesIn(testing::Scena
 
 }  // namespace
 }  // namespace pushdown::bpfgen
+
+namespace pushdown::bpfgen {
+namespace {
+
+// Row validation in the kernel: the same statuses and offsets as native.
+TEST(BpfWalker, BadRowsSameAsNative) {
+  if (!testing::HaveBpf()) GTEST_SKIP() << "needs root/CAP_BPF";
+  auto parsed = ParseSchema("a INT64 KEY, s VARCHAR(10), t VARCHAR(10)");
+  ASSERT_TRUE(parsed.ok());
+  auto bpf = CompileBpf(*parsed, {}, SmallOptions());
+  ASSERT_TRUE(bpf.ok()) << bpf.status().ToString();
+  auto native = CompileNative(*parsed, {}, SmallOptions());
+  ASSERT_TRUE(native.ok());
+  testing::BpfRunner runner;
+  ASSERT_EQ(runner.Load(*bpf), "");
+  std::string good(18, '\0');
+  good[0] = 1, good[10] = 18, good[14] = 18;
+  std::string not_monotone = good + "abc";
+  not_monotone[10] = 21, not_monotone[14] = 19;
+  std::string bad_version = good;
+  bad_version[0] = 7;
+  std::vector<StagedBlock> blocks;
+  for (const std::string& v : {good.substr(0, 17), bad_version, not_monotone, good}) {
+    BlockBuilder bb(1);
+    bb.Add(InternalKey("a", 1, 1), good);
+    bb.Add(InternalKey("c", 1, 1), v);
+    blocks.push_back({bb.Finish()});
+  }
+  abi::RunContext ctx = testing::Stage(bpf->layout, runner.mem(), blocks);
+  ASSERT_EQ(runner.Run(&ctx), 0);
+  RunResult from_bpf = testing::Collect(bpf->layout, runner.mem(), ctx, blocks.size());
+  std::vector<uint8_t> mem((*native)->layout().mem_size);
+  abi::RunContext nctx = testing::Stage((*native)->layout(), mem.data(), blocks);
+  (*native)->fn()(&nctx, mem.data());
+  EXPECT_EQ(from_bpf, testing::Collect((*native)->layout(), mem.data(), nctx, blocks.size()));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(from_bpf.blocks[i].status, abi::kBlockBadRow) << i;
+  EXPECT_EQ(from_bpf.blocks[3].status, abi::kBlockOk);
+  EXPECT_EQ(from_bpf.blocks[3].records.size(), 2u);
+}
+
+}  // namespace
+}  // namespace pushdown::bpfgen

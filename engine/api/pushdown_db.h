@@ -253,7 +253,8 @@ class PushdownDB {
   // NotFound if there is no such table. The pointer lives as long as the DB.
   Result<Table*> OpenTable(const std::string& name);
   std::vector<std::string> ListTables();
-  // Drops the column family and the catalog entry.
+  // Drops the column family and the catalog entry. REQUIRES: no scan of the
+  // table is open and no other thread uses its Table* (it is destroyed).
   Status DropTable(const std::string& name);
   // A raw column family by name, for raw-mode writes (NotFound if missing);
   // CreateColumnFamily makes one (raw, no catalog entry).

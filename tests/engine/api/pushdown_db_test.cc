@@ -255,6 +255,29 @@ TEST(PushdownDbTest, MergeOperatorColumnFamilyFallsBackToIterator) {
   EXPECT_NE(explain->text.find("merge operator"), std::string::npos) << explain->text;
 }
 
+TEST(PushdownDbTest, RangeDeletionFallsBackToIteratorWithReason) {
+  TempDir dir("pd_api");
+  auto db = OpenOrDie(dir.path(), DbOptions());
+  ASSERT_NE(db, nullptr);
+  rocksdb::DB* rdb = db->db();
+  for (uint64_t k = 0; k < 1000; ++k) ASSERT_TRUE(rdb->Put({}, DbBenchKey(k), "v").ok());
+  ASSERT_TRUE(rdb->Flush({}).ok());
+  ASSERT_TRUE(
+      rdb->DeleteRange({}, rdb->DefaultColumnFamily(), DbBenchKey(100), DbBenchKey(300)).ok());
+  ScanOptions o;
+  o.device = "host";
+  auto actual = Collect(db.get(), ScanTarget::Raw(), "u64be(key, 0) % 10 = 0", o);
+  ASSERT_TRUE(actual.ok()) << actual.status().ToString();
+  EXPECT_EQ(actual->info.path, "iterator");
+  EXPECT_NE(actual->info.fallback_reason.find("range del"), std::string::npos)
+      << actual->info.fallback_reason;
+  EXPECT_EQ(actual->rows.size(), 80u);  // 100 multiples of 10, minus 20 in [100, 300)
+  o.device = "iterator";
+  auto expected = Collect(db.get(), ScanTarget::Raw(), "u64be(key, 0) % 10 = 0", o);
+  ASSERT_TRUE(expected.ok());
+  EXPECT_TRUE(SameRows(*expected, *actual));
+}
+
 TEST(PushdownDbTest, CatalogSurvivesReopen) {
   TempDir dir("pd_api");
   std::mt19937_64 rng(1);

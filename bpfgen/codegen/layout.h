@@ -25,6 +25,11 @@ enum StateSlot : uint32_t {
   kStMatched,
   kStBlockEntries,  // entries walked in the current block
   kStBlocksDone,
+  kStLoop0,  // kStLoop0..4: arguments/results of bpf_loop callbacks in lowering
+  kStLoop1,
+  kStLoop2,
+  kStLoop3,
+  kStLoop4,
   kStCheckpoint0,  // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
   kNumStateSlots = kStCheckpoint0 + 8,
 };

@@ -96,6 +96,44 @@ llvm::Value* Lowering::StringCompare(const Val& a, const Val& b) {
   return b_.CreateLoad(b_.getInt64Ty(), res);
 }
 
+std::pair<llvm::Value*, llvm::Value*> Lowering::SearchWithBpfLoop(
+    llvm::Value* sv, llvm::Value* start, llvm::Value* limit, const std::string& pat, size_t from,
+    size_t n, uint64_t bound) {
+  b_.StoreState(kStLoop0, sv);
+  b_.StoreState(kStLoop1, start);
+  b_.StoreState(kStLoop2, limit);
+  b_.StoreState(kStLoop3, I64(0));
+  b_.StoreState(kStLoop4, start);
+  auto* i64 = b_.getInt64Ty();
+  llvm::Function* cb = b_.CreateFunction("pd_search_" + std::to_string(callbacks_++),
+                                         llvm::FunctionType::get(i64, {i64, b_.getPtrTy()}, false),
+                                         true, ".text", "up", 'l');
+  {
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.EnterFunction(cb, llvm::BasicBlock::Create(b_.getContext(), "entry", cb));
+    llvm::Value* q = b_.CreateAdd(b_.LoadState(kStLoop1), cb->getArg(0));
+    llvm::BasicBlock* stop = b_.NewBlock("stop");
+    llvm::BasicBlock* try_bb = b_.NewBlock("try");
+    llvm::BasicBlock* hit = b_.NewBlock("hit");
+    llvm::BasicBlock* miss = b_.NewBlock("miss");
+    b_.CreateCondBr(b_.CreateICmpSGT(b_.CreateAdd(q, I64(n)), b_.LoadState(kStLoop2)), stop,
+                    try_bb);
+    b_.SetInsertPoint(stop);
+    b_.CreateRet(I64(1));
+    b_.SetInsertPoint(try_bb);
+    b_.CreateCondBr(BytesEqualConst(b_.CreateAdd(b_.LoadState(kStLoop0), q), pat, from, n, true),
+                    hit, miss);
+    b_.SetInsertPoint(hit);
+    b_.StoreState(kStLoop3, I64(1));
+    b_.StoreState(kStLoop4, b_.CreateAdd(q, I64(n)));
+    b_.CreateRet(I64(1));
+    b_.SetInsertPoint(miss);
+    b_.CreateRet(I64(0));
+  }
+  b_.CallBpfLoop(b_.getInt32(static_cast<uint32_t>(bound)), cb);
+  return {b_.CreateICmpNE(b_.LoadState(kStLoop3), I64(0)), b_.LoadState(kStLoop4)};
+}
+
 Val Lowering::TrimChar(const Val& s) {
   const uint64_t n = s.max_len;
   if (n == 0) return s;
@@ -160,8 +198,15 @@ Val Lowering::Like(const Expr& e) {
       if (m.second == 0) continue;
       const uint64_t bound = s.max_len + 1;
       if (b_.bpf() && bound > StringBound()) {
-        return Unsupported("LIKE with an inner segment on a string longer than " +
-                           std::to_string(StringBound()) + " bytes is host-only");
+        auto [hit, next] = SearchWithBpfLoop(s.v, b_.CreateLoad(b_.getInt64Ty(), pos), limit, pat,
+                                             m.first, m.second, bound);
+        ok = b_.CreateAnd(ok, hit);
+        auto v = b_.Checkpoint({ok, next, s.v, limit});
+        ok = v[0];
+        b_.CreateStore(v[1], pos);
+        s.v = v[2];
+        limit = v[3];
+        continue;
       }
       llvm::Value* found = Alloca();
       b_.CreateStore(I64(0), found);

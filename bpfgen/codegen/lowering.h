@@ -75,6 +75,13 @@ class Lowering {
   llvm::Value* BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from, size_t n,
                                bool like);
   llvm::Value* StringCompareConst(const Val& a, const std::string& lit);
+  // BPF: leftmost q in [start, limit - n] where pat[from, from+n) matches at
+  // sv + q, as a bpf_loop callback (the verifier checks one iteration).
+  // Returns {found (i1), q + n}.
+  std::pair<llvm::Value*, llvm::Value*> SearchWithBpfLoop(llvm::Value* sv, llvm::Value* start,
+                                                          llvm::Value* limit,
+                                                          const std::string& pat, size_t from,
+                                                          size_t n, uint64_t bound);
   // lower_raw.cc
   Val Call(const Expr& e);
   // lower_double.cc
@@ -108,6 +115,7 @@ class Lowering {
   const EntryView* entry_ = nullptr;
   Status status_;
   std::vector<std::unique_ptr<std::string>> strings_;  // folded string constants
+  int callbacks_ = 0;                                  // bpf_loop callbacks emitted
 };
 
 }  // namespace pushdown::bpfgen::codegen

@@ -11,7 +11,6 @@
 namespace pushdown::engine {
 namespace {
 
-constexpr uint64_t kAsyncReadMagic = 0x7064617379637264ULL;  // "pdasycrd"
 // user_data of SQEs whose completions carry no handle (cancels, neutralized SQEs).
 constexpr uint64_t kIgnoreTag = 0;
 
@@ -28,7 +27,6 @@ class AsyncRing {
 };
 
 struct AsyncRead {
-  uint64_t magic = kAsyncReadMagic;
   std::shared_ptr<AsyncRing> ring;
   std::shared_ptr<IoStats> stats;
   ReadTarget target;
@@ -153,7 +151,6 @@ void DeleteAsyncRead(void* p) {
   }
   CancelAndWait(h);  // a no-op after Poll/AbortIO, the contract's normal case
   RemoveLive(h);
-  h->magic = 0;
   delete h;
 }
 

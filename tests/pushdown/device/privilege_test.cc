@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "bpfgen/lang/predicate.h"
 #include "pushdown/device/fallback.h"
+#include "pushdown/device/program_cache.h"
 #include "tests/pushdown/device/block_builder.h"
 #include "tests/pushdown/device/test_filter.h"
 
@@ -55,9 +57,25 @@ TEST(DevicePrivilegeChild, KernelUnavailableFallsBackToHost) {
   builder.Add(testing::InternalKey("a", 1, 1), "v");
   std::string block = builder.Finish();
   std::vector<BlockInput> blocks = {{block, 0}};
-  auto batch = choice->device->Execute(**loaded, blocks);
-  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
-  EXPECT_EQ(batch->context().matched, 1u);
+  {
+    auto batch = choice->device->Execute(**loaded, blocks);
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    EXPECT_EQ(batch->context().matched, 1u);
+  }
+
+  // The whole chain: compile for the kernel, fall back to the host, say why.
+  auto predicate = bpfgen::CompilePredicate("u8(value, 0) = 118", bpfgen::Schema::Raw());
+  ASSERT_TRUE(predicate.ok()) << predicate.status().ToString();
+  std::vector<const bpfgen::Expr*> conjuncts;
+  for (const auto& c : predicate->conjuncts) conjuncts.push_back(c.get());
+  auto chained = CompileAndLoad(registry, "kernel", bpfgen::Schema::Raw(), conjuncts);
+  ASSERT_TRUE(chained.ok()) << chained.status().ToString();
+  EXPECT_EQ((*chained)->device, &registry.host());
+  EXPECT_EQ((*chained)->fallback.reason, Fallback::Reason::kNoBpfPrivilege);
+  EXPECT_FALSE((*chained)->bpf.has_value());
+  auto run = (*chained)->device->Execute(*(*chained)->program, blocks);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->context().matched, 1u);  // value "v" = 118
   printf("PD_CHILD_CHECKS_RAN\n");
 }
 

@@ -16,8 +16,10 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
   if (o.block_capacity < 4096 || o.block_capacity > (256u << 20)) {
     return Status::InvalidArgument("block_capacity must be in [4 KiB, 256 MiB]");
   }
-  if (o.max_block_size < 16 || o.max_block_size > o.block_capacity) {
-    return Status::InvalidArgument("max_block_size must be in [16, block_capacity]");
+  // <= 8 MiB: a bpf_loop over the bytes of one value stays within its 2^23 iterations.
+  if (o.max_block_size < 16 || o.max_block_size > o.block_capacity ||
+      o.max_block_size > (8u << 20)) {
+    return Status::InvalidArgument("max_block_size must be in [16, min(block_capacity, 8 MiB)]");
   }
   if (o.out_capacity == 0 || o.out_capacity > (16u << 20)) {
     return Status::InvalidArgument("out_capacity must be in [1, 16M]");

@@ -63,11 +63,7 @@ llvm::Value* Lowering::StringCompare(const Val& a, const Val& b) {
   if (b.lit) return StringCompareConst(a, *b.lit);
   if (a.lit) return b_.CreateNeg(StringCompareConst(b, *a.lit));
   const uint64_t bound = std::min(a.max_len, b.max_len) + 1;
-  if (b_.bpf() && bound > StringBound()) {
-    Unsupported("comparison of two strings longer than " + std::to_string(StringBound()) +
-                " bytes is host-only");
-    return I64(0);
-  }
+  if (b_.bpf() && bound > StringBound()) return CompareWithBpfLoop(a, b, bound);
   llvm::Value* res = Alloca();
   b_.CreateStore(I64(0), res);
   b_.BoundedLoop(bound, [&](llvm::Value* i, llvm::BasicBlock* exit) {
@@ -130,8 +126,49 @@ std::pair<llvm::Value*, llvm::Value*> Lowering::SearchWithBpfLoop(
     b_.SetInsertPoint(miss);
     b_.CreateRet(I64(0));
   }
-  b_.CallBpfLoop(b_.getInt32(static_cast<uint32_t>(bound)), cb);
+  b_.CallBpfLoop(b_.getInt32(static_cast<uint32_t>(std::min<uint64_t>(bound, 1u << 23))), cb);
   return {b_.CreateICmpNE(b_.LoadState(kStLoop3), I64(0)), b_.LoadState(kStLoop4)};
+}
+
+llvm::Value* Lowering::CompareWithBpfLoop(const Val& a, const Val& b, uint64_t bound) {
+  b_.StoreState(kStLoop0, a.v);
+  b_.StoreState(kStLoop1, b.v);
+  b_.StoreState(kStLoop2, a.len);
+  b_.StoreState(kStLoop3, b.len);
+  b_.StoreState(kStLoop4, I64(0));
+  auto* i64 = b_.getInt64Ty();
+  llvm::Function* cb = b_.CreateFunction("pd_compare_" + std::to_string(callbacks_++),
+                                         llvm::FunctionType::get(i64, {i64, b_.getPtrTy()}, false),
+                                         true, ".text", "up", 'l');
+  {
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.EnterFunction(cb, llvm::BasicBlock::Create(b_.getContext(), "entry", cb));
+    llvm::Value* i = cb->getArg(0);
+    llvm::Value* a_end = b_.CreateICmpUGE(i, b_.LoadState(kStLoop2));
+    llvm::Value* b_end = b_.CreateICmpUGE(i, b_.LoadState(kStLoop3));
+    llvm::BasicBlock* ends = b_.NewBlock("ends");
+    llvm::BasicBlock* bytes = b_.NewBlock("bytes");
+    b_.CreateCondBr(b_.CreateOr(a_end, b_end), ends, bytes);
+    b_.SetInsertPoint(ends);
+    b_.StoreState(kStLoop4,
+                  b_.CreateSelect(b_.CreateAnd(a_end, b_end), I64(0),
+                                  b_.CreateSelect(a_end, I64(static_cast<uint64_t>(-1)), I64(1))));
+    b_.CreateRet(I64(1));
+    b_.SetInsertPoint(bytes);
+    llvm::Value* ca = b_.LoadLE(b_.CreateAdd(b_.LoadState(kStLoop0), i), 1);
+    llvm::Value* cb_byte = b_.LoadLE(b_.CreateAdd(b_.LoadState(kStLoop1), i), 1);
+    llvm::BasicBlock* diff = b_.NewBlock("diff");
+    llvm::BasicBlock* same = b_.NewBlock("same");
+    b_.CreateCondBr(b_.CreateICmpNE(ca, cb_byte), diff, same);
+    b_.SetInsertPoint(diff);
+    b_.StoreState(kStLoop4, b_.CreateSelect(b_.CreateICmpULT(ca, cb_byte),
+                                            I64(static_cast<uint64_t>(-1)), I64(1)));
+    b_.CreateRet(I64(1));
+    b_.SetInsertPoint(same);
+    b_.CreateRet(I64(0));
+  }
+  b_.CallBpfLoop(b_.getInt32(static_cast<uint32_t>(std::min<uint64_t>(bound, 1u << 23))), cb);
+  return b_.LoadState(kStLoop4);
 }
 
 Val Lowering::TrimChar(const Val& s) {

@@ -75,6 +75,8 @@ class Lowering {
   llvm::Value* BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from, size_t n,
                                bool like);
   llvm::Value* StringCompareConst(const Val& a, const std::string& lit);
+  // BPF: StringCompare of two long strings as a bpf_loop callback.
+  llvm::Value* CompareWithBpfLoop(const Val& a, const Val& b, uint64_t bound);
   // BPF: leftmost q in [start, limit - n] where pat[from, from+n) matches at
   // sv + q, as a bpf_loop callback (the verifier checks one iteration).
   // Returns {found (i1), q + n}.

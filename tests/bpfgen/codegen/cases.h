@@ -87,6 +87,7 @@ inline const Case kCases[] = {
     {"raw", "u16le(value, 0) = u16le(value, 2) OR u64le(value, 92) = 0"},
     {"raw", "substr(value, 2, 3) = 'abc' OR value LIKE '%ab%'"},
     {"raw", "value LIKE '%a%b%' AND key LIKE '%0%'"},
+    {"raw", "substr(value, 0, 4) < substr(value, 4, 4) OR value >= substr(value, 1, 50)"},
     {"raw", "substr(value, 2, 3) = 'abc' OR value LIKE 'ab%'"},
     {"raw", "starts_with(key, 'li') OR key > value"},
     {"raw", "u8(value, length(value) - 1) = 97"},

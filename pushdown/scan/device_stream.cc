@@ -17,10 +17,11 @@ uint64_t NowNs() {
 }
 }  // namespace
 
-DeviceFileStream::DeviceFileStream(std::unique_ptr<SstFile> file, Device* device,
+DeviceFileStream::DeviceFileStream(std::unique_ptr<SstFile> file,
+                                   std::optional<BlockSourceOptions> source_options, Device* device,
                                    LoadedProgram* program, bool emit_shadows, uint32_t batch_blocks,
                                    RowFilter host_filter, ScanStats* stats)
-    : file_(std::move(file)),
+    : reader_(std::move(file), std::move(source_options), stats),
       device_(device),
       program_(program),
       emit_shadows_(emit_shadows),
@@ -42,7 +43,7 @@ Status DeviceFileStream::AddRecord(std::string_view internal_key, EntryClass cls
     return Status::Corruption(std::string(name()) + ": short internal key from the device in " +
                               "data block at offset " + std::to_string(block_offset));
   }
-  const std::optional<uint64_t>& global_seqno = file_->info().global_seqno;
+  const std::optional<uint64_t>& global_seqno = reader_.file().info().global_seqno;
   if (global_seqno) {
     if (parsed.seq != 0) {
       return Status::Corruption(std::string(name()) + ": nonzero sequence number in a file " +
@@ -66,26 +67,26 @@ Status DeviceFileStream::AddRecord(std::string_view internal_key, EntryClass cls
   return Status::OK();
 }
 
-Status DeviceFileStream::FilterOnHost(size_t block_index, const BlockContents& block) {
+Status DeviceFileStream::FilterOnHost(size_t block_index, const BlockHandle& handle,
+                                      std::string_view contents) {
   if (!host_filter_) {
     return Status::NotSupported(std::string(name()) + ": data block at offset " +
-                                std::to_string(block.handle.offset) +
+                                std::to_string(handle.offset) +
                                 " is larger than the device program accepts");
   }
   // Without global seqno substitution: AddRecord applies it.
-  DataBlockIter it(block.data, file_->block_context(block_index));
+  DataBlockIter it(contents, reader_.file().block_context(block_index));
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     ++stats_->entries_scanned;
     if (it.parsed().type != value_type::kValue) {
-      PD_RETURN_IF_ERROR(AddRecord(it.key(), EntryClass::kNotValue, {}, block.handle.offset));
+      PD_RETURN_IF_ERROR(AddRecord(it.key(), EntryClass::kNotValue, {}, handle.offset));
       continue;
     }
     PD_ASSIGN_OR_RETURN(bool match, host_filter_(it.parsed().user_key, it.value()));
     if (match) {
-      PD_RETURN_IF_ERROR(
-          AddRecord(it.key(), EntryClass::kMatched, it.value(), block.handle.offset));
+      PD_RETURN_IF_ERROR(AddRecord(it.key(), EntryClass::kMatched, it.value(), handle.offset));
     } else if (emit_shadows_) {
-      PD_RETURN_IF_ERROR(AddRecord(it.key(), EntryClass::kShadow, {}, block.handle.offset));
+      PD_RETURN_IF_ERROR(AddRecord(it.key(), EntryClass::kShadow, {}, handle.offset));
     }
   }
   return it.status();
@@ -95,35 +96,44 @@ bool DeviceFileStream::Refill() {
   recs_.clear();
   arena_.clear();
   pos_ = 0;
-  while (recs_.empty() && next_block_ < file_->num_data_blocks()) {
-    const size_t first = next_block_;
-    const abi::ProgramLayout& layout = program_->layout();
-    std::vector<BlockContents> blocks;
+  const abi::ProgramLayout& layout = program_->layout();
+  while (recs_.empty() && !file_done_) {
+    // Copy up to batch_blocks blocks (or a local memory's worth) out of the
+    // reader: its views last only until its next block.
+    size_t n = 0;
     uint64_t staged = 0;
-    while (next_block_ < file_->num_data_blocks() && blocks.size() < batch_blocks_) {
-      Result<BlockContents> b = file_->ReadDataBlock(next_block_);
-      if (!b.ok()) {
-        Fail(b.status());
+    while (n < batch_blocks_ && staged < layout.block_capacity) {
+      ReadBlock b;
+      Status s = reader_.Next(&b, &file_done_);
+      if (!s.ok()) {
+        Fail(std::move(s));
         return false;
       }
-      ++next_block_;
-      ++stats_->blocks_read;
-      stats_->bytes_read += b->handle.size + kBlockTrailerSize;
-      staged += StagedSize(b->data.size());
-      blocks.push_back(std::move(*b));
-      if (staged >= layout.block_capacity) break;
+      if (file_done_) break;
+      if (staged_.size() <= n) {
+        staged_.resize(n + 1);
+        handles_.resize(n + 1);
+        indices_.resize(n + 1);
+      }
+      staged_[n].assign(b.contents);
+      handles_[n] = b.handle;
+      indices_[n] = b.index;
+      staged += StagedSize(b.contents.size());
+      ++n;
     }
-    std::vector<BlockInput> inputs(blocks.size());
+    if (n == 0) break;
+    std::vector<BlockInput> inputs(n);
     const uint32_t flags = emit_shadows_ ? static_cast<uint32_t>(abi::kEmitShadows) : 0u;
-    for (size_t i = 0; i < blocks.size(); ++i) inputs[i] = {blocks[i].data, flags};
+    for (size_t i = 0; i < n; ++i) inputs[i] = {staged_[i], flags};
 
     BlockStager stager(device_, program_);
-    Status sink_status;
     const uint64_t start = NowNs();
     Status s = stager.Run(
         inputs, [&](size_t i, const BlockResult& result, const BatchResult& batch) -> Status {
-          const uint64_t offset = blocks[i].handle.offset;
-          if (result.status == abi::kBlockTooLarge) return FilterOnHost(first + i, blocks[i]);
+          const uint64_t offset = handles_[i].offset;
+          if (result.status == abi::kBlockTooLarge) {
+            return FilterOnHost(indices_[i], handles_[i], staged_[i]);
+          }
           if (result.status != abi::kBlockOk) {
             return Status::Corruption(
                 std::string(name()) + ": " + BlockStatusName(result.status) +
@@ -158,7 +168,8 @@ void DeviceFileStream::Load() {
 
 void DeviceFileStream::SeekToFirst() {
   status_ = Status::OK();
-  next_block_ = 0;
+  reader_.Rewind();
+  file_done_ = false;
   valid_ = Refill();
   if (valid_) Load();
 }

@@ -17,6 +17,7 @@
 
 #include "pushdown/device/block_stager.h"
 #include "pushdown/device/device.h"
+#include "pushdown/scan/block_reader.h"
 #include "pushdown/scan/entry_stream.h"
 #include "pushdown/scan/row_cursor.h"
 #include "pushdown/scan/scan_stats.h"
@@ -27,18 +28,19 @@ namespace pushdown::exec {
 class DeviceFileStream final : public EntryStream {
  public:
   // REQUIRES: device, program and stats outlive the stream; batch_blocks >= 1.
-  DeviceFileStream(std::unique_ptr<SstFile> file, Device* device, LoadedProgram* program,
-                   bool emit_shadows, uint32_t batch_blocks, RowFilter host_filter,
-                   ScanStats* stats);
+  // `source_options` set: blocks are read through the io_uring BlockSource.
+  DeviceFileStream(std::unique_ptr<SstFile> file, std::optional<BlockSourceOptions> source_options,
+                   Device* device, LoadedProgram* program, bool emit_shadows, uint32_t batch_blocks,
+                   RowFilter host_filter, ScanStats* stats);
 
   void SeekToFirst() override;
   bool Valid() const override { return valid_; }
   const FilteredEntry& entry() const override { return entry_; }
   void Next() override;
   Status status() const override { return status_; }
-  std::string_view name() const override { return file_->info().file_name; }
+  std::string_view name() const override { return reader_.file().info().file_name; }
 
-  size_t blocks_remaining() const { return file_->num_data_blocks() - next_block_; }
+  size_t blocks_remaining() const { return reader_.blocks_remaining(); }
 
  private:
   struct Rec {
@@ -55,11 +57,11 @@ class DeviceFileStream final : public EntryStream {
   bool Refill();
   Status AddRecord(std::string_view internal_key, EntryClass cls, std::string_view value,
                    uint64_t block_offset);
-  Status FilterOnHost(size_t block_index, const BlockContents& block);
+  Status FilterOnHost(size_t block_index, const BlockHandle& handle, std::string_view contents);
   void Load();
   void Fail(Status s);
 
-  std::unique_ptr<SstFile> file_;
+  FileBlockReader reader_;
   Device* device_;
   LoadedProgram* program_;
   bool emit_shadows_;
@@ -67,7 +69,10 @@ class DeviceFileStream final : public EntryStream {
   RowFilter host_filter_;
   ScanStats* stats_;
 
-  size_t next_block_ = 0;
+  bool file_done_ = false;
+  std::vector<std::string> staged_;  // the current batch's block contents (reused)
+  std::vector<BlockHandle> handles_;
+  std::vector<size_t> indices_;
   std::string arena_;
   std::vector<Rec> recs_;
   size_t pos_ = 0;

@@ -4,9 +4,10 @@
 
 namespace pushdown::exec {
 
-HostFileStream::HostFileStream(std::unique_ptr<SstFile> file, RowFilter device_filter,
-                               bool emit_shadows, ScanStats* stats)
-    : file_(std::move(file)),
+HostFileStream::HostFileStream(std::unique_ptr<SstFile> file,
+                               std::optional<BlockSourceOptions> source_options,
+                               RowFilter device_filter, bool emit_shadows, ScanStats* stats)
+    : reader_(std::move(file), std::move(source_options), stats),
       device_filter_(std::move(device_filter)),
       emit_shadows_(emit_shadows),
       stats_(stats) {}
@@ -19,25 +20,24 @@ void HostFileStream::Fail(Status s) {
 
 bool HostFileStream::LoadNextBlock() {
   iter_.reset();
-  if (next_block_ >= file_->num_data_blocks()) return false;
-  const size_t i = next_block_++;
-  Result<BlockContents> b = file_->ReadDataBlock(i);
-  if (!b.ok()) {
-    Fail(b.status());
+  ReadBlock b;
+  bool done = false;
+  Status s = reader_.Next(&b, &done);
+  if (!s.ok()) {
+    Fail(std::move(s));
     return false;
   }
-  block_ = std::move(*b);
-  ++stats_->blocks_read;
-  stats_->bytes_read += block_.handle.size + kBlockTrailerSize;
-  iter_ = std::make_unique<DataBlockIter>(block_.data, file_->block_context(i),
-                                          file_->info().global_seqno);
+  if (done) return false;
+  const SstFile& file = reader_.file();
+  iter_ = std::make_unique<DataBlockIter>(b.contents, file.block_context(b.index),
+                                          file.info().global_seqno);
   iter_->SeekToFirst();
   return true;
 }
 
 void HostFileStream::SeekToFirst() {
   status_ = Status::OK();
-  next_block_ = 0;
+  reader_.Rewind();
   valid_ = false;
   if (!LoadNextBlock()) return;
   Settle();
@@ -72,7 +72,7 @@ void HostFileStream::Settle() {
       if (device_filter_) {
         Result<bool> r = device_filter_(k.user_key, iter_->value());
         if (!r.ok()) {
-          Fail(r.status().WithContext(file_->info().file_name));
+          Fail(r.status().WithContext(reader_.file().info().file_name));
           return;
         }
         match = *r;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "pushdown/scan/block_reader.h"
 #include "pushdown/scan/entry_stream.h"
 #include "pushdown/scan/row_cursor.h"
 #include "pushdown/scan/scan_stats.h"
@@ -18,19 +19,20 @@ class HostFileStream final : public EntryStream {
  public:
   // `device_filter` decides kMatched vs kShadow for Value entries (empty =
   // every value matches). Failing values are omitted when !emit_shadows.
+  // `source_options` set: blocks are read through the io_uring BlockSource.
   // REQUIRES: stats outlives the stream.
-  HostFileStream(std::unique_ptr<SstFile> file, RowFilter device_filter, bool emit_shadows,
-                 ScanStats* stats);
+  HostFileStream(std::unique_ptr<SstFile> file, std::optional<BlockSourceOptions> source_options,
+                 RowFilter device_filter, bool emit_shadows, ScanStats* stats);
 
   void SeekToFirst() override;
   bool Valid() const override { return valid_; }
   const FilteredEntry& entry() const override { return entry_; }
   void Next() override;
   Status status() const override { return status_; }
-  std::string_view name() const override { return file_->info().file_name; }
+  std::string_view name() const override { return reader_.file().info().file_name; }
 
   // Data blocks not read yet (for blocks_skipped when a scan stops early).
-  size_t blocks_remaining() const { return file_->num_data_blocks() - next_block_; }
+  size_t blocks_remaining() const { return reader_.blocks_remaining(); }
 
  private:
   // Positions at the next entry to yield, from the current iterator onwards.
@@ -38,12 +40,10 @@ class HostFileStream final : public EntryStream {
   bool LoadNextBlock();
   void Fail(Status s);
 
-  std::unique_ptr<SstFile> file_;
+  FileBlockReader reader_;
   RowFilter device_filter_;
   bool emit_shadows_;
   ScanStats* stats_;
-  size_t next_block_ = 0;
-  BlockContents block_;
   std::unique_ptr<DataBlockIter> iter_;
   bool valid_ = false;
   Status status_;

@@ -82,12 +82,12 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
     }
     const bool shadows = NeedsShadows(f->bottommost, f->largest_seqno);
     if (plan.device != nullptr) {
-      scan->streams_.push_back(
-          std::make_unique<DeviceFileStream>(std::move(sst), plan.device, plan.program, shadows,
-                                             plan.batch_blocks, filters.device, &scan->stats_));
+      scan->streams_.push_back(std::make_unique<DeviceFileStream>(
+          std::move(sst), plan.block_source, plan.device, plan.program, shadows, plan.batch_blocks,
+          filters.device, &scan->stats_));
     } else {
-      scan->streams_.push_back(
-          std::make_unique<HostFileStream>(std::move(sst), filters.device, shadows, &scan->stats_));
+      scan->streams_.push_back(std::make_unique<HostFileStream>(
+          std::move(sst), plan.block_source, filters.device, shadows, &scan->stats_));
     }
     ptrs.push_back(scan->streams_.back().get());
     ++scan->stats_.files;

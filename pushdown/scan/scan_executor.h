@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@
 #include "pushdown/scan/projection.h"
 #include "pushdown/scan/row_cursor.h"
 #include "pushdown/scan/scan_stats.h"
+#include "pushdown/sst/block_source.h"
 
 namespace pushdown::exec {
 
@@ -63,6 +65,11 @@ struct ScanPlan {
   LoadedProgram* program = nullptr;
   // Blocks staged per device run and per file refill (memory: batch x files).
   uint32_t batch_blocks = 16;
+  // Read data blocks through the io_uring fast path (pushdown/sst BlockSource,
+  // one per file: (queue_depth + 1) x read_size bytes of buffers each; it
+  // falls back to pread by itself where io_uring is unavailable). Unset: one
+  // pread per block.
+  std::optional<BlockSourceOptions> block_source;
 };
 
 // The host-side evaluation of the two conjunct lists.

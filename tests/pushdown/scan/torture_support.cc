@@ -281,6 +281,12 @@ void TortureCase::CheckAllSnapshots(const OpenFn& open) {
       plan.schema = &schema_;
       plan.limit = limit;
       plan.batch_blocks = 1 + static_cast<uint32_t>(rng_() % 8);
+      if (rng_() % 2) {  // the io_uring fast path, small buffers
+        BlockSourceOptions io;
+        io.read_size = size_t{16} << (10 + rng_() % 4);
+        io.queue_depth = 1 + static_cast<unsigned>(rng_() % 4);
+        plan.block_source = io;
+      }
       auto scan = open(plan);
       ASSERT_TRUE(scan.ok()) << scan.status().ToString();
       std::vector<std::pair<std::string, std::string>> got;

@@ -1,0 +1,606 @@
+// pushdown_bench: a db_bench-compatible driver (same flag names and defaults,
+// same output line) for pushdown scans. Every pushdown benchmark also runs, in
+// the same process and at the same snapshot, the baseline a user writes today
+// (a RocksDB iterator plus a hand-written C++ filter, hand_filter.h), checks
+// that both return the same rows, and reports medians over --repeats.
+#include <gflags/gflags.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/pushdown_bench/db_bench_data.h"
+#include "bench/pushdown_bench/hand_filter.h"
+#include "bench/pushdown_bench/report.h"
+#include "bpfgen/schema/row_layout.h"
+#include "bpfgen/schema/tpch.h"
+#include "engine/api/pushdown_db.h"
+#include "engine/tpch/lineitem_gen.h"
+#include "engine/tpch/lineitem_loader.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/statistics.h"
+#include "rocksdb/table.h"
+
+// db_bench's flags (names and defaults).
+DEFINE_string(db, "", "database directory (default /tmp/rocksdbtest-<uid>/dbbench, as db_bench)");
+DEFINE_int64(num, 1000000, "number of key/values to write (fillseq, fillrandom)");
+DEFINE_int32(key_size, 16, "size of each key");
+DEFINE_int32(value_size, 100, "size of each value");
+DEFINE_string(compression_type, "snappy", "block compression: none|snappy|lz4|zstd|zlib");
+DEFINE_double(compression_ratio, 0.5, "values compress to this fraction of their size");
+DEFINE_int32(block_size, 4096, "block size of the block-based table");
+DEFINE_int64(cache_size, 8 << 20, "block cache bytes (negative: no block cache)");
+DEFINE_bool(use_existing_db, false, "do not destroy the DB first");
+DEFINE_string(benchmarks, "fillseq,filterscan",
+              "comma list of: fillseq, fillrandom, compact, loadtpch, filterscan, tpch_q6, "
+              "selectivity_sweep");
+DEFINE_int32(threads, 1, "concurrent threads (only 1 is implemented)");
+DEFINE_int64(seed, 0, "seed of the random generators (0: fixed default 301, as db_bench's values)");
+DEFINE_bool(statistics, false, "collect RocksDB statistics and print them at the end");
+DEFINE_string(fs_uri, "",
+              "pushdown://opt=v&opt=v: options of the pushdown FileSystem (the DB always opens "
+              "through it)");
+DEFINE_bool(use_direct_reads, false,
+            "O_DIRECT reads: RocksDB's use_direct_reads for the baseline and "
+            "ScanOptions::use_direct_io on the pushdown fast path");
+// Pushdown flags.
+DEFINE_string(pushdown, "auto",
+              "where the predicate runs: off (the API's iterator path) | host | kernel | auto");
+DEFINE_string(predicate, "TRUE", "filterscan predicate (needs a hand-written twin, hand_filter.h)");
+DEFINE_string(table, "", "table to scan (empty: raw mode over the default column family)");
+DEFINE_double(tpch_scale, 0.1, "TPC-H scale factor for loadtpch and the lineitem sweep bounds");
+DEFINE_int32(repeats, 5, "timed runs per path; medians are reported");
+DEFINE_string(report, "", "append one CSV row per measurement to this file");
+DEFINE_int32(batch_blocks, 16, "ScanOptions::batch_blocks");
+DEFINE_bool(use_io_uring, true, "ScanOptions::use_io_uring");
+DEFINE_bool(drop_caches, false,
+            "sync and drop the page cache (/proc/sys/vm/drop_caches, root) before every timed run");
+
+namespace pushdown::bench {
+namespace {
+
+namespace tpch = engine::tpch;
+using engine::AggregateResult;
+using engine::PushdownDB;
+using engine::ScanOptions;
+using engine::ScanTarget;
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "pushdown_bench: %s\n", what.c_str());
+  std::fflush(stdout);
+  std::exit(1);
+}
+
+template <typename T>
+T Check(Result<T> r, const std::string& what) {
+  if (!r.ok()) Die(what + ": " + r.status().ToString());
+  return std::move(*r);
+}
+void Check(const Status& s, const std::string& what) {
+  if (!s.ok()) Die(what + ": " + s.ToString());
+}
+void Check(const rocksdb::Status& s, const std::string& what) {
+  if (!s.ok()) Die(what + ": " + s.ToString());
+}
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+double ProcessCpu() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+bool g_cold = false;  // drop_caches works here
+
+// REQUIRES: root. Returns false (once warned) where it is not allowed.
+bool DropCaches() {
+  ::sync();
+  FILE* f = std::fopen("/proc/sys/vm/drop_caches", "w");
+  if (f == nullptr || std::fputs("3", f) < 0 || std::fclose(f) != 0) {
+    static bool warned = false;
+    if (!warned) std::fprintf(stderr, "pushdown_bench: cannot drop the page cache (not root?)\n");
+    warned = true;
+    return false;
+  }
+  return true;
+}
+void BeforeTimedRun() {
+  if (FLAGS_drop_caches) g_cold = DropCaches();
+}
+
+bool ParseCompression(const std::string& name, rocksdb::CompressionType* out) {
+  if (name == "none")
+    *out = rocksdb::kNoCompression;
+  else if (name == "snappy")
+    *out = rocksdb::kSnappyCompression;
+  else if (name == "lz4")
+    *out = rocksdb::kLZ4Compression;
+  else if (name == "zstd")
+    *out = rocksdb::kZSTD;
+  else if (name == "zlib")
+    *out = rocksdb::kZlibCompression;
+  else
+    return false;
+  return true;
+}
+
+std::string DeviceFlag() { return FLAGS_pushdown == "off" ? "iterator" : FLAGS_pushdown; }
+
+class Bench {
+ public:
+  Bench() : report_(FLAGS_report) {}
+
+  void Open() {
+    if (FLAGS_db.empty()) FLAGS_db = "/tmp/rocksdbtest-" + std::to_string(::geteuid()) + "/dbbench";
+    namespace fs = std::filesystem;
+    if (!FLAGS_use_existing_db && fs::exists(FLAGS_db)) {
+      if (!fs::exists(fs::path(FLAGS_db) / "CURRENT") && !fs::is_empty(FLAGS_db)) {
+        Die("--db=" + FLAGS_db + " exists and is not a RocksDB directory; not destroying it");
+      }
+      fs::remove_all(FLAGS_db);
+    }
+    fs::create_directories(fs::path(FLAGS_db).parent_path());
+    rocksdb::CompressionType compression;
+    if (!ParseCompression(FLAGS_compression_type, &compression)) {
+      Die("unknown --compression_type=" + FLAGS_compression_type);
+    }
+    if (FLAGS_statistics) statistics_ = rocksdb::CreateDBStatistics();
+    if (FLAGS_cache_size >= 0) cache_ = rocksdb::NewLRUCache(static_cast<size_t>(FLAGS_cache_size));
+    engine::DbOptions o;
+    o.device = DeviceFlag();
+    if (!FLAGS_fs_uri.empty()) {
+      const std::string prefix = "pushdown://";
+      if (FLAGS_fs_uri.rfind(prefix, 0) != 0) Die("--fs_uri must start with pushdown://");
+      o.fs_options = FLAGS_fs_uri.substr(prefix.size());
+      for (char& c : o.fs_options) {
+        if (c == '&') c = ';';
+      }
+    }
+    o.customize = [this, compression](rocksdb::Options* opt) {
+      opt->compression = compression;
+      opt->bottommost_compression = compression;
+      opt->write_buffer_size = 64 << 20;  // db_bench's default
+      opt->use_direct_reads = FLAGS_use_direct_reads;
+      if (statistics_) opt->statistics = statistics_;
+      rocksdb::BlockBasedTableOptions t;
+      t.block_size = static_cast<size_t>(FLAGS_block_size);
+      if (cache_)
+        t.block_cache = cache_;
+      else
+        t.no_block_cache = true;
+      opt->table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    };
+    db_ = Check(PushdownDB::Open(FLAGS_db, o), "open " + FLAGS_db);
+  }
+
+  void Run(const std::string& name) {
+    if (name == "fillseq")
+      Fill(name, false);
+    else if (name == "fillrandom")
+      Fill(name, true);
+    else if (name == "compact")
+      Compact();
+    else if (name == "loadtpch")
+      LoadTpch();
+    else if (name == "filterscan")
+      FilterScan();
+    else if (name == "tpch_q6")
+      TpchQ6();
+    else if (name == "selectivity_sweep")
+      Sweep();
+    else
+      Die("unknown benchmark '" + name + "'");
+  }
+
+  void Finish() {
+    if (statistics_) {
+      std::printf("STATISTICS:\n%s\n", statistics_->ToString().c_str());
+      std::string stats;
+      if (db_->db()->GetProperty("rocksdb.stats", &stats)) std::printf("%s\n", stats.c_str());
+    }
+  }
+
+ private:
+  uint64_t Seed() const { return FLAGS_seed == 0 ? 301 : static_cast<uint64_t>(FLAGS_seed); }
+
+  void Fill(const std::string& name, bool random) {
+    ValueGenerator gen(FLAGS_compression_ratio, Seed());
+    std::mt19937_64 rng(Seed());
+    const uint64_t num = static_cast<uint64_t>(FLAGS_num);
+    rocksdb::WriteOptions wo;
+    rocksdb::DB* db = db_->db();
+    const auto t0 = Clock::now();
+    for (uint64_t i = 0; i < num; ++i) {
+      const uint64_t k = random ? rng() % num : i;
+      const std::string key = DbBenchKey(k, FLAGS_key_size);
+      const std::string_view v = gen.Generate(static_cast<size_t>(FLAGS_value_size));
+      Check(db->Put(wo, key, rocksdb::Slice(v.data(), v.size())), name);
+    }
+    const double s = Seconds(t0, Clock::now());
+    PrintDbBenchLine(name, s, num, num * static_cast<uint64_t>(FLAGS_key_size + FLAGS_value_size),
+                     "");
+  }
+
+  void CompactCf(rocksdb::ColumnFamilyHandle* cf) {
+    Check(db_->db()->Flush(rocksdb::FlushOptions(), cf), "flush");
+    rocksdb::CompactRangeOptions cro;
+    cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+    Check(db_->db()->CompactRange(cro, cf, nullptr, nullptr), "compact");
+  }
+
+  void Compact() {
+    const auto t0 = Clock::now();
+    CompactCf(Cf());
+    PrintDbBenchLine("compact", Seconds(t0, Clock::now()), 1, 0, "");
+  }
+
+  void LoadTpch() {
+    engine::Table* table =
+        Check(db_->CreateTable("lineitem", bpfgen::kLineitemDdl), "create lineitem");
+    tpch::LoadOptions lo;
+    lo.scale = FLAGS_tpch_scale;
+    if (FLAGS_seed != 0) lo.seed = static_cast<uint64_t>(FLAGS_seed);
+    const auto t0 = Clock::now();
+    tpch::LoadSummary sum = Check(tpch::LoadLineitem(table, lo), "load lineitem");
+    const auto t1 = Clock::now();
+    CompactCf(table->column_family());
+    const auto t2 = Clock::now();
+    uint64_t sst_bytes = 0;
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->db()->GetColumnFamilyMetaData(table->column_family(), &meta);
+    sst_bytes = meta.size;
+    std::printf(
+        "# loadtpch: scale=%g rows=%lu orders=%lu load_s=%.3f compact_s=%.3f sst_bytes=%lu "
+        "files=%zu compression=%s\n",
+        FLAGS_tpch_scale, sum.rows, sum.orders, Seconds(t0, t1), Seconds(t1, t2), sst_bytes,
+        static_cast<size_t>(meta.file_count), FLAGS_compression_type.c_str());
+    PrintDbBenchLine("loadtpch", Seconds(t0, t2), sum.rows, 0, "");
+  }
+
+  rocksdb::ColumnFamilyHandle* Cf() {
+    if (FLAGS_table.empty()) return db_->db()->DefaultColumnFamily();
+    return Check(db_->OpenTable(FLAGS_table), "open table " + FLAGS_table)->column_family();
+  }
+
+  ScanTarget Target() {
+    return FLAGS_table.empty() ? ScanTarget::Raw() : ScanTarget::Table(FLAGS_table);
+  }
+
+  const bpfgen::RowLayout* Layout(engine::Table* table) {
+    if (table == nullptr) return nullptr;
+    layout_ = bpfgen::RowLayout::Compute(table->schema());
+    return &layout_;
+  }
+
+  ScanOptions MakeScanOptions(const rocksdb::Snapshot* snap) {
+    ScanOptions so;
+    so.device = DeviceFlag();
+    so.snapshot = snap;
+    so.batch_blocks = static_cast<uint32_t>(FLAGS_batch_blocks);
+    so.use_direct_io = FLAGS_use_direct_reads;
+    so.use_io_uring = FLAGS_use_io_uring;
+    return so;
+  }
+
+  static void PrintInfo(const std::string& bench, const engine::ScanInfo& info) {
+    std::string pushed, residual;
+    for (const auto& p : info.pushed) pushed += (pushed.empty() ? "" : " AND ") + p;
+    for (const auto& r : info.residual)
+      residual += (residual.empty() ? "" : "; ") + r.conjunct + " (" + r.reason + ")";
+    std::printf(
+        "# %s: path=%s device=%s kind=%s pushed=[%s] residual=[%s] fallback=[%s] "
+        "compile_ms=%.1f files=%lu\n",
+        bench.c_str(), info.path.c_str(), info.device.c_str(), info.pushdown_kind.c_str(),
+        pushed.c_str(), residual.c_str(), info.fallback_reason.c_str(), info.compile_ms,
+        info.files);
+  }
+
+  // One pushdown scan, timed: count + key checksum (and full row checksum
+  // when `hash_values`, untimed verification pass).
+  struct PushdownRun {
+    double seconds = 0, cpu = 0;
+    uint64_t matched = 0, key_sum = 0, kv_sum = 0;
+    engine::ScanInfo info;
+    exec::ScanStats stats;
+  };
+  PushdownRun RunPushdown(const ScanTarget& target, const std::string& predicate,
+                          const rocksdb::Snapshot* snap, engine::Table* table, bool hash_values) {
+    PushdownRun r;
+    const ScanOptions so = MakeScanOptions(snap);
+    const double c0 = ProcessCpu();
+    const auto t0 = Clock::now();
+    auto cur = Check(db_->Scan(target, predicate, so), "pushdown scan");
+    std::string k, v;
+    for (;;) {
+      Check(cur->Next(), "pushdown scan");
+      if (!cur->Valid()) break;
+      ++r.matched;
+      r.key_sum += KeyHash(cur->key());
+      if (hash_values) {
+        if (table == nullptr) {
+          r.kv_sum += RowHash(cur->row()[0].s, cur->row()[1].s);
+        } else {
+          Check(table->EncodeRow(cur->row(), &k, &v), "re-encode row");
+          r.kv_sum += RowHash(cur->key(), v);
+        }
+      }
+    }
+    r.seconds = Seconds(t0, Clock::now());
+    r.cpu = ProcessCpu() - c0;
+    r.info = cur->info();
+    r.stats = cur->stats();
+    return r;
+  }
+
+  struct BaselineRun {
+    double seconds = 0, cpu = 0;
+    BaselineResult r;
+  };
+  BaselineRun RunBaselineTimed(rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snap,
+                               const HandFilter& filter, bool hash_values) {
+    BaselineRun b;
+    const double c0 = ProcessCpu();
+    const auto t0 = Clock::now();
+    b.r = Check(RunBaseline(db_->db(), cf, snap, filter, hash_values), "baseline");
+    b.seconds = Seconds(t0, Clock::now());
+    b.cpu = ProcessCpu() - c0;
+    return b;
+  }
+
+  Measurement Base(const std::string& bench, const std::string& predicate, double target_sel) {
+    Measurement m;
+    m.benchmark = bench;
+    m.predicate = predicate;
+    m.compression = FLAGS_compression_type;
+    m.target_selectivity = target_sel;
+    m.direct_io = FLAGS_use_direct_reads;
+    return m;
+  }
+
+  void PrintResult(const std::string& bench, const std::vector<Measurement>& base,
+                   const std::vector<Measurement>& push) {
+    std::vector<double> bs, ps, cpu, bytes, tohost;
+    for (const auto& m : base) bs.push_back(m.seconds);
+    for (const auto& m : push) {
+      ps.push_back(m.seconds);
+      cpu.push_back(m.host_cpu_s);
+      bytes.push_back(static_cast<double>(m.bytes_read));
+      tohost.push_back(static_cast<double>(m.bytes_to_host));
+    }
+    const Summary b = Summarize(bs), p = Summarize(ps), c = Summarize(cpu);
+    const Measurement& last = push.back();
+    const uint64_t bytes_read = static_cast<uint64_t>(Summarize(bytes).median);
+    const uint64_t to_host = static_cast<uint64_t>(Summarize(tohost).median);
+    std::printf(
+        "# %s: repeats=%zu baseline_s median=%.4f min=%.4f max=%.4f | pushdown_s "
+        "median=%.4f min=%.4f max=%.4f | matched_bytes=%lu bytes_to_host/matched_bytes=%.3f "
+        "cold=%d direct_io=%d\n",
+        bench.c_str(), push.size(), b.median, b.min, b.max, p.median, p.min, p.max,
+        last.matched_bytes,
+        last.matched_bytes ? static_cast<double>(to_host) / static_cast<double>(last.matched_bytes)
+                           : 0.0,
+        last.cold ? 1 : 0, last.direct_io ? 1 : 0);
+    char tail[512];
+    std::snprintf(tail, sizeof(tail),
+                  " rows=%lu matched=%lu bytes_read=%lu bytes_to_host=%lu host_cpu_s=%.4f "
+                  "baseline_s=%.4f pushdown_s=%.4f speedup_vs_iterator=%.2f device=%s",
+                  last.rows, last.matched, bytes_read, to_host, c.median, b.median, p.median,
+                  p.median > 0 ? b.median / p.median : 0.0, last.device.c_str());
+    PrintDbBenchLine(bench, p.median, last.rows, bytes_read, tail);
+  }
+
+  // filterscan / selectivity_sweep: Scan() vs iterator + hand filter.
+  void ScanBench(const std::string& bench, const std::string& predicate, double target_sel) {
+    engine::Table* table = nullptr;
+    if (!FLAGS_table.empty())
+      table = Check(db_->OpenTable(FLAGS_table), "open table " + FLAGS_table);
+    const HandFilter filter = Check(HandFilter::Parse(predicate, Layout(table)), bench);
+    rocksdb::ColumnFamilyHandle* cf = Cf();
+    Check(db_->db()->Flush(rocksdb::FlushOptions(), cf), "flush");
+    const rocksdb::Snapshot* snap = db_->db()->GetSnapshot();
+    const ScanTarget target = Target();
+    // Untimed verification (full rows) and warm-up.
+    const BaselineRun vb = RunBaselineTimed(cf, snap, filter, true);
+    const PushdownRun vp = RunPushdown(target, predicate, snap, table, true);
+    PrintInfo(bench, vp.info);
+    if (vb.r.matched != vp.matched || vb.r.key_sum != vp.key_sum || vb.r.kv_sum != vp.kv_sum) {
+      Die(bench + ": MISMATCH pushdown vs iterator baseline for '" + predicate + "': rows " +
+          std::to_string(vp.matched) + " vs " + std::to_string(vb.r.matched) + ", key checksum " +
+          std::to_string(vp.key_sum) + " vs " + std::to_string(vb.r.key_sum) + ", row checksum " +
+          std::to_string(vp.kv_sum) + " vs " + std::to_string(vb.r.kv_sum));
+    }
+    std::vector<Measurement> base, push;
+    for (int rep = 0; rep < FLAGS_repeats; ++rep) {
+      for (int order = 0; order < 2; ++order) {
+        const bool baseline_now = (order == 0) == (rep % 2 == 0);
+        BeforeTimedRun();
+        Measurement m = Base(bench, predicate, target_sel);
+        m.repeat = rep;
+        m.cold = FLAGS_drop_caches && g_cold;
+        if (baseline_now) {
+          const BaselineRun b = RunBaselineTimed(cf, snap, filter, false);
+          if (b.r.matched != vb.r.matched || b.r.key_sum != vb.r.key_sum)
+            Die(bench + ": baseline not repeatable");
+          m.path = "baseline";
+          m.device = "iterator";
+          m.seconds = b.seconds;
+          m.rows = b.r.rows;
+          m.matched = b.r.matched;
+          m.matched_bytes = b.r.matched_bytes;
+          m.bytes_read = vp.stats.bytes_read;  // the same SST data blocks
+          m.bytes_to_host = b.r.bytes_to_host;
+          m.host_cpu_s = b.cpu;
+          m.proc_cpu_s = b.cpu;
+          base.push_back(m);
+        } else {
+          const PushdownRun p = RunPushdown(target, predicate, snap, table, false);
+          if (p.matched != vb.r.matched || p.key_sum != vb.r.key_sum) {
+            Die(bench + ": MISMATCH pushdown vs iterator baseline in repeat " +
+                std::to_string(rep));
+          }
+          m.path = "pushdown";
+          m.device = p.info.device;
+          m.seconds = p.seconds;
+          m.rows = vb.r.rows;
+          m.matched = p.matched;
+          m.matched_bytes = vb.r.matched_bytes;
+          m.bytes_read = p.stats.bytes_read;
+          m.bytes_to_host = p.stats.bytes_to_host;
+          m.host_cpu_s = static_cast<double>(p.stats.host_ns) * 1e-9;
+          m.proc_cpu_s = p.cpu;
+          m.device_s = static_cast<double>(p.stats.device_ns) * 1e-9;
+          push.push_back(m);
+        }
+        report_.Add(m);
+      }
+    }
+    db_->db()->ReleaseSnapshot(snap);
+    PrintResult(bench, base, push);
+  }
+
+  void FilterScan() { ScanBench("filterscan", FLAGS_predicate, -1); }
+
+  void Sweep() {
+    const double fractions[] = {0.001, 0.01, 0.1, 0.5, 1.0};
+    for (double f : fractions) {
+      std::string predicate;
+      if (FLAGS_table.empty()) {
+        predicate =
+            "u64be(key, 0) % 1000 < " + std::to_string(static_cast<int>(std::lround(f * 1000)));
+      } else {
+        tpch::LineitemGenerator gen(FLAGS_tpch_scale);
+        const auto parts = static_cast<int64_t>(gen.part_count());
+        const int64_t bound =
+            f >= 1.0 ? parts : static_cast<int64_t>(std::ceil(f * static_cast<double>(parts)));
+        predicate = "l_partkey <= " + std::to_string(bound);
+      }
+      std::printf("# selectivity_sweep: target=%g predicate=%s\n", f, predicate.c_str());
+      ScanBench("selectivity_sweep", predicate, f);
+    }
+  }
+
+  void TpchQ6() {
+    engine::Table* table =
+        Check(db_->OpenTable("lineitem"), "tpch_q6 needs table lineitem (loadtpch)");
+    const HandFilter filter = Check(HandFilter::Parse(kQ6Predicate, Layout(table)), "q6");
+    rocksdb::ColumnFamilyHandle* cf = table->column_family();
+    Check(db_->db()->Flush(rocksdb::FlushOptions(), cf), "flush");
+    const rocksdb::Snapshot* snap = db_->db()->GetSnapshot();
+    const ScanTarget target = ScanTarget::Table("lineitem");
+    // Warm-up + verification: full rows of a Scan and the aggregates.
+    const BaselineRun vb = RunBaselineTimed(cf, snap, filter, true);
+    const PushdownRun vp = RunPushdown(target, kQ6Predicate, snap, table, true);
+    if (vb.r.matched != vp.matched || vb.r.kv_sum != vp.kv_sum || vb.r.key_sum != vp.key_sum) {
+      Die("tpch_q6: MISMATCH of the Q6 rows: pushdown " + std::to_string(vp.matched) +
+          " rows vs iterator baseline " + std::to_string(vb.r.matched));
+    }
+    auto agg_once = [&]() {
+      return Check(db_->Aggregate(target, kQ6Predicate, kQ6Aggregates, MakeScanOptions(snap)),
+                   "tpch_q6 aggregate");
+    };
+    AggregateResult first = agg_once();
+    PrintInfo("tpch_q6", first.info);
+    auto check_agg = [&](const AggregateResult& a, const BaselineResult& b) {
+      int64_t revenue = b.revenue;
+      const int scale = a.types.size() > 1 ? a.types[1].scale : 4;
+      for (int s = scale; s < 4; ++s) revenue /= 10;  // not expected: the product has scale 4
+      if (a.values.size() != 2 || a.values[0].null || a.values[0].i != b.count ||
+          (b.count > 0 && (a.values[1].null || a.values[1].i != revenue))) {
+        Die("tpch_q6: MISMATCH of the aggregates: pushdown count=" +
+            (a.values.empty() ? std::string("?") : std::to_string(a.values[0].i)) +
+            " sum=" + (a.values.size() < 2 ? std::string("?") : std::to_string(a.values[1].i)) +
+            " vs iterator baseline count=" + std::to_string(b.count) +
+            " sum=" + std::to_string(b.revenue) + " (scale 4)");
+      }
+    };
+    check_agg(first, vb.r);
+    std::printf("# tpch_q6: count=%ld revenue=%ld.%04ld\n", vb.r.count, vb.r.revenue / 10000,
+                vb.r.revenue % 10000);
+    std::vector<Measurement> base, push;
+    for (int rep = 0; rep < FLAGS_repeats; ++rep) {
+      for (int order = 0; order < 2; ++order) {
+        const bool baseline_now = (order == 0) == (rep % 2 == 0);
+        BeforeTimedRun();
+        Measurement m = Base("tpch_q6", kQ6Predicate, -1);
+        m.repeat = rep;
+        m.cold = FLAGS_drop_caches && g_cold;
+        m.rows = vb.r.rows;
+        m.matched_bytes = vb.r.matched_bytes;
+        if (baseline_now) {
+          const BaselineRun b = RunBaselineTimed(cf, snap, filter, false);
+          if (b.r.count != vb.r.count || b.r.revenue != vb.r.revenue)
+            Die("tpch_q6: baseline not repeatable");
+          m.path = "baseline";
+          m.device = "iterator";
+          m.seconds = b.seconds;
+          m.matched = b.r.matched;
+          m.bytes_read = vp.stats.bytes_read;
+          m.bytes_to_host = b.r.bytes_to_host;
+          m.host_cpu_s = m.proc_cpu_s = b.cpu;
+          base.push_back(m);
+        } else {
+          const double c0 = ProcessCpu();
+          const auto t0 = Clock::now();
+          AggregateResult a = agg_once();
+          m.seconds = Seconds(t0, Clock::now());
+          m.proc_cpu_s = ProcessCpu() - c0;
+          check_agg(a, vb.r);
+          m.path = "pushdown";
+          m.device = a.info.device;
+          m.matched = a.rows;
+          m.bytes_read = a.stats.bytes_read;
+          m.bytes_to_host = a.stats.bytes_to_host;
+          m.host_cpu_s = static_cast<double>(a.stats.host_ns) * 1e-9;
+          m.device_s = static_cast<double>(a.stats.device_ns) * 1e-9;
+          push.push_back(m);
+        }
+        report_.Add(m);
+      }
+    }
+    db_->db()->ReleaseSnapshot(snap);
+    PrintResult("tpch_q6", base, push);
+  }
+
+  CsvReport report_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::unique_ptr<PushdownDB> db_;
+  bpfgen::RowLayout layout_;
+};
+
+}  // namespace
+}  // namespace pushdown::bench
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage("db_bench-compatible benchmarks of pushdown scans");
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  if (FLAGS_repeats < 1) FLAGS_repeats = 1;
+  if (FLAGS_threads != 1)
+    std::fprintf(stderr, "pushdown_bench: --threads=%d: only 1 thread is implemented; using 1\n",
+                 FLAGS_threads);
+  const std::string p = FLAGS_pushdown;
+  if (p != "off" && p != "host" && p != "kernel" && p != "auto") {
+    std::fprintf(stderr, "pushdown_bench: --pushdown must be off|host|kernel|auto\n");
+    return 1;
+  }
+  pushdown::bench::Bench bench;
+  bench.Open();
+  std::stringstream list(FLAGS_benchmarks);
+  std::string name;
+  while (std::getline(list, name, ',')) {
+    if (!name.empty()) bench.Run(name);
+  }
+  bench.Finish();
+  return 0;
+}

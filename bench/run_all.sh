@@ -1,0 +1,95 @@
+#!/bin/bash
+# Regenerates bench/RESULTS.md and bench/plots/*.png: builds pushdown_bench,
+# loads TPC-H lineitem (uncompressed and lz4), runs TPC-H Q6 (warm and cold),
+# the selectivity sweeps (lineitem and raw db_bench data) and raw filterscans
+# on the host and kernel devices, renders the plots and writes RESULTS.md.
+#
+#   bench/run_all.sh                 # SCALE=1 REPEATS=5
+#   SCALE=0.1 REPEATS=5 bench/run_all.sh
+# Environment: SCALE (TPC-H scale factor), REPEATS (timed runs per path),
+# NUM (raw db_bench rows), BUILD (build dir), WORK (databases + logs; several GB at SF1).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build-bench}
+SCALE=${SCALE:-1}
+REPEATS=${REPEATS:-5}
+NUM=${NUM:-1000000}
+WORK=${WORK:-/tmp/pushdown_bench_work}
+BIN=$BUILD/bin/pushdown_bench
+PLOTS=$ROOT/bench/plots
+mkdir -p "$WORK" "$PLOTS"
+LOG=$WORK/log.txt
+: > "$LOG"
+rm -f "$WORK"/*.csv
+
+say() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$LOG" >&2; }
+run() {  # label args... : runs pushdown_bench, logs the command and output
+  local label=$1
+  shift
+  say "$label: pushdown_bench $*"
+  echo "\$ pushdown_bench $*" >> "$WORK/commands.txt"
+  "$BIN" "$@" 2>&1 | tee "$WORK/$label.out" >> "$LOG"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || { say "FAILED: $label"; exit 1; }
+}
+: > "$WORK/commands.txt"
+
+say "build"
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+cmake --build "$BUILD" -j2 --target pushdown_bench > /dev/null
+
+ROOT_USER=0
+[ "$(id -u)" = 0 ] && ROOT_USER=1
+drop_caches() { if [ $ROOT_USER = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
+
+# 1. TPC-H lineitem, uncompressed and lz4 (loaded + compacted to one sorted run).
+for c in none lz4; do
+  run "load_$c" --db="$WORK/tpch_$c" --benchmarks=loadtpch --tpch_scale="$SCALE" \
+    --compression_type="$c"
+done
+
+common=(--use_existing_db --tpch_scale="$SCALE" --repeats="$REPEATS")
+# 2. Q6 warm (the page cache and the block cache hold the data after a warm-up run).
+for c in none lz4; do
+  for d in host kernel; do
+    run "q6_${c}_$d" --db="$WORK/tpch_$c" --compression_type="$c" "${common[@]}" \
+      --benchmarks=tpch_q6 --pushdown="$d" --report="$WORK/q6.csv"
+  done
+done
+# 3. Raw read limit of the same fast path: a TRUE filter over the same table.
+for d in host kernel; do
+  run "true_none_$d" --db="$WORK/tpch_none" --compression_type=none "${common[@]}" \
+    --benchmarks=filterscan --table=lineitem --predicate=TRUE --pushdown="$d" \
+    --report="$WORK/true.csv"
+done
+# 4. Selectivity sweep over lineitem (l_partkey ranges), uncompressed.
+for d in host kernel; do
+  run "sweep_tpch_$d" --db="$WORK/tpch_none" --compression_type=none "${common[@]}" \
+    --benchmarks=selectivity_sweep --table=lineitem --pushdown="$d" --report="$WORK/sweep_tpch.csv"
+done
+# 5. Raw db_bench data (snappy, db_bench defaults): fillseq + compact, then
+#    filterscan and the sweep on u64be(key, 0) % 1000 < k.
+run fill_raw --db="$WORK/raw" --benchmarks=fillseq,compact --num="$NUM"
+for d in host kernel; do
+  run "raw_$d" --db="$WORK/raw" --use_existing_db --num="$NUM" --repeats="$REPEATS" \
+    --benchmarks=filterscan,selectivity_sweep --predicate='u64be(key, 0) % 100 < 1' \
+    --pushdown="$d" --report="$WORK/sweep_raw.csv"
+done
+# 6. Cold Q6: page cache dropped before every timed run (root), O_DIRECT on the
+#    fast path and use_direct_reads for the baseline, no block cache.
+for d in host kernel; do
+  drop_caches
+  run "q6_cold_none_$d" --db="$WORK/tpch_none" --compression_type=none "${common[@]}" \
+    --benchmarks=tpch_q6 --pushdown="$d" --use_direct_reads --drop_caches --cache_size=-1 \
+    --report="$WORK/q6_cold.csv"
+done
+
+# 7. Plots.
+"$ROOT/bench/plot.sh" "$WORK/sweep_tpch.csv" "$PLOTS" sweep_tpch \
+  "lineitem SF$SCALE, uncompressed, warm: l_partkey <= P" >> "$LOG"
+"$ROOT/bench/plot.sh" "$WORK/sweep_raw.csv" "$PLOTS" sweep_raw \
+  "db_bench fillseq $NUM rows, snappy, warm: u64be(key, 0) % 1000 < k" >> "$LOG"
+
+# 8. RESULTS.md
+SCALE="$SCALE" REPEATS="$REPEATS" NUM="$NUM" WORK="$WORK" ROOT_USER=$ROOT_USER \
+  python3 "$ROOT/bench/pushdown_bench/write_results.py" > "$ROOT/bench/RESULTS.md"
+say "wrote bench/RESULTS.md"

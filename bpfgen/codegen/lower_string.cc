@@ -9,7 +9,8 @@
 
 namespace pushdown::bpfgen::codegen {
 namespace {
-constexpr size_t kMaxUnrolledLiteral = 512;  // BPF: literal bytes compared inline
+constexpr size_t kMaxUnrolledLiteral = 512;     // BPF: literal bytes compared inline
+constexpr uint64_t kPositionsPerCallback = 32;  // BPF: string positions per bpf_loop callback
 }  // namespace
 
 llvm::Value* Lowering::BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from,
@@ -107,26 +108,32 @@ std::pair<llvm::Value*, llvm::Value*> Lowering::SearchWithBpfLoop(
   {
     llvm::IRBuilderBase::InsertPointGuard guard(b_);
     b_.EnterFunction(cb, llvm::BasicBlock::Create(b_.getContext(), "entry", cb));
-    llvm::Value* q = b_.CreateAdd(b_.LoadState(kStLoop1), cb->getArg(0));
-    llvm::BasicBlock* stop = b_.NewBlock("stop");
-    llvm::BasicBlock* try_bb = b_.NewBlock("try");
-    llvm::BasicBlock* hit = b_.NewBlock("hit");
-    llvm::BasicBlock* miss = b_.NewBlock("miss");
-    b_.CreateCondBr(b_.CreateICmpSGT(b_.CreateAdd(q, I64(n)), b_.LoadState(kStLoop2)), stop,
-                    try_bb);
-    b_.SetInsertPoint(stop);
-    b_.CreateRet(I64(1));
-    b_.SetInsertPoint(try_bb);
-    b_.CreateCondBr(BytesEqualConst(b_.CreateAdd(b_.LoadState(kStLoop0), q), pat, from, n, true),
-                    hit, miss);
-    b_.SetInsertPoint(hit);
-    b_.StoreState(kStLoop3, I64(1));
-    b_.StoreState(kStLoop4, b_.CreateAdd(q, I64(n)));
-    b_.CreateRet(I64(1));
-    b_.SetInsertPoint(miss);
+    llvm::Value* base = b_.CreateAdd(b_.LoadState(kStLoop1),
+                                     b_.CreateMul(cb->getArg(0), I64(kPositionsPerCallback)));
+    b_.BoundedLoop(kPositionsPerCallback, [&](llvm::Value* k, llvm::BasicBlock*) {
+      llvm::Value* q = b_.CreateAdd(base, k);
+      llvm::BasicBlock* stop = b_.NewBlock("stop");
+      llvm::BasicBlock* try_bb = b_.NewBlock("try");
+      llvm::BasicBlock* hit = b_.NewBlock("hit");
+      llvm::BasicBlock* miss = b_.NewBlock("miss");
+      b_.CreateCondBr(b_.CreateICmpSGT(b_.CreateAdd(q, I64(n)), b_.LoadState(kStLoop2)), stop,
+                      try_bb);
+      b_.SetInsertPoint(stop);
+      b_.CreateRet(I64(1));
+      b_.SetInsertPoint(try_bb);
+      b_.CreateCondBr(BytesEqualConst(b_.CreateAdd(b_.LoadState(kStLoop0), q), pat, from, n, true),
+                      hit, miss);
+      b_.SetInsertPoint(hit);
+      b_.StoreState(kStLoop3, I64(1));
+      b_.StoreState(kStLoop4, b_.CreateAdd(q, I64(n)));
+      b_.CreateRet(I64(1));
+      b_.SetInsertPoint(miss);
+    });
     b_.CreateRet(I64(0));
   }
-  b_.CallBpfLoop(b_.getInt32(static_cast<uint32_t>(std::min<uint64_t>(bound, 1u << 23))), cb);
+  b_.CallBpfLoop(b_.getInt32(static_cast<uint32_t>(
+                     std::min<uint64_t>(bound / kPositionsPerCallback + 1, 1u << 23))),
+                 cb);
   return {b_.CreateICmpNE(b_.LoadState(kStLoop3), I64(0)), b_.LoadState(kStLoop4)};
 }
 
@@ -143,31 +150,36 @@ llvm::Value* Lowering::CompareWithBpfLoop(const Val& a, const Val& b, uint64_t b
   {
     llvm::IRBuilderBase::InsertPointGuard guard(b_);
     b_.EnterFunction(cb, llvm::BasicBlock::Create(b_.getContext(), "entry", cb));
-    llvm::Value* i = cb->getArg(0);
-    llvm::Value* a_end = b_.CreateICmpUGE(i, b_.LoadState(kStLoop2));
-    llvm::Value* b_end = b_.CreateICmpUGE(i, b_.LoadState(kStLoop3));
-    llvm::BasicBlock* ends = b_.NewBlock("ends");
-    llvm::BasicBlock* bytes = b_.NewBlock("bytes");
-    b_.CreateCondBr(b_.CreateOr(a_end, b_end), ends, bytes);
-    b_.SetInsertPoint(ends);
-    b_.StoreState(kStLoop4,
-                  b_.CreateSelect(b_.CreateAnd(a_end, b_end), I64(0),
+    llvm::Value* base = b_.CreateMul(cb->getArg(0), I64(kPositionsPerCallback));
+    b_.BoundedLoop(kPositionsPerCallback, [&](llvm::Value* k, llvm::BasicBlock*) {
+      llvm::Value* i = b_.CreateAdd(base, k);
+      llvm::Value* a_end = b_.CreateICmpUGE(i, b_.LoadState(kStLoop2));
+      llvm::Value* b_end = b_.CreateICmpUGE(i, b_.LoadState(kStLoop3));
+      llvm::BasicBlock* ends = b_.NewBlock("ends");
+      llvm::BasicBlock* bytes = b_.NewBlock("bytes");
+      b_.CreateCondBr(b_.CreateOr(a_end, b_end), ends, bytes);
+      b_.SetInsertPoint(ends);
+      b_.StoreState(kStLoop4, b_.CreateSelect(
+                                  b_.CreateAnd(a_end, b_end), I64(0),
                                   b_.CreateSelect(a_end, I64(static_cast<uint64_t>(-1)), I64(1))));
-    b_.CreateRet(I64(1));
-    b_.SetInsertPoint(bytes);
-    llvm::Value* ca = b_.LoadLE(b_.CreateAdd(b_.LoadState(kStLoop0), i), 1);
-    llvm::Value* cb_byte = b_.LoadLE(b_.CreateAdd(b_.LoadState(kStLoop1), i), 1);
-    llvm::BasicBlock* diff = b_.NewBlock("diff");
-    llvm::BasicBlock* same = b_.NewBlock("same");
-    b_.CreateCondBr(b_.CreateICmpNE(ca, cb_byte), diff, same);
-    b_.SetInsertPoint(diff);
-    b_.StoreState(kStLoop4, b_.CreateSelect(b_.CreateICmpULT(ca, cb_byte),
-                                            I64(static_cast<uint64_t>(-1)), I64(1)));
-    b_.CreateRet(I64(1));
-    b_.SetInsertPoint(same);
+      b_.CreateRet(I64(1));
+      b_.SetInsertPoint(bytes);
+      llvm::Value* ca = b_.LoadLE(b_.CreateAdd(b_.LoadState(kStLoop0), i), 1);
+      llvm::Value* cb_byte = b_.LoadLE(b_.CreateAdd(b_.LoadState(kStLoop1), i), 1);
+      llvm::BasicBlock* diff = b_.NewBlock("diff");
+      llvm::BasicBlock* same = b_.NewBlock("same");
+      b_.CreateCondBr(b_.CreateICmpNE(ca, cb_byte), diff, same);
+      b_.SetInsertPoint(diff);
+      b_.StoreState(kStLoop4, b_.CreateSelect(b_.CreateICmpULT(ca, cb_byte),
+                                              I64(static_cast<uint64_t>(-1)), I64(1)));
+      b_.CreateRet(I64(1));
+      b_.SetInsertPoint(same);
+    });
     b_.CreateRet(I64(0));
   }
-  b_.CallBpfLoop(b_.getInt32(static_cast<uint32_t>(std::min<uint64_t>(bound, 1u << 23))), cb);
+  b_.CallBpfLoop(b_.getInt32(static_cast<uint32_t>(
+                     std::min<uint64_t>(bound / kPositionsPerCallback + 1, 1u << 23))),
+                 cb);
   return b_.LoadState(kStLoop4);
 }
 

@@ -105,9 +105,13 @@ struct ScanOptions {
   // Read at this snapshot (the caller keeps it alive until the cursor is
   // destroyed); nullptr = a new snapshot taken by Scan().
   const rocksdb::Snapshot* snapshot = nullptr;
+  // Iterator path: ReadOptions::verify_checksums. The pushdown path always
+  // verifies every data block's checksum.
   bool verify_checksums = true;
   // Data blocks staged per device run (and per file refill).
   uint32_t batch_blocks = 16;
+  // Block reads of the pushdown path: O_DIRECT / io_uring. Not wired yet: the
+  // scan executor reads with one pread per block (see the report of engine/api).
   bool use_direct_io = false;
   bool use_io_uring = true;
   // Scan() flushes the memtable so that every row at or below the snapshot is

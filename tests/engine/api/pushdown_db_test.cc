@@ -278,6 +278,52 @@ TEST(PushdownDbTest, RangeDeletionFallsBackToIteratorWithReason) {
   EXPECT_TRUE(SameRows(*expected, *actual));
 }
 
+// While a cursor is open its files stay on disk; once it is destroyed,
+// obsolete files are deleted again (EnableFileDeletions(force=false) balanced).
+TEST(PushdownDbTest, OpenCursorPinsFilesAndReleasesThem) {
+  TempDir dir("pd_api");
+  DbOptions opts;
+  opts.fs_options = "io_uring=false;queue_depth=8";
+  auto db = OpenOrDie(dir.path(), opts);
+  ASSERT_NE(db, nullptr);
+  rocksdb::DB* rdb = db->db();
+  for (int round = 0; round < 3; ++round) {
+    for (uint64_t k = 0; k < 2000; ++k)
+      ASSERT_TRUE(rdb->Put({}, DbBenchKey(k), "v" + std::to_string(round)).ok());
+    ASSERT_TRUE(rdb->Flush({}).ok());
+  }
+  auto count_ssts = [&] {
+    std::vector<std::string> children;
+    EXPECT_TRUE(rocksdb::Env::Default()->GetChildren(dir.path(), &children).ok());
+    size_t n = 0;
+    for (const auto& c : children) n += c.size() > 4 && c.substr(c.size() - 4) == ".sst";
+    return n;
+  };
+  ScanOptions o;
+  o.device = "host";
+  auto cursor = db->Scan(ScanTarget::Raw(), "u64be(key, 0) < 10", o);
+  ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
+  EXPECT_EQ((*cursor)->info().files, 3u);
+  ASSERT_TRUE(rdb->CompactRange({}, nullptr, nullptr).ok());
+  EXPECT_GE(count_ssts(), 4u);  // 3 pinned inputs + the compaction output
+  size_t rows = 0;
+  for (;;) {
+    ASSERT_TRUE((*cursor)->Next().ok());
+    if (!(*cursor)->Valid()) break;
+    EXPECT_EQ((*cursor)->row()[1].s, "v2");
+    ++rows;
+  }
+  EXPECT_EQ(rows, 10u);
+  cursor->reset();
+  // A later compaction's cleanup now deletes the obsolete inputs.
+  ASSERT_TRUE(rdb->Put({}, DbBenchKey(1), "x").ok());
+  ASSERT_TRUE(rdb->Flush({}).ok());
+  rocksdb::CompactRangeOptions cro;
+  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  ASSERT_TRUE(rdb->CompactRange(cro, nullptr, nullptr).ok());
+  EXPECT_EQ(count_ssts(), 1u);
+}
+
 TEST(PushdownDbTest, CatalogSurvivesReopen) {
   TempDir dir("pd_api");
   std::mt19937_64 rng(1);

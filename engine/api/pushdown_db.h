@@ -240,6 +240,8 @@ class PushdownDB {
   // "pushdown_catalog").
   static Result<std::unique_ptr<PushdownDB>> Open(const std::string& path,
                                                   const DbOptions& options = DbOptions());
+  // Closes the DB. REQUIRES: every ScanCursor of this DB was destroyed, and
+  // snapshots taken on db() were released.
   ~PushdownDB();
   PushdownDB(const PushdownDB&) = delete;
   PushdownDB& operator=(const PushdownDB&) = delete;

@@ -2,14 +2,13 @@
 // --stats JSON), exit statuses, scans of a stock db_bench DB against ldb,
 // and that a scan leaves the DB's files untouched.
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -151,7 +150,7 @@ class CliTest : public ::testing::Test {
     dir_ = tmpl;
     fs::create_directories(dir_ + "/scratch");
     RunResult r = RunProcess({Binary(), "load-tpch", "--db", TpchDb(), "--scale", "0.002"},
-                      dir_ + "/scratch");
+                             dir_ + "/scratch");
     load_ok_ = r.exited && r.status == 0;
     load_out_ = r.out + r.err;
   }
@@ -228,8 +227,8 @@ TEST_F(CliTest, Q6AggregatesOnTheKernelDeviceEqualTheIteratorPath) {
 
 TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
   for (const char* device : {"iterator", "host", "auto"}) {
-    RunResult r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where",
-                       "l_quantity < 2", "--device", device, "--stats"});
+    RunResult r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", "l_quantity < 2",
+                       "--device", device, "--stats"});
     ASSERT_TRUE(r.exited);
     ASSERT_EQ(r.status, 0) << r.err;
     std::vector<std::string> err = Lines(r.err);
@@ -247,10 +246,10 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
 }
 
 TEST_F(CliTest, CsvRowsEqualTheGeneratedRows) {
-  RunResult r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where",
-                     "l_linenumber >= 1", "--select",
-                     "l_orderkey,l_linenumber,l_shipdate,l_discount,l_shipmode,l_comment",
-                     "--limit", "25", "--device", "iterator"});
+  RunResult r =
+      Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", "l_linenumber >= 1",
+           "--select", "l_orderkey,l_linenumber,l_shipdate,l_discount,l_shipmode,l_comment",
+           "--limit", "25", "--device", "iterator"});
   ASSERT_TRUE(r.exited);
   ASSERT_EQ(r.status, 0) << r.err;
   std::vector<std::string> lines = Lines(r.out);
@@ -265,8 +264,8 @@ TEST_F(CliTest, CsvRowsEqualTheGeneratedRows) {
     std::snprintf(disc, sizeof(disc), "0.%02lld", static_cast<long long>(row[C::kDiscount].i));
     const std::string expected =
         std::to_string(row[C::kOrderKey].i) + "," + std::to_string(row[C::kLineNumber].i) + "," +
-        pushdown::bpfgen::FormatDate(static_cast<int32_t>(row[C::kShipDate].i)) + "," + disc +
-        "," + row[C::kShipMode].s + "," + row[C::kComment].s;
+        pushdown::bpfgen::FormatDate(static_cast<int32_t>(row[C::kShipDate].i)) + "," + disc + "," +
+        row[C::kShipMode].s + "," + row[C::kComment].s;
     EXPECT_EQ(lines[i], expected) << "row " << i;
   }
 }
@@ -279,8 +278,8 @@ TEST_F(CliTest, TablesListsLineitemWithItsDdl) {
 }
 
 TEST_F(CliTest, ExplainShowsTheSplitLevelsAndDevices) {
-  RunResult r = Cli({"explain", "--db", TpchDb(), "--table", "lineitem", "--where", kQ6,
-                     "--device", "host"});
+  RunResult r =
+      Cli({"explain", "--db", TpchDb(), "--table", "lineitem", "--where", kQ6, "--device", "host"});
   ASSERT_TRUE(r.exited);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("path:      pushdown"));
@@ -336,8 +335,8 @@ TEST_F(CliTest, ExitStatuses) {
 TEST_F(CliTest, ScanDoesNotModifyTheDb) {
   const auto before = DirState(TpchDb());
   for (const char* device : {"iterator", "host", "kernel", "auto"}) {
-    RunResult r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", kQ6,
-                       "--device", device});
+    RunResult r =
+        Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", kQ6, "--device", device});
     EXPECT_EQ(r.status, 0) << r.err;
   }
   Cli({"explain", "--db", TpchDb(), "--table", "lineitem", "--where", kQ6});
@@ -349,8 +348,8 @@ TEST_F(CliTest, ScanDoesNotModifyTheDb) {
 // path returns exactly `u64be(key, 0) % 100 < 2` applied to ldb's scan.
 TEST_F(CliTest, RawScanOfADbBenchDbEqualsLdbFiltered) {
   const std::string db = dir_ + "/dbbench";
-  RunResult r = RunProcess({"/usr/bin/db_bench", "--benchmarks=fillrandom", "--num=20000", "--db=" + db},
-                    Scratch());
+  RunResult r = RunProcess(
+      {"/usr/bin/db_bench", "--benchmarks=fillrandom", "--num=20000", "--db=" + db}, Scratch());
   ASSERT_TRUE(r.exited && r.status == 0) << r.err;
 
   auto expected_rows = [&]() {

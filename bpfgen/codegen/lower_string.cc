@@ -15,8 +15,24 @@ constexpr uint64_t kPositionsPerCallback = 32;  // BPF: string positions per bpf
 
 llvm::Value* Lowering::BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from,
                                        size_t n, bool like) {
+  // Whole 8-byte words first (one load and compare each, wildcards masked
+  // out), then single bytes: few branches for the verifier's jump history.
   llvm::Value* eq = True();
-  for (size_t i = 0; i < n; ++i) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t value = 0, mask = 0;
+    for (size_t k = 0; k < 8; ++k) {
+      const unsigned char c = static_cast<unsigned char>(lit[from + i + k]);
+      if (like && c == '_') continue;
+      value |= uint64_t{c} << (8 * k);
+      mask |= uint64_t{0xff} << (8 * k);
+    }
+    if (mask == 0) continue;
+    llvm::Value* word = b_.LoadLE(b_.CreateAdd(off, I64(i)), 8);
+    if (mask != ~uint64_t{0}) word = b_.CreateAnd(word, I64(mask));
+    eq = b_.CreateAnd(eq, b_.CreateICmpEQ(word, I64(value)));
+  }
+  for (; i < n; ++i) {
     const unsigned char c = static_cast<unsigned char>(lit[from + i]);
     if (like && c == '_') continue;
     llvm::Value* byte = b_.LoadLE(b_.CreateAdd(off, I64(i)), 1);
@@ -64,7 +80,9 @@ llvm::Value* Lowering::StringCompare(const Val& a, const Val& b) {
   if (b.lit) return StringCompareConst(a, *b.lit);
   if (a.lit) return b_.CreateNeg(StringCompareConst(b, *a.lit));
   const uint64_t bound = std::min(a.max_len, b.max_len) + 1;
-  if (b_.bpf() && bound > StringBound()) return CompareWithBpfLoop(a, b, bound);
+  // ~4 jumps per position: past StringBound()/8 positions the verifier's
+  // jump history (8192 per path) needs the loop in a callback.
+  if (b_.bpf() && bound > StringBound() / 8) return CompareWithBpfLoop(a, b, bound);
   llvm::Value* res = Alloca();
   b_.CreateStore(I64(0), res);
   b_.BoundedLoop(bound, [&](llvm::Value* i, llvm::BasicBlock* exit) {
@@ -246,7 +264,9 @@ Val Lowering::Like(const Expr& e) {
       const auto m = segs[k];
       if (m.second == 0) continue;
       const uint64_t bound = s.max_len + 1;
-      if (b_.bpf() && bound > StringBound()) {
+      // Jumps per inline search position: the segment's words and bytes + 3.
+      const uint64_t jumps = m.second / 8 + m.second % 8 + 3;
+      if (b_.bpf() && bound * jumps > StringBound()) {
         auto [hit, next] = SearchWithBpfLoop(s.v, b_.CreateLoad(b_.getInt64Ty(), pos), limit, pat,
                                              m.first, m.second, bound);
         ok = b_.CreateAnd(ok, hit);

@@ -62,3 +62,52 @@ INSTANTIATE_TEST_SUITE_P(Predicates, BpfVsNative, ::testing::ValuesIn(kCases));
 
 }  // namespace
 }  // namespace pushdown::bpfgen
+
+namespace pushdown::bpfgen {
+namespace {
+
+using namespace testing;  // NOLINT
+
+// Predicates at the kernel caps' limits still verify and stay exact.
+TEST(BpfLimits, LargePredicatesVerifyAndMatch) {
+  if (!HaveBpf()) GTEST_SKIP() << "needs root/CAP_BPF to load BPF programs";
+  const Dataset& d = GetDataset("lineitem");
+  std::string in_list = "l_partkey % 1000 IN (";
+  for (int i = 0; i < 256; ++i) in_list += (i ? ", " : "") + std::to_string(i * 3);
+  in_list += ")";
+  std::string long_like = "l_comment NOT LIKE '%" + std::string(200, 'x') + "%'";
+  std::string many;
+  for (int i = 0; i < 24; ++i) {
+    many += (i ? " AND " : "") + std::string("l_suppkey <> ") + std::to_string(i * 37);
+  }
+  for (const std::string& text :
+       {in_list, long_like, many, std::string("l_comment LIKE '%e%i%u%l%'"),
+        std::string("l_shipmode IN ('AIR', 'MAIL', 'SHIP', 'RAIL') AND l_shipinstruct LIKE "
+                    "'%N%' AND l_comment >= 'b' AND l_extendedprice * (1 - l_discount) * (1 + "
+                    "l_tax) > 100000")}) {
+    auto pred = CompilePredicate(text, d.schema);
+    ASSERT_TRUE(pred.ok()) << pred.status().ToString();
+    SplitResult split = SplitPredicate(*pred, d.schema, TargetCaps::Kernel());
+    ASSERT_FALSE(split.device.empty()) << text;
+    auto bpf = CompileBpf(d.schema, split.device, TestOptions());
+    ASSERT_TRUE(bpf.ok()) << text << ": " << bpf.status().ToString();
+    BpfRunner runner;
+    ASSERT_EQ(runner.Load(*bpf), "") << text;
+    std::cout << text.substr(0, 40) << "...: codegen " << bpf->codegen_ms << " ms; "
+              << runner.verifier_stats().substr(0, 60) << "\n";
+    std::vector<std::vector<Entry>> parts;
+    auto blocks = MakeBlocks(d, 16, 4096, false, &parts);
+    uint64_t matched = 0;
+    auto got = RunBatches(
+        bpf->layout, runner.mem(), blocks, [](size_t) { return 0u; },
+        [&](abi::RunContext* ctx, uint8_t*) { ASSERT_EQ(runner.Run(ctx), 0); }, &matched);
+    ASSERT_EQ(got.size(), blocks.size());
+    Evaluator ev(d.schema);
+    for (size_t k = 0; k < blocks.size(); ++k) {
+      ASSERT_EQ(got[k], Expected(ev, split.device, parts[k], false)) << text << " block " << k;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pushdown::bpfgen

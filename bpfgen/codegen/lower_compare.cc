@@ -30,6 +30,14 @@ Val Lowering::Compare(BinaryOp op, const Val& a, const Val& b, const Type& ta, c
     if (a.kind != Val::Kind::kString || b.kind != Val::Kind::kString) {
       return Unsupported("comparison of a string with a non-string");
     }
+    if ((op == BinaryOp::kEq || op == BinaryOp::kNe) && (a.lit != nullptr) != (b.lit != nullptr)) {
+      // Equality with a constant: length, then whole words (no byte chain).
+      const Val& v = a.lit ? b : a;
+      const std::string& lit = a.lit ? *a.lit : *b.lit;
+      llvm::Value* eq = b_.CreateAnd(b_.CreateICmpEQ(v.len, I64(lit.size())),
+                                     BytesEqualConst(v.v, lit, 0, lit.size(), false));
+      return Bool(op == BinaryOp::kEq ? eq : b_.CreateNot(eq), null);
+    }
     return Bool(IntCompare(op, StringCompare(a, b), I64(0)), null);
   }
   if (ta.IsNumeric() && tb.IsNumeric()) {

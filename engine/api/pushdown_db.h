@@ -105,13 +105,16 @@ struct ScanOptions {
   // Read at this snapshot (the caller keeps it alive until the cursor is
   // destroyed); nullptr = a new snapshot taken by Scan().
   const rocksdb::Snapshot* snapshot = nullptr;
-  // Iterator path: ReadOptions::verify_checksums. The pushdown path always
-  // verifies every data block's checksum.
+  // Verify data block checksums (iterator path: ReadOptions::verify_checksums).
+  // The pushdown path with neither io_uring nor direct I/O (one pread per
+  // block) always verifies.
   bool verify_checksums = true;
   // Data blocks staged per device run (and per file refill).
   uint32_t batch_blocks = 16;
-  // Block reads of the pushdown path: O_DIRECT / io_uring. Not wired yet: the
-  // scan executor reads with one pread per block (see the report of engine/api).
+  // Pushdown path block reads: large sequential reads through io_uring
+  // (registered files and buffers; pread where io_uring is unavailable), and/or
+  // O_DIRECT (a file system that rejects O_DIRECT sends the scan to the
+  // iterator path with the reason). Both false: one pread per block.
   bool use_direct_io = false;
   bool use_io_uring = true;
   // Scan() flushes the memtable so that every row at or below the snapshot is

@@ -299,6 +299,20 @@ class PushdownCursor : public ScanCursorImpl {
         want_value_ ? exec::Projection::All() : exec::Projection::Columns(req_->columns);
     sp.limit = options_.limit;
     sp.batch_blocks = options_.batch_blocks == 0 ? 16 : options_.batch_blocks;
+    if (options_.use_io_uring || options_.use_direct_io) {
+      // Large sequential reads through pushdown/sst BlockSource: one per file,
+      // (queue_depth + 1) x read_size bytes of buffers each; the merge keeps
+      // every file open at once, so many files get smaller buffers (64 MiB total).
+      exec::BlockSourceOptions bs;
+      bs.use_io_uring = options_.use_io_uring;
+      bs.o_direct = options_.use_direct_io;
+      bs.verify_checksums = options_.verify_checksums;
+      if (sp.files.size() * (bs.queue_depth + 1) * bs.read_size > (64u << 20)) {
+        bs.read_size = 256u << 10;
+        bs.queue_depth = 2;
+      }
+      sp.block_source = bs;
+    }
     if (plan_.program != nullptr) {
       auto lease = impl_.pool.Acquire(plan_.program);
       if (lease.ok()) {

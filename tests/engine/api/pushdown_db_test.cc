@@ -62,6 +62,25 @@ TEST(PushdownDbTest, ScanWithoutSnapshotFlushesAndMatches) {
   EXPECT_TRUE(SameRows(*expected, *actual));
   EXPECT_GT(actual->stats.blocks_read, 0u);
   EXPECT_EQ(actual->stats.rows_matched, actual->rows.size());
+  for (bool uring : {false, true}) {
+    for (bool verify : {false, true}) {
+      o.use_io_uring = uring;
+      o.verify_checksums = verify;
+      auto again = Collect(db.get(), "items", "l_discount > 0.05", o);
+      ASSERT_TRUE(again.ok()) << again.status().ToString();
+      EXPECT_EQ(again->info.path, "pushdown");
+      EXPECT_TRUE(SameRows(*expected, *again)) << "io_uring " << uring << " verify " << verify;
+    }
+  }
+  // O_DIRECT: pushdown where the file system takes it, else the iterator path
+  // with the reason; the rows are the same either way.
+  o.use_direct_io = true;
+  auto direct = Collect(db.get(), "items", "l_discount > 0.05", o);
+  ASSERT_TRUE(direct.ok()) << direct.status().ToString();
+  EXPECT_TRUE(direct->info.path == "pushdown" || !direct->info.fallback_reason.empty());
+  EXPECT_TRUE(SameRows(*expected, *direct)) << direct->info.fallback_reason;
+  std::printf("O_DIRECT scan: path %s %s\n", direct->info.path.c_str(),
+              direct->info.fallback_reason.c_str());
 }
 
 TEST(PushdownDbTest, ProjectionAndLimit) {

@@ -332,6 +332,17 @@ TEST_F(CliTest, ExitStatuses) {
   EXPECT_THAT(r.out, HasSubstr("load-tpch"));
 }
 
+TEST_F(CliTest, AClosedStdoutIsAnErrorNotASignal) {
+  // `pushdown scan ... | head -c 10`: SIGPIPE is ignored, EPIPE is exit status 1.
+  const std::string cmd = "'" + Binary() + "' scan --db '" + TpchDb() +
+                          "' --table lineitem --where 'l_linenumber >= 1' --device iterator | "
+                          "head -c 10 > /dev/null; exit ${PIPESTATUS[0]}";
+  RunResult r = RunProcess({"/bin/bash", "-c", cmd}, Scratch());
+  ASSERT_TRUE(r.exited);
+  EXPECT_TRUE(r.status == 0 || r.status == 1) << r.status << " " << r.err;  // 141: SIGPIPE
+  if (r.status == 1) EXPECT_THAT(r.err, HasSubstr("Broken pipe"));
+}
+
 TEST_F(CliTest, ScanDoesNotModifyTheDb) {
   const auto before = DirState(TpchDb());
   for (const char* device : {"iterator", "host", "kernel", "auto"}) {

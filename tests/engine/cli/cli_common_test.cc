@@ -1,0 +1,110 @@
+// The CLI's output helpers: CSV fields, JSON, list splitting, exit statuses.
+#include "engine/cli/cli_common.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <climits>
+
+#include "engine/cli/commands.h"
+
+namespace pushdown::engine {
+namespace {
+
+using bpfgen::Datum;
+using bpfgen::Type;
+
+TEST(CsvFieldTest, DecimalsKeepTheirScale) {
+  EXPECT_EQ(CsvField(Type::Decimal(15, 2), Datum::Int(5)), "0.05");
+  EXPECT_EQ(CsvField(Type::Decimal(15, 2), Datum::Int(-5)), "-0.05");
+  EXPECT_EQ(CsvField(Type::Decimal(15, 2), Datum::Int(123456)), "1234.56");
+  EXPECT_EQ(CsvField(Type::Decimal(18, 4), Datum::Int(-10000)), "-1.0000");
+  EXPECT_EQ(CsvField(Type::Decimal(18, 0), Datum::Int(42)), "42");
+  EXPECT_EQ(CsvField(Type::Decimal(18, 2), Datum::Int(INT64_MIN)), "-92233720368547758.08");
+}
+
+TEST(CsvFieldTest, DatesBoolsIntsDoubles) {
+  EXPECT_EQ(CsvField(Type::Date(), Datum::Int(0)), "1970-01-01");
+  EXPECT_EQ(CsvField(Type::Date(), Datum::Int(8766)), "1994-01-01");
+  EXPECT_EQ(CsvField(Type::Bool(), Datum::Bool(true)), "true");
+  EXPECT_EQ(CsvField(Type::Bool(), Datum::Bool(false)), "false");
+  EXPECT_EQ(CsvField(Type::Int64(), Datum::Int(-7)), "-7");
+  EXPECT_EQ(CsvField(Type::Double(), Datum::Double(0.5)), "0.5");
+}
+
+TEST(CsvFieldTest, StringsAreQuotedWhereNeeded) {
+  EXPECT_EQ(CsvField(Type::Char(5), Datum::String("AB   ")), "AB");
+  EXPECT_EQ(CsvField(Type::Varchar(10), Datum::String("plain")), "plain");
+  EXPECT_EQ(CsvField(Type::Varchar(10), Datum::String("a,b")), "\"a,b\"");
+  EXPECT_EQ(CsvField(Type::Varchar(10), Datum::String("say \"hi\"")), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvField(Type::Varchar(10), Datum::String("two\nlines")), "\"two\nlines\"");
+  // An empty string is "" so that it differs from NULL (an empty field).
+  EXPECT_EQ(CsvField(Type::Varchar(10), Datum::String("")), "\"\"");
+  EXPECT_EQ(CsvField(Type::Varchar(10), Datum::Null()), "");
+  EXPECT_EQ(CsvField(Type::Int64(), Datum::Null()), "");
+}
+
+TEST(CsvFieldTest, BytesAreLowercaseHex) {
+  EXPECT_EQ(CsvField(Type::Bytes(), Datum::String(std::string("\x00\xff\x1a", 3))), "00ff1a");
+  EXPECT_EQ(CsvField(Type::Bytes(), Datum::String("")), "\"\"");
+}
+
+TEST(JsonTest, StringsAreEscaped) {
+  EXPECT_EQ(JsonString("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+}
+
+TEST(JsonTest, StatsHasExactlyTheKeysInOrder) {
+  ScanInfo info;
+  info.path = "pushdown";
+  info.device = "kernel";
+  info.pushed = {"(a < 1)"};
+  info.residual = {{"(b LIKE '%x')", "no LIKE"}};
+  info.compile_ms = 1.5;
+  exec::ScanStats stats;
+  stats.files = 2;
+  stats.blocks_read = 3;
+  stats.bytes_read = 4;
+  stats.bytes_to_host = 5;
+  stats.entries_scanned = 6;
+  stats.rows_matched = 7;
+  EXPECT_EQ(StatsJson(info, stats, 2.25),
+            "{\"path\":\"pushdown\",\"device\":\"kernel\",\"fallback_reason\":\"\","
+            "\"pushed\":[\"(a < 1)\"],\"residual\":[{\"conjunct\":\"(b LIKE '%x')\","
+            "\"reason\":\"no LIKE\"}],\"files\":2,\"blocks_read\":3,\"blocks_skipped\":0,"
+            "\"bytes_read\":4,\"bytes_to_host\":5,\"rows_scanned\":6,\"rows_matched\":7,"
+            "\"compile_ms\":1.500,\"elapsed_ms\":2.250}");
+}
+
+TEST(SplitListTest, SplitsAtTopLevelCommasOnly) {
+  EXPECT_THAT(SplitList("count(*), sum(l_extendedprice * l_discount)"),
+              ::testing::ElementsAre("count(*)", "sum(l_extendedprice * l_discount)"));
+  EXPECT_THAT(SplitList(" a ,b,  c "), ::testing::ElementsAre("a", "b", "c"));
+  EXPECT_THAT(SplitList("max(f(a, b)), x"), ::testing::ElementsAre("max(f(a, b))", "x"));
+  EXPECT_THAT(SplitList("a,,b"), ::testing::ElementsAre("a", "", "b"));
+}
+
+TEST(ExitStatusTest, InputErrorsAreUsageOthersRuntime) {
+  EXPECT_EQ(ExitStatusFor(Status::OK()), kExitOk);
+  EXPECT_EQ(ExitStatusFor(Status::InvalidArgument("1:3: unknown column 'x'")), kExitUsage);
+  EXPECT_EQ(ExitStatusFor(Status::NotFound("no table 't'")), kExitUsage);
+  EXPECT_EQ(ExitStatusFor(Status::IOError("read: EIO")), kExitRuntimeError);
+  EXPECT_EQ(ExitStatusFor(Status::Corruption("bad block checksum")), kExitRuntimeError);
+}
+
+TEST(TargetFromFlagsTest, TableCfOrDefaultRaw) {
+  ParsedFlags flags;
+  auto t = TargetFromFlags(flags);
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(t->raw());
+  EXPECT_EQ(t->name, "default");
+  flags.values["table"] = "lineitem";
+  t = TargetFromFlags(flags);
+  ASSERT_TRUE(t.ok());
+  EXPECT_FALSE(t->raw());
+  EXPECT_EQ(t->name, "lineitem");
+  flags.values["cf"] = "x";
+  EXPECT_FALSE(TargetFromFlags(flags).ok());
+}
+
+}  // namespace
+}  // namespace pushdown::engine

@@ -97,6 +97,59 @@ Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& c
 
 }  // namespace
 
+StagedBatch::~StagedBatch() {
+  if (program_ != nullptr && lock_.owns_lock()) {
+    program_->owner_.store(std::thread::id(), std::memory_order_relaxed);
+    lock_.unlock();
+  }
+}
+
+Result<std::span<uint8_t>> StagedBatch::Append(uint32_t size, uint32_t flags) {
+  if (program_ == nullptr || !lock_.owns_lock()) {
+    return Status::Internal("Append on a batch that is not open");
+  }
+  const abi::ProgramLayout& layout = program_->layout();
+  if (size > layout.max_block_size) {
+    return Status::InvalidArgument("block of " + std::to_string(size) +
+                                   " bytes exceeds max_block_size " +
+                                   std::to_string(layout.max_block_size));
+  }
+  uint64_t used = next_offset_ - layout.block_offset;
+  if (num_blocks_ >= layout.max_blocks || used + StagedSize(size) > layout.block_capacity) {
+    return std::span<uint8_t>();
+  }
+  uint8_t* mem = program_->memory();
+  abi::BlockDesc& d = reinterpret_cast<abi::BlockDesc*>(mem + layout.desc_offset)[num_blocks_];
+  d.offset = next_offset_;
+  d.size = size;
+  d.flags = flags;
+  d.status = abi::kBlockNotRun;
+  d.out_begin = d.out_end = d.entries = d.error_offset = 0;
+  ++num_blocks_;
+  next_offset_ += static_cast<uint32_t>(StagedSize(size));
+  return std::span<uint8_t>(mem + d.offset, size);
+}
+
+Result<StagedBatch> Device::BeginBatch(LoadedProgram& program) {
+  if (program.owner_.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
+    return Status::Internal("Execute while this thread still holds a BatchResult of the program");
+  }
+  StagedBatch batch;
+  batch.lock_ = std::unique_lock<std::mutex>(program.mu_);
+  program.owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  batch.program_ = &program;
+  batch.next_offset_ = program.layout().block_offset;
+  return batch;
+}
+
+Result<BatchResult> Device::Execute(StagedBatch&& batch) {
+  if (batch.program_ == nullptr || !batch.lock_.owns_lock()) {
+    return Status::Internal("Execute of a batch that is not open");
+  }
+  LoadedProgram& program = *std::exchange(batch.program_, nullptr);
+  return Run(program, std::move(batch.lock_), batch.num_blocks_);
+}
+
 Result<BatchResult> Device::Execute(LoadedProgram& program, std::span<const BlockInput> blocks) {
   const abi::ProgramLayout& layout = program.layout();
   if (blocks.size() > layout.max_blocks) {
@@ -118,41 +171,36 @@ Result<BatchResult> Device::Execute(LoadedProgram& program, std::span<const Bloc
                                    " bytes exceeds block_capacity " +
                                    std::to_string(layout.block_capacity));
   }
-
-  if (program.owner_.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
-    return Status::Internal("Execute while this thread still holds a BatchResult of the program");
+  PD_ASSIGN_OR_RETURN(StagedBatch batch, BeginBatch(program));
+  for (const BlockInput& block : blocks) {
+    PD_ASSIGN_OR_RETURN(std::span<uint8_t> dst,
+                        batch.Append(static_cast<uint32_t>(block.contents.size()), block.flags));
+    if (dst.size() != block.contents.size()) return Status::Internal("staging area overflow");
+    std::memcpy(dst.data(), block.contents.data(), block.contents.size());
   }
-  BatchResult result;
-  result.lock_ = std::unique_lock<std::mutex>(program.mu_);
-  program.owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
-  result.program_ = &program;
+  return Execute(std::move(batch));
+}
 
+Result<BatchResult> Device::Run(LoadedProgram& program, std::unique_lock<std::mutex> lock,
+                                uint32_t num_blocks) {
+  const abi::ProgramLayout& layout = program.layout();
+  BatchResult result;
+  result.lock_ = std::move(lock);
+  result.program_ = &program;
   uint8_t* mem = program.memory();
   result.memory_ = mem;
-  auto* descs = reinterpret_cast<abi::BlockDesc*>(mem + layout.desc_offset);
-  uint32_t offset = layout.block_offset;
-  for (size_t i = 0; i < blocks.size(); ++i) {
-    const BlockInput& block = blocks[i];
-    std::memcpy(mem + offset, block.contents.data(), block.contents.size());
-    abi::BlockDesc& d = descs[i];
-    d.offset = offset;
-    d.size = static_cast<uint32_t>(block.contents.size());
-    d.flags = block.flags;
-    d.status = abi::kBlockNotRun;
-    d.out_begin = d.out_end = d.entries = d.error_offset = 0;
-    offset += static_cast<uint32_t>(StagedSize(block.contents.size()));
-  }
+  const auto* descs = reinterpret_cast<const abi::BlockDesc*>(mem + layout.desc_offset);
 
   abi::RunContext& ctx = result.ctx_;
   ctx = abi::RunContext{};
-  ctx.num_blocks = static_cast<uint32_t>(blocks.size());
+  ctx.num_blocks = num_blocks;
   PD_RETURN_IF_ERROR(program.Run(&ctx));
   program.runs_.fetch_add(1, std::memory_order_relaxed);
 
   const auto* records = reinterpret_cast<const abi::OutRecord*>(mem + layout.out_offset);
-  PD_RETURN_IF_ERROR(ValidateOutput(layout, ctx, descs, ctx.num_blocks, records));
-  result.blocks_.resize(blocks.size());
-  for (size_t i = 0; i < blocks.size(); ++i) {
+  PD_RETURN_IF_ERROR(ValidateOutput(layout, ctx, descs, num_blocks, records));
+  result.blocks_.resize(num_blocks);
+  for (uint32_t i = 0; i < num_blocks; ++i) {
     const abi::BlockDesc& d = descs[i];
     BlockResult& br = result.blocks_[i];
     br.status = d.status;

@@ -89,6 +89,32 @@ struct BlockResult {
 
 class LoadedProgram;
 
+// Zero-copy staging: blocks are written straight into the program's local
+// memory (e.g. read there by pread/io_uring), then run with
+// Device::Execute(StagedBatch&&). Holds the program's lock from BeginBatch
+// until the BatchResult it turns into is destroyed. Move-only.
+class StagedBatch {
+ public:
+  StagedBatch() = default;
+  StagedBatch(StagedBatch&&) noexcept = default;
+  StagedBatch& operator=(StagedBatch&&) noexcept = default;
+  ~StagedBatch();
+
+  // Reserves room for the next block of exactly `size` bytes and returns where
+  // to write its contents; an empty span when the batch is full (max_blocks or
+  // block_capacity reached: run it and begin another). InvalidArgument when
+  // size > max_block_size (such a block never fits).
+  Result<std::span<uint8_t>> Append(uint32_t size, uint32_t flags);
+  size_t num_blocks() const { return num_blocks_; }
+
+ private:
+  friend class Device;
+  LoadedProgram* program_ = nullptr;
+  std::unique_lock<std::mutex> lock_;
+  uint32_t num_blocks_ = 0;
+  uint32_t next_offset_ = 0;  // in local memory
+};
+
 // The results of one run. Views (records, OutEntry strings) point into the
 // program's local memory and stay valid while this object lives; it holds the
 // program's lock (see the threading note at the top). Move-only.
@@ -106,6 +132,7 @@ class BatchResult {
 
  private:
   friend class Device;
+  friend class StagedBatch;
   void Release();
 
   LoadedProgram* program_ = nullptr;
@@ -142,6 +169,7 @@ class LoadedProgram {
  private:
   friend class Device;
   friend class BatchResult;
+  friend class StagedBatch;
 
   std::string device_name_;
   bpfgen::abi::ProgramLayout layout_;
@@ -168,6 +196,16 @@ class Device {
   // REQUIRES: blocks.size() <= layout.max_blocks, each block <= max_block_size
   // and their 8-aligned total <= block_capacity (else InvalidArgument).
   Result<BatchResult> Execute(LoadedProgram& program, std::span<const BlockInput> blocks);
+
+  // Zero-copy form: BeginBatch takes the program's lock (same rules as
+  // Execute), Append hands out local memory to write blocks into, Execute runs
+  // what was appended.
+  Result<StagedBatch> BeginBatch(LoadedProgram& program);
+  Result<BatchResult> Execute(StagedBatch&& batch);
+
+ private:
+  Result<BatchResult> Run(LoadedProgram& program, std::unique_lock<std::mutex> lock,
+                          uint32_t num_blocks);
 };
 
 // Bytes a block occupies in the staging area (8-byte aligned).

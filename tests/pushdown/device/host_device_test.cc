@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "pushdown/device/block_stager.h"
@@ -134,6 +136,67 @@ TEST(HostDevice, OtherThreadWaitsForResultRelease) {
   first = BatchResult();
   other.join();
   EXPECT_TRUE(done.load());
+}
+
+TEST(HostDevice, ZeroCopyStagingMatchesCopyingExecute) {
+  HostDevice device;
+  auto program = LoadTest(device, SmallLayout(3, 1 << 14, 1 << 13, 1024, 1 << 16));
+  std::string b0 = MakeBlock(0, 20), b1 = MakeBlock(1, 20);
+  std::vector<std::pair<uint8_t, std::string>> copied;
+  {
+    std::vector<BlockInput> blocks = {{b0, abi::kEmitShadows}, {b1, 0}};
+    auto batch = device.Execute(*program, blocks);
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    for (const BlockResult& r : batch->blocks()) {
+      for (const auto& rec : r.records) {
+        OutEntry e = batch->Entry(rec);
+        copied.emplace_back(e.entry_class, std::string(e.internal_key) + std::string(e.value));
+      }
+    }
+  }
+  auto staged = device.BeginBatch(*program);
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  for (auto [block, flags] : {std::pair{&b0, uint32_t{abi::kEmitShadows}}, std::pair{&b1, 0u}}) {
+    auto dst = staged->Append(static_cast<uint32_t>(block->size()), flags);
+    ASSERT_TRUE(dst.ok());
+    ASSERT_EQ(dst->size(), block->size());
+    memcpy(dst->data(), block->data(), block->size());  // stands in for a read into local memory
+  }
+  EXPECT_EQ(staged->num_blocks(), 2u);
+  // Too large never fits; a third block fits; a fourth exceeds max_blocks.
+  EXPECT_TRUE(staged->Append(1 << 14, 0).status().IsInvalidArgument());
+  auto third = staged->Append(16, 0);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->size(), 16u);
+  memset(third->data(), 0, 16);  // not a valid block: 0 restarts -> the filter reports it
+  auto fourth = staged->Append(16, 0);
+  ASSERT_TRUE(fourth.ok());
+  EXPECT_TRUE(fourth->empty());
+  auto batch = device.Execute(std::move(*staged));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->blocks().size(), 3u);
+  std::vector<std::pair<uint8_t, std::string>> zero_copy;
+  for (size_t b = 0; b < 2; ++b) {
+    for (const auto& rec : batch->blocks()[b].records) {
+      OutEntry e = batch->Entry(rec);
+      zero_copy.emplace_back(e.entry_class, std::string(e.internal_key) + std::string(e.value));
+    }
+  }
+  EXPECT_EQ(zero_copy, copied);
+  EXPECT_EQ(batch->blocks()[2].entries, 0u);
+}
+
+TEST(HostDevice, StagedBatchHoldsTheLockUntilDropped) {
+  HostDevice device;
+  auto program = LoadTest(device, SmallLayout(2, 1 << 14, 1 << 13, 64, 4096));
+  std::string b = MakeBlock(0, 4);
+  std::vector<BlockInput> blocks = {{b, 0}};
+  {
+    auto staged = device.BeginBatch(*program);
+    ASSERT_TRUE(staged.ok());
+    EXPECT_EQ(device.Execute(*program, blocks).status().code(), Status::Code::kInternal);
+  }
+  EXPECT_TRUE(device.Execute(*program, blocks).ok());  // dropped without running: released
 }
 
 TEST(BlockStager, RerunsAfterOutputFullAndKeepsOrder) {

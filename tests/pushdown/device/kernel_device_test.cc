@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -113,6 +114,28 @@ TEST_F(KernelDeviceTest, OneLoadThousandBatches) {
   }
   EXPECT_EQ(prog.runs(), 1000u);
   EXPECT_EQ(prog.stats().program_id, id);
+}
+
+TEST_F(KernelDeviceTest, ZeroCopyStagingWritesStraightIntoTheMap) {
+  bpfgen::BpfProgram program = CountBlocksProgram(PD_COUNT_BLOCKS_OBJ);
+  ProgramImage image;
+  image.bpf = &program;
+  auto loaded = device_.Load(image);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  auto staged = device_.BeginBatch(**loaded);
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  uint64_t bytes = 0;
+  for (uint32_t size : {100u, 4000u, 8192u}) {
+    auto dst = staged->Append(size, 0);
+    ASSERT_TRUE(dst.ok());
+    ASSERT_EQ(dst->size(), size);
+    std::fill(dst->begin(), dst->end(), uint8_t{0x5a});
+    bytes += size;
+  }
+  auto batch = device_.Execute(std::move(*staged));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->context().blocks_done, 3u);
+  EXPECT_EQ(batch->context().entries, bytes);  // the program read our descriptors
 }
 
 TEST_F(KernelDeviceTest, StagerBatchesByCapacity) {

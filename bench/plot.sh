@@ -45,10 +45,12 @@ plot() {  # metric ylabel outfile scale
     [ "$s" = iterator ] && label="iterator baseline (RocksDB iterator + hand-written filter)"
     [ "$s" = host ] && label="pushdown, host JIT"
     [ "$s" = kernel ] && label="pushdown, kernel eBPF"
-    lines+="${lines:+, }'$f' using (\$1*100):(\$2/$4) with linespoints lw 2 pt 7 title '$label'"
+    local style="lw 2 pt 7 ps 1.6"
+    [ "$s" = kernel ] && style="lw 2 dt 2 pt 5 ps 1.0"
+    lines+="${lines:+, }'$f' using (\$1*100):(\$2/$4) with linespoints $style title '$label'"
   done
   gnuplot <<GP
-set terminal pngcairo size 900,560 font ",11"
+set terminal pngcairo size 900,560 font ",11" noenhanced
 set output '$3'
 set title "$title"
 set xlabel 'rows selected (%, log scale)'

@@ -27,7 +27,7 @@ run() {  # label args... : runs pushdown_bench, logs the command and output
   local label=$1
   shift
   say "$label: pushdown_bench $*"
-  echo "\$ pushdown_bench $*" >> "$WORK/commands.txt"
+  { printf '$ pushdown_bench'; printf ' %q' "$@"; echo; } >> "$WORK/commands.txt"
   "$BIN" "$@" 2>&1 | tee "$WORK/$label.out" >> "$LOG"
   [ "${PIPESTATUS[0]}" -eq 0 ] || { say "FAILED: $label"; exit 1; }
 }
@@ -42,7 +42,13 @@ ROOT_USER=0
 drop_caches() { if [ $ROOT_USER = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi; }
 
 # 1. TPC-H lineitem, uncompressed and lz4 (loaded + compacted to one sorted run).
+#    REUSE_LOAD=1 keeps databases (and their load logs) of an earlier run at the same SCALE.
 for c in none lz4; do
+  if [ "${REUSE_LOAD:-0}" = 1 ] && [ -f "$WORK/load_$c.out" ] && grep -q "scale=$SCALE " "$WORK/load_$c.out"; then
+    say "load_$c: reusing $WORK/tpch_$c (REUSE_LOAD=1)"
+    echo "# reused (REUSE_LOAD=1): pushdown_bench --db=$WORK/tpch_$c --benchmarks=loadtpch --tpch_scale=$SCALE --compression_type=$c" >> "$WORK/commands.txt"
+    continue
+  fi
   run "load_$c" --db="$WORK/tpch_$c" --benchmarks=loadtpch --tpch_scale="$SCALE" \
     --compression_type="$c"
 done
@@ -60,6 +66,13 @@ for d in host kernel; do
   run "true_none_$d" --db="$WORK/tpch_none" --compression_type=none "${common[@]}" \
     --benchmarks=filterscan --table=lineitem --predicate=TRUE --pushdown="$d" \
     --report="$WORK/true.csv"
+done
+# 3b. The floor of any filter through this path: every entry read, checksummed and
+#     filtered, nothing delivered (l_orderkey < 0 matches no row).
+for d in host kernel; do
+  run "empty_none_$d" --db="$WORK/tpch_none" --compression_type=none "${common[@]}" \
+    --benchmarks=filterscan --table=lineitem --predicate='l_orderkey < 0' --pushdown="$d" \
+    --report="$WORK/empty.csv"
 done
 # 4. Selectivity sweep over lineitem (l_partkey ranges), uncompressed.
 for d in host kernel; do

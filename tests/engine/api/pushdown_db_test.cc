@@ -379,6 +379,22 @@ TEST(PushdownDbTest, CatalogSurvivesReopen) {
   EXPECT_EQ(db->ListTables(), (std::vector<std::string>{"items"}));
 }
 
+TEST(PushdownDbTest, CatalogEntryOfAnotherFormatVersionIsRefused) {
+  TempDir dir("pd_api");
+  {
+    auto db = OpenOrDie(dir.path(), DbOptions());
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(db->CreateTable("items", kItemsDdl).ok());
+    auto cat = db->ColumnFamily("pushdown_catalog");
+    ASSERT_TRUE(cat.ok());
+    ASSERT_TRUE(db->db()->Put({}, *cat, "table/items", "2\nk INT64 KEY").ok());
+  }
+  auto db = PushdownDB::Open(dir.path(), DbOptions());
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.status().IsNotSupported()) << db.status().ToString();
+  EXPECT_NE(db.status().message().find("format version 2"), std::string::npos);
+}
+
 TEST(PushdownDbTest, ReadOnlyOpen) {
   TempDir dir("pd_api");
   std::mt19937_64 rng(3);

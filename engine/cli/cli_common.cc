@@ -35,7 +35,13 @@ int Fail(std::string_view command, int exit_status, std::string_view message) {
 }
 
 int Fail(std::string_view command, const Status& s) {
-  return Fail(command, ExitStatusFor(s), s.message().empty() ? s.ToString() : s.message());
+  const int exit_status = ExitStatusFor(s);
+  if (exit_status != kExitUsage) return FailRuntime(command, s);
+  return Fail(command, exit_status, s.message().empty() ? s.ToString() : s.message());
+}
+
+int FailRuntime(std::string_view command, const Status& s) {
+  return Fail(command, kExitRuntimeError, s.ToString());
 }
 
 bool DbExists(const std::string& dir) {

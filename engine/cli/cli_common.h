@@ -23,7 +23,11 @@ int ExitStatusFor(const Status& s);
 
 // Prints "pushdown <command>: <message>" on stderr and returns `exit_status`.
 int Fail(std::string_view command, int exit_status, std::string_view message);
+// Input errors (exit 2) print the message (the diagnostic); runtime errors
+// (exit 1) print the code too: "Corruption: 000012.sst: bad block checksum".
 int Fail(std::string_view command, const Status& s);
+// A runtime error whatever the code (a failure while scanning, opening...).
+int FailRuntime(std::string_view command, const Status& s);
 
 // Opens an existing DB for reading only (rocksdb::DB::OpenForReadOnly, no info
 // LOG file): nothing in DIR is created, renamed or written. NotFound-like

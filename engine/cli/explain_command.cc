@@ -63,7 +63,7 @@ int RunExplainCommand(const std::vector<std::string>& args) {
   if (Status s = CheckDevice(device); !s.ok()) return Fail(kCmd, kExitUsage, s.message());
 
   auto db = OpenDbReadOnly(flags.Get("db"), device);
-  if (!db.ok()) return Fail(kCmd, kExitRuntimeError, db.status().message());
+  if (!db.ok()) return FailRuntime(kCmd, db.status());
   ScanOptions so;
   so.device = device;
   so.flush_memtable = false;

@@ -130,14 +130,14 @@ int RunLoadTpchCommand(const std::vector<std::string>& args) {
     o->write_buffer_size = 64 << 20;
   };
   auto db = PushdownDB::Open(dir, options);
-  if (!db.ok()) return Fail(kCmd, kExitRuntimeError, db.status().message());
+  if (!db.ok()) return FailRuntime(kCmd, db.status());
   auto table = (*db)->CreateTable("lineitem", bpfgen::kLineitemDdl);
   if (!table.ok()) {
     if (table.status().IsInvalidArgument()) {
       return Fail(kCmd, kExitUsage,
                   "cannot create table lineitem in " + dir + ": " + table.status().message());
     }
-    return Fail(kCmd, kExitRuntimeError, table.status().message());
+    return FailRuntime(kCmd, table.status());
   }
 
   ProgressBar bar(::isatty(STDERR_FILENO) == 1);
@@ -146,7 +146,7 @@ int RunLoadTpchCommand(const std::vector<std::string>& args) {
   auto summary = tpch::LoadLineitem(*table, lo);
   if (!summary.ok()) {
     bar.Done("load failed");
-    return Fail(kCmd, kExitRuntimeError, summary.status().message());
+    return FailRuntime(kCmd, summary.status());
   }
   const double load_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -132,7 +132,7 @@ int RunScanCommand(const std::vector<std::string>& args) {
   }
 
   auto db = OpenDbReadOnly(flags.Get("db"), device);
-  if (!db.ok()) return Fail(kCmd, kExitRuntimeError, db.status().message());
+  if (!db.ok()) return FailRuntime(kCmd, db.status());
 
   const auto start = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
@@ -186,7 +186,7 @@ int RunScanCommand(const std::vector<std::string>& args) {
     out.Line(line);
   }
   const bool written = out.Finish();
-  if (!status.ok()) return Fail(kCmd, kExitRuntimeError, status.message());
+  if (!status.ok()) return FailRuntime(kCmd, status);
   if (!written) return Fail(kCmd, kExitRuntimeError, out.error());
   if (flags.Has("stats")) {
     std::fprintf(stderr, "%s\n", StatsJson(cur.info(), cur.stats(), elapsed_ms()).c_str());

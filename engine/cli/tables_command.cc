@@ -32,11 +32,11 @@ int RunTablesCommand(const std::vector<std::string>& args) {
   if (!parsed->Has("db")) return Fail(kCmd, kExitUsage, "--db DIR is required");
   const std::string dir = parsed->Get("db");
   auto db = OpenDbReadOnly(dir);
-  if (!db.ok()) return Fail(kCmd, kExitRuntimeError, db.status().message());
+  if (!db.ok()) return FailRuntime(kCmd, db.status());
   std::vector<std::string> tables = (*db)->ListTables();
   for (const std::string& name : tables) {
     auto t = (*db)->OpenTable(name);
-    if (!t.ok()) return Fail(kCmd, kExitRuntimeError, t.status().message());
+    if (!t.ok()) return FailRuntime(kCmd, t.status());
     std::printf("%s\t%s\n", name.c_str(), (*t)->schema().ToDdl().c_str());
   }
   // Raw column families: every CF that is neither a table nor the catalog.

@@ -343,6 +343,31 @@ TEST_F(CliTest, AClosedStdoutIsAnErrorNotASignal) {
   if (r.status == 1) EXPECT_THAT(r.err, HasSubstr("Broken pipe"));
 }
 
+TEST_F(CliTest, ACorruptDataBlockIsARuntimeErrorOnEveryPath) {
+  const std::string db = dir_ + "/corrupt";
+  fs::copy(TpchDb(), db);
+  std::string sst;
+  for (const auto& e : fs::directory_iterator(db)) {
+    if (e.path().extension() == ".sst" && (sst.empty() || e.file_size() > fs::file_size(sst))) {
+      sst = e.path().string();
+    }
+  }
+  ASSERT_FALSE(sst.empty());
+  {
+    // Flip bytes in the middle of the data blocks (footer and index intact).
+    std::fstream f(sst, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(sst) / 3));
+    f.write("\xde\xad\xbe\xef\xde\xad\xbe\xef", 8);
+  }
+  for (const char* device : {"iterator", "host", "kernel"}) {
+    RunResult r = Cli({"scan", "--db", db, "--table", "lineitem", "--where", kQ6, "--aggregate",
+                       kQ6Aggregates, "--device", device});
+    EXPECT_TRUE(r.exited) << device << ": signal " << r.status;
+    EXPECT_EQ(r.status, 1) << device << ": " << r.out << r.err;
+    EXPECT_THAT(Lower(r.err), HasSubstr("corrupt")) << device;
+  }
+}
+
 TEST_F(CliTest, ScanDoesNotModifyTheDb) {
   const auto before = DirState(TpchDb());
   for (const char* device : {"iterator", "host", "kernel", "auto"}) {

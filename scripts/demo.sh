@@ -70,10 +70,16 @@ for device in kernel host iterator; do
   fallback=$(json_field "$stats" fallback_reason)
   printf 'path %s, device %s%s\n' "$(json_field "$stats" path)" "$(json_field "$stats" device)" \
     "${fallback:+ (fallback: $fallback)}"
-  printf 'bytes read from storage %s, bytes delivered to the host %s, rows scanned %s, matched %s, %s ms\n' \
-    "$(json_field "$stats" bytes_read)" "$(json_field "$stats" bytes_to_host)" \
-    "$(json_field "$stats" rows_scanned)" "$(json_field "$stats" rows_matched)" \
-    "$(json_field "$stats" elapsed_ms)"
+  read=$(json_field "$stats" bytes_read)
+  to_host=$(json_field "$stats" bytes_to_host)
+  if [[ "$(json_field "$stats" path)" == iterator ]]; then
+    read="(not measured on the iterator path: every data block)"
+  elif [[ "$read" -gt 0 ]]; then
+    to_host="$to_host ($(( to_host * 1000 / read / 10 )).$(( to_host * 1000 / read % 10 ))% of the bytes read)"
+  fi
+  printf 'bytes read from storage %s\nbytes delivered to the host %s\n' "$read" "$to_host"
+  printf 'rows scanned %s, matched %s, %s ms\n' "$(json_field "$stats" rows_scanned)" \
+    "$(json_field "$stats" rows_matched)" "$(json_field "$stats" elapsed_ms)"
   echo
 done
 

@@ -82,7 +82,7 @@ int RunExplainCommand(const std::vector<std::string>& args) {
   if (cf != nullptr) {
     rocksdb::ColumnFamilyMetaData meta;
     (*db)->db()->GetColumnFamilyMetaData(cf, &meta);
-    std::printf("levels:\n");
+    std::printf("levels:%s\n", meta.file_count == 0 ? "    (no SST files)" : "");
     for (const auto& level : meta.levels) {
       if (level.files.empty()) continue;
       std::printf("  L%d: %zu files, %llu bytes\n", level.level, level.files.size(),

@@ -30,6 +30,10 @@ TEST(LineitemLoaderTest, LoadsEveryRowThroughTheTable) {
   char tmpl[] = "/tmp/pd_tpch_loader_XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const std::string dir = tmpl;
+  struct RemoveAtExit {
+    std::string dir;
+    ~RemoveAtExit() { std::filesystem::remove_all(dir); }
+  } remove_at_exit{dir};
   {
     auto db = PushdownDB::Open(dir + "/db");
     ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -68,7 +72,6 @@ TEST(LineitemLoaderTest, LoadsEveryRowThroughTheTable) {
     }
     EXPECT_EQ(n, expected.size());
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

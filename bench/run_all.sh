@@ -27,7 +27,13 @@ run() {  # label args... : runs pushdown_bench, logs the command and output
   local label=$1
   shift
   say "$label: pushdown_bench $*"
-  { printf '$ pushdown_bench'; printf ' %q' "$@"; echo; } >> "$WORK/commands.txt"
+  {
+    printf '$ pushdown_bench'
+    for a in "$@"; do
+      case "$a" in *[\ \(\)\<\>\%\&\;]*) printf " '%s'" "$a" ;; *) printf ' %s' "$a" ;; esac
+    done
+    echo
+  } >> "$WORK/commands.txt"
   "$BIN" "$@" 2>&1 | tee "$WORK/$label.out" >> "$LOG"
   [ "${PIPESTATUS[0]}" -eq 0 ] || { say "FAILED: $label"; exit 1; }
 }

@@ -23,6 +23,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 
 extern "C" {
 void LLVMInitializeBPFTargetInfo();
@@ -196,6 +197,11 @@ Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
   PD_ASSIGN_OR_RETURN(Built built,
                       BuildModule(Target::kNative, schema, conjuncts, options, tm.get()));
   Optimize(*built.module, tm.get());
+  if (std::getenv("PD_CODEGEN_DUMP_NATIVE")) {  // debugging aid: the host assembly
+    auto cloned = llvm::CloneModule(*built.module);
+    auto text = EmitFile(*cloned, tm.get(), llvm::CodeGenFileType::AssemblyFile);
+    if (text.ok()) std::fprintf(stderr, "%s\n", text->c_str());
+  }
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) return Status::Internal("host target: " + llvm::toString(jtmb.takeError()));
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();

@@ -63,23 +63,45 @@ TEST_P(Q6, BpfAndNativeMatchEvaluator) {
   auto blocks = MakeBlocks(d, 16, 4096, false, &parts);
   auto flags = [](size_t) { return 0u; };
   uint64_t mb = 0, mn = 0;
-  double bpf_ms = 0, native_ms = 0;
-  auto from_bpf = RunBatches(
-      bpf->layout, runner.mem(), blocks, flags,
-      [&](abi::RunContext* ctx, uint8_t*) {
-        auto a = Clock::now();
-        ASSERT_EQ(runner.Run(ctx), 0);
-        bpf_ms += Ms(a, Clock::now());
-      },
-      &mb);
+  // Wall time, and the thread's CPU time (kernel time of the test_run syscall
+  // included): the best of kReps passes, since the shared machine is loaded.
+  constexpr int kReps = 5;
+  double bpf_ms = 1e18, native_ms = 1e18, bpf_cpu_ms = 1e18, native_cpu_ms = 1e18;
+  std::vector<BlockResult> from_bpf, from_native;
   std::vector<uint8_t> mem((*native)->layout().mem_size);
-  auto from_native = RunBatches((*native)->layout(), mem.data(), blocks, flags,
-                                [&](abi::RunContext* ctx, uint8_t* m) {
-                                  auto a = Clock::now();
-                                  (*native)->fn()(ctx, m);
-                                  native_ms += Ms(a, Clock::now());
-                                },
-                                &mn);
+  for (int rep = 0; rep < kReps; ++rep) {
+    double wall = 0, cpu = 0;
+    mb = mn = 0;
+    auto got = RunBatches(
+        bpf->layout, runner.mem(), blocks, flags,
+        [&](abi::RunContext* ctx, uint8_t*) {
+          auto a = Clock::now();
+          double c = ThreadCpuMs();
+          int rc = runner.Run(ctx);
+          cpu += ThreadCpuMs() - c;
+          wall += Ms(a, Clock::now());
+          ASSERT_EQ(rc, 0);
+        },
+        &mb);
+    if (rep > 0) ASSERT_EQ(got, from_bpf);
+    from_bpf = std::move(got);
+    bpf_ms = std::min(bpf_ms, wall);
+    bpf_cpu_ms = std::min(bpf_cpu_ms, cpu);
+    wall = 0, cpu = 0;
+    got = RunBatches((*native)->layout(), mem.data(), blocks, flags,
+                     [&](abi::RunContext* ctx, uint8_t* m) {
+                       auto a = Clock::now();
+                       double c = ThreadCpuMs();
+                       (*native)->fn()(ctx, m);
+                       cpu += ThreadCpuMs() - c;
+                       wall += Ms(a, Clock::now());
+                     },
+                     &mn);
+    if (rep > 0) ASSERT_EQ(got, from_native);
+    from_native = std::move(got);
+    native_ms = std::min(native_ms, wall);
+    native_cpu_ms = std::min(native_cpu_ms, cpu);
+  }
   ASSERT_EQ(from_bpf.size(), blocks.size());
   Evaluator ev(d.schema);
   for (size_t k = 0; k < blocks.size(); ++k) {
@@ -93,9 +115,11 @@ TEST_P(Q6, BpfAndNativeMatchEvaluator) {
             << best_codegen_cpu << " ms thread CPU"
             << "\n  libbpf open+load(verify) " << Ms(t0, t1) << " ms"
             << "\n  native compile (IR+opt+JIT) " << (*native)->compile_ms() << " ms"
-            << "\n  bpf run " << bpf_ms * 1e6 / d.entries.size()
-            << " ns/entry (test_run calls of 64 4-KiB blocks)"
-            << "\n  native run " << native_ms * 1e6 / d.entries.size() << " ns/entry"
+            << "\n  bpf run " << bpf_ms * 1e6 / d.entries.size() << " ns/entry wall, "
+            << bpf_cpu_ms * 1e6 / d.entries.size()
+            << " ns/entry thread CPU (test_run calls of 64 4-KiB blocks, best of " << kReps << ")"
+            << "\n  native run " << native_ms * 1e6 / d.entries.size() << " ns/entry wall, "
+            << native_cpu_ms * 1e6 / d.entries.size() << " ns/entry thread CPU"
             << "\n  verifier: " << runner.verifier_stats() << "\n";
 }
 

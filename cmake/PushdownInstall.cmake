@@ -49,6 +49,10 @@ install(FILES ${CMAKE_BINARY_DIR}/cmake/RocksdbPushdownConfig.cmake
 
 # Relocatable: the prefix is found from the .pc file's own location.
 file(RELATIVE_PATH PD_PC_TO_PREFIX /x/${CMAKE_INSTALL_LIBDIR}/pkgconfig /x)
+set(PD_PC_EXTRA_LIBS "")
+if(PD_SANITIZE)
+  set(PD_PC_EXTRA_LIBS " -fsanitize=address,undefined")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/rocksdb_pushdown.pc.in
                ${CMAKE_BINARY_DIR}/cmake/rocksdb_pushdown.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/cmake/rocksdb_pushdown.pc

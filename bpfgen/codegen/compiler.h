@@ -40,8 +40,9 @@ struct CompileOptions {
   uint32_t entries_per_callback = 16;  // BPF: entry-function calls per bpf_loop callback
   // Entries walked per call of the per-entry function (a BPF global function,
   // verified once per entry it walks: verifier work grows linearly with this;
-  // each call/return costs a few ns on CPUs with return mitigations).
-  uint32_t entries_per_call = 1;
+  // each call/return costs a few ns on CPUs with return mitigations). Q6: 1 ->
+  // 25.5 ns/entry, 4.6k insns verified; 2 -> 21.8 ns, 8.3k; 4 -> 20.1 ns, 17.7k.
+  uint32_t entries_per_call = 2;
   uint32_t max_like_pattern = 256;  // BPF: longest LIKE pattern lowered (bytes)
 };
 

@@ -135,7 +135,7 @@ TEST_P(Q6, BpfAndNativeMatchEvaluator) {
   CheckAndMeasure("Q6", d, split, GetParam());
 }
 
-INSTANTIATE_TEST_SUITE_P(EntriesPerCall, Q6, ::testing::Values(1u, 4u));
+INSTANTIATE_TEST_SUITE_P(EntriesPerCall, Q6, ::testing::Values(1u, 2u, 4u));
 
 // A raw-mode predicate (db_bench-like 16-byte keys, ~100-byte values).
 TEST(RawKeyPredicate, BpfAndNativeMatchEvaluator) {
@@ -145,7 +145,7 @@ TEST(RawKeyPredicate, BpfAndNativeMatchEvaluator) {
   ASSERT_TRUE(pred.ok());
   SplitResult split = SplitPredicate(*pred, d.schema, TargetCaps::Kernel());
   ASSERT_EQ(split.device.size(), 1u);
-  CheckAndMeasure("raw u64be(key, 0) % 100 < 2", d, split, 1);
+  CheckAndMeasure("raw u64be(key, 0) % 100 < 2", d, split, CompileOptions{}.entries_per_call);
 }
 
 }  // namespace

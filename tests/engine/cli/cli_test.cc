@@ -431,7 +431,8 @@ TEST_F(CliTest, RawScanOfADbBenchDbEqualsLdbFiltered) {
         // SST files only: the pushdown path, on the kernel device unless this
         // machine denies BPF (then the host, with that reason).
         EXPECT_EQ(JsonStringValue(stats, "path"), "pushdown") << stats;
-        if (JsonStringValue(stats, "fallback_reason").find("no BPF privilege") == std::string::npos) {
+        if (JsonStringValue(stats, "fallback_reason").find("no BPF privilege") ==
+            std::string::npos) {
           EXPECT_EQ(JsonStringValue(stats, "device"), "kernel") << stats;
         }
       }

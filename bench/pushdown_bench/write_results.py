@@ -260,6 +260,7 @@ p("| plugin pass-through (fillrandom/readrandom within 3%, multireadrandom io_ur
   "within noise / met cold and direct, not met warm (per plugin.md) |")
 p("")
 p("Other measurements: [results/device.md](results/device.md) (device load/verify/run), "
+  "[results/codegen_perf.md](results/codegen_perf.md) (generated code ns/entry, codegen and verify time vs the issue targets), "
   "[results/sst.md](results/sst.md) (SST read path), [results/plugin.md](results/plugin.md) "
   "(stock db_bench through the plugin).")
 p("")

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "bpfgen/lang/ops.h"
 #include "bpfgen/schema/row_codec.h"
 
 namespace pushdown::bpfgen {
@@ -61,40 +62,6 @@ Datum LiteralDatum(const Expr& e) {
   }
 }
 
-ArithOp ToArith(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kAdd:
-      return ArithOp::kAdd;
-    case BinaryOp::kSub:
-      return ArithOp::kSub;
-    case BinaryOp::kMul:
-      return ArithOp::kMul;
-    case BinaryOp::kDiv:
-      return ArithOp::kDiv;
-    default:
-      return ArithOp::kMod;
-  }
-}
-
-CmpOp ToCmp(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kEq:
-      return CmpOp::kEq;
-    case BinaryOp::kNe:
-      return CmpOp::kNe;
-    case BinaryOp::kLt:
-      return CmpOp::kLt;
-    case BinaryOp::kLe:
-      return CmpOp::kLe;
-    case BinaryOp::kGt:
-      return CmpOp::kGt;
-    default:
-      return CmpOp::kGe;
-  }
-}
-
-bool IsArith(BinaryOp op) { return op <= BinaryOp::kMod; }
-
 bool IsBoolValued(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kBetween:
@@ -105,7 +72,7 @@ bool IsBoolValued(const Expr& e) {
     case ExprKind::kUnary:
       return e.unary_op == UnaryOp::kNot;
     case ExprKind::kBinary:
-      return !IsArith(e.binary_op);
+      return !IsArithmetic(e.binary_op);
     case ExprKind::kCall:
       return e.function == Function::kStartsWith;
     default:
@@ -186,11 +153,11 @@ Result<Tri> Evaluator::Truth(const Expr& e, Row& row) const {
         PD_ASSIGN_OR_RETURN(Tri b, Truth(*e.children[1], row));
         return is_and ? And(a, b) : Or(a, b);
       }
-      if (!IsArith(e.binary_op)) {
+      if (!IsArithmetic(e.binary_op)) {
         PD_RETURN_IF_ERROR(Arity(e, 2));
         PD_ASSIGN_OR_RETURN(Datum a, Value(*e.children[0], row));
         PD_ASSIGN_OR_RETURN(Datum b, Value(*e.children[1], row));
-        return Compare(ToCmp(e.binary_op), a, e.children[0]->type, b, e.children[1]->type);
+        return Compare(ToCmpOp(e.binary_op), a, e.children[0]->type, b, e.children[1]->type);
       }
       break;
     case ExprKind::kBetween: {
@@ -265,7 +232,7 @@ Result<Datum> Evaluator::Value(const Expr& e, Row& row) const {
       PD_RETURN_IF_ERROR(Arity(e, 2));
       PD_ASSIGN_OR_RETURN(Datum a, Value(*e.children[0], row));
       PD_ASSIGN_OR_RETURN(Datum b, Value(*e.children[1], row));
-      return Arith(ToArith(e.binary_op), a, e.children[0]->type, b, e.children[1]->type, e.type);
+      return Arith(ToArithOp(e.binary_op), a, e.children[0]->type, b, e.children[1]->type, e.type);
     }
     case ExprKind::kCall: {
       PD_RETURN_IF_ERROR(Arity(e, 1));

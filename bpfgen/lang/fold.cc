@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "bpfgen/lang/ops.h"
 #include "bpfgen/schema/scalar.h"
 
 namespace pushdown::bpfgen {
@@ -72,41 +73,6 @@ bool ReplaceWithLiteral(ExprPtr* slot, const Datum& v, std::string double_text =
   return true;
 }
 
-ArithOp ToArith(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kAdd:
-      return ArithOp::kAdd;
-    case BinaryOp::kSub:
-      return ArithOp::kSub;
-    case BinaryOp::kMul:
-      return ArithOp::kMul;
-    case BinaryOp::kDiv:
-      return ArithOp::kDiv;
-    default:
-      return ArithOp::kMod;
-  }
-}
-
-CmpOp ToCmp(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kEq:
-      return CmpOp::kEq;
-    case BinaryOp::kNe:
-      return CmpOp::kNe;
-    case BinaryOp::kLt:
-      return CmpOp::kLt;
-    case BinaryOp::kLe:
-      return CmpOp::kLe;
-    case BinaryOp::kGt:
-      return CmpOp::kGt;
-    default:
-      return CmpOp::kGe;
-  }
-}
-
-bool IsArith(BinaryOp op) { return op <= BinaryOp::kMod; }
-bool IsLogic(BinaryOp op) { return op == BinaryOp::kAnd || op == BinaryOp::kOr; }
-
 Tri MaybeNot(Tri t, bool negated) { return negated ? Not(t) : t; }
 
 // The value of a node whose children are all literals.
@@ -126,10 +92,10 @@ Datum Evaluate(const Expr& e) {
     case ExprKind::kBinary:
       if (e.binary_op == BinaryOp::kAnd) return FromTri(And(ToTri(child(0)), ToTri(child(1))));
       if (e.binary_op == BinaryOp::kOr) return FromTri(Or(ToTri(child(0)), ToTri(child(1))));
-      if (IsArith(e.binary_op)) {
-        return Arith(ToArith(e.binary_op), child(0), type(0), child(1), type(1), e.type);
+      if (IsArithmetic(e.binary_op)) {
+        return Arith(ToArithOp(e.binary_op), child(0), type(0), child(1), type(1), e.type);
       }
-      return FromTri(Compare(ToCmp(e.binary_op), child(0), type(0), child(1), type(1)));
+      return FromTri(Compare(ToCmpOp(e.binary_op), child(0), type(0), child(1), type(1)));
     case ExprKind::kBetween:
       return FromTri(
           MaybeNot(Between(child(0), type(0), child(1), type(1), child(2), type(2)), e.negated));
@@ -168,7 +134,7 @@ bool NullIfChildNull(const Expr& e, size_t i) {
     case ExprKind::kCall:
       return true;
     case ExprKind::kBinary:
-      return !IsLogic(e.binary_op);
+      return !IsLogical(e.binary_op);
     case ExprKind::kBetween:
     case ExprKind::kIn:
     case ExprKind::kLike:
@@ -194,7 +160,7 @@ bool ChildMayBecomeNull(const Expr& e, size_t i, bool e_may_become_null) {
     case ExprKind::kIsNull:
       return true;
     case ExprKind::kBinary:
-      if (!IsArith(e.binary_op)) return true;
+      if (!IsArithmetic(e.binary_op)) return true;
       break;
     case ExprKind::kUnary:
       if (e.unary_op == UnaryOp::kNot) return true;
@@ -231,7 +197,7 @@ void Fold(ExprPtr* slot, bool may_become_null) {
     if (!v.null || may_become_null) ReplaceWithLiteral(slot, v, std::move(double_text));
     return;
   }
-  if (e.kind == ExprKind::kBinary && IsLogic(e.binary_op)) {
+  if (e.kind == ExprKind::kBinary && IsLogical(e.binary_op)) {
     bool is_and = e.binary_op == BinaryOp::kAnd;
     for (size_t i = 0; i < 2; ++i) {
       // x AND FALSE = FALSE, x OR TRUE = TRUE (even for a NULL x).

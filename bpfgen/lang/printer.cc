@@ -10,6 +10,7 @@
 
 #include "bpfgen/lang/ast.h"
 #include "bpfgen/lang/functions.h"
+#include "bpfgen/lang/ops.h"
 #include "bpfgen/lang/parser.h"
 #include "bpfgen/schema/date.h"
 #include "bpfgen/schema/scalar.h"
@@ -17,38 +18,6 @@
 
 namespace pushdown::bpfgen {
 namespace {
-
-const char* BinaryOpText(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kAdd:
-      return "+";
-    case BinaryOp::kSub:
-      return "-";
-    case BinaryOp::kMul:
-      return "*";
-    case BinaryOp::kDiv:
-      return "/";
-    case BinaryOp::kMod:
-      return "%";
-    case BinaryOp::kEq:
-      return "=";
-    case BinaryOp::kNe:
-      return "<>";
-    case BinaryOp::kLt:
-      return "<";
-    case BinaryOp::kLe:
-      return "<=";
-    case BinaryOp::kGt:
-      return ">";
-    case BinaryOp::kGe:
-      return ">=";
-    case BinaryOp::kAnd:
-      return "AND";
-    case BinaryOp::kOr:
-      return "OR";
-  }
-  return "?";
-}
 
 void AppendQuoted(std::string_view s, std::string* out) {
   *out += '\'';

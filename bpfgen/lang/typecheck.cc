@@ -5,6 +5,7 @@
 
 #include "bpfgen/lang/diagnostic.h"
 #include "bpfgen/lang/functions.h"
+#include "bpfgen/lang/ops.h"
 #include "bpfgen/schema/date.h"
 
 namespace pushdown::bpfgen {
@@ -21,38 +22,6 @@ Category CategoryOf(const Type& t) {
 }
 
 bool IsNullLiteral(const Expr& e) { return e.kind == ExprKind::kLiteral && e.literal_null; }
-
-const char* OpName(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kAdd:
-      return "+";
-    case BinaryOp::kSub:
-      return "-";
-    case BinaryOp::kMul:
-      return "*";
-    case BinaryOp::kDiv:
-      return "/";
-    case BinaryOp::kMod:
-      return "%";
-    case BinaryOp::kEq:
-      return "=";
-    case BinaryOp::kNe:
-      return "<>";
-    case BinaryOp::kLt:
-      return "<";
-    case BinaryOp::kLe:
-      return "<=";
-    case BinaryOp::kGt:
-      return ">";
-    case BinaryOp::kGe:
-      return ">=";
-    case BinaryOp::kAnd:
-      return "AND";
-    case BinaryOp::kOr:
-      return "OR";
-  }
-  return "?";
-}
 
 class Checker {
  public:
@@ -155,7 +124,7 @@ class Checker {
   Status CheckBinary(Expr* e) {
     BinaryOp op = e->binary_op;
     if (op == BinaryOp::kAnd || op == BinaryOp::kOr) {
-      std::string what = std::string(OpName(op)) + " operand";
+      std::string what = std::string(BinaryOpText(op)) + " operand";
       PD_RETURN_IF_ERROR(RequireBool(&e->children[0], what));
       PD_RETURN_IF_ERROR(RequireBool(&e->children[1], what));
       e->type = Type::Bool();
@@ -176,7 +145,7 @@ class Checker {
     Type lt = l->type, rt = r->type;
     for (const Type* t : {&lt, &rt}) {
       if (t->id != TypeId::kNull && !t->IsNumeric()) {
-        return Error(e->op_range, std::string("operator '") + OpName(op) +
+        return Error(e->op_range, std::string("operator '") + BinaryOpText(op) +
                                       "' needs numeric operands, got " + Describe(lt) + " and " +
                                       Describe(rt));
       }

@@ -6,15 +6,24 @@ namespace pushdown {
 
 const char* Status::CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kInvalidArgument: return "Invalid argument";
-    case Code::kNotSupported: return "Not supported";
-    case Code::kCorruption: return "Corruption";
-    case Code::kIOError: return "IO error";
-    case Code::kNotFound: return "Not found";
-    case Code::kUnavailable: return "Unavailable";
-    case Code::kResourceExhausted: return "Resource exhausted";
-    case Code::kInternal: return "Internal error";
+    case Code::kOk:
+      return "OK";
+    case Code::kInvalidArgument:
+      return "Invalid argument";
+    case Code::kNotSupported:
+      return "Not supported";
+    case Code::kCorruption:
+      return "Corruption";
+    case Code::kIOError:
+      return "IO error";
+    case Code::kNotFound:
+      return "Not found";
+    case Code::kUnavailable:
+      return "Unavailable";
+    case Code::kResourceExhausted:
+      return "Resource exhausted";
+    case Code::kInternal:
+      return "Internal error";
   }
   return "Unknown";
 }

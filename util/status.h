@@ -20,28 +20,34 @@ class [[nodiscard]] Status {
  public:
   enum class Code : uint8_t {
     kOk = 0,
-    kInvalidArgument,  // bad predicate, bad schema, bad option: the caller's input
-    kNotSupported,     // valid, but this build/device/path cannot do it
-    kCorruption,       // on-disk data is malformed (names file and offset)
-    kIOError,          // the OS said no (errno text in the message)
-    kNotFound,         // a named thing (table, file, column family) is missing
-    kUnavailable,      // a resource is not usable here (no privilege, no io_uring)
+    kInvalidArgument,    // bad predicate, bad schema, bad option: the caller's input
+    kNotSupported,       // valid, but this build/device/path cannot do it
+    kCorruption,         // on-disk data is malformed (names file and offset)
+    kIOError,            // the OS said no (errno text in the message)
+    kNotFound,           // a named thing (table, file, column family) is missing
+    kUnavailable,        // a resource is not usable here (no privilege, no io_uring)
     kResourceExhausted,  // a configured limit was reached (names the limit)
-    kInternal,         // a bug: an invariant did not hold
+    kInternal,           // a bug: an invariant did not hold
   };
 
   Status() = default;  // OK
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
-  static Status NotSupported(std::string msg) { return Status(Code::kNotSupported, std::move(msg)); }
+  static Status InvalidArgument(std::string msg) {
+    return Status(Code::kInvalidArgument, std::move(msg));
+  }
+  static Status NotSupported(std::string msg) {
+    return Status(Code::kNotSupported, std::move(msg));
+  }
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   // IOError with strerror(err) appended: "open foo: No such file or directory".
   static Status FromErrno(std::string_view context, int err);
   static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
   static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg)); }
-  static Status ResourceExhausted(std::string msg) { return Status(Code::kResourceExhausted, std::move(msg)); }
+  static Status ResourceExhausted(std::string msg) {
+    return Status(Code::kResourceExhausted, std::move(msg));
+  }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
@@ -110,10 +116,10 @@ class [[nodiscard]] Result {
 #define PD_CONCAT_(a, b) PD_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function if it is not OK.
-#define PD_RETURN_IF_ERROR(expr)                       \
-  do {                                                 \
-    ::pushdown::Status pd_status_ = (expr);            \
-    if (!pd_status_.ok()) return pd_status_;           \
+#define PD_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::pushdown::Status pd_status_ = (expr);  \
+    if (!pd_status_.ok()) return pd_status_; \
   } while (0)
 
 // PD_ASSIGN_OR_RETURN(auto x, MakeX()); declares x from a Result or returns its status.

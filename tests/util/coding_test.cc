@@ -45,7 +45,10 @@ TEST(CodingTest, LengthPrefixedSlice) {
   ASSERT_TRUE(GetLengthPrefixedSlice(&in, &out));
   EXPECT_EQ(out, "abc");
   EXPECT_EQ(in, "d");
-  std::string_view short_in("\x05" "ab", 3);
+  std::string_view short_in(
+      "\x05"
+      "ab",
+      3);
   EXPECT_FALSE(GetLengthPrefixedSlice(&short_in, &out));
 }
 

@@ -24,7 +24,8 @@ TEST(StatusTest, OkAndCodes) {
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.ToString(), "Corruption: bad block checksum");
   EXPECT_EQ(s.WithContext("000012.sst").message(), "000012.sst: bad block checksum");
-  EXPECT_EQ(Status::FromErrno("open x", ENOENT).ToString(), "IO error: open x: No such file or directory");
+  EXPECT_EQ(Status::FromErrno("open x", ENOENT).ToString(),
+            "IO error: open x: No such file or directory");
 }
 
 TEST(StatusTest, ResultPropagates) {

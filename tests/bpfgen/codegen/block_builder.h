@@ -7,9 +7,22 @@
 #include <string>
 #include <vector>
 
+#include "bpfgen/codegen/compiler.h"
 #include "bpfgen/codegen/program_abi.h"
 
 namespace pushdown::bpfgen::testing {
+
+// Local memory small enough for hand-built blocks: 8 blocks, 64 KiB staged,
+// 256 output records (the walker tests fill them on purpose).
+inline CompileOptions SmallOptions() {
+  CompileOptions o;
+  o.max_blocks = 8;
+  o.block_capacity = 64 << 10;
+  o.max_block_size = 32 << 10;
+  o.out_capacity = 256;
+  o.key_arena_size = 16 << 10;
+  return o;
+}
 
 inline void PutVarint32(std::string* s, uint32_t v) {
   while (v >= 128) {

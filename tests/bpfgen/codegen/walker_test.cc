@@ -13,17 +13,8 @@ namespace {
 using testing::BlockBuilder;
 using testing::InternalKey;
 using testing::RunResult;
+using testing::SmallOptions;
 using testing::StagedBlock;
-
-CompileOptions SmallOptions() {
-  CompileOptions o;
-  o.max_blocks = 8;
-  o.block_capacity = 64 << 10;
-  o.max_block_size = 32 << 10;
-  o.out_capacity = 256;
-  o.key_arena_size = 16 << 10;
-  return o;
-}
 
 RunResult RunNative(const NativeProgram& p, const std::vector<StagedBlock>& blocks) {
   std::vector<uint8_t> mem(p.layout().mem_size, 0xcc);

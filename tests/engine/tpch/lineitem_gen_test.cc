@@ -9,19 +9,12 @@
 #include <vector>
 
 #include "bpfgen/schema/date.h"
+#include "tests/engine/tpch/generate.h"
 
 namespace pushdown::engine::tpch {
 namespace {
 
 using bpfgen::Datum;
-
-std::vector<std::vector<Datum>> Generate(double scale, uint64_t seed) {
-  LineitemGenerator gen(scale, seed);
-  std::vector<std::vector<Datum>> rows;
-  std::vector<Datum> row;
-  while (gen.Next(&row)) rows.push_back(row);
-  return rows;
-}
 
 TEST(LineitemGenTest, SameSeedSameRowsOtherSeedOtherRows) {
   auto a = Generate(0.001, 7);

@@ -12,19 +12,12 @@
 #include "bpfgen/schema/tpch.h"
 #include "engine/api/pushdown_db.h"
 #include "engine/tpch/lineitem_gen.h"
+#include "tests/engine/tpch/generate.h"
 
 namespace pushdown::engine::tpch {
 namespace {
 
 using bpfgen::Datum;
-
-std::vector<std::vector<Datum>> Generate(double scale, uint64_t seed) {
-  LineitemGenerator gen(scale, seed);
-  std::vector<std::vector<Datum>> rows;
-  std::vector<Datum> row;
-  while (gen.Next(&row)) rows.push_back(row);
-  return rows;
-}
 
 TEST(LineitemLoaderTest, LoadsEveryRowThroughTheTable) {
   char tmpl[] = "/tmp/pd_tpch_loader_XXXXXX";

@@ -95,6 +95,18 @@ Status CheckDevice(const std::string& device) {
                                  "' (expected auto, kernel, host or iterator)");
 }
 
+Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags) {
+  if (!flags.positional.empty()) {
+    return Status::InvalidArgument("unexpected argument '" + flags.positional[0] + "'");
+  }
+  if (!flags.Has("db")) return Status::InvalidArgument("--db DIR is required");
+  if (!flags.Has("where")) return Status::InvalidArgument("--where EXPR is required");
+  PD_ASSIGN_OR_RETURN(ScanTarget target, TargetFromFlags(flags));
+  std::string device = flags.Get("device", "auto");
+  PD_RETURN_IF_ERROR(CheckDevice(device));
+  return ScanFlags{std::move(target), std::move(device)};
+}
+
 std::string FormatValue(const bpfgen::Type& type, const bpfgen::Datum& d) {
   using bpfgen::TypeId;
   if (d.is_null()) return "";

@@ -45,6 +45,15 @@ Result<ScanTarget> TargetFromFlags(const ParsedFlags& flags);
 // InvalidArgument unless one of auto|kernel|host|iterator.
 Status CheckDevice(const std::string& device);
 
+// The flags shared by the commands that plan a scan (scan, explain): no
+// positional argument, --db and --where given, the target (TargetFromFlags)
+// and --device (default auto, CheckDevice). InvalidArgument names the problem.
+struct ScanFlags {
+  ScanTarget target;
+  std::string device;
+};
+Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags);
+
 // A value as CSV text: NULL -> "" (an empty field); an empty string -> "\"\"";
 // DATE YYYY-MM-DD; DECIMAL with its scale; BOOL true/false; BYTES lowercase
 // hex; CHAR without its padding; quoted (RFC 4180) where needed.

@@ -52,15 +52,10 @@ int RunExplainCommand(const std::vector<std::string>& args) {
   auto parsed = ParseFlags(args, {{"db"}, {"table"}, {"cf"}, {"where"}, {"device"}});
   if (!parsed.ok()) return Fail(kCmd, kExitUsage, parsed.status().message());
   const ParsedFlags& flags = *parsed;
-  if (!flags.positional.empty()) {
-    return Fail(kCmd, kExitUsage, "unexpected argument '" + flags.positional[0] + "'");
-  }
-  if (!flags.Has("db")) return Fail(kCmd, kExitUsage, "--db DIR is required");
-  if (!flags.Has("where")) return Fail(kCmd, kExitUsage, "--where EXPR is required");
-  auto target = TargetFromFlags(flags);
-  if (!target.ok()) return Fail(kCmd, kExitUsage, target.status().message());
-  const std::string device = flags.Get("device", "auto");
-  if (Status s = CheckDevice(device); !s.ok()) return Fail(kCmd, kExitUsage, s.message());
+  auto scan_flags = CheckScanFlags(flags);
+  if (!scan_flags.ok()) return Fail(kCmd, kExitUsage, scan_flags.status().message());
+  const ScanTarget* target = &scan_flags->target;
+  const std::string& device = scan_flags->device;
 
   auto db = OpenDbReadOnly(flags.Get("db"), device);
   if (!db.ok()) return FailRuntime(kCmd, db.status());

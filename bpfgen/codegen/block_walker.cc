@@ -379,29 +379,35 @@ class Walker {
     BasicBlock* next_bb = b_.NewBlock("next_entry");
     b_.CreateCondBr(emit, emit_bb, next_bb);
     b_.SetInsertPoint(emit_bb);
+    // A (seq 0, Value) trailer is implied by kUserKeyOnly: only the user key
+    // goes out (program_abi.h, "Keys").
+    Value* user_key_only =
+        b_.CreateICmpEQ(b_.LoadLE(b_.CreateAdd(scratch, b_.CreateSub(klen, I64(8))), 8), I64(1));
+    Value* out_klen = b_.CreateSelect(user_key_only, b_.CreateSub(klen, I64(8)), klen);
     Value* oc = b_.LoadState(kStOutCount);
     Value* kb = b_.LoadState(kStKeyBytes);
     FailIf(b_.CreateOr(b_.CreateICmpUGE(oc, I64(l.out_capacity)),
                        b_.CreateICmpUGT(b_.CreateAdd(kb, klen), I64(l.key_arena_size))),
            abi::kBlockOutputFull, err);
     {
-      auto v = b_.Checkpoint({cls, klen, vp, value_len, oc, kb});
-      cls = v[0], klen = v[1], vp = v[2], value_len = v[3], oc = v[4], kb = v[5];
+      auto v = b_.Checkpoint({cls, out_klen, user_key_only, vp, value_len, oc, kb});
+      cls = v[0], out_klen = v[1], user_key_only = v[2], vp = v[3], value_len = v[4], oc = v[5],
+      kb = v[6];
     }
     Value* key_at = b_.CreateAdd(I64(l.key_arena_offset), kb);
-    CopyChunks(key_at, scratch, klen);
+    CopyChunks(key_at, scratch, out_klen);
     Value* matched = b_.CreateICmpEQ(cls, I64(abi::kMatched));
     Value* rec = b_.CreateAdd(I64(l.out_offset), b_.CreateMul(oc, I64(sizeof(abi::OutRecord))));
-    b_.StoreField(rec, offsetof(abi::OutRecord, key_offset), key_at, 4);
-    b_.StoreField(rec, offsetof(abi::OutRecord, key_size), klen, 2);
+    b_.StoreField(rec, offsetof(abi::OutRecord, key_size), out_klen, 2);
     b_.StoreField(rec, offsetof(abi::OutRecord, entry_class), cls, 1);
-    b_.StoreField(rec, offsetof(abi::OutRecord, reserved), I64(0), 1);
+    b_.StoreField(rec, offsetof(abi::OutRecord, flags),
+                  b_.CreateSelect(user_key_only, I64(abi::kUserKeyOnly), I64(0)), 1);
     b_.StoreField(rec, offsetof(abi::OutRecord, value_offset), b_.CreateSelect(matched, vp, I64(0)),
                   4);
     b_.StoreField(rec, offsetof(abi::OutRecord, value_size),
                   b_.CreateSelect(matched, value_len, I64(0)), 4);
     b_.StoreState(kStOutCount, b_.CreateAdd(oc, I64(1)));
-    b_.StoreState(kStKeyBytes, b_.CreateAdd(kb, klen));
+    b_.StoreState(kStKeyBytes, b_.CreateAdd(kb, out_klen));
     b_.StoreState(kStMatched,
                   b_.CreateAdd(b_.LoadState(kStMatched), b_.CreateZExt(matched, b_.getInt64Ty())));
     b_.CreateBr(next_bb);

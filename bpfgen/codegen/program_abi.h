@@ -11,7 +11,7 @@
 //   [desc_offset, +max_blocks*sizeof(BlockDesc))       BlockDesc[max_blocks]
 //   [block_offset, +block_capacity)                     staged block contents
 //   [out_offset, +out_capacity*sizeof(OutRecord))       OutRecord[out_capacity]
-//   [key_arena_offset, +key_arena_size)                 full internal keys of emitted entries
+//   [key_arena_offset, +key_arena_size)                 keys of emitted entries, back to back
 //   [private_offset, +private_size)                     program state/scratch (host: don't touch)
 // The regions are disjoint and inside [0, mem_size), in no promised order (the
 // private region comes first: BPF reaches it with 16-bit constant offsets).
@@ -25,6 +25,15 @@
 //   - kShadow: a Value entry that did not match; key only. Emitted only when
 //     the block's flags include kEmitShadows (files not in the bottommost level,
 //     so a newer failing version still hides an older passing one).
+// Keys: a record's key is the full internal key (user key + 8-byte trailer),
+// except that an entry whose trailer is (sequence 0, kTypeValue) -- every
+// Value entry of a fully compacted bottommost file -- is emitted with its user
+// key only and kUserKeyOnly set: the host knows the trailer, so it does not
+// cross to the host. The keys of one run lie back to back in the key arena in
+// record order: record r's key starts at key_arena_offset + the sum of the
+// key_size of records 0..r-1, and RunContext::key_bytes is the sum over all
+// records. Records carry no key offset; the host derives it (and checks it).
+//
 // A malformed block (bad varint, entry past the restart array, key longer than
 // max_key_size, a row value shorter than the row format requires, ...) stops
 // that block with a status; the host turns it into Corruption naming the file
@@ -35,7 +44,7 @@
 
 namespace pushdown::bpfgen::abi {
 
-inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kAbiVersion = 2;
 
 enum EntryClass : uint8_t {
   kMatched = 1,
@@ -81,15 +90,19 @@ struct BlockDesc {
 };
 static_assert(sizeof(BlockDesc) == 32);
 
+enum RecordFlags : uint8_t {
+  kUserKeyOnly = 1u << 0,  // the key is the user key; its trailer is (seq 0, kTypeValue)
+};
+
+// 12 bytes per emitted entry: what crosses to the host besides keys and values.
 struct OutRecord {
-  uint32_t key_offset;  // full internal key (user key + 8-byte trailer), relative to local memory
-  uint16_t key_size;
-  uint8_t entry_class;  // EntryClass
-  uint8_t reserved;
+  uint16_t key_size;      // bytes of this record's key in the key arena (see "Keys")
+  uint8_t entry_class;    // EntryClass
+  uint8_t flags;          // RecordFlags
   uint32_t value_offset;  // kMatched: the value, relative to local memory; else 0
   uint32_t value_size;    // kMatched: its size; else 0
 };
-static_assert(sizeof(OutRecord) == 16);
+static_assert(sizeof(OutRecord) == 12);
 
 struct ProgramLayout {
   uint32_t mem_size = 0;  // total local memory (BPF: .bss size)

@@ -35,6 +35,8 @@ BatchResult& BatchResult::operator=(BatchResult&& other) noexcept {
     program_ = std::exchange(other.program_, nullptr);
     lock_ = std::move(other.lock_);
     memory_ = std::exchange(other.memory_, nullptr);
+    records_ = std::exchange(other.records_, nullptr);
+    key_offsets_ = std::move(other.key_offsets_);
     ctx_ = other.ctx_;
     blocks_ = std::move(other.blocks_);
   }
@@ -52,11 +54,21 @@ void BatchResult::Release() {
   blocks_.clear();
 }
 
+std::string OutEntry::InternalKey() const {
+  std::string k(key);
+  if (user_key_only) {
+    static constexpr char kSeq0Value[8] = {1, 0, 0, 0, 0, 0, 0, 0};  // (0 << 8) | kTypeValue, LE
+    k.append(kSeq0Value, sizeof(kSeq0Value));
+  }
+  return k;
+}
+
 OutEntry BatchResult::Entry(const abi::OutRecord& record) const {
   const char* base = reinterpret_cast<const char*>(memory_);
   OutEntry entry;
   entry.entry_class = static_cast<abi::EntryClass>(record.entry_class);
-  entry.internal_key = std::string_view(base + record.key_offset, record.key_size);
+  entry.key = std::string_view(base + key_offsets_[&record - records_], record.key_size);
+  entry.user_key_only = (record.flags & abi::kUserKeyOnly) != 0;
   if (record.entry_class == abi::kMatched) {
     entry.value = std::string_view(base + record.value_offset, record.value_size);
   }
@@ -66,10 +78,11 @@ OutEntry BatchResult::Entry(const abi::OutRecord& record) const {
 namespace {
 
 // The program's output is checked once per run, so that views handed to the
-// host never point outside local memory even if a program is buggy.
+// host never point outside local memory even if a program is buggy. Derives
+// each record's key offset (keys lie back to back in record order).
 Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& ctx,
                       const abi::BlockDesc* descs, uint32_t num_blocks,
-                      const abi::OutRecord* records) {
+                      const abi::OutRecord* records, std::vector<uint32_t>* key_offsets) {
   if (ctx.out_count > layout.out_capacity || ctx.blocks_done > num_blocks) {
     return Status::Internal("program reported more output than its layout allows");
   }
@@ -84,13 +97,23 @@ Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& c
     }
   }
   const uint64_t mem = layout.mem_size;
+  key_offsets->resize(ctx.out_count);
+  uint64_t key_at = 0;
   for (uint32_t r = 0; r < ctx.out_count; ++r) {
     const abi::OutRecord& rec = records[r];
-    if (uint64_t{rec.key_offset} + rec.key_size > mem ||
+    (*key_offsets)[r] = static_cast<uint32_t>(layout.key_arena_offset + key_at);
+    key_at += rec.key_size;
+    const uint32_t min_key = (rec.flags & abi::kUserKeyOnly) ? 0 : 8;
+    if (key_at > layout.key_arena_size || rec.key_size < min_key ||
+        (rec.flags & ~uint32_t{abi::kUserKeyOnly}) != 0 ||
+        ((rec.flags & abi::kUserKeyOnly) && rec.entry_class == abi::kNotValue) ||
         (rec.entry_class == abi::kMatched && uint64_t{rec.value_offset} + rec.value_size > mem) ||
         rec.entry_class < abi::kMatched || rec.entry_class > abi::kNotValue) {
       return Status::Internal("program wrote an invalid output record " + std::to_string(r));
     }
+  }
+  if (key_at != ctx.key_bytes) {
+    return Status::Internal("program's key arena size disagrees with its records");
   }
   return Status::OK();
 }
@@ -198,7 +221,8 @@ Result<BatchResult> Device::Run(LoadedProgram& program, std::unique_lock<std::mu
   program.runs_.fetch_add(1, std::memory_order_relaxed);
 
   const auto* records = reinterpret_cast<const abi::OutRecord*>(mem + layout.out_offset);
-  PD_RETURN_IF_ERROR(ValidateOutput(layout, ctx, descs, num_blocks, records));
+  result.records_ = records;
+  PD_RETURN_IF_ERROR(ValidateOutput(layout, ctx, descs, num_blocks, records, &result.key_offsets_));
   result.blocks_.resize(num_blocks);
   for (uint32_t i = 0; i < num_blocks; ++i) {
     const abi::BlockDesc& d = descs[i];

@@ -71,8 +71,14 @@ struct LoadStats {
 // A view of one output record, resolved against local memory.
 struct OutEntry {
   bpfgen::abi::EntryClass entry_class;
-  std::string_view internal_key;  // user key + 8-byte trailer
-  std::string_view value;         // kMatched only; empty otherwise
+  // The internal key (user key + 8-byte trailer), or, when user_key_only, the
+  // user key alone: its trailer is (sequence 0, kTypeValue) and was not sent.
+  std::string_view key;
+  bool user_key_only = false;
+  std::string_view value;  // kMatched only; empty otherwise
+
+  // The full internal key, with the implied trailer appended if it was not sent.
+  std::string InternalKey() const;
 };
 
 struct BlockInput {
@@ -138,6 +144,8 @@ class BatchResult {
   LoadedProgram* program_ = nullptr;
   std::unique_lock<std::mutex> lock_;
   const uint8_t* memory_ = nullptr;
+  const bpfgen::abi::OutRecord* records_ = nullptr;
+  std::vector<uint32_t> key_offsets_;  // per record, relative to local memory (derived)
   bpfgen::abi::RunContext ctx_{};
   std::vector<BlockResult> blocks_;
 };

@@ -8,6 +8,7 @@
 namespace pushdown::exec {
 
 namespace abi = bpfgen::abi;
+static_assert(kOutRecordBytes == sizeof(abi::OutRecord));
 
 namespace {
 uint64_t NowNs() {
@@ -36,13 +37,20 @@ void DeviceFileStream::Fail(Status s) {
   arena_.clear();
 }
 
-Status DeviceFileStream::AddRecord(std::string_view internal_key, EntryClass cls,
+Status DeviceFileStream::AddRecord(std::string_view key, bool user_key_only, EntryClass cls,
                                    std::string_view value, uint64_t block_offset) {
   FilteredEntry parsed;
-  if (!DecodeFilteredKey(internal_key, &parsed)) {
+  if (user_key_only) {
+    parsed.user_key = key;
+    parsed.seq = 0;
+    parsed.type = value_type::kValue;
+  } else if (!DecodeFilteredKey(key, &parsed)) {
     return Status::Corruption(std::string(name()) + ": short internal key from the device in " +
                               "data block at offset " + std::to_string(block_offset));
   }
+  // Counted as the device sends it, also for blocks filtered on the host.
+  stats_->bytes_to_host += DeliveredBytes(
+      parsed.user_key.size(), parsed.seq == 0 && parsed.type == value_type::kValue, value.size());
   const std::optional<uint64_t>& global_seqno = reader_.file().info().global_seqno;
   if (global_seqno) {
     if (parsed.seq != 0) {
@@ -63,7 +71,6 @@ Status DeviceFileStream::AddRecord(std::string_view internal_key, EntryClass cls
   r.type = parsed.type;
   r.cls = cls;
   recs_.push_back(r);
-  stats_->bytes_to_host += sizeof(abi::OutRecord) + internal_key.size() + value.size();
   return Status::OK();
 }
 
@@ -79,14 +86,15 @@ Status DeviceFileStream::FilterOnHost(size_t block_index, const BlockHandle& han
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     ++stats_->entries_scanned;
     if (it.parsed().type != value_type::kValue) {
-      PD_RETURN_IF_ERROR(AddRecord(it.key(), EntryClass::kNotValue, {}, handle.offset));
+      PD_RETURN_IF_ERROR(AddRecord(it.key(), false, EntryClass::kNotValue, {}, handle.offset));
       continue;
     }
     PD_ASSIGN_OR_RETURN(bool match, host_filter_(it.parsed().user_key, it.value()));
     if (match) {
-      PD_RETURN_IF_ERROR(AddRecord(it.key(), EntryClass::kMatched, it.value(), handle.offset));
+      PD_RETURN_IF_ERROR(
+          AddRecord(it.key(), false, EntryClass::kMatched, it.value(), handle.offset));
     } else if (emit_shadows_) {
-      PD_RETURN_IF_ERROR(AddRecord(it.key(), EntryClass::kShadow, {}, handle.offset));
+      PD_RETURN_IF_ERROR(AddRecord(it.key(), false, EntryClass::kShadow, {}, handle.offset));
     }
   }
   return it.status();
@@ -143,8 +151,8 @@ bool DeviceFileStream::Refill() {
           stats_->entries_scanned += result.entries;
           for (const abi::OutRecord& rec : result.records) {
             const OutEntry e = batch.Entry(rec);
-            PD_RETURN_IF_ERROR(
-                AddRecord(e.internal_key, static_cast<EntryClass>(e.entry_class), e.value, offset));
+            PD_RETURN_IF_ERROR(AddRecord(e.key, e.user_key_only,
+                                         static_cast<EntryClass>(e.entry_class), e.value, offset));
           }
           return Status::OK();
         });

@@ -55,7 +55,9 @@ class DeviceFileStream final : public EntryStream {
 
   // Runs the next batch of blocks; false at the end of the file or on error.
   bool Refill();
-  Status AddRecord(std::string_view internal_key, EntryClass cls, std::string_view value,
+  // `key`: the internal key, or the user key alone when user_key_only (its
+  // trailer is then (sequence 0, kTypeValue): program_abi.h, "Keys").
+  Status AddRecord(std::string_view key, bool user_key_only, EntryClass cls, std::string_view value,
                    uint64_t block_offset);
   Status FilterOnHost(size_t block_index, const BlockHandle& handle, std::string_view contents);
   void Load();

@@ -87,7 +87,9 @@ void HostFileStream::Settle() {
         continue;
       }
     }
-    stats_->bytes_to_host += 16 + iter_->key().size() + entry_.value.size();
+    const bool seq0_value = k.type == value_type::kValue &&
+                            (k.sequence == 0 || reader_.file().info().global_seqno.has_value());
+    stats_->bytes_to_host += DeliveredBytes(k.user_key.size(), seq0_value, entry_.value.size());
     valid_ = true;
     return;
   }

@@ -1,6 +1,7 @@
 // What one scan did, for benchmarks and the engine's scan statistics.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace pushdown::exec {
@@ -10,14 +11,22 @@ struct ScanStats {
   uint64_t blocks_read = 0;     // data blocks read from storage
   uint64_t blocks_skipped = 0;  // data blocks never read (invisible files, limit reached)
   uint64_t bytes_read = 0;      // stored bytes of those blocks, trailers included
-  // What a real device would transfer to the host: per OutRecord 16 bytes plus
-  // its internal key, plus the value of every kMatched record. Host path:
-  // what the host filter hands the merge, counted the same way.
+  // What a real device would transfer to the host, DeliveredBytes() per
+  // emitted entry. Host path: what the host filter hands the merge, counted
+  // the same way.
   uint64_t bytes_to_host = 0;
   uint64_t entries_scanned = 0;  // entries walked in data blocks
   uint64_t rows_matched = 0;     // rows returned
   uint64_t device_ns = 0;        // in Device::Execute (staging + runs + readback)
   uint64_t host_ns = 0;          // everything else in the scan (reads, merge, residual)
 };
+
+// The bytes one emitted entry costs to deliver (bpfgen/codegen/program_abi.h):
+// its OutRecord, its key -- the user key alone when the stored trailer is
+// (sequence 0, kTypeValue), else the internal key -- and a kMatched value.
+inline constexpr size_t kOutRecordBytes = 12;  // sizeof(bpfgen::abi::OutRecord), asserted
+inline uint64_t DeliveredBytes(size_t user_key_size, bool seq0_value, size_t value_size) {
+  return kOutRecordBytes + user_key_size + (seq0_value ? 0 : 8) + value_size;
+}
 
 }  // namespace pushdown::exec

@@ -93,7 +93,7 @@ class BlockBuilder {
 
 struct Emitted {
   uint8_t cls;
-  std::string key;    // full internal key
+  std::string key;    // full internal key (an implied trailer appended: kUserKeyOnly)
   std::string value;  // kMatched only
   friend bool operator==(const Emitted& a, const Emitted& b) {
     return a.cls == b.cls && a.key == b.key && a.value == b.value;
@@ -152,6 +152,10 @@ inline RunResult Collect(const abi::ProgramLayout& l, const uint8_t* mem,
   r.ctx = ctx;
   auto* desc = reinterpret_cast<const abi::BlockDesc*>(mem + l.desc_offset);
   auto* out = reinterpret_cast<const abi::OutRecord*>(mem + l.out_offset);
+  // Keys lie back to back in record order (program_abi.h, "Keys").
+  std::vector<uint32_t> key_at(ctx.out_count + 1, l.key_arena_offset);
+  for (uint32_t k = 0; k < ctx.out_count; ++k) key_at[k + 1] = key_at[k] + out[k].key_size;
+  EXPECT_EQ(key_at[ctx.out_count] - l.key_arena_offset, ctx.key_bytes);
   for (size_t i = 0; i < num_blocks; ++i) {
     BlockResult b;
     b.status = desc[i].status;
@@ -160,7 +164,11 @@ inline RunResult Collect(const abi::ProgramLayout& l, const uint8_t* mem,
     for (uint32_t k = desc[i].out_begin; k < desc[i].out_end && k < ctx.out_count; ++k) {
       Emitted e;
       e.cls = out[k].entry_class;
-      e.key.assign(reinterpret_cast<const char*>(mem + out[k].key_offset), out[k].key_size);
+      e.key.assign(reinterpret_cast<const char*>(mem + key_at[k]), out[k].key_size);
+      if (out[k].flags & abi::kUserKeyOnly) {
+        EXPECT_NE(e.cls, abi::kNotValue);
+        e.key.append("\x01\0\0\0\0\0\0\0", 8);  // (seq 0, kTypeValue)
+      }
       if (e.cls == abi::kMatched) {
         e.value.assign(reinterpret_cast<const char*>(mem + out[k].value_offset), out[k].value_size);
       }

@@ -381,8 +381,8 @@ Result<std::vector<BlockOutcome>> RunDevice(DeviceProgram& program,
         o.error_offset = r.error_offset;
         for (const abi::OutRecord& rec : r.records) {
           OutEntry e = batch.Entry(rec);
-          o.records.push_back({static_cast<uint8_t>(e.entry_class), std::string(e.internal_key),
-                               std::string(e.value)});
+          o.records.push_back(
+              {static_cast<uint8_t>(e.entry_class), e.InternalKey(), std::string(e.value)});
         }
         return Status::OK();
       }));

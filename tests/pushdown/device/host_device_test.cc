@@ -73,7 +73,7 @@ TEST(HostDevice, ExecuteClassifiesEntries) {
     int matched = 0, shadows = 0, tombstones = 0;
     for (const abi::OutRecord& rec : r.records) {
       OutEntry e = batch->Entry(rec);
-      ASSERT_GE(e.internal_key.size(), 8u);
+      ASSERT_GE(e.InternalKey().size(), 8u);
       if (e.entry_class == abi::kMatched) {
         EXPECT_TRUE(EvenValue(e.value));
         ++matched;
@@ -122,7 +122,7 @@ TEST(HostDevice, OtherThreadWaitsForResultRelease) {
   std::vector<BlockInput> blocks = {{b, 0}};
   auto first = device.Execute(*program, blocks);
   ASSERT_TRUE(first.ok());
-  std::string key0(first->Entry(first->blocks()[0].records[0]).internal_key);
+  std::string key0(first->Entry(first->blocks()[0].records[0]).InternalKey());
   std::atomic<bool> done{false};
   std::thread other([&] {
     auto r = device.Execute(*program, blocks);
@@ -132,7 +132,7 @@ TEST(HostDevice, OtherThreadWaitsForResultRelease) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_FALSE(done.load());
   // Our views are intact while we hold the result.
-  EXPECT_EQ(first->Entry(first->blocks()[0].records[0]).internal_key, key0);
+  EXPECT_EQ(first->Entry(first->blocks()[0].records[0]).InternalKey(), key0);
   first = BatchResult();
   other.join();
   EXPECT_TRUE(done.load());
@@ -150,7 +150,7 @@ TEST(HostDevice, ZeroCopyStagingMatchesCopyingExecute) {
     for (const BlockResult& r : batch->blocks()) {
       for (const auto& rec : r.records) {
         OutEntry e = batch->Entry(rec);
-        copied.emplace_back(e.entry_class, std::string(e.internal_key) + std::string(e.value));
+        copied.emplace_back(e.entry_class, e.InternalKey() + std::string(e.value));
       }
     }
   }
@@ -179,7 +179,7 @@ TEST(HostDevice, ZeroCopyStagingMatchesCopyingExecute) {
   for (size_t b = 0; b < 2; ++b) {
     for (const auto& rec : batch->blocks()[b].records) {
       OutEntry e = batch->Entry(rec);
-      zero_copy.emplace_back(e.entry_class, std::string(e.internal_key) + std::string(e.value));
+      zero_copy.emplace_back(e.entry_class, e.InternalKey() + std::string(e.value));
     }
   }
   EXPECT_EQ(zero_copy, copied);
@@ -215,7 +215,7 @@ TEST(BlockStager, RerunsAfterOutputFullAndKeepsOrder) {
     char prefix[8];
     snprintf(prefix, sizeof(prefix), "k%03zu", i);
     for (const auto& rec : r.records) {
-      EXPECT_EQ(batch.Entry(rec).internal_key.substr(0, 4), prefix);
+      EXPECT_EQ(batch.Entry(rec).InternalKey().substr(0, 4), prefix);
     }
     order.push_back(i);
     return Status::OK();

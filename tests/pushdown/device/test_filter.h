@@ -130,13 +130,16 @@ inline int TestFilter(abi::RunContext* ctx, uint8_t* mem) {
           full = true;
           break;
         }
+        // A (seq 0, kTypeValue) trailer is not sent (program_abi.h, "Keys").
+        const bool user_key_only =
+            key.compare(key.size() - 8, 8, std::string_view("\x01\0\0\0\0\0\0\0", 8)) == 0;
+        const size_t key_size = user_key_only ? key.size() - 8 : key.size();
         abi::OutRecord& r = out[out_count++];
-        r.key_offset = l.key_arena_offset + key_bytes;
-        r.key_size = static_cast<uint16_t>(key.size());
-        std::memcpy(mem + r.key_offset, key.data(), key.size());
-        key_bytes += static_cast<uint32_t>(key.size());
+        r.key_size = static_cast<uint16_t>(key_size);
+        std::memcpy(mem + l.key_arena_offset + key_bytes, key.data(), key_size);
+        key_bytes += static_cast<uint32_t>(key_size);
         r.entry_class = cls;
-        r.reserved = 0;
+        r.flags = user_key_only ? abi::kUserKeyOnly : 0;
         r.value_offset = cls == abi::kMatched ? static_cast<uint32_t>(value - mem) : 0;
         r.value_size = cls == abi::kMatched ? value_len : 0;
         if (cls == abi::kMatched) ++matched;

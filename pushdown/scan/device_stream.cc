@@ -1,6 +1,7 @@
 #include "pushdown/scan/device_stream.h"
 
 #include <chrono>
+#include <cstring>
 #include <utility>
 
 #include "bpfgen/codegen/program_abi.h"
@@ -100,63 +101,106 @@ Status DeviceFileStream::FilterOnHost(size_t block_index, const BlockHandle& han
   return it.status();
 }
 
+Status DeviceFileStream::TakeBlock(size_t i, const BlockResult& result, const BatchResult& batch) {
+  if (result.status != abi::kBlockOk) {
+    return Status::Corruption(std::string(name()) + ": " + BlockStatusName(result.status) +
+                              " data block at offset " + std::to_string(handles_[i].offset) +
+                              " (entry at block offset " + std::to_string(result.error_offset) +
+                              ", device " + program_->device_name() + ")");
+  }
+  stats_->entries_scanned += result.entries;
+  for (const abi::OutRecord& rec : result.records) {
+    const OutEntry e = batch.Entry(rec);
+    PD_RETURN_IF_ERROR(AddRecord(e.key, e.user_key_only, static_cast<EntryClass>(e.entry_class),
+                                 e.value, handles_[i].offset));
+  }
+  return Status::OK();
+}
+
+Status DeviceFileStream::RunBatch() {
+  const uint32_t flags = emit_shadows_ ? static_cast<uint32_t>(abi::kEmitShadows) : 0u;
+  const uint32_t max_block_size = program_->layout().max_block_size;
+  size_t n = 0;
+  uint64_t device_ns = 0;
+  std::optional<ReadBlock> oversized;
+  size_t unfinished = 0;
+  {
+    PD_ASSIGN_OR_RETURN(StagedBatch staged, device_->BeginBatch(*program_));
+    while (n < batch_blocks_) {
+      ReadBlock b;
+      if (pending_) {
+        b = *std::exchange(pending_, std::nullopt);
+      } else {
+        PD_RETURN_IF_ERROR(reader_.Next(&b, &file_done_));
+        if (file_done_) break;
+      }
+      if (b.contents.size() > max_block_size) {
+        oversized = b;  // filtered on the host after this batch, in file order
+        break;
+      }
+      PD_ASSIGN_OR_RETURN(std::span<uint8_t> dst,
+                          staged.Append(static_cast<uint32_t>(b.contents.size()), flags));
+      if (staged.num_blocks() == n) {  // the batch is full
+        pending_ = b;
+        break;
+      }
+      std::memcpy(dst.data(), b.contents.data(), b.contents.size());
+      if (spans_.size() <= n) {
+        spans_.resize(n + 1);
+        handles_.resize(n + 1);
+        indices_.resize(n + 1);
+      }
+      spans_[n] = dst;
+      handles_[n] = b.handle;
+      indices_[n] = b.index;
+      ++n;
+    }
+    if (n > 0) {
+      const uint64_t start = NowNs();
+      PD_ASSIGN_OR_RETURN(BatchResult batch, device_->Execute(std::move(staged)));
+      unfinished = n;
+      for (size_t i = 0; i < n; ++i) {
+        const BlockResult& result = batch.blocks()[i];
+        if (result.status == abi::kBlockNotRun || result.status == abi::kBlockOutputFull) {
+          unfinished = i;
+          break;
+        }
+        PD_RETURN_IF_ERROR(TakeBlock(i, result, batch));
+      }
+      // The program ran out of output room: copy the rest out of local
+      // memory before the batch (and its lock) is released, run them again.
+      rerun_.clear();
+      for (size_t i = unfinished; i < n; ++i) {
+        rerun_.emplace_back(reinterpret_cast<const char*>(spans_[i].data()), spans_[i].size());
+      }
+      device_ns += NowNs() - start;
+    }
+  }
+  if (unfinished < n) {
+    const uint64_t start = NowNs();
+    std::vector<BlockInput> inputs(n - unfinished);
+    for (size_t i = unfinished; i < n; ++i)
+      inputs[i - unfinished] = {rerun_[i - unfinished], flags};
+    BlockStager stager(device_, program_);
+    PD_RETURN_IF_ERROR(stager.Run(
+        inputs, [&](size_t i, const BlockResult& result, const BatchResult& batch) -> Status {
+          return TakeBlock(unfinished + i, result, batch);
+        }));
+    device_ns += NowNs() - start;
+  }
+  stats_->device_ns += device_ns;
+  if (oversized) {
+    PD_RETURN_IF_ERROR(FilterOnHost(oversized->index, oversized->handle, oversized->contents));
+  }
+  return Status::OK();
+}
+
 bool DeviceFileStream::Refill() {
   recs_.clear();
   arena_.clear();
   pos_ = 0;
-  const abi::ProgramLayout& layout = program_->layout();
-  while (recs_.empty() && !file_done_) {
-    // Copy up to batch_blocks blocks (or a local memory's worth) out of the
-    // reader: its views last only until its next block.
-    size_t n = 0;
-    uint64_t staged = 0;
-    while (n < batch_blocks_ && staged < layout.block_capacity) {
-      ReadBlock b;
-      Status s = reader_.Next(&b, &file_done_);
-      if (!s.ok()) {
-        Fail(std::move(s));
-        return false;
-      }
-      if (file_done_) break;
-      if (staged_.size() <= n) {
-        staged_.resize(n + 1);
-        handles_.resize(n + 1);
-        indices_.resize(n + 1);
-      }
-      staged_[n].assign(b.contents);
-      handles_[n] = b.handle;
-      indices_[n] = b.index;
-      staged += StagedSize(b.contents.size());
-      ++n;
-    }
-    if (n == 0) break;
-    std::vector<BlockInput> inputs(n);
-    const uint32_t flags = emit_shadows_ ? static_cast<uint32_t>(abi::kEmitShadows) : 0u;
-    for (size_t i = 0; i < n; ++i) inputs[i] = {staged_[i], flags};
-
-    BlockStager stager(device_, program_);
-    const uint64_t start = NowNs();
-    Status s = stager.Run(
-        inputs, [&](size_t i, const BlockResult& result, const BatchResult& batch) -> Status {
-          const uint64_t offset = handles_[i].offset;
-          if (result.status == abi::kBlockTooLarge) {
-            return FilterOnHost(indices_[i], handles_[i], staged_[i]);
-          }
-          if (result.status != abi::kBlockOk) {
-            return Status::Corruption(
-                std::string(name()) + ": " + BlockStatusName(result.status) +
-                " data block at offset " + std::to_string(offset) + " (entry at block offset " +
-                std::to_string(result.error_offset) + ", device " + program_->device_name() + ")");
-          }
-          stats_->entries_scanned += result.entries;
-          for (const abi::OutRecord& rec : result.records) {
-            const OutEntry e = batch.Entry(rec);
-            PD_RETURN_IF_ERROR(AddRecord(e.key, e.user_key_only,
-                                         static_cast<EntryClass>(e.entry_class), e.value, offset));
-          }
-          return Status::OK();
-        });
-    stats_->device_ns += NowNs() - start;
+  while (recs_.empty() && (!file_done_ || pending_)) {
+    Status s = RunBatch();
     if (!s.ok()) {
       Fail(std::move(s));
       return false;
@@ -176,6 +220,7 @@ void DeviceFileStream::Load() {
 
 void DeviceFileStream::SeekToFirst() {
   status_ = Status::OK();
+  pending_.reset();
   reader_.Rewind();
   file_done_ = false;
   valid_ = Refill();

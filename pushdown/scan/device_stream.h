@@ -12,6 +12,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,8 +55,13 @@ class DeviceFileStream final : public EntryStream {
     EntryClass cls;
   };
 
-  // Runs the next batch of blocks; false at the end of the file or on error.
+  // Runs batches until one yields records; false at the end of the file or on error.
   bool Refill();
+  // Stages up to batch_blocks blocks straight into the program's local memory
+  // (one copy out of the reader), runs them once, and adds their records.
+  Status RunBatch();
+  // Records of one finished block, or Corruption for a rejected one.
+  Status TakeBlock(size_t i, const BlockResult& result, const BatchResult& batch);
   // `key`: the internal key, or the user key alone when user_key_only (its
   // trailer is then (sequence 0, kTypeValue): program_abi.h, "Keys").
   Status AddRecord(std::string_view key, bool user_key_only, EntryClass cls, std::string_view value,
@@ -72,9 +79,13 @@ class DeviceFileStream final : public EntryStream {
   ScanStats* stats_;
 
   bool file_done_ = false;
-  std::vector<std::string> staged_;  // the current batch's block contents (reused)
+  // A block read but not staged (the batch was full): the reader's view stays
+  // valid because the reader is not advanced until it is taken.
+  std::optional<ReadBlock> pending_;
+  std::vector<std::span<const uint8_t>> spans_;  // the batch's blocks in local memory
   std::vector<BlockHandle> handles_;
   std::vector<size_t> indices_;
+  std::vector<std::string> rerun_;  // copies of unfinished blocks (rare)
   std::string arena_;
   std::vector<Rec> recs_;
   size_t pos_ = 0;

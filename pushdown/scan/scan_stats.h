@@ -17,7 +17,7 @@ struct ScanStats {
   uint64_t bytes_to_host = 0;
   uint64_t entries_scanned = 0;  // entries walked in data blocks
   uint64_t rows_matched = 0;     // rows returned
-  uint64_t device_ns = 0;        // in Device::Execute (staging + runs + readback)
+  uint64_t device_ns = 0;        // in device runs and reading back their records
   uint64_t host_ns = 0;          // everything else in the scan (reads, merge, residual)
 };
 

@@ -98,10 +98,15 @@ class ScanExecutor {
   ScanExecutor() = default;
   void Finish();
 
+  // Weight of this Next call's measured time in stats_.host_ns (0: not timed).
+  uint64_t SampleWeight();
+
   ScanStats stats_;
   std::vector<std::unique_ptr<EntryStream>> streams_;
   std::unique_ptr<RowCursor> cursor_;
   bool finished_ = false;
+  uint64_t calls_ = 0;
+  uint64_t rng_ = 0x9e3779b97f4a7c15ull;
 };
 
 }  // namespace pushdown::exec

@@ -18,7 +18,8 @@ struct ScanStats {
   uint64_t entries_scanned = 0;  // entries walked in data blocks
   uint64_t rows_matched = 0;     // rows returned
   uint64_t device_ns = 0;        // in device runs and reading back their records
-  uint64_t host_ns = 0;          // everything else in the scan (reads, merge, residual)
+  uint64_t host_ns = 0;          // everything else in the scan (reads, merge, residual); sampled
+                                 // past the first 4096 rows (ScanExecutor::Next), so an estimate
 };
 
 // The bytes one emitted entry costs to deliver (bpfgen/codegen/program_abi.h):

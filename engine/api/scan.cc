@@ -287,6 +287,9 @@ class PushdownCursor : public ScanCursorImpl {
         sf.bottommost = level.level == last_level && (level.level > 0 || l0_files == 1);
         sf.smallest_seqno = f.smallest_seqno;
         sf.largest_seqno = f.largest_seqno;
+        sf.has_key_range = true;
+        sf.smallest_user_key = f.smallestkey;
+        sf.largest_user_key = f.largestkey;
         sp.files.push_back(std::move(sf));
       }
     }

@@ -8,6 +8,7 @@
 #include "bpfgen/eval/evaluator.h"
 #include "pushdown/scan/device_stream.h"
 #include "pushdown/scan/host_stream.h"
+#include "pushdown/scan/level_stream.h"
 #include "pushdown/scan/shadow_policy.h"
 #include "pushdown/sst/sst_file.h"
 
@@ -55,7 +56,50 @@ constexpr uint64_t kSampleEvery = 32;
 size_t BlocksRemaining(const EntryStream* s) {
   if (auto* h = dynamic_cast<const HostFileStream*>(s)) return h->blocks_remaining();
   if (auto* d = dynamic_cast<const DeviceFileStream*>(s)) return d->blocks_remaining();
+  if (auto* l = dynamic_cast<const LevelStream*>(s)) {
+    size_t n = 0;
+    for (const auto& f : l->files()) n += BlocksRemaining(f.get());
+    return n;
+  }
   return 0;
+}
+
+struct FileStream {
+  const ScanFile* file;
+  std::unique_ptr<EntryStream> stream;
+};
+
+// Groups the files of each level >= 1 into one LevelStream when every range
+// is known and the ranges are disjoint; otherwise (level 0, unknown or
+// overlapping ranges) each file stays its own stream. `in` is newest first
+// (level ascending); so is the result.
+std::vector<std::unique_ptr<EntryStream>> GroupLevels(std::vector<FileStream> in) {
+  std::vector<std::unique_ptr<EntryStream>> out;
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t j = i + 1;
+    while (j < in.size() && in[j].file->level == in[i].file->level) ++j;
+    bool concat = in[i].file->level >= 1 && j - i >= 2;
+    for (size_t k = i; concat && k < j; ++k) concat = in[k].file->has_key_range;
+    if (concat) {
+      std::sort(in.begin() + i, in.begin() + j, [](const FileStream& a, const FileStream& b) {
+        return a.file->smallest_user_key < b.file->smallest_user_key;
+      });
+      for (size_t k = i + 1; concat && k < j; ++k) {
+        concat = in[k - 1].file->largest_user_key < in[k].file->smallest_user_key;
+      }
+    }
+    if (concat) {
+      std::vector<std::unique_ptr<EntryStream>> files;
+      for (size_t k = i; k < j; ++k) files.push_back(std::move(in[k].stream));
+      out.push_back(std::make_unique<LevelStream>(std::move(files),
+                                                  "level " + std::to_string(in[i].file->level)));
+    } else {
+      for (size_t k = i; k < j; ++k) out.push_back(std::move(in[k].stream));
+    }
+    i = j;
+  }
+  return out;
 }
 
 }  // namespace
@@ -84,7 +128,7 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
     return a->largest_seqno > b->largest_seqno;
   });
 
-  std::vector<EntryStream*> ptrs;
+  std::vector<FileStream> file_streams;
   for (const ScanFile* f : files) {
     SstOpenOptions options;
     if (f->largest_seqno != kMaxSequenceNumber) options.largest_seqno = f->largest_seqno;
@@ -95,17 +139,21 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
       return Status::NotSupported(sst->info().file_name + ": " + why);
     }
     const bool shadows = NeedsShadows(f->bottommost, f->largest_seqno);
+    std::unique_ptr<EntryStream> stream;
     if (plan.device != nullptr) {
-      scan->streams_.push_back(std::make_unique<DeviceFileStream>(
-          std::move(sst), plan.block_source, plan.device, plan.program, shadows, plan.batch_blocks,
-          filters.device, &scan->stats_));
+      stream = std::make_unique<DeviceFileStream>(std::move(sst), plan.block_source, plan.device,
+                                                  plan.program, shadows, plan.batch_blocks,
+                                                  filters.device, &scan->stats_);
     } else {
-      scan->streams_.push_back(std::make_unique<HostFileStream>(
-          std::move(sst), plan.block_source, filters.device, shadows, &scan->stats_));
+      stream = std::make_unique<HostFileStream>(std::move(sst), plan.block_source, filters.device,
+                                                shadows, &scan->stats_);
     }
-    ptrs.push_back(scan->streams_.back().get());
+    file_streams.push_back({f, std::move(stream)});
     ++scan->stats_.files;
   }
+  scan->streams_ = GroupLevels(std::move(file_streams));
+  std::vector<EntryStream*> ptrs;
+  for (const auto& s : scan->streams_) ptrs.push_back(s.get());
   scan->cursor_ =
       std::make_unique<RowCursor>(std::move(ptrs), plan.snapshot, std::move(filters.residual),
                                   std::move(projector), plan.limit);

@@ -46,6 +46,11 @@ struct ScanFile {
   bool bottommost = false;
   uint64_t smallest_seqno = 0;
   uint64_t largest_seqno = kMaxSequenceNumber;  // unknown = assume the worst
+  // The file's user-key range, when known. Files of one level >= 1 whose
+  // ranges are known and disjoint are read as one stream (LevelStream).
+  bool has_key_range = false;
+  std::string smallest_user_key;
+  std::string largest_user_key;
 };
 
 struct ScanPlan {

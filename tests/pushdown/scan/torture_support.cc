@@ -67,6 +67,11 @@ TortureCase::TortureCase(int seed) : seed_(seed), rng_(static_cast<uint64_t>(see
   spec_.sst.checksum = sums[pick(4)];
   spec_.sst.block_size = 256u << pick(4);  // small blocks: many per file
   spec_.disable_auto_compactions = true;
+  // Odd seeds: small compaction outputs, so levels >= 1 hold several files
+  // (read as one LevelStream each, see Files()).
+  if (seed_ % 2 == 1) {
+    spec_.customize = [](rocksdb::Options* o) { o->target_file_size_base = 2048; };
+  }
   write_options_.disableWAL = true;  // every scan follows a flush
 }
 
@@ -80,17 +85,19 @@ TortureCase::~TortureCase() {
 
 std::string Coverage::ToString() const {
   return std::to_string(cases) + " cases, " + std::to_string(files) + " files, " +
-         std::to_string(multi_level_cases) + " multi-level, " +
-         std::to_string(bottommost_multi_version) + " multi-version bottommost files, " +
-         std::to_string(zeroed_bottommost) + " zeroed bottommost files, " + std::to_string(scans) +
-         " scans, " + std::to_string(rows) + " rows, " + std::to_string(blocks_read) +
-         " blocks read, " + std::to_string(bytes_to_host) + " bytes to host";
+         std::to_string(multi_level_cases) + " multi-level, " + std::to_string(level_stream_cases) +
+         " with a level stream, " + std::to_string(bottommost_multi_version) +
+         " multi-version bottommost files, " + std::to_string(zeroed_bottommost) +
+         " zeroed bottommost files, " + std::to_string(scans) + " scans, " + std::to_string(rows) +
+         " rows, " + std::to_string(blocks_read) + " blocks read, " +
+         std::to_string(bytes_to_host) + " bytes to host";
 }
 
 void ExpectNotVacuous(const Coverage& c) {
   EXPECT_GT(c.rows, 0u) << c.ToString();
   EXPECT_GT(c.blocks_read, 0u) << c.ToString();
   EXPECT_GT(c.multi_level_cases, 0u) << c.ToString();
+  EXPECT_GT(c.level_stream_cases, 0u) << c.ToString();
   EXPECT_GT(c.bottommost_multi_version, 0u) << c.ToString();
   EXPECT_GT(c.zeroed_bottommost, 0u) << c.ToString();
 }
@@ -213,14 +220,20 @@ std::vector<ScanFile> TortureCase::Files() {
   if (!live.ok()) return files;
   int deepest = 0;
   std::vector<bool> levels(64, false);
+  std::vector<int> files_in_level(64, 0);
   for (const auto& f : *live) {
     deepest = std::max(deepest, f.level);
     levels[f.level] = true;
+    ++files_in_level[f.level];
   }
   Coverage& cov = GlobalCoverage();
   ++cov.cases;
   cov.files += live->size();
   if (std::count(levels.begin() + 1, levels.end(), true) >= 2) ++cov.multi_level_cases;
+  if (seed_ % 2 == 1 &&
+      std::any_of(files_in_level.begin() + 1, files_in_level.end(), [](int n) { return n >= 2; })) {
+    ++cov.level_stream_cases;
+  }
   for (const auto& f : *live) {
     ScanFile s;
     s.path = f.path;
@@ -228,6 +241,13 @@ std::vector<ScanFile> TortureCase::Files() {
     s.bottommost = f.level == deepest && deepest > 0;
     s.smallest_seqno = f.smallest_seqno;
     s.largest_seqno = f.largest_seqno;
+    // Odd seeds give key ranges: the levels >= 1 are then read as one
+    // LevelStream each; even seeds keep one stream per file.
+    if (seed_ % 2 == 1) {
+      s.has_key_range = true;
+      s.smallest_user_key = f.smallest_user_key;
+      s.largest_user_key = f.largest_user_key;
+    }
     if (s.bottommost)
       ++(s.largest_seqno == 0 ? cov.zeroed_bottommost : cov.bottommost_multi_version);
     files.push_back(s);

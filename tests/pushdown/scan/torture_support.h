@@ -35,6 +35,7 @@ struct Coverage {
   uint64_t cases = 0;
   uint64_t files = 0;
   uint64_t multi_level_cases = 0;         // files in >= 2 levels besides L0
+  uint64_t level_stream_cases = 0;        // a level >= 1 read as one LevelStream
   uint64_t bottommost_multi_version = 0;  // bottommost files with largest_seqno > 0
   uint64_t zeroed_bottommost = 0;         // bottommost files with largest_seqno == 0
   uint64_t scans = 0;

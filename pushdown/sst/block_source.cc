@@ -289,6 +289,7 @@ class UringSource final : public SourceBase {
       io_uring_prep_read(sqe, fd, buf, static_cast<unsigned>(r.length), r.offset);
     }
     if (fixed_files_) sqe->flags |= IOSQE_FIXED_FILE;
+    if (options_.async_buffered_reads && !options_.o_direct) sqe->flags |= IOSQE_ASYNC;
     io_uring_sqe_set_data64(sqe, k);
     int rc = io_uring_submit(&ring_);
     if (rc < 0) return Status::FromErrno("io_uring_submit", -rc);

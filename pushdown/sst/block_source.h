@@ -41,6 +41,12 @@ struct BlockSourceOptions {
   // Open the files with O_DIRECT (page cache bypass). Open fails with
   // NotSupported when the filesystem rejects O_DIRECT.
   bool o_direct = false;
+  // Buffered reads that hit the page cache complete inside io_uring_submit:
+  // the page-cache copy would run on the scan's own thread. IOSQE_ASYNC hands
+  // them to io_uring's kernel workers, so the copy of the next reads runs on
+  // another core while the scan checksums and filters (Q6 at SF1, warm: ~30%
+  // less wall time on 2 cores). Not applied to O_DIRECT reads.
+  bool async_buffered_reads = true;
   bool verify_checksums = true;
   // Verify + decompress each block (contents); false yields raw bytes only.
   bool decode = true;

@@ -103,12 +103,15 @@ class BlockSourceTest : public ::testing::Test {
 };
 
 TEST_F(BlockSourceTest, IoUringMatchesReadDataBlock) {
-  for (unsigned qd : {1u, 2u, 4u, 8u}) {
-    SCOPED_TRACE("queue_depth " + std::to_string(qd));
-    BlockSourceOptions o;
-    o.read_size = 64 << 10;
-    o.queue_depth = qd;
-    ExpectSameBlocks(o);
+  for (bool async : {true, false}) {
+    for (unsigned qd : {1u, 2u, 4u, 8u}) {
+      SCOPED_TRACE("queue_depth " + std::to_string(qd) + (async ? " async" : " inline"));
+      BlockSourceOptions o;
+      o.read_size = 64 << 10;
+      o.queue_depth = qd;
+      o.async_buffered_reads = async;
+      ExpectSameBlocks(o);
+    }
   }
 }
 

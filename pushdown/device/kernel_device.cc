@@ -58,34 +58,14 @@ struct ObjectCloser {
 };
 using ObjectPtr = std::unique_ptr<bpf_object, ObjectCloser>;
 
-class Mapping {
- public:
-  Mapping() = default;
-  Mapping(void* addr, size_t size) : addr_(addr), size_(size) {}
-  Mapping(Mapping&& o) noexcept : addr_(std::exchange(o.addr_, nullptr)), size_(o.size_) {}
-  Mapping& operator=(Mapping&& o) noexcept {
-    std::swap(addr_, o.addr_);
-    std::swap(size_, o.size_);
-    return *this;
-  }
-  ~Mapping() {
-    if (addr_ != nullptr) munmap(addr_, size_);
-  }
-  uint8_t* data() const { return static_cast<uint8_t*>(addr_); }
-
- private:
-  void* addr_ = nullptr;
-  size_t size_ = 0;
-};
-
 class KernelProgram : public LoadedProgram {
  public:
-  KernelProgram(const abi::ProgramLayout& layout, ObjectPtr object, int prog_fd, Mapping mapping,
-                uint8_t* memory, const LoadStats& stats)
+  KernelProgram(const abi::ProgramLayout& layout, ObjectPtr object, int prog_fd,
+                LocalMemoryMap local, uint8_t* memory, const LoadStats& stats)
       : LoadedProgram("kernel", layout),
         object_(std::move(object)),
         prog_fd_(prog_fd),
-        mapping_(std::move(mapping)),
+        local_(std::move(local)),
         memory_(memory) {
     stats_ = stats;
   }
@@ -111,9 +91,9 @@ class KernelProgram : public LoadedProgram {
   }
 
  private:
-  ObjectPtr object_;  // owns the program and map fds
+  ObjectPtr object_;  // owns the program and (a dup of) the map fd
   int prog_fd_;
-  Mapping mapping_;  // unmapped before the object (and its map fd) closes
+  LocalMemoryMap local_;  // unmapped and closed before the object closes
   uint8_t* memory_;
 };
 
@@ -176,26 +156,59 @@ bpf_map* FindBss(bpf_object* obj) {
   return bss;
 }
 
-// Creates the .bss map ourselves (mmapable, zeroed by the kernel) and hands it
-// to libbpf. Left to libbpf 1.1, an internal map is also written with its
-// initial contents by BPF_MAP_UPDATE_ELEM: for a .bss of megabytes of zeros
-// that copy costs tens of milliseconds per load and is not needed.
-Status CreateLocalMemoryMap(bpf_map* bss) {
-  bpf_map_create_opts opts;
-  std::memset(&opts, 0, sizeof(opts));
-  opts.sz = sizeof(opts);
-  opts.map_flags = BPF_F_MMAPABLE;
-  int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pd_local_mem", sizeof(uint32_t),
-                          bpf_map__value_size(bss), 1, &opts);
-  if (fd < 0) return Status::FromErrno("bpf(BPF_MAP_CREATE) of local memory", errno);
-  int err = bpf_map__reuse_fd(bss, fd);  // dups fd
-  int saved = errno;
-  close(fd);
-  if (err != 0) return Status::FromErrno("bpf_map__reuse_fd of local memory", saved);
+// Hands `local` to libbpf as the .bss map. Left to libbpf 1.1, an internal
+// map is also written with its initial contents by BPF_MAP_UPDATE_ELEM: for a
+// .bss of megabytes of zeros that copy costs tens of milliseconds per load and
+// is not needed (the kernel zeroes a new map).
+Status ReuseLocalMemoryMap(bpf_map* bss, const LocalMemoryMap& local) {
+  if (bpf_map__reuse_fd(bss, local.fd()) != 0) {  // dups the fd
+    return Status::FromErrno("bpf_map__reuse_fd of local memory", errno);
+  }
   return Status::OK();
 }
 
 }  // namespace
+
+LocalMemoryMap::LocalMemoryMap(LocalMemoryMap&& o) noexcept
+    : fd_(std::exchange(o.fd_, -1)),
+      value_size_(std::exchange(o.value_size_, 0)),
+      addr_(std::exchange(o.addr_, nullptr)),
+      mapped_size_(std::exchange(o.mapped_size_, 0)) {}
+
+LocalMemoryMap& LocalMemoryMap::operator=(LocalMemoryMap&& o) noexcept {
+  std::swap(fd_, o.fd_);
+  std::swap(value_size_, o.value_size_);
+  std::swap(addr_, o.addr_);
+  std::swap(mapped_size_, o.mapped_size_);
+  return *this;
+}
+
+LocalMemoryMap::~LocalMemoryMap() {
+  if (addr_ != nullptr) munmap(addr_, mapped_size_);
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<LocalMemoryMap> LocalMemoryMap::Create(uint64_t value_size) {
+  bpf_map_create_opts opts;
+  std::memset(&opts, 0, sizeof(opts));
+  opts.sz = sizeof(opts);
+  opts.map_flags = BPF_F_MMAPABLE;
+  if (value_size == 0 || value_size > UINT32_MAX) {
+    return Status::InvalidArgument("local memory of " + std::to_string(value_size) + " bytes");
+  }
+  LocalMemoryMap local;
+  local.fd_ = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pd_local_mem", sizeof(uint32_t),
+                             static_cast<uint32_t>(value_size), 1, &opts);
+  if (local.fd_ < 0) return Status::FromErrno("bpf(BPF_MAP_CREATE) of local memory", errno);
+  local.value_size_ = value_size;
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t map_size = (value_size + page - 1) / page * page;
+  void* addr = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, local.fd_, 0);
+  if (addr == MAP_FAILED) return Status::FromErrno("mmap of local memory", errno);
+  local.addr_ = addr;
+  local.mapped_size_ = map_size;
+  return local;
+}
 
 std::string SummarizeVerifierLog(const std::string& log, int max_lines) {
   std::vector<std::string> lines;
@@ -255,6 +268,11 @@ std::string KernelDevice::last_verifier_log() const {
 }
 
 Result<std::unique_ptr<LoadedProgram>> KernelDevice::Load(const ProgramImage& image) {
+  return LoadWithMemory(image, Status::Unavailable("no local memory made beforehand"));
+}
+
+Result<std::unique_ptr<LoadedProgram>> KernelDevice::LoadWithMemory(const ProgramImage& image,
+                                                                    Result<LocalMemoryMap> memory) {
   if (image.bpf == nullptr) {
     return Status::InvalidArgument("kernel device loads BPF objects only");
   }
@@ -268,7 +286,13 @@ Result<std::unique_ptr<LoadedProgram>> KernelDevice::Load(const ProgramImage& im
   PD_ASSIGN_OR_RETURN(ObjectPtr obj, OpenObject(bpf, nullptr, &prog, capture));
   bpf_map* bss = FindBss(obj.get());
   if (bss == nullptr) return Status::InvalidArgument("bpf object has no .bss map");
-  PD_RETURN_IF_ERROR(CreateLocalMemoryMap(bss));
+  uint64_t value_size = bpf_map__value_size(bss);
+  if (!memory.ok() || memory->value_size() != value_size) {
+    memory = LocalMemoryMap::Create(value_size);
+    PD_RETURN_IF_ERROR(memory.status());
+  }
+  LocalMemoryMap local = std::move(memory).value();
+  PD_RETURN_IF_ERROR(ReuseLocalMemoryMap(bss, local));
   if (bpf_object__load(obj.get()) != 0) {
     int err = errno;
     // Load again with a verifier log: the log, not the errno, says why
@@ -300,19 +324,11 @@ Result<std::unique_ptr<LoadedProgram>> KernelDevice::Load(const ProgramImage& im
 
   int prog_fd = bpf_program__fd(prog);
   PD_ASSIGN_OR_RETURN(uint32_t var_offset, VariableOffset(obj.get(), bpf.memory_variable));
-  uint64_t value_size = bpf_map__value_size(bss);
   if (uint64_t{var_offset} + layout.mem_size > value_size) {
     return Status::InvalidArgument("local memory variable " + bpf.memory_variable + " (" +
                                    std::to_string(layout.mem_size) +
                                    " bytes) does not fit the .bss map");
   }
-  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  size_t map_size = (value_size + page - 1) / page * page;
-  void* addr = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(bss), 0);
-  if (addr == MAP_FAILED) {
-    return Status::FromErrno("mmap of the .bss map", errno);
-  }
-  Mapping mapping(addr, map_size);
 
   LoadStats stats;
   bpf_prog_info info;
@@ -326,9 +342,9 @@ Result<std::unique_ptr<LoadedProgram>> KernelDevice::Load(const ProgramImage& im
   }
   stats.object_size = static_cast<uint32_t>(bpf.object.size());
   stats.load_ms = MsSince(start);
-  uint8_t* memory = mapping.data() + var_offset;
+  uint8_t* memory_base = local.data() + var_offset;
   return std::unique_ptr<LoadedProgram>(std::make_unique<KernelProgram>(
-      layout, std::move(obj), prog_fd, std::move(mapping), memory, stats));
+      layout, std::move(obj), prog_fd, std::move(local), memory_base, stats));
 }
 
 }  // namespace pushdown::exec

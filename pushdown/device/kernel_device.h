@@ -18,6 +18,31 @@
 
 namespace pushdown::exec {
 
+// A program's local memory made ahead of its load: a one-element
+// BPF_F_MMAPABLE array map (zeroed by the kernel) and the host's MAP_SHARED
+// mapping of it. Independent of the program, so CompileAndLoad makes it on
+// another thread while the program is being compiled. Move-only.
+class LocalMemoryMap {
+ public:
+  LocalMemoryMap() = default;
+  LocalMemoryMap(LocalMemoryMap&& o) noexcept;
+  LocalMemoryMap& operator=(LocalMemoryMap&& o) noexcept;
+  ~LocalMemoryMap();
+
+  // Errors: the bpf(BPF_MAP_CREATE) or mmap errno.
+  static Result<LocalMemoryMap> Create(uint64_t value_size);
+
+  int fd() const { return fd_; }
+  uint64_t value_size() const { return value_size_; }
+  uint8_t* data() const { return static_cast<uint8_t*>(addr_); }
+
+ private:
+  int fd_ = -1;
+  uint64_t value_size_ = 0;
+  void* addr_ = nullptr;
+  size_t mapped_size_ = 0;
+};
+
 class KernelDevice : public Device {
  public:
   // Probes the bpf syscall once: loads a 2-instruction sleepable
@@ -34,6 +59,12 @@ class KernelDevice : public Device {
   // NotSupported("verifier rejected <prog>: <first lines of the reason>") and
   // keeps the whole log (last_verifier_log()).
   Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image) override;
+
+  // Load(image) with local memory made beforehand by LocalMemoryMap::Create.
+  // Used when its size is the object's .bss size; otherwise (or when
+  // `memory` holds an error) the map is created here, as Load(image) does.
+  Result<std::unique_ptr<LoadedProgram>> LoadWithMemory(const ProgramImage& image,
+                                                        Result<LocalMemoryMap> memory);
 
   // The verifier log of the most recent rejected Load (empty if none).
   std::string last_verifier_log() const;

@@ -1,6 +1,8 @@
 #include "pushdown/device/program_cache.h"
 
 #include <chrono>
+#include <future>
+#include <system_error>
 #include <tuple>
 
 namespace pushdown::exec {
@@ -12,14 +14,35 @@ double MsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+// Starts making the program's local memory on another thread. It depends only
+// on the layout, not on the code: BPF_MAP_CREATE zeroing megabytes and the
+// mmap (~0.7 ms for 4 MiB) overlap the compilation instead of following it.
+// An invalid future when the layout or the thread cannot be had (Load then
+// makes the memory itself).
+std::future<Result<LocalMemoryMap>> StartLocalMemory(const bpfgen::Schema& schema,
+                                                     const bpfgen::CompileOptions& options) {
+  Result<bpfgen::abi::ProgramLayout> layout = bpfgen::ComputeProgramLayout(schema, options);
+  if (!layout.ok()) return {};
+  const uint64_t size = layout->mem_size;
+  try {
+    return std::async(std::launch::async, [size] { return LocalMemoryMap::Create(size); });
+  } catch (const std::system_error&) {
+    return {};
+  }
+}
+
 Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
                     const std::vector<const bpfgen::Expr*>& conjuncts,
                     const bpfgen::CompileOptions& options, DeviceProgram* out) {
+  std::future<Result<LocalMemoryMap>> memory = StartLocalMemory(schema, options);
+  // (On an early return the future's destructor waits for the thread.)
   PD_ASSIGN_OR_RETURN(bpfgen::BpfProgram bpf, bpfgen::CompileBpf(schema, conjuncts, options));
   out->bpf = std::move(bpf);
   ProgramImage image;
   image.bpf = &*out->bpf;
-  PD_ASSIGN_OR_RETURN(out->program, kernel.Load(image));
+  Result<LocalMemoryMap> local =
+      memory.valid() ? memory.get() : Result<LocalMemoryMap>(Status::Unavailable("not made"));
+  PD_ASSIGN_OR_RETURN(out->program, kernel.LoadWithMemory(image, std::move(local)));
   out->device = &kernel;
   out->codegen_ms = out->bpf->codegen_ms;
   out->load_ms = out->program->stats().load_ms;

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Regenerates bench/RESULTS.md and bench/plots/*.png: builds pushdown_bench,
 # loads TPC-H lineitem (uncompressed and lz4), runs TPC-H Q6 (warm and cold),
-# the selectivity sweeps (lineitem and raw db_bench data) and raw filterscans
-# on the host and kernel devices, renders the plots and writes RESULTS.md.
+# the selectivity sweeps (lineitem and raw db_bench data), raw filterscans and the
+# block filters alone (device_bench), on the host and kernel devices, renders the
+# plots and writes RESULTS.md.
 #
 #   bench/run_all.sh                 # SCALE=1 REPEATS=5
 #   SCALE=0.1 REPEATS=5 bench/run_all.sh
@@ -20,7 +21,7 @@ PLOTS=$ROOT/bench/plots
 mkdir -p "$WORK" "$PLOTS"
 LOG=$WORK/log.txt
 : > "$LOG"
-rm -f "$WORK"/*.csv
+rm -f "$WORK"/*.csv "$WORK"/device.json
 
 say() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$LOG" >&2; }
 run() {  # label args... : runs pushdown_bench, logs the command and output
@@ -41,7 +42,7 @@ run() {  # label args... : runs pushdown_bench, logs the command and output
 
 say "build"
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build "$BUILD" -j2 --target pushdown_bench > /dev/null
+cmake --build "$BUILD" -j2 --target pushdown_bench device_bench > /dev/null
 
 ROOT_USER=0
 [ "$(id -u)" = 0 ] && ROOT_USER=1
@@ -101,6 +102,12 @@ for d in host kernel; do
     --benchmarks=tpch_q6 --pushdown="$d" --use_direct_reads --drop_caches --cache_size=-1 \
     --report="$WORK/q6_cold.csv"
 done
+
+# 6b. The block filters alone (Google Benchmark): ns per entry, GB/s, fixed cost per batch.
+say "device_bench"
+echo "\$ device_bench --benchmark_min_time=0.2 --benchmark_out=$WORK/device.json --benchmark_out_format=json" >> "$WORK/commands.txt"
+"$BUILD/bin/device_bench" --benchmark_min_time=0.2 --benchmark_out="$WORK/device.json" \
+  --benchmark_out_format=json >> "$LOG" 2>&1 || { say "FAILED: device_bench"; exit 1; }
 
 # 7. Plots.
 "$ROOT/bench/plot.sh" "$WORK/sweep_tpch.csv" "$PLOTS" sweep_tpch \

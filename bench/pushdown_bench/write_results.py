@@ -264,6 +264,66 @@ p("Other measurements: [results/device.md](results/device.md) (device load/verif
   "[results/sst.md](results/sst.md) (SST read path), [results/plugin.md](results/plugin.md) "
   "(stock db_bench through the plugin).")
 p("")
+# The block filters' own benchmark (bench/device_bench, Google Benchmark, run by
+# run_all.sh into device.json): ns per entry and GB/s per device, data set,
+# block size and blocks per batch, and the fixed cost of one batch.
+dev_json = os.path.join(WORK, "device.json")
+if os.path.exists(dev_json):
+    import json, re
+    benches = json.load(open(dev_json))["benchmarks"]
+    cell, fixed = {}, {}
+    for b in benches:
+        m = re.match(r"BM_Device/kernel0_host1:(\d)/raw:(\d)/block_kib:(\d+)/blocks_per_batch:(\d+)", b["name"])
+        if m:
+            dev_name = "host" if m.group(1) == "1" else "kernel"
+            cell[(dev_name, int(m.group(2)), int(m.group(3)), int(m.group(4)))] = b
+        m = re.match(r"BM_FixedCost/kernel0_host1:(\d)", b["name"])
+        if m:
+            fixed["host" if m.group(1) == "1" else "kernel"] = b["cpu_time"]
+    p("## Block filters: ns per entry and throughput (bench/device_bench)")
+    p("")
+    p("CPU time per entry (BPF_PROG_TEST_RUN runs in the calling thread, so the kernel's time is "
+      "included) and block bytes per second of CPU time, one batch staged and run per iteration. "
+      "Data: `Q6` = TPC-H lineitem rows with the Q6 predicate (selectivity ~1.7%); `raw` = "
+      "db_bench-like entries with `u32le(value, 0) < 1073741824` (25%). Analysis: "
+      "[results/device.md](results/device.md), [results/codegen_perf.md](results/codegen_perf.md).")
+    p("")
+    p("| device | data | block | 1 block/batch | 16 blocks/batch | 64 blocks/batch |")
+    p("|---|---|---|---|---|---|")
+    for dev_name in ("kernel", "host"):
+        for raw, label in ((0, "Q6"), (1, "raw")):
+            for kib in (4, 16, 64):
+                row = [dev_name, label, f"{kib} KiB"]
+                for bpb in (1, 16, 64):
+                    b = cell.get((dev_name, raw, kib, bpb))
+                    if b is None:
+                        row.append("n/a")
+                    elif b.get("error_occurred"):
+                        row.append("error: " + b.get("error_message", "?"))
+                    else:
+                        row.append(f"{b['per_entry'] * 1e9:.1f} ns, "
+                                   f"{b['bytes_per_second'] / 1e9:.1f} GB/s")
+                if any(c != "n/a" for c in row[3:]):
+                    p("| " + " | ".join(row) + " |")
+    p("")
+    if fixed:
+        p("Fixed cost of one batch (`BM_FixedCost`: one empty block, Q6 program), CPU: " +
+          ", ".join(f"{k} {v / 1000:.2f} us" for k, v in sorted(fixed.items())) + ".")
+        p("")
+    def best(dev_name):
+        vals = [b["per_entry"] * 1e9 for (d, raw, kib, bpb), b in cell.items()
+                if d == dev_name and bpb >= 16 and "per_entry" in b]
+        return (min(vals), max(vals)) if vals else None
+    p("| target (issue: benchmark, not test) | measured | verdict |")
+    p("|---|---|---|")
+    for dev_name, goal in (("kernel", 3.0), ("host", 2.0)):
+        r = best(dev_name)
+        if r:
+            p(f"| {dev_name}: <= {goal:.0f} ns per entry | {r[0]:.1f}-{r[1]:.1f} ns (16 and 64 blocks per batch) | "
+              f"{verdict(r[1] <= goal)} " + ("" if r[1] <= goal else f"(by {r[0] / goal:.1f}-{r[1] / goal:.1f}x)") + " |")
+    if "kernel" in fixed:
+        p(f"| kernel: <= 1.5 us fixed cost per batch | {fixed['kernel'] / 1000:.2f} us | {verdict(fixed['kernel'] <= 1500)} |")
+    p("")
 ana = os.path.join(HERE, "analysis.md")
 if os.path.exists(ana):
     p(open(ana).read().rstrip())

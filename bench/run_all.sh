@@ -21,7 +21,7 @@ PLOTS=$ROOT/bench/plots
 mkdir -p "$WORK" "$PLOTS"
 LOG=$WORK/log.txt
 : > "$LOG"
-rm -f "$WORK"/*.csv "$WORK"/device.json
+rm -f "$WORK"/*.csv "$WORK"/device.json "$WORK"/compile.out
 
 say() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$LOG" >&2; }
 run() {  # label args... : runs pushdown_bench, logs the command and output
@@ -42,7 +42,7 @@ run() {  # label args... : runs pushdown_bench, logs the command and output
 
 say "build"
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build "$BUILD" -j2 --target pushdown_bench device_bench > /dev/null
+cmake --build "$BUILD" -j2 --target pushdown_bench device_bench pushdown > /dev/null
 
 ROOT_USER=0
 [ "$(id -u)" = 0 ] && ROOT_USER=1
@@ -108,6 +108,16 @@ say "device_bench"
 echo "\$ device_bench --benchmark_min_time=0.2 --benchmark_out=$WORK/device.json --benchmark_out_format=json" >> "$WORK/commands.txt"
 "$BUILD/bin/device_bench" --benchmark_min_time=0.2 --benchmark_out="$WORK/device.json" \
   --benchmark_out_format=json >> "$LOG" 2>&1 || { say "FAILED: device_bench"; exit 1; }
+
+# 6c. Q6 compile + verify + load on the kernel device through the CLI, five fresh processes.
+say "compile"
+Q6="l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01' AND l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24"
+echo "\$ for i in 1 2 3 4 5; do pushdown compile --schema lineitem --where \"$Q6\" --device kernel; done" >> "$WORK/commands.txt"
+: > "$WORK/compile.out"
+for i in 1 2 3 4 5; do
+  "$BUILD/bin/pushdown" compile --schema lineitem --where "$Q6" --device kernel >> "$WORK/compile.out" 2>&1 \
+    || { say "FAILED: compile"; exit 1; }
+done
 
 # 7. Plots.
 "$ROOT/bench/plot.sh" "$WORK/sweep_tpch.csv" "$PLOTS" sweep_tpch \

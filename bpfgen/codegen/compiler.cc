@@ -6,9 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <future>
 #include <mutex>
-#include <system_error>
 
 #include "bpfgen/codegen/block_walker.h"
 #include "bpfgen/codegen/ir_builder.h"
@@ -45,9 +43,6 @@ double MsSince(Clock::time_point t) {
 
 constexpr char kBpfTriple[] = "bpfel";
 constexpr char kBpfCpu[] = "v4";
-// What the BPF target machine's createDataLayout() returns (checked after
-// every CompileBpf): the IR is built before the target machine exists.
-constexpr char kBpfDataLayout[] = "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128";
 constexpr char kMemoryVariable[] = "pd_memory";
 
 void InitBpfTarget() {
@@ -203,44 +198,14 @@ class NativeProgramImpl : public NativeProgram {
 
 }  // namespace
 
-// The BPF target machine, started on another thread: making it (~0.3 ms, the
-// subtarget's lowering tables) overlaps building the IR, which needs only the
-// triple and the data layout. Invalid when no thread could be started.
-std::future<Result<std::unique_ptr<llvm::TargetMachine>>> StartBpfTargetMachine() {
-  InitBpfTarget();  // once per process, here: the thread only makes the machine
-  try {
-    return std::async(std::launch::async, BpfTargetMachine);
-  } catch (const std::system_error&) {
-    return {};
-  }
-}
-
-// REQUIRES: `built` was built with kBpfTriple and kBpfDataLayout.
-Result<std::unique_ptr<llvm::TargetMachine>> FinishBpfTargetMachine(
-    std::future<Result<std::unique_ptr<llvm::TargetMachine>>>& started, const Built& built) {
-  PD_ASSIGN_OR_RETURN(auto tm, started.valid() ? started.get() : BpfTargetMachine());
-  if (tm->createDataLayout() != built.module->getDataLayout()) {
-    return Status::Internal("bpf data layout is " +
-                            tm->createDataLayout().getStringRepresentation() + ", IR built for " +
-                            kBpfDataLayout);
-  }
-  return tm;
-}
-
-Result<Built> BuildBpfModule(const Schema& schema, const std::vector<const Expr*>& conjuncts,
-                             const CompileOptions& options) {
-  return BuildModule(Target::kBpf, schema, conjuncts, options, kBpfTriple,
-                     llvm::DataLayout(kBpfDataLayout));
-}
-
 Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr*>& conjuncts,
                               const CompileOptions& options) {
   auto start = Clock::now();
-  auto tm_started = StartBpfTargetMachine();
-  PD_ASSIGN_OR_RETURN(Built built, BuildBpfModule(schema, conjuncts, options));
-  auto t_ir = Clock::now();
-  PD_ASSIGN_OR_RETURN(auto tm, FinishBpfTargetMachine(tm_started, built));
+  PD_ASSIGN_OR_RETURN(auto tm, BpfTargetMachine());
   auto t_tm = Clock::now();
+  PD_ASSIGN_OR_RETURN(Built built, BuildModule(Target::kBpf, schema, conjuncts, options, kBpfTriple,
+                                               tm->createDataLayout()));
+  auto t_ir = Clock::now();
   PD_RETURN_IF_ERROR(Optimize(Target::kBpf, *built.module, tm.get()));
   auto t_opt = Clock::now();
   if (std::getenv("PD_CODEGEN_DUMP")) {  // debugging aid: the BPF assembly
@@ -252,10 +217,9 @@ Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr
   PD_ASSIGN_OR_RETURN(std::string object,
                       EmitFile(*built.module, tm.get(), llvm::CodeGenFileType::ObjectFile));
   if (std::getenv("PD_CODEGEN_TRACE")) {
-    // target: waiting for the target machine after the IR was built.
-    std::fprintf(stderr, "codegen: ir %.2f ms, target %.2f ms, opt %.2f ms, emit %.2f ms\n",
-                 MsSince(start) - MsSince(t_ir), MsSince(t_ir) - MsSince(t_tm),
-                 MsSince(t_tm) - MsSince(t_opt), MsSince(t_opt));
+    std::fprintf(stderr, "codegen: target %.2f ms, ir %.2f ms, opt %.2f ms, emit %.2f ms\n",
+                 MsSince(start) - MsSince(t_tm), MsSince(t_tm) - MsSince(t_ir),
+                 MsSince(t_ir) - MsSince(t_opt), MsSince(t_opt));
   }
   BpfProgram program;
   program.object = std::move(object);

@@ -1,6 +1,11 @@
 #include "bpfgen/codegen/block_walker.h"
 
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+
 #include "bpfgen/codegen/program_abi.h"
+#include "llvm/Analysis/CFG.h"
 
 namespace pushdown::bpfgen::codegen {
 namespace {
@@ -17,45 +22,32 @@ constexpr uint64_t kDescField_out_end = 20;
 constexpr uint64_t kDescField_entries = 24;
 constexpr uint64_t kDescField_error_offset = 28;
 
+// BPF: predicates with at most this many conditional branches and selects
+// (before optimisation) and without calls are inlined into the entry loop
+// (see Walker::Predicate).
+constexpr size_t kMaxInlinePredicateForks = 16;
+
 class Walker {
  public:
   Walker(IRBuilderPD& b, const RowLayout* row, const PredicateEmitter& predicate)
       : b_(b), plan_(b.plan()), row_(row), predicate_(predicate) {}
 
   void Emit() {
-    llvm::LLVMContext& c = b_.getContext();
-    auto* i64 = b_.getInt64Ty();
     auto* i32 = b_.getInt32Ty();
     auto* ptr = b_.getPtrTy();
     if (b_.bpf()) {
       b_.EmitLicense();
       llvm::GlobalVariable* mem = b_.MemoryGlobal();
-      step_ = b_.CreateFunction("pd_step", llvm::FunctionType::get(i64, {i64, ptr}, false), true,
-                                ".text", "up", 'l');
+      b_.SetMemoryBase(mem);
+      inline_entries_ = PredicateIsSmall();
       main_ = b_.CreateFunction(kEntryFunction, llvm::FunctionType::get(i32, {ptr}, false), false,
                                 "syscall", "p", 'i');
-      // A global function: the verifier checks it once, on its own, instead
-      // of once per entry of the step loop.
-      entry_ = b_.CreateFunction("pd_entry", llvm::FunctionType::get(i64, {}, false), false,
-                                 ".text", "", 'l');
-      entry_->addFnAttr(llvm::Attribute::NoInline);
-      EmitEntryFunction(mem);
-      EmitStep(mem);
       EmitMain(main_->getArg(0), mem);
     } else {
-      step_ = b_.CreateFunction("pd_step", llvm::FunctionType::get(i64, {i64, ptr}, false), true,
-                                "", "up", 'l');
       main_ = b_.CreateFunction(kEntryFunction, llvm::FunctionType::get(i32, {ptr, ptr}, false),
                                 false, "", "pp", 'i');
-      step_->addFnAttr(llvm::Attribute::AlwaysInline);
-      entry_ = b_.CreateFunction("pd_entry", llvm::FunctionType::get(i64, {ptr}, false), true, "",
-                                 "p", 'l');
-      entry_->addFnAttr(llvm::Attribute::AlwaysInline);
-      EmitEntryFunction(entry_->getArg(0));
-      EmitStep(step_->getArg(1));
       EmitMain(main_->getArg(0), main_->getArg(1));
     }
-    (void)c;
   }
 
  private:
@@ -64,6 +56,14 @@ class Walker {
     return b_.CreateAdd(I64(plan_.layout.desc_offset), b_.CreateMul(blk, I64(32)));
   }
 
+  // One function, two nested loops: blocks, then the entries of a block. All
+  // walker state lives in local memory (BPF: volatile), so the state at each
+  // loop head is the same on every iteration: the BPF verifier checks each
+  // loop body once (may_goto loops converge, IRBuilderPD::CanLoop) and no
+  // call or return is executed per entry. Native: the loops terminate because
+  // each inner iteration moves the cursor forward by >= 3 bytes (three
+  // varints) toward the block's entries end, each outer one moves to the next
+  // block.
   void EmitMain(Value* ctx, Value* mem) {
     auto* entry = BasicBlock::Create(b_.getContext(), "entry", main_);
     b_.EnterFunction(main_, entry);
@@ -88,16 +88,79 @@ class Walker {
       b_.StoreField(d, kDescField_entries, I64(0), 4);
       b_.StoreField(d, kDescField_error_offset, I64(0), 4);
     });
-    if (b_.bpf()) {
-      b_.CallBpfLoop(b_.getInt32(plan_.step_loops), step_);
-    } else {
-      b_.BoundedLoop(plan_.step_loops, [&](Value* i, BasicBlock* exit) {
-        Value* r = b_.CreateCall(step_, {i, mem});
-        BasicBlock* more = b_.NewBlock("more");
-        b_.CreateCondBr(b_.CreateICmpNE(r, I64(0)), exit, more);
-        b_.SetInsertPoint(more);
-      });
+
+    BasicBlock* done = b_.NewBlock("done");
+    done_ = done;
+    BasicBlock* blocks = b_.NewBlock("blocks");
+    b_.CreateBr(blocks);
+    b_.SetInsertPoint(blocks);
+    // Out of loop budget (BPF): the current block stays kBlockNotRun and is
+    // not counted in blocks_done, as when the output fills.
+    b_.CanLoop(done);
+    Value* blk = b_.LoadState(kStBlock);
+    BasicBlock* begin = b_.NewBlock("begin_block");
+    b_.CreateCondBr(b_.CreateICmpUGE(blk, b_.LoadState(kStNumBlocks)), done, begin);
+
+    // The block-end path: status and error offset arrive through phis.
+    finish_ = BasicBlock::Create(b_.getContext(), "finish", main_);
+    {
+      llvm::IRBuilderBase::InsertPointGuard guard(b_);
+      b_.SetInsertPoint(finish_);
+      // BPF: through local memory, so that the ~40 paths that end a block
+      // (each failure check) reach this code in one verifier state.
+      Value* status;
+      Value* error;
+      if (b_.bpf()) {
+        status = b_.LoadState(kStFinishStatus);
+        error = b_.LoadState(kStFinishError);
+      } else {
+        status = finish_status_ = b_.CreatePHI(b_.getInt64Ty(), 16, "status");
+        error = finish_error_ = b_.CreatePHI(b_.getInt64Ty(), 16, "error_offset");
+      }
+      Value* cur_blk = b_.LoadState(kStBlock);
+      Value* d = Desc(cur_blk);
+      b_.StoreField(d, kDescField_status, status, 4);
+      b_.StoreField(d, kDescField_out_end, b_.LoadState(kStOutCount), 4);
+      b_.StoreField(d, kDescField_entries, b_.LoadState(kStBlockEntries), 4);
+      b_.StoreField(d, kDescField_error_offset, error, 4);
+      b_.StoreState(kStInBlock, I64(0));
+      BasicBlock* next = b_.NewBlock("next_block");
+      b_.CreateCondBr(b_.CreateICmpEQ(status, I64(abi::kBlockOutputFull)), done, next);
+      b_.SetInsertPoint(next);
+      b_.StoreState(kStBlock, b_.CreateAdd(cur_blk, I64(1)));
+      b_.StoreState(kStBlocksDone, b_.CreateAdd(cur_blk, I64(1)));
+      b_.CreateBr(blocks);
     }
+
+    b_.SetInsertPoint(begin);
+    EmitBeginBlock(blk);
+    BasicBlock* entries = b_.NewBlock("entries");
+    b_.CreateBr(entries);
+    b_.SetInsertPoint(entries);
+    b_.CanLoop(done);
+    Value* cur = b_.LoadState(kStCursor);
+    Value* end = b_.LoadState(kStEntriesEnd);
+    BasicBlock* one = b_.NewBlock("entry");
+    BasicBlock* block_done = b_.NewBlock("block_done");
+    b_.CreateCondBr(b_.CreateICmpUGE(cur, end), block_done, one);
+    b_.SetInsertPoint(block_done);
+    Finish(abi::kBlockOk, I64(0));
+    b_.SetInsertPoint(one);
+    if (inline_entries_) {
+      EmitEntry(cur, end);
+    } else {
+      // r: 0 walked, 1 the block ends (status in local memory), 2 out of loop budget.
+      Value* r = b_.CreateCall(EntryFunction(), {});
+      BasicBlock* ended = b_.NewBlock("entry_ended");
+      BasicBlock* walked = b_.NewBlock("entry_walked");
+      b_.CreateCondBr(b_.CreateICmpEQ(r, I64(0)), walked, ended);
+      b_.SetInsertPoint(ended);
+      b_.CreateCondBr(b_.CreateICmpEQ(r, I64(1)), finish_, done_);
+      b_.SetInsertPoint(walked);
+    }
+    b_.CreateBr(entries);
+
+    b_.SetInsertPoint(done);
     auto store_ctx = [&](uint64_t off, Value* v, unsigned bytes) {
       Value* p = b_.CreateConstGEP1_64(b_.getInt8Ty(), ctx, off);
       b_.CreateAlignedStore(b_.CreateTrunc(v, b_.getIntNTy(bytes * 8)), p, llvm::Align(bytes));
@@ -110,111 +173,16 @@ class Walker {
     b_.CreateRet(b_.getInt32(0));
   }
 
-  void EmitStep(Value* mem) {
-    auto* entry = BasicBlock::Create(b_.getContext(), "entry", step_);
-    b_.EnterFunction(step_, entry);
-    b_.SetMemoryBase(mem);
-    Value* blk = b_.LoadState(kStBlock);
-    Value* n = b_.LoadState(kStNumBlocks);
-    BasicBlock* stop = b_.NewBlock("stop");
-    BasicBlock* go = b_.NewBlock("go");
-    b_.CreateCondBr(b_.CreateICmpUGE(blk, n), stop, go);
-    b_.SetInsertPoint(stop);
-    b_.CreateRet(I64(1));
-
-    b_.SetInsertPoint(go);
-    BasicBlock* begin = b_.NewBlock("begin_block");
-    BasicBlock* walk = b_.NewBlock("walk");
-    b_.CreateCondBr(b_.CreateICmpEQ(b_.LoadState(kStInBlock), I64(0)), begin, walk);
-
-    // The block-end path: status and error offset arrive through phis.
-    finish_ = BasicBlock::Create(b_.getContext(), "finish", step_);
-    {
-      llvm::IRBuilderBase::InsertPointGuard guard(b_);
-      b_.SetInsertPoint(finish_);
-      finish_status_ = b_.CreatePHI(b_.getInt64Ty(), 4, "status");
-      finish_error_ = b_.CreatePHI(b_.getInt64Ty(), 4, "error_offset");
-      Value* cur_blk = b_.LoadState(kStBlock);
-      Value* d = Desc(cur_blk);
-      b_.StoreField(d, kDescField_status, finish_status_, 4);
-      b_.StoreField(d, kDescField_out_end, b_.LoadState(kStOutCount), 4);
-      b_.StoreField(d, kDescField_entries, b_.LoadState(kStBlockEntries), 4);
-      b_.StoreField(d, kDescField_error_offset, finish_error_, 4);
-      b_.StoreState(kStInBlock, I64(0));
-      BasicBlock* full = b_.NewBlock("full");
-      BasicBlock* next = b_.NewBlock("next");
-      b_.CreateCondBr(b_.CreateICmpEQ(finish_status_, I64(abi::kBlockOutputFull)), full, next);
-      b_.SetInsertPoint(full);
-      b_.CreateRet(I64(1));
-      b_.SetInsertPoint(next);
-      b_.StoreState(kStBlock, b_.CreateAdd(cur_blk, I64(1)));
-      b_.StoreState(kStBlocksDone, b_.CreateAdd(cur_blk, I64(1)));
-      b_.CreateRet(I64(0));
-    }
-
-    b_.SetInsertPoint(begin);
-    EmitBeginBlock(blk);
-
-    b_.SetInsertPoint(walk);
-    b_.BoundedLoop(plan_.entries_per_step, [&](Value*, BasicBlock* exit) {
-      Value* cur = b_.LoadState(kStCursor);
-      Value* end = b_.LoadState(kStEntriesEnd);
-      BasicBlock* one = b_.NewBlock("entry");
-      BasicBlock* done = b_.NewBlock("block_done");
-      b_.CreateCondBr(b_.CreateICmpUGE(cur, end), done, one);
-      b_.SetInsertPoint(done);
-      Finish(abi::kBlockOk, I64(0));
-      b_.SetInsertPoint(one);
-      std::vector<Value*> args;
-      if (!b_.bpf()) args.push_back(mem);
-      Value* r = b_.CreateCall(entry_, args);
-      BasicBlock* failed = b_.NewBlock("entry_failed");
-      BasicBlock* next = b_.NewBlock("entry_ok");
-      b_.CreateCondBr(b_.CreateICmpNE(r, I64(0)), failed, next);
-      b_.SetInsertPoint(failed);
-      Finish(b_.CreateAnd(r, I64(0xff)), b_.CreateLShr(r, I64(8)));
-      b_.SetInsertPoint(next);
-      (void)exit;
-    });
-    b_.CreateRet(I64(0));
-  }
-
-  // i64 pd_entry(): walks the entry at the cursor. Returns 0, or a failure
-  // as status | error_offset << 8 (the cursor is then left at the entry).
-  void EmitEntryFunction(Value* mem) {
-    auto* bb = BasicBlock::Create(b_.getContext(), "entry", entry_);
-    b_.EnterFunction(entry_, bb);
-    b_.SetMemoryBase(mem);
-    BasicBlock* step_finish = finish_;
-    llvm::PHINode* step_status = finish_status_;
-    llvm::PHINode* step_error = finish_error_;
-    finish_ = BasicBlock::Create(b_.getContext(), "fail", entry_);
-    {
-      llvm::IRBuilderBase::InsertPointGuard guard(b_);
-      b_.SetInsertPoint(finish_);
-      finish_status_ = b_.CreatePHI(b_.getInt64Ty(), 8, "status");
-      finish_error_ = b_.CreatePHI(b_.getInt64Ty(), 8, "error_offset");
-      b_.CreateRet(b_.CreateOr(finish_status_, b_.CreateShl(finish_error_, I64(8))));
-    }
-    b_.BoundedLoop(plan_.entries_per_call, [&](Value*, BasicBlock* exit) {
-      Value* cur = b_.LoadState(kStCursor);
-      Value* end = b_.LoadState(kStEntriesEnd);
-      BasicBlock* one = b_.NewBlock("entry");
-      b_.CreateCondBr(b_.CreateICmpUGE(cur, end), exit, one);
-      b_.SetInsertPoint(one);
-      EmitEntry(cur, end);
-    });
-    b_.CreateRet(I64(0));
-    finish_ = step_finish;
-    finish_status_ = step_status;
-    finish_error_ = step_error;
-  }
-
   // Branches to the finish block; leaves the builder without a valid block.
   void Finish(uint64_t status, Value* error_offset) { Finish(I64(status), error_offset); }
   void Finish(Value* status, Value* error_offset) {
-    finish_status_->addIncoming(status, b_.GetInsertBlock());
-    finish_error_->addIncoming(error_offset, b_.GetInsertBlock());
+    if (b_.bpf()) {
+      b_.StoreState(kStFinishStatus, status);
+      b_.StoreState(kStFinishError, error_offset);
+    } else {
+      finish_status_->addIncoming(status, b_.GetInsertBlock());
+      finish_error_->addIncoming(error_offset, b_.GetInsertBlock());
+    }
     b_.CreateBr(finish_);
   }
 
@@ -269,50 +237,172 @@ class Walker {
     Value* trailer = b_.CreateAdd(tail, b_.CreateMul(num_restarts, I64(4)));
     FailIf(b_.CreateICmpUGT(trailer, size), abi::kBlockMalformed, I64(0));
     b_.StoreState(kStEntriesEnd, b_.CreateAdd(off, b_.CreateSub(size, trailer)));
-    b_.CreateRet(I64(0));
   }
 
-  // Decodes a varint32 at p (< end). Returns {value, next}; malformed -> Finish.
-  std::pair<Value*, Value*> Varint32(Value* p, Value* end, Value* err) {
-    BasicBlock* done = b_.NewBlock("varint.done");
-    std::vector<std::pair<Value*, BasicBlock*>> values, nexts;
-    Value* acc = I64(0);
-    for (int k = 0; k < 5; ++k) {
-      Value* q = b_.CreateAdd(p, I64(k));
-      FailIf(b_.CreateICmpUGE(q, end), abi::kBlockMalformed, err);
-      Value* byte = b_.LoadLE(q, 1);
-      acc = b_.CreateOr(acc, b_.CreateShl(b_.CreateAnd(byte, I64(0x7f)), I64(7 * k)));
-      if (k == 4) acc = b_.CreateAnd(acc, I64(0xffffffff));
-      BasicBlock* more = b_.NewBlock("varint.more");
-      values.push_back({acc, b_.GetInsertBlock()});
-      nexts.push_back({b_.CreateAdd(q, I64(1)), b_.GetInsertBlock()});
-      b_.CreateCondBr(b_.CreateICmpULT(byte, I64(0x80)), done, more);
-      b_.SetInsertPoint(more);
+  // Decodes a varint32 at p (< end). Returns {value, next}; malformed (a
+  // byte at or past `end` needed, or a 5th byte with the continuation bit)
+  // -> Finish. Without branches but the two checks (one verifier path): an
+  // 8-byte load (masked, inside the padded local memory; bytes past the
+  // varint's end are masked out of the value), the length from the
+  // continuation bits. If every byte before `end` continues, the computed
+  // length reaches past `end` (or the 5th byte continues): malformed, as a
+  // byte-wise decoder that checks each byte against `end` reports.
+  std::pair<Value*, Value*> Varint32(Value* p, Value* end, Value* err, BasicBlock* fail = nullptr) {
+    Value* w = b_.LoadLE(p, 8);
+    Value* run = I64(1);  // 1 while bytes 0..k-1 all continue
+    Value* len = I64(1);
+    Value* v = b_.CreateAnd(w, I64(0x7f));
+    for (int k = 1; k <= 5; ++k) {
+      Value* cont = b_.CreateAnd(b_.CreateLShr(w, I64(8 * (k - 1) + 7)), I64(1));
+      run = b_.CreateAnd(run, cont);
+      if (k == 5) break;
+      len = b_.CreateAdd(len, run);
+      Value* bits = b_.CreateShl(b_.CreateAnd(b_.CreateLShr(w, I64(8 * k)), I64(0x7f)), I64(7 * k));
+      v = b_.CreateOr(v, b_.CreateAnd(bits, b_.CreateSub(I64(0), run)));
     }
-    Finish(abi::kBlockMalformed, err);
-    b_.SetInsertPoint(done);
-    llvm::PHINode* v = b_.CreatePHI(b_.getInt64Ty(), 5);
-    llvm::PHINode* next = b_.CreatePHI(b_.getInt64Ty(), 5);
-    for (size_t k = 0; k < values.size(); ++k) {
-      v->addIncoming(values[k].first, values[k].second);
-      next->addIncoming(nexts[k].first, nexts[k].second);
+    v = b_.CreateAnd(v, I64(0xffffffff));
+    Value* next = b_.CreateAdd(p, len);
+    Value* bad = b_.CreateOr(b_.CreateICmpNE(run, I64(0)), b_.CreateICmpUGT(next, end));
+    if (fail) {
+      BasicBlock* ok = b_.NewBlock("varint.ok");
+      b_.CreateCondBr(bad, fail, ok);
+      b_.SetInsertPoint(ok);
+    } else {
+      FailIf(bad, abi::kBlockMalformed, err);
     }
     return {v, next};
   }
 
-  // Copies [src, src+len) to [dst, ...) in 8-byte chunks (may write up to 7
-  // bytes past dst+len). REQUIRES: len <= max_key_size.
+  // BPF: i64 pd_header(): decodes the header of the entry at the cursor into
+  // the checkpoint slots 0..3 (shared, non_shared, value_len, key offset);
+  // returns 0, or 1 if it is malformed.
+  llvm::Function* SlowHeaderFunction() {
+    if (slow_header_) return slow_header_;
+    slow_header_ = b_.CreateFunction(
+        "pd_header", llvm::FunctionType::get(b_.getInt64Ty(), {}, false), false, ".text", "", 'l');
+    slow_header_->addFnAttr(llvm::Attribute::NoInline);
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.EnterFunction(slow_header_, BasicBlock::Create(b_.getContext(), "entry", slow_header_));
+    BasicBlock* fail = b_.NewBlock("malformed");
+    Value* p = b_.LoadState(kStCursor);
+    Value* end = b_.LoadState(kStEntriesEnd);
+    for (int k = 0; k < 3; ++k) {
+      auto [value, next] = Varint32(p, end, nullptr, fail);
+      b_.StoreState(static_cast<StateSlot>(kStCheckpoint0 + k), value);
+      p = next;
+    }
+    b_.StoreState(static_cast<StateSlot>(kStCheckpoint0 + 3), p);
+    b_.CreateRet(I64(0));
+    b_.SetInsertPoint(fail);
+    b_.CreateRet(I64(1));
+    return slow_header_;
+  }
+
+  // The entry header at cur (< end): {shared, non_shared, value_len, key
+  // offset}, three varint32s; malformed -> Finish. Fast path, one 4-byte
+  // load: shared and non_shared of one byte, value_len of one or two, and
+  // the header ends at or before `end` (so every byte read for the values is
+  // inside the entries). The load may read up to 3 bytes past `end`: still
+  // inside local memory (masked offset, padded), and those bytes are unused.
+  // Otherwise the general decoder (Varint32) for each of the three.
+  std::array<Value*, 4> Header(Value* cur, Value* end, Value* err) {
+    BasicBlock* fast = b_.NewBlock("hdr.fast");
+    BasicBlock* slow = b_.NewBlock("hdr.slow");
+    BasicBlock* join = b_.NewBlock("hdr");
+    Value* w = b_.LoadLE(cur, 4);
+    Value* two = b_.CreateAnd(b_.CreateLShr(w, I64(23)), I64(1));  // value_len has 2 bytes
+    Value* kp_fast = b_.CreateAdd(cur, b_.CreateAdd(two, I64(3)));
+    Value* ok = b_.CreateAnd(
+        b_.CreateAnd(b_.CreateICmpEQ(b_.CreateAnd(w, I64(0x8080)), I64(0)),
+                     b_.CreateICmpNE(b_.CreateAnd(w, I64(0x80800000)), I64(0x80800000))),
+        b_.CreateICmpULE(kp_fast, end));
+    b_.CreateCondBr(ok, fast, slow);
+    b_.SetInsertPoint(fast);
+    std::array<Value*, 4> f;
+    f[0] = b_.CreateAnd(w, I64(0x7f));
+    f[1] = b_.CreateAnd(b_.CreateLShr(w, I64(8)), I64(0x7f));
+    f[2] = b_.CreateOr(
+        b_.CreateAnd(b_.CreateLShr(w, I64(16)), I64(0x7f)),
+        b_.CreateSelect(b_.CreateICmpNE(two, I64(0)),
+                        b_.CreateShl(b_.CreateAnd(b_.CreateLShr(w, I64(24)), I64(0x7f)), I64(7)),
+                        I64(0)));
+    f[3] = kp_fast;
+    BasicBlock* fast_end = b_.GetInsertBlock();
+    b_.CreateBr(join);
+    b_.SetInsertPoint(slow);
+    std::array<Value*, 4> v;
+    if (b_.bpf()) {
+      // A global function, verified once on its own: inline, its paths
+      // would multiply the loop body's verifier states (the loop's states
+      // are compared by ranges, spilled temporaries included).
+      Value* r = b_.CreateCall(SlowHeaderFunction(), {});
+      FailIf(b_.CreateICmpNE(r, I64(0)), abi::kBlockMalformed, err);
+      for (int k = 0; k < 4; ++k) v[k] = b_.LoadState(static_cast<StateSlot>(kStCheckpoint0 + k));
+    } else {
+      Value* p = cur;
+      for (int k = 0; k < 3; ++k) {
+        auto [value, next] = Varint32(p, end, err);
+        v[k] = value;
+        p = next;
+      }
+      v[3] = p;
+    }
+    BasicBlock* slow_end = b_.GetInsertBlock();
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+    std::array<Value*, 4> out;
+    for (int k = 0; k < 4; ++k) {
+      llvm::PHINode* phi = b_.CreatePHI(b_.getInt64Ty(), 2);
+      phi->addIncoming(f[k], fast_end);
+      phi->addIncoming(v[k], slow_end);
+      out[k] = phi;
+    }
+    return out;
+  }
+
+  // Copies [src, src+len) to [dst, ...) in 8-byte chunks: always the first
+  // two (may write up to 15 bytes past dst+len; the scratch key and the key
+  // arena are padded by 16), then a loop over the rest whose position lives
+  // in local memory, so that the BPF verifier checks one iteration (a loop
+  // counter in a register would be unrolled up to max_key_size/8 times).
+  // REQUIRES: len <= max_key_size.
   void CopyChunks(Value* dst, Value* src, Value* len) {
-    // The loop's exit test refines `len`; only a fresh copy of it may see that.
-    len = b_.Checkpoint({len})[0];
-    uint64_t chunks = (plan_.layout.max_key_size + 7) / 8;
-    b_.BoundedLoop(chunks, [&](Value* i, BasicBlock* exit) {
-      Value* at = b_.CreateMul(i, I64(8));
-      BasicBlock* body = b_.NewBlock("copy");
-      b_.CreateCondBr(b_.CreateICmpUGE(at, len), exit, body);
-      b_.SetInsertPoint(body);
-      b_.StoreLE(b_.CreateAdd(dst, at), b_.LoadLE(b_.CreateAdd(src, at), 8), 8);
-    });
+    if (in_entry_fn_) {
+      // In pd_entry (not a may_goto loop: the states after one would be
+      // compared by ranges until it is fully explored, and a large predicate's
+      // paths would multiply): a bounded loop, which the verifier unrolls;
+      // the Checkpoint keeps the unrolled copies' states converging.
+      len = b_.Checkpoint({len})[0];
+      uint64_t chunks = (plan_.layout.max_key_size + 7) / 8;
+      b_.BoundedLoop(chunks, [&](Value* i, BasicBlock* exit) {
+        Value* at = b_.CreateMul(i, I64(8));
+        BasicBlock* body = b_.NewBlock("copy");
+        b_.CreateCondBr(b_.CreateICmpUGE(at, len), exit, body);
+        b_.SetInsertPoint(body);
+        b_.StoreLE(b_.CreateAdd(dst, at), b_.LoadLE(b_.CreateAdd(src, at), 8), 8);
+      });
+      return;
+    }
+    for (uint64_t at : {0, 8}) {
+      b_.StoreLE(b_.CreateAdd(dst, I64(at)), b_.LoadLE(b_.CreateAdd(src, I64(at)), 8), 8);
+    }
+    BasicBlock* more = b_.NewBlock("copy.more");
+    BasicBlock* loop = b_.NewBlock("copy.loop");
+    BasicBlock* body = b_.NewBlock("copy.body");
+    BasicBlock* out = b_.NewBlock("copy.out");
+    b_.CreateCondBr(b_.CreateICmpUGT(len, I64(16)), more, out);
+    b_.SetInsertPoint(more);
+    b_.StoreState(kStCopyAt, I64(16));
+    b_.CreateBr(loop);
+    b_.SetInsertPoint(loop);
+    b_.CanLoop(done_);
+    Value* at = b_.LoadState(kStCopyAt);
+    b_.CreateCondBr(b_.CreateICmpUGE(at, len), out, body);
+    b_.SetInsertPoint(body);
+    b_.StoreLE(b_.CreateAdd(dst, at), b_.LoadLE(b_.CreateAdd(src, at), 8), 8);
+    b_.StoreState(kStCopyAt, b_.CreateAdd(at, I64(8)));
+    b_.CreateBr(loop);
+    b_.SetInsertPoint(out);
   }
 
   void CheckRow(Value* vp, Value* vlen, Value* err) {
@@ -327,12 +417,95 @@ class Walker {
     }
   }
 
+  // BPF: whether the entries are walked inline in the entry loop. The loop
+  // body is verified with states compared by value ranges (imprecise scalars
+  // included: may_goto loops converge that way), so each path of the
+  // predicate is verified separately; that is cheap for a small predicate
+  // without loops or calls. Otherwise the entries are walked by pd_entry, a
+  // global function verified once on its own with the usual pruning (at the
+  // cost of a call per entries_per_call entries). Decided by emitting the
+  // predicate into a scratch function and counting its possible branches.
+  bool PredicateIsSmall() {
+    auto* i64 = b_.getInt64Ty();
+    llvm::Function* fn =
+        llvm::Function::Create(llvm::FunctionType::get(i64, {i64, i64, i64}, false),
+                               llvm::Function::InternalLinkage, "pd_predicate_probe", b_.module());
+    size_t forks = 0, calls = 0, loops = 0;
+    {
+      llvm::IRBuilderBase::InsertPointGuard guard(b_);
+      b_.SetInsertPoint(BasicBlock::Create(b_.getContext(), "entry", fn));
+      b_.SetCurrentDebugLocation(llvm::DebugLoc());
+      EntryView view{I64(plan_.scratch_key_offset), fn->getArg(0), fn->getArg(1), fn->getArg(2)};
+      b_.CreateRet(b_.CreateZExt(predicate_(b_, view), i64));
+    }
+    llvm::SmallVector<std::pair<const BasicBlock*, const BasicBlock*>, 4> back_edges;
+    llvm::FindFunctionBackedges(*fn, back_edges);
+    loops = back_edges.size();
+    for (const BasicBlock& bb : *fn) {
+      for (const llvm::Instruction& inst : bb) {
+        if (const auto* br = llvm::dyn_cast<llvm::BranchInst>(&inst)) {
+          forks += br->isConditional();
+        } else if (const auto* sw = llvm::dyn_cast<llvm::SwitchInst>(&inst)) {
+          forks += sw->getNumCases();
+        } else if (llvm::isa<llvm::SelectInst>(inst) || llvm::isa<llvm::CmpInst>(inst)) {
+          ++forks;  // BPF has no conditional moves or setcc: each may become a branch
+        } else if (const auto* call = llvm::dyn_cast<llvm::CallBase>(&inst)) {
+          const llvm::Function* callee = call->getCalledFunction();
+          calls += !(callee && callee->isIntrinsic());  // helpers: bpf_loop
+        }
+      }
+    }
+    // Callbacks the lowering created for the probe are left unused; the
+    // optimiser drops them with it.
+    fn->eraseFromParent();
+    bool small = calls == 0 && loops == 0 && forks <= kMaxInlinePredicateForks;
+    if (std::getenv("PD_CODEGEN_TRACE")) {
+      std::fprintf(stderr, "codegen: predicate %zu forks, %zu calls, %zu loops: %s\n", forks, calls,
+                   loops, small ? "inline" : "pd_entry");
+    }
+    return small;
+  }
+
+  // BPF: i64 pd_entry(): walks up to entries_per_call entries at the cursor.
+  // Returns 0; 1 if the block ends (status and error offset in local memory,
+  // see Finish); 2 if out of loop budget.
+  llvm::Function* EntryFunction() {
+    if (entry_fn_) return entry_fn_;
+    entry_fn_ = b_.CreateFunction("pd_entry", llvm::FunctionType::get(b_.getInt64Ty(), {}, false),
+                                  false, ".text", "", 'l');
+    entry_fn_->addFnAttr(llvm::Attribute::NoInline);
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    BasicBlock* main_finish = finish_;
+    BasicBlock* main_done = done_;
+    b_.EnterFunction(entry_fn_, BasicBlock::Create(b_.getContext(), "entry", entry_fn_));
+    BasicBlock* body = b_.GetInsertBlock();
+    finish_ = b_.NewBlock("ended");
+    done_ = b_.NewBlock("no_budget");
+    b_.SetInsertPoint(finish_);
+    b_.CreateRet(I64(1));
+    b_.SetInsertPoint(done_);
+    b_.CreateRet(I64(2));
+    b_.SetInsertPoint(body);
+    in_entry_fn_ = true;
+    b_.BoundedLoop(plan_.entries_per_call, [&](Value*, BasicBlock* exit) {
+      Value* cur = b_.LoadState(kStCursor);
+      Value* end = b_.LoadState(kStEntriesEnd);
+      BasicBlock* one = b_.NewBlock("entry");
+      b_.CreateCondBr(b_.CreateICmpUGE(cur, end), exit, one);
+      b_.SetInsertPoint(one);
+      EmitEntry(cur, end);
+    });
+    b_.CreateRet(I64(0));
+    in_entry_fn_ = false;
+    finish_ = main_finish;
+    done_ = main_done;
+    return entry_fn_;
+  }
+
   void EmitEntry(Value* cur, Value* end) {
     const abi::ProgramLayout& l = plan_.layout;
     Value* err = b_.CreateSub(cur, b_.LoadState(kStBlockStart));
-    auto [shared, p1] = Varint32(cur, end, err);
-    auto [non_shared, p2] = Varint32(p1, end, err);
-    auto [value_len, kp] = Varint32(p2, end, err);
+    auto [shared, non_shared, value_len, kp] = Header(cur, end, err);
     FailIf(b_.CreateICmpUGT(b_.CreateAdd(non_shared, value_len), b_.CreateSub(end, kp)),
            abi::kBlockMalformed, err);
     FailIf(b_.CreateICmpUGT(shared, b_.LoadState(kStPrevKeyLen)), abi::kBlockMalformed, err);
@@ -421,9 +594,12 @@ class Walker {
   const MemoryPlan& plan_;
   const RowLayout* row_;
   const PredicateEmitter& predicate_;
-  llvm::Function* step_ = nullptr;
   llvm::Function* main_ = nullptr;
-  llvm::Function* entry_ = nullptr;
+  llvm::Function* slow_header_ = nullptr;
+  llvm::Function* entry_fn_ = nullptr;  // BPF, large predicates: see PredicateIsSmall
+  bool inline_entries_ = true;
+  bool in_entry_fn_ = false;    // emitting pd_entry
+  BasicBlock* done_ = nullptr;  // out of loop budget or output: store the RunContext
   BasicBlock* finish_ = nullptr;
   llvm::PHINode* finish_status_ = nullptr;
   llvm::PHINode* finish_error_ = nullptr;

@@ -1,8 +1,13 @@
 #include "bpfgen/codegen/ir_builder.h"
 
+#include <mutex>
+
 #include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Intrinsics.h"
+
+extern "C" void LLVMInitializeBPFAsmParser();
 
 namespace pushdown::bpfgen::codegen {
 
@@ -11,6 +16,9 @@ inline constexpr char kMemoryVariable[] = "pd_memory";
 IRBuilderPD::IRBuilderPD(llvm::Module* module, Target target, const MemoryPlan& plan)
     : llvm::IRBuilder<>(module->getContext()), module_(module), target_(target), plan_(plan) {
   if (bpf()) {
+    // CanLoop's inline `may_goto` is parsed when the object is emitted.
+    static std::once_flag asm_parser;
+    std::call_once(asm_parser, [] { LLVMInitializeBPFAsmParser(); });
     dib_ = std::make_unique<llvm::DIBuilder>(*module_);
     file_ = dib_->createFile("pd_filter.gen", ".");
     cu_ = dib_->createCompileUnit(llvm::dwarf::DW_LANG_C, file_, "rocksdb-pushdown bpfgen", true,
@@ -187,6 +195,15 @@ llvm::Value* IRBuilderPD::CallBpfLoop(llvm::Value* nr_loops, llvm::Function* cal
   auto* fty = llvm::FunctionType::get(getInt64Ty(), {getInt32Ty(), ptr, ptr, getInt64Ty()}, false);
   auto* helper = CreateIntToPtr(I64(181), ptr);  // BPF_FUNC_loop
   return CreateCall(fty, helper, {nr_loops, callback, llvm::ConstantPointerNull::get(ptr), I64(0)});
+}
+
+void IRBuilderPD::CanLoop(llvm::BasicBlock* brk) {
+  if (!bpf()) return;
+  llvm::BasicBlock* cont = NewBlock("can_loop");
+  auto* fty = llvm::FunctionType::get(getVoidTy(), false);
+  auto* may_goto = llvm::InlineAsm::get(fty, "may_goto ${0:l}", "!i", /*hasSideEffects=*/true);
+  CreateCallBr(fty, may_goto, cont, {brk}, {});
+  SetInsertPoint(cont);
 }
 
 llvm::BasicBlock* IRBuilderPD::NewBlock(const std::string& name) {

@@ -68,6 +68,13 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   // Native: returns `values` unchanged.
   std::vector<llvm::Value*> Checkpoint(const std::vector<llvm::Value*>& values);
 
+  // The head of a loop whose termination the BPF verifier cannot see: BPF
+  // emits `may_goto brk` (the kernel bounds the iterations, then branches to
+  // brk; the verifier checks the body until the state at this instruction
+  // converges instead of once per iteration). Native: nothing (REQUIRES: the
+  // loop terminates on its own). Continues in a new block.
+  void CanLoop(llvm::BasicBlock* brk);
+
   // long bpf_loop(u32 nr_loops, void* callback, void* ctx, u64 flags) (helper 181).
   llvm::Value* CallBpfLoop(llvm::Value* nr_loops, llvm::Function* callback);
 

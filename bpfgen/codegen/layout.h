@@ -30,7 +30,10 @@ enum StateSlot : uint32_t {
   kStLoop2,
   kStLoop3,
   kStLoop4,
-  kStCheckpoint0,  // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
+  kStCopyAt,        // offset reached by the walker's chunked copy loop
+  kStFinishStatus,  // BPF: BlockStatus of the block being finished
+  kStFinishError,   // BPF: its error offset
+  kStCheckpoint0,   // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
   kNumStateSlots = kStCheckpoint0 + 8,
 };
 

@@ -8,6 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -23,13 +25,15 @@ class BpfRunner {
   }
   // Returns "" on success, else the error with the verifier log.
   std::string Load(const BpfProgram& p) {
-    log_.assign(1 << 22, '\0');
+    // PD_VERIFIER_LOG=<file>: the full verifier log (level 1|2|4) goes there.
+    const char* log_file = std::getenv("PD_VERIFIER_LOG");
+    log_.assign(log_file ? (1u << 29) : (1u << 22), '\0');
     obj_ = bpf_object__open_mem(p.object.data(), p.object.size(), nullptr);
     if (!obj_) return "open failed";
     prog_ = bpf_object__find_program_by_name(obj_, p.program_name.c_str());
     if (!prog_) return "program not found";
     bpf_program__set_log_buf(prog_, log_.data(), log_.size());
-    bpf_program__set_log_level(prog_, 4);
+    bpf_program__set_log_level(prog_, log_file ? (1 | 2 | 4) : 4);
     int err = bpf_object__load(obj_);
     if (err) {
       // Reload with the full log for the reason.
@@ -60,7 +64,17 @@ class BpfRunner {
       const btf_type* var = btf__type_by_id(b, vs[i].type);
       if (p.memory_variable == btf__name_by_offset(b, var->name_off)) var_offset_ = vs[i].offset;
     }
+    if (log_file) {
+      if (FILE* f = std::fopen(log_file, "w")) {
+        std::fputs(log_.c_str(), f);
+        std::fclose(f);
+      }
+    }
     verifier_stats_ = Tail(log_.c_str());
+    if (std::getenv("PD_CODEGEN_TRACE")) {
+      const char* processed = std::strstr(log_.c_str(), "processed ");
+      std::fprintf(stderr, "verifier: %.60s\n", processed ? processed : "?");
+    }
     return "";
   }
   uint8_t* mem() { return static_cast<uint8_t*>(mem_) + var_offset_; }

@@ -512,7 +512,7 @@ class Walker {
     Value* klen = b_.CreateAdd(shared, non_shared);
     FailIf(b_.CreateICmpUGT(klen, I64(l.max_key_size)), abi::kBlockKeyTooLong, err);
     FailIf(b_.CreateICmpULT(klen, I64(8)), abi::kBlockMalformed, err);
-    {
+    if (in_entry_fn_) {  // inline, the two header paths cost less than the reloads
       auto v = b_.Checkpoint({err, shared, non_shared, value_len, kp, klen});
       err = v[0], shared = v[1], non_shared = v[2], value_len = v[3], kp = v[4], klen = v[5];
     }

@@ -248,7 +248,9 @@ class Walker {
   // length reaches past `end` (or the 5th byte continues): malformed, as a
   // byte-wise decoder that checks each byte against `end` reports.
   std::pair<Value*, Value*> Varint32(Value* p, Value* end, Value* err, BasicBlock* fail = nullptr) {
-    Value* w = b_.LoadLE(p, 8);
+    // In bounds: p <= end (each decoded varint is checked to end at or
+    // before end), and local memory continues 16+ bytes past the region.
+    Value* w = b_.LoadLEInBounds(p, 8);
     Value* run = I64(1);  // 1 while bytes 0..k-1 all continue
     Value* len = I64(1);
     Value* v = b_.CreateAnd(w, I64(0x7f));
@@ -309,7 +311,10 @@ class Walker {
     BasicBlock* fast = b_.NewBlock("hdr.fast");
     BasicBlock* slow = b_.NewBlock("hdr.slow");
     BasicBlock* join = b_.NewBlock("hdr");
-    Value* w = b_.LoadLE(cur, 4);
+    // In bounds: cur < end <= the staged-blocks region's end (EmitBeginBlock),
+    // and local memory continues past it by at least 16 bytes (OutRecords,
+    // then the key arena).
+    Value* w = b_.LoadLEInBounds(cur, 4);
     Value* two = b_.CreateAnd(b_.CreateLShr(w, I64(23)), I64(1));  // value_len has 2 bytes
     Value* kp_fast = b_.CreateAdd(cur, b_.CreateAdd(two, I64(3)));
     Value* ok = b_.CreateAnd(
@@ -365,7 +370,16 @@ class Walker {
   // arena are padded by 16), then a loop over the rest whose position lives
   // in local memory, so that the BPF verifier checks one iteration (a loop
   // counter in a register would be unrolled up to max_key_size/8 times).
-  // REQUIRES: len <= max_key_size.
+  // REQUIRES: len <= max_key_size, and either (a) [src, src + len) inside
+  // the staged-blocks region and dst = scratch + s with s + len <=
+  // max_key_size, or (b) src = scratch and dst + max(len, 8) <= the key
+  // arena's end (the caller checked kb + klen <= key_arena_size, klen >= 8,
+  // len <= klen). Native accesses are then in bounds without masks: each chunk
+  // at `at` has at + 8 <= max(16, len + 7), so reads end at most 16 bytes
+  // past the region (local memory continues >= 16 bytes past it: OutRecords,
+  // then the key arena) or past scratch + max_key_size (the scratch key has
+  // >= 16 bytes of padding), and writes end at most 16 bytes past
+  // scratch + max_key_size or past the arena's end (padded by 16).
   void CopyChunks(Value* dst, Value* src, Value* len) {
     if (in_entry_fn_) {
       // In pd_entry (not a may_goto loop: the states after one would be
@@ -384,7 +398,8 @@ class Walker {
       return;
     }
     for (uint64_t at : {0, 8}) {
-      b_.StoreLE(b_.CreateAdd(dst, I64(at)), b_.LoadLE(b_.CreateAdd(src, I64(at)), 8), 8);
+      b_.StoreLEInBounds(b_.CreateAdd(dst, I64(at)),
+                         b_.LoadLEInBounds(b_.CreateAdd(src, I64(at)), 8), 8);
     }
     BasicBlock* more = b_.NewBlock("copy.more");
     BasicBlock* loop = b_.NewBlock("copy.loop");
@@ -399,7 +414,7 @@ class Walker {
     Value* at = b_.LoadState(kStCopyAt);
     b_.CreateCondBr(b_.CreateICmpUGE(at, len), out, body);
     b_.SetInsertPoint(body);
-    b_.StoreLE(b_.CreateAdd(dst, at), b_.LoadLE(b_.CreateAdd(src, at), 8), 8);
+    b_.StoreLEInBounds(b_.CreateAdd(dst, at), b_.LoadLEInBounds(b_.CreateAdd(src, at), 8), 8);
     b_.StoreState(kStCopyAt, b_.CreateAdd(at, I64(8)));
     b_.CreateBr(loop);
     b_.SetInsertPoint(out);
@@ -520,7 +535,7 @@ class Walker {
     CopyChunks(b_.CreateAdd(scratch, shared), kp, non_shared);
     b_.StoreState(kStPrevKeyLen, klen);
     Value* user_len = b_.CreateSub(klen, I64(8));
-    Value* type = b_.LoadLE(b_.CreateAdd(scratch, user_len), 1);
+    Value* type = b_.LoadLEInBounds(b_.CreateAdd(scratch, user_len), 1);  // user_len < max_key
     Value* vp = b_.CreateAdd(kp, non_shared);
 
     BasicBlock* is_value = b_.NewBlock("value");

@@ -145,6 +145,19 @@ void IRBuilderPD::StoreLE(llvm::Value* off, llvm::Value* v, unsigned bytes) {
   CreateAlignedStore(CreateTrunc(v, getIntNTy(bytes * 8)), Addr(off), DataAlign(bytes));
 }
 
+llvm::Value* IRBuilderPD::LoadLEInBounds(llvm::Value* off, unsigned bytes) {
+  if (bpf()) return LoadLE(off, bytes);
+  auto* ty = getIntNTy(bytes * 8);
+  llvm::Value* v = CreateAlignedLoad(ty, CreateGEP(getInt8Ty(), mem_, off), DataAlign(bytes));
+  return bytes == 8 ? v : CreateZExt(v, getInt64Ty());
+}
+
+void IRBuilderPD::StoreLEInBounds(llvm::Value* off, llvm::Value* v, unsigned bytes) {
+  if (bpf()) return StoreLE(off, v, bytes);
+  CreateAlignedStore(CreateTrunc(v, getIntNTy(bytes * 8)), CreateGEP(getInt8Ty(), mem_, off),
+                     DataAlign(bytes));
+}
+
 llvm::Value* IRBuilderPD::LoadAt(uint64_t off, unsigned bytes) {
   llvm::Value* v = CreateAlignedLoad(getIntNTy(bytes * 8), AddrConst(off), llvm::Align(bytes));
   return bytes == 8 ? v : CreateZExt(v, getInt64Ty());

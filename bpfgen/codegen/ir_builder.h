@@ -52,6 +52,11 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   llvm::Value* LoadLE(llvm::Value* off, unsigned bytes, bool sign = false);
   llvm::Value* LoadBE(llvm::Value* off, unsigned bytes, bool sign = false);
   void StoreLE(llvm::Value* off, llvm::Value* v, unsigned bytes);
+  // The same for an access the caller has proven to lie inside local memory
+  // (REQUIRES: [off, off + bytes) within [0, mem_size); say why at the call).
+  // Native: no mask. BPF: masked anyway (the verifier cannot see the proof).
+  llvm::Value* LoadLEInBounds(llvm::Value* off, unsigned bytes);
+  void StoreLEInBounds(llvm::Value* off, llvm::Value* v, unsigned bytes);
   // Aligned accesses at constant offsets (descriptors, state, records).
   llvm::Value* LoadAt(uint64_t off, unsigned bytes);
   void StoreAt(uint64_t off, llvm::Value* v, unsigned bytes);

@@ -6,7 +6,6 @@
 // memtable (so no data at or below the snapshot is left in memory; the scan
 // executor requires it) -> DisableFileDeletions -> GetColumnFamilyMetaData ->
 // scan -> EnableFileDeletions(force=false) when the cursor is destroyed.
-#include <chrono>
 #include <utility>
 
 #include "bpfgen/eval/evaluator.h"
@@ -14,6 +13,7 @@
 #include "bpfgen/lang/split.h"
 #include "bpfgen/schema/row_codec.h"
 #include "engine/api/internal.h"
+#include "pushdown/scan/host_timer.h"
 #include "pushdown/scan/scan_executor.h"
 #include "rocksdb/comparator.h"
 #include "rocksdb/merge_operator.h"
@@ -26,12 +26,6 @@ namespace {
 const bpfgen::Schema& RawSchema() {
   static const bpfgen::Schema* raw = new bpfgen::Schema(bpfgen::Schema::Raw());
   return *raw;
-}
-
-uint64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 bool IsBlank(std::string_view s) {
@@ -167,9 +161,11 @@ class IteratorCursor : public ScanCursorImpl {
     if (!status_.ok()) return status_;
     valid_ = false;
     if (done_) return Status::OK();
-    const uint64_t start = NowNs();
-    Status s = Advance();
-    stats_.host_ns += NowNs() - start;
+    Status s;
+    {
+      exec::HostTimer timer(&stats_, sampler_.Weight());
+      s = Advance();
+    }
     if (!s.ok()) status_ = s;
     return s;
   }
@@ -234,6 +230,7 @@ class IteratorCursor : public ScanCursorImpl {
   std::vector<std::string> names_;
   std::vector<bpfgen::Type> types_;
   exec::ScanStats stats_;
+  exec::CallSampler sampler_;  // which Next calls are timed
   Status status_;
   bool started_ = false, valid_ = false, done_ = false;
   std::string key_, value_;

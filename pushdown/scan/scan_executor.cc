@@ -1,13 +1,13 @@
 #include "pushdown/scan/scan_executor.h"
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 #include <utility>
 
 #include "bpfgen/eval/evaluator.h"
 #include "pushdown/scan/device_stream.h"
 #include "pushdown/scan/host_stream.h"
+#include "pushdown/scan/host_timer.h"
 #include "pushdown/scan/level_stream.h"
 #include "pushdown/scan/shadow_policy.h"
 #include "pushdown/sst/sst_file.h"
@@ -15,43 +15,6 @@
 namespace pushdown::exec {
 
 namespace {
-
-uint64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Charges `weight` times the wall time of a scope to host_ns, minus what
-// devices took in it. Weight 0: not timed (no clock reads).
-class HostTimer {
- public:
-  explicit HostTimer(ScanStats* stats, uint64_t weight = 1)
-      : stats_(stats),
-        weight_(weight),
-        start_(weight ? NowNs() : 0),
-        device_start_(stats->device_ns) {}
-  ~HostTimer() {
-    if (weight_ == 0) return;
-    const uint64_t wall = NowNs() - start_;
-    const uint64_t device = stats_->device_ns - device_start_;
-    stats_->host_ns += weight_ * (wall > device ? wall - device : 0);
-  }
-
- private:
-  ScanStats* stats_;
-  uint64_t weight_;
-  uint64_t start_;
-  uint64_t device_start_;
-};
-
-// Timing every Next would cost two clock reads per row: a quarter of a scan
-// that returns every row. The first kExactCalls calls are timed; after that,
-// a random 1 in kSampleEvery calls is timed and counts kSampleEvery times, an
-// unbiased estimate of host_ns (which calls are timed does not follow any
-// pattern of the scan, such as refills every N rows).
-constexpr uint64_t kExactCalls = 4096;
-constexpr uint64_t kSampleEvery = 32;
 
 size_t BlocksRemaining(const EntryStream* s) {
   if (auto* h = dynamic_cast<const HostFileStream*>(s)) return h->blocks_remaining();
@@ -160,16 +123,8 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
   return scan;
 }
 
-uint64_t ScanExecutor::SampleWeight() {
-  if (calls_++ < kExactCalls) return 1;
-  rng_ ^= rng_ << 13;  // xorshift64
-  rng_ ^= rng_ >> 7;
-  rng_ ^= rng_ << 17;
-  return (rng_ >> 32) % kSampleEvery == 0 ? kSampleEvery : 0;
-}
-
 Status ScanExecutor::Next(Row* row) {
-  HostTimer timer(&stats_, SampleWeight());
+  HostTimer timer(&stats_, sampler_.Weight());
   Status s = cursor_->Next(row);
   stats_.rows_matched = cursor_->rows_returned();
   if (s.ok() && !cursor_->Valid()) Finish();

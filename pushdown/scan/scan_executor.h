@@ -29,6 +29,7 @@
 #include "bpfgen/lang/ast.h"
 #include "bpfgen/schema/schema.h"
 #include "pushdown/scan/entry_stream.h"
+#include "pushdown/scan/host_timer.h"
 #include "pushdown/scan/projection.h"
 #include "pushdown/scan/row_cursor.h"
 #include "pushdown/scan/scan_stats.h"
@@ -103,15 +104,11 @@ class ScanExecutor {
   ScanExecutor() = default;
   void Finish();
 
-  // Weight of this Next call's measured time in stats_.host_ns (0: not timed).
-  uint64_t SampleWeight();
-
   ScanStats stats_;
   std::vector<std::unique_ptr<EntryStream>> streams_;
   std::unique_ptr<RowCursor> cursor_;
   bool finished_ = false;
-  uint64_t calls_ = 0;
-  uint64_t rng_ = 0x9e3779b97f4a7c15ull;
+  CallSampler sampler_;  // which Next calls are timed (host_timer.h)
 };
 
 }  // namespace pushdown::exec

@@ -37,8 +37,8 @@ struct Db {
     int deepest = 0;
     for (const auto& f : *live) deepest = std::max(deepest, f.level);
     for (const auto& f : *live) {
-      plan.files.push_back(
-          {f.path, f.level, f.level == deepest && deepest > 0, f.smallest_seqno, f.largest_seqno});
+      plan.files.push_back({f.path, f.level, f.level == deepest && deepest > 0, f.smallest_seqno,
+                            f.largest_seqno, true, f.smallest_user_key, f.largest_user_key});
     }
     plan.snapshot = db->db()->GetLatestSequenceNumber();
     return plan;
@@ -92,7 +92,8 @@ TEST(ScanExecutorTest, LimitLeavesBlocksUnreadAndInvisibleFilesUnopened) {
   ASSERT_EQ(plan.files.size(), 1u);
   // A file whose every entry is newer than the snapshot is never opened (this
   // one does not even exist).
-  plan.files.push_back({d.dir.File("missing.sst"), 0, false, plan.snapshot + 1, plan.snapshot + 5});
+  plan.files.push_back(
+      {d.dir.File("missing.sst"), 0, false, plan.snapshot + 1, plan.snapshot + 5, false, "", ""});
   plan.limit = 3;
   auto scan = ScanExecutor::Open(plan);
   ASSERT_TRUE(scan.ok()) << scan.status().ToString();

@@ -121,7 +121,11 @@ class Walker {
       Value* d = Desc(cur_blk);
       b_.StoreField(d, kDescField_status, status, 4);
       b_.StoreField(d, kDescField_out_end, b_.LoadState(kStOutCount), 4);
-      b_.StoreField(d, kDescField_entries, b_.LoadState(kStBlockEntries), 4);
+      Value* block_entries = b_.LoadState(kStBlockEntries);
+      b_.StoreField(d, kDescField_entries, block_entries, 4);
+      // RunContext::entries counts blocks' entries as they end (done adds a
+      // block cut short by the loop budget).
+      b_.StoreState(kStEntries, b_.CreateAdd(b_.LoadState(kStEntries), block_entries));
       b_.StoreField(d, kDescField_error_offset, error, 4);
       b_.StoreState(kStInBlock, I64(0));
       BasicBlock* next = b_.NewBlock("next_block");
@@ -168,7 +172,10 @@ class Walker {
     store_ctx(offsetof(abi::RunContext, blocks_done), b_.LoadState(kStBlocksDone), 4);
     store_ctx(offsetof(abi::RunContext, out_count), b_.LoadState(kStOutCount), 4);
     store_ctx(offsetof(abi::RunContext, key_bytes), b_.LoadState(kStKeyBytes), 4);
-    store_ctx(offsetof(abi::RunContext, entries), b_.LoadState(kStEntries), 8);
+    Value* partial = b_.CreateSelect(b_.CreateICmpNE(b_.LoadState(kStInBlock), I64(0)),
+                                     b_.LoadState(kStBlockEntries), I64(0));
+    store_ctx(offsetof(abi::RunContext, entries), b_.CreateAdd(b_.LoadState(kStEntries), partial),
+              8);
     store_ctx(offsetof(abi::RunContext, matched), b_.LoadState(kStMatched), 8);
     b_.CreateRet(b_.getInt32(0));
   }
@@ -176,6 +183,7 @@ class Walker {
   // Branches to the finish block; leaves the builder without a valid block.
   void Finish(uint64_t status, Value* error_offset) { Finish(I64(status), error_offset); }
   void Finish(Value* status, Value* error_offset) {
+    if (error_offset == nullptr) error_offset = EntryOffset();
     if (b_.bpf()) {
       b_.StoreState(kStFinishStatus, status);
       b_.StoreState(kStFinishError, error_offset);
@@ -184,6 +192,13 @@ class Walker {
       finish_error_->addIncoming(error_offset, b_.GetInsertBlock());
     }
     b_.CreateBr(finish_);
+  }
+
+  // The offset within its block of the entry being walked: the cursor moves
+  // only when an entry is done, so failure paths compute it there (an
+  // error_offset of nullptr means this) instead of every entry carrying it.
+  Value* EntryOffset() {
+    return b_.CreateSub(b_.LoadState(kStCursor), b_.LoadState(kStBlockStart));
   }
 
   // if (cond) Finish(status, err); continues in the false branch.
@@ -519,7 +534,11 @@ class Walker {
 
   void EmitEntry(Value* cur, Value* end) {
     const abi::ProgramLayout& l = plan_.layout;
-    Value* err = b_.CreateSub(cur, b_.LoadState(kStBlockStart));
+    // Inline: nullptr, i.e. EntryOffset() at each failure (nothing carried per
+    // entry). In pd_entry, computed once: its ~40 failure paths are each
+    // verified, and the extra loads there cost more verification than they
+    // save at run time.
+    Value* err = in_entry_fn_ ? EntryOffset() : nullptr;
     auto [shared, non_shared, value_len, kp] = Header(cur, end, err);
     FailIf(b_.CreateICmpUGT(b_.CreateAdd(non_shared, value_len), b_.CreateSub(end, kp)),
            abi::kBlockMalformed, err);
@@ -556,8 +575,11 @@ class Walker {
     Value* cls = cls_phi;
 
     {
-      auto v = b_.Checkpoint({err, cls, klen, vp, value_len});
-      err = v[0], cls = v[1], klen = v[2], vp = v[3], value_len = v[4];
+      std::vector<Value*> keep = {cls, klen, vp, value_len};
+      if (err) keep.push_back(err);
+      auto v = b_.Checkpoint(keep);
+      cls = v[0], klen = v[1], vp = v[2], value_len = v[3];
+      if (err) err = v[4];
     }
     Value* shadows_on =
         b_.CreateICmpNE(b_.CreateAnd(b_.LoadState(kStFlags), I64(abi::kEmitShadows)), I64(0));
@@ -602,7 +624,6 @@ class Walker {
     b_.SetInsertPoint(next_bb);
     b_.StoreState(kStCursor, next_cursor);
     b_.StoreState(kStBlockEntries, b_.CreateAdd(b_.LoadState(kStBlockEntries), I64(1)));
-    b_.StoreState(kStEntries, b_.CreateAdd(b_.LoadState(kStEntries), I64(1)));
   }
 
   IRBuilderPD& b_;

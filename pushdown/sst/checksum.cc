@@ -8,6 +8,10 @@
 #include <cstring>
 
 namespace pushdown::exec {
+#if PD_HAVE_XXH3_AVX2
+uint64_t Xxh3Avx2(const void* data, size_t n);  // xxh3_avx2.cc, built with -mavx2
+#endif
+
 namespace {
 
 constexpr uint32_t kCrc32cPoly = 0x82f63b78u;  // reflected Castagnoli
@@ -57,6 +61,14 @@ __attribute__((target("sse4.2"))) uint32_t Crc32cSse42(uint32_t crc, const unsig
   return c32;
 }
 
+uint64_t Xxh3(const void* data, size_t n) {
+#if PD_HAVE_XXH3_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return Xxh3Avx2(data, n);
+#endif
+  return XXH3_64bits(data, n);
+}
+
 bool HaveSse42() {
   static const bool have = __builtin_cpu_supports("sse4.2");
   return have;
@@ -99,7 +111,7 @@ uint32_t ComputeBlockChecksum(ChecksumType type, const char* payload, size_t n,
       return static_cast<uint32_t>(XXH64_digest(&state));
     }
     case ChecksumType::kXxh3: {
-      const uint32_t h = static_cast<uint32_t>(XXH3_64bits(payload, n));
+      const uint32_t h = static_cast<uint32_t>(Xxh3(payload, n));
       return h ^ (static_cast<uint32_t>(compression_type) * 0x6b9083d9u);
     }
     case ChecksumType::kNone:

@@ -86,14 +86,30 @@ Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& c
   if (ctx.out_count > layout.out_capacity || ctx.blocks_done > num_blocks) {
     return Status::Internal("program reported more output than its layout allows");
   }
+  // The spans of the blocks whose records the host reads tile the records in
+  // block order (each starts where the previous one ended), so no record is
+  // attributed to two blocks or out of order; other statuses carry none.
+  uint32_t next_record = 0;
   for (uint32_t i = 0; i < num_blocks; ++i) {
     const abi::BlockDesc& d = descs[i];
-    if (d.status == abi::kBlockOk || d.status == abi::kBlockMalformed ||
-        d.status == abi::kBlockKeyTooLong || d.status == abi::kBlockBadRow) {
-      if (d.out_begin > d.out_end || d.out_end > ctx.out_count) {
-        return Status::Internal("program wrote an out-of-range record span for block " +
-                                std::to_string(i));
-      }
+    switch (d.status) {
+      case abi::kBlockOk:
+      case abi::kBlockMalformed:
+      case abi::kBlockKeyTooLong:
+      case abi::kBlockBadRow:
+        if (d.out_begin != next_record || d.out_begin > d.out_end || d.out_end > ctx.out_count) {
+          return Status::Internal("program wrote an out-of-range record span for block " +
+                                  std::to_string(i));
+        }
+        next_record = d.out_end;
+        break;
+      case abi::kBlockNotRun:
+      case abi::kBlockOutputFull:
+      case abi::kBlockTooLarge:
+        break;
+      default:
+        return Status::Internal("program wrote an unknown status " + std::to_string(d.status) +
+                                " for block " + std::to_string(i));
     }
   }
   const uint64_t mem = layout.mem_size;

@@ -141,7 +141,14 @@ Status DeviceFileStream::RunBatch() {
       PD_ASSIGN_OR_RETURN(std::span<uint8_t> dst,
                           staged.Append(static_cast<uint32_t>(b.contents.size()), flags));
       if (staged.num_blocks() == n) {  // the batch is full
-        pending_ = b;
+        // Not even one block fits an empty batch (a layout whose staging area
+        // is smaller than max_block_size rounded up, or max_blocks 0): filter
+        // it on the host like an oversized block instead of retrying forever.
+        if (n == 0) {
+          oversized = b;
+        } else {
+          pending_ = b;
+        }
         break;
       }
       std::memcpy(dst.data(), b.contents.data(), b.contents.size());

@@ -37,11 +37,12 @@ struct CompileOptions {
   uint32_t out_capacity = 1u << 15;    // OutRecords per run
   uint32_t key_arena_size = 1u << 20;  // bytes of full internal keys per run
   uint32_t max_key_size = 512;         // longest internal key (user key + 8)
-  uint32_t entries_per_callback = 16;  // BPF: entry-function calls per bpf_loop callback
-  // Entries walked per call of the per-entry function (a BPF global function,
-  // verified once per entry it walks: verifier work grows linearly with this;
-  // each call/return costs a few ns on CPUs with return mitigations). Q6: 1 ->
-  // 25.5 ns/entry, 4.6k insns verified; 2 -> 21.8 ns, 8.3k; 4 -> 20.1 ns, 17.7k.
+  // BPF, large predicates only (more than 16 possible branches, a loop or a
+  // helper call): entries walked per call of the global function pd_entry,
+  // which is then verified once per entry it walks (verifier work grows
+  // linearly; each call/return costs a few ns with return mitigations). Small
+  // predicates such as Q6 are walked inline in the may_goto entry loop and do
+  // not use it (block_walker.cc, PredicateIsSmall).
   uint32_t entries_per_call = 2;
   uint32_t max_like_pattern = 256;  // BPF: longest LIKE pattern lowered (bytes)
 };

@@ -30,9 +30,6 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
   if (o.key_arena_size < o.max_key_size || o.key_arena_size > (256u << 20)) {
     return Status::InvalidArgument("key_arena_size must be in [max_key_size, 256 MiB]");
   }
-  if (o.entries_per_callback == 0 || o.entries_per_callback > 64) {
-    return Status::InvalidArgument("entries_per_callback must be in [1, 64]");
-  }
   MemoryPlan p;
   abi::ProgramLayout& l = p.layout;
   // Private state first: its constant offsets then fit a BPF load/store's
@@ -69,12 +66,7 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
   if (o.entries_per_call == 0 || o.entries_per_call > 16) {
     return Status::InvalidArgument("entries_per_call must be in [1, 16]");
   }
-  p.entries_per_step = o.entries_per_callback;
   p.entries_per_call = o.entries_per_call;
-  // Each step begins a block, ends one, or walks >= 1 entry (>= 11 bytes).
-  uint64_t loops = 2ull * o.max_blocks + l.block_capacity / 11 + 16;
-  if (loops > (1u << 23)) loops = 1u << 23;
-  p.step_loops = static_cast<uint32_t>(loops);
   return p;
 }
 

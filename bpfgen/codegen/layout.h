@@ -42,8 +42,6 @@ struct MemoryPlan {
   uint64_t mask = 0;                // every variable offset is masked with this (2^k - 1)
   uint32_t state_offset = 0;        // u64 slots (StateSlot)
   uint32_t scratch_key_offset = 0;  // max_key_size bytes (+ padding) of the current key
-  uint32_t step_loops = 0;          // bound on step calls per run (bpf_loop nr_loops)
-  uint32_t entries_per_step = 8;    // calls of the entry function per step
   uint32_t entries_per_call = 1;    // entries walked per call of the entry function
   uint32_t StateAt(StateSlot s) const { return state_offset + 8 * static_cast<uint32_t>(s); }
 };

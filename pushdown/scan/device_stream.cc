@@ -17,6 +17,17 @@ uint64_t NowNs() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+// A device run's error (a program's invalid output, a block that never fits
+// the output) with the file and the run's first block in front: the device
+// does not know which file it ran. Other errors already say where they are.
+Status InFile(std::string_view file, uint64_t block_offset, Status s) {
+  const bool internal = s.code() == Status::Code::kInternal;
+  if (!internal && s.code() != Status::Code::kResourceExhausted) return s;
+  std::string msg = std::string(file) + ": device run from data block at offset " +
+                    std::to_string(block_offset) + ": " + std::string(s.message());
+  return internal ? Status::Internal(std::move(msg)) : Status::ResourceExhausted(std::move(msg));
+}
+
 }  // namespace
 
 DeviceFileStream::DeviceFileStream(std::unique_ptr<SstFile> file,
@@ -164,7 +175,9 @@ Status DeviceFileStream::RunBatch() {
     }
     if (n > 0) {
       const uint64_t start = NowNs();
-      PD_ASSIGN_OR_RETURN(BatchResult batch, device_->Execute(std::move(staged)));
+      Result<BatchResult> executed = device_->Execute(std::move(staged));
+      if (!executed.ok()) return InFile(name(), handles_[0].offset, executed.status());
+      BatchResult batch = std::move(executed).value();
       unfinished = n;
       for (size_t i = 0; i < n; ++i) {
         const BlockResult& result = batch.blocks()[i];
@@ -189,10 +202,11 @@ Status DeviceFileStream::RunBatch() {
     for (size_t i = unfinished; i < n; ++i)
       inputs[i - unfinished] = {rerun_[i - unfinished], flags};
     BlockStager stager(device_, program_);
-    PD_RETURN_IF_ERROR(stager.Run(
+    Status rerun = stager.Run(
         inputs, [&](size_t i, const BlockResult& result, const BatchResult& batch) -> Status {
           return TakeBlock(unfinished + i, result, batch);
-        }));
+        });
+    if (!rerun.ok()) return InFile(name(), handles_[unfinished].offset, std::move(rerun));
     device_ns += NowNs() - start;
   }
   stats_->device_ns += device_ns;

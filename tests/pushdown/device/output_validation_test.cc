@@ -143,6 +143,15 @@ TEST_F(OutputValidationTest, OverlappingBlockSpansAreRejected) {
   EXPECT_FALSE(batch.ok()) << "block 1's span overlaps block 0's";
 }
 
+// A gap between spans: record 10 (block 1's first) belongs to no block, so
+// its row would silently go missing.
+TEST_F(OutputValidationTest, RecordBetweenBlockSpansIsRejected) {
+  auto batch = Run([](abi::RunContext*, uint8_t* mem, const abi::ProgramLayout& l) {
+    Descs(mem, l)[1].out_begin += 1;
+  });
+  EXPECT_FALSE(batch.ok()) << "record 10 is in no block's span";
+}
+
 // Block spans must follow record order: the keys were derived in record
 // order, so a block listing records out of order is a misattribution.
 TEST_F(OutputValidationTest, BlockSpansOutOfOrderAreRejected) {

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -299,6 +300,106 @@ TEST_F(SmallLayoutTest, LimitCountsEveryBlockReadOrSkipped) {
       EXPECT_GT(got.stats.blocks_skipped, 0u);
     }
   }
+}
+
+// The test program followed by damage to its output (a buggy program).
+using Damage = std::function<void(abi::RunContext*, uint8_t* mem, const abi::ProgramLayout&)>;
+Damage& CurrentDamage() {
+  static Damage damage;
+  return damage;
+}
+int DamagingFilter(abi::RunContext* ctx, uint8_t* mem) {
+  const int rc = testing::TestFilter(ctx, mem);
+  if (CurrentDamage()) CurrentDamage()(ctx, mem, testing::State().layout);
+  return rc;
+}
+class DamagingProgram : public bpfgen::NativeProgram {
+ public:
+  explicit DamagingProgram(const abi::ProgramLayout& layout) {
+    testing::State().layout = layout;
+    testing::State().match = Match;
+  }
+  abi::NativeFilterFn fn() const override { return &DamagingFilter; }
+  const abi::ProgramLayout& layout() const override { return testing::State().layout; }
+  double compile_ms() const override { return 0; }
+};
+struct DamageScope {
+  explicit DamageScope(Damage d) { CurrentDamage() = std::move(d); }
+  ~DamageScope() { CurrentDamage() = nullptr; }
+};
+
+// One L0 file of many small blocks, scanned with `damage` applied to every run.
+Scanned ScanDamaged(Db& d, const abi::ProgramLayout& layout, Damage damage) {
+  HostDevice device;
+  ProgramImage image;
+  image.native = std::make_shared<DamagingProgram>(layout);
+  auto program = device.Load(image);
+  EXPECT_TRUE(program.ok()) << program.status().ToString();
+  if (!program.ok()) return {program.status(), {}, {}};
+  DamageScope scope(std::move(damage));
+  ScanPlan plan = d.Plan(d.db->db()->GetLatestSequenceNumber());
+  plan.device = &device;
+  plan.program = program->get();
+  plan.batch_blocks = 4;
+  return Scan(plan);
+}
+
+void FillSmallBlocks(Db& d) {
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(d.db->Put(Key(i), Value(rng, 30)).ok());
+  ASSERT_TRUE(d.db->Flush().ok());
+}
+
+// A program whose second block's span starts one record late: that record
+// belongs to no block. Before ValidateOutput required the spans to tile the
+// records, the row was silently missing from the scan.
+TEST(DeviceStreamTest, RecordOutsideEveryBlockSpanIsAnErrorNotAMissingRow) {
+  Db d;
+  ASSERT_NE(d.db, nullptr);
+  FillSmallBlocks(d);
+  Scanned got = ScanDamaged(
+      d, testing::SmallLayout(4, 1 << 16, 1 << 14, 1024, 1 << 16),
+      [](abi::RunContext* ctx, uint8_t* mem, const abi::ProgramLayout& l) {
+        auto* descs = reinterpret_cast<abi::BlockDesc*>(mem + l.desc_offset);
+        for (uint32_t i = 1; i < ctx->num_blocks; ++i) {
+          if (descs[i].status == abi::kBlockOk && descs[i].out_begin < descs[i].out_end) {
+            ++descs[i].out_begin;
+            return;
+          }
+        }
+      });
+  ASSERT_FALSE(got.status.ok()) << "scan returned " << got.rows.size() << " rows of "
+                                << d.Expected(nullptr).size();
+  EXPECT_EQ(got.status.code(), Status::Code::kInternal) << got.status.ToString();
+}
+
+// ValidateOutput's errors do not know the file: the stream adds it.
+TEST(DeviceStreamTest, InvalidProgramOutputNamesTheFile) {
+  Db d;
+  ASSERT_NE(d.db, nullptr);
+  FillSmallBlocks(d);
+  Scanned got = ScanDamaged(d, testing::SmallLayout(4, 1 << 16, 1 << 14, 1024, 1 << 16),
+                            [](abi::RunContext* ctx, uint8_t* mem, const abi::ProgramLayout& l) {
+                              auto* out = reinterpret_cast<abi::OutRecord*>(mem + l.out_offset);
+                              if (ctx->out_count > 0) out[0].flags = 0x80;
+                            });
+  ASSERT_EQ(got.status.code(), Status::Code::kInternal) << got.status.ToString();
+  EXPECT_NE(got.status.message().find(".sst: device run from data block at offset 0: "),
+            std::string::npos)
+      << got.status.message();
+}
+
+// A block with more entries than the program has OutRecords can never run.
+TEST(DeviceStreamTest, BlockThatNeverFitsTheOutputNamesTheFile) {
+  Db d;
+  ASSERT_NE(d.db, nullptr);
+  FillSmallBlocks(d);
+  Scanned got = ScanDamaged(d, testing::SmallLayout(4, 1 << 16, 1 << 14, 8, 1 << 16), nullptr);
+  ASSERT_EQ(got.status.code(), Status::Code::kResourceExhausted) << got.status.ToString();
+  EXPECT_NE(got.status.message().find(".sst: device run from data block at offset 0: "),
+            std::string::npos)
+      << got.status.message();
+  EXPECT_TRUE(got.rows.empty());
 }
 
 // max_blocks 0: StagedBatch::Append never has room, so the first block of

@@ -109,7 +109,7 @@ TEST_F(OutputValidationTest, HonestProgramPassesAndUserKeysGetTheSeq0Trailer) {
       EXPECT_EQ(e.InternalKey(), InternalKey(key, i < 5 ? 100 + i : 0, type)) << b << "/" << i;
       EXPECT_EQ(e.user_key_only, i >= 5) << b << "/" << i;
       EXPECT_EQ(e.entry_class, i == 3 ? abi::kNotValue : abi::kMatched);
-      if (e.entry_class == abi::kMatched) EXPECT_EQ(e.value, "val");
+      EXPECT_EQ(e.value, e.entry_class == abi::kMatched ? "val" : "");
     }
   }
 }

@@ -134,6 +134,41 @@ Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& c
   return Status::OK();
 }
 
+// The regions of a program's layout lie inside [0, mem_size) and are
+// disjoint (program_abi.h): staging writes descriptors and blocks at these
+// offsets and the output check trusts them, so a layout that breaks this
+// would let the host write or read outside local memory.
+Status ValidateLayout(const abi::ProgramLayout& l) {
+  struct Region {
+    const char* name;
+    uint64_t offset, size;
+  };
+  const Region regions[] = {
+      {"descriptors", l.desc_offset, uint64_t{l.max_blocks} * sizeof(abi::BlockDesc)},
+      {"blocks", l.block_offset, l.block_capacity},
+      {"records", l.out_offset, uint64_t{l.out_capacity} * sizeof(abi::OutRecord)},
+      {"key arena", l.key_arena_offset, l.key_arena_size},
+      {"private", l.private_offset, l.private_size},
+  };
+  for (const Region& r : regions) {
+    if (r.offset + r.size > l.mem_size) {
+      return Status::Internal(std::string("program layout: ") + r.name +
+                              " region ends past local memory");
+    }
+    for (const Region& o : regions) {
+      if (&o != &r && r.size != 0 && o.size != 0 && r.offset < o.offset + o.size &&
+          o.offset < r.offset + r.size) {
+        return Status::Internal(std::string("program layout: ") + r.name + " and " + o.name +
+                                " regions overlap");
+      }
+    }
+  }
+  if (l.max_block_size > l.block_capacity) {
+    return Status::Internal("program layout: max_block_size exceeds block_capacity");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 StagedBatch::~StagedBatch() {
@@ -173,6 +208,7 @@ Result<StagedBatch> Device::BeginBatch(LoadedProgram& program) {
   if (program.owner_.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
     return Status::Internal("Execute while this thread still holds a BatchResult of the program");
   }
+  PD_RETURN_IF_ERROR(ValidateLayout(program.layout()));
   StagedBatch batch;
   batch.lock_ = std::unique_lock<std::mutex>(program.mu_);
   program.owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pushdown/device/host_device.h"
@@ -250,6 +251,44 @@ TEST_F(OutputValidationTest, UnfinishedBlockHasNoRecords) {
   });
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_TRUE(batch->blocks()[1].records.empty());
+}
+
+// A layout whose regions leave local memory or overlap: staging would write
+// descriptors/blocks at its offsets. Rejected before anything is staged.
+TEST(ProgramLayoutTest, RegionsOutsideMemoryOrOverlappingAreRejected) {
+  const abi::ProgramLayout good = SmallLayout(4, 1 << 14, 1 << 12, 64, 2048);
+  std::vector<std::pair<const char*, abi::ProgramLayout>> bad;
+  abi::ProgramLayout l = good;
+  l.mem_size = l.private_offset + 64 - 8;  // private region ends past memory
+  l.private_size = 64;
+  bad.emplace_back("private past memory", l);
+  l = good;
+  l.key_arena_offset = l.out_offset + 12;  // key arena over the records
+  bad.emplace_back("key arena over records", l);
+  l = good;
+  l.max_block_size = l.block_capacity + 8;
+  bad.emplace_back("max_block_size over capacity", l);
+  l = good;
+  l.desc_offset = l.block_offset;  // descriptors over the blocks
+  bad.emplace_back("descriptors over blocks", l);
+  for (const auto& [what, layout] : bad) {
+    HostDevice device;
+    ProgramImage image;
+    image.native = std::make_shared<CorruptingProgram>(layout);
+    auto program = device.Load(image);
+    ASSERT_TRUE(program.ok()) << program.status().ToString();
+    auto begun = device.BeginBatch(**program);
+    EXPECT_FALSE(begun.ok()) << what;
+    if (!begun.ok()) {
+      EXPECT_EQ(begun.status().code(), Status::Code::kInternal) << what;
+    }
+  }
+  HostDevice device;
+  ProgramImage image;
+  image.native = std::make_shared<CorruptingProgram>(good);
+  auto program = device.Load(image);
+  ASSERT_TRUE(program.ok());
+  EXPECT_TRUE(device.BeginBatch(**program).ok());
 }
 
 }  // namespace

@@ -402,6 +402,39 @@ TEST(DeviceStreamTest, BlockThatNeverFitsTheOutputNamesTheFile) {
   EXPECT_TRUE(got.rows.empty());
 }
 
+// Two files of one level >= 1 whose key ranges share a boundary user key
+// (the newer file overwrites it) are not concatenated: as one LevelStream the
+// older version would come first. Here two flushed files are labelled level
+// 1 by the plan; the scan falls back to one stream per file and stays exact.
+TEST(DeviceStreamTest, LevelFilesSharingABoundaryKeyAreMergedNotConcatenated) {
+  Db d;
+  ASSERT_NE(d.db, nullptr);
+  std::mt19937_64 rng(9);
+  for (int i = 0; i <= 100; ++i) ASSERT_TRUE(d.db->Put(Key(i), Value(rng, 12)).ok());
+  ASSERT_TRUE(d.db->Flush().ok());
+  for (int i = 100; i <= 200; ++i) ASSERT_TRUE(d.db->Put(Key(i), Value(rng, 12)).ok());
+  ASSERT_TRUE(d.db->Flush().ok());
+  HostDevice device;
+  auto program = LoadTestProgram(device, testing::SmallLayout(4, 1 << 16, 1 << 14, 1024, 1 << 16));
+  ASSERT_NE(program, nullptr);
+  const std::vector<KV> expected = d.Expected(nullptr);
+  for (bool on_device : {false, true}) {
+    ScanPlan plan = d.Plan(d.db->db()->GetLatestSequenceNumber());
+    ASSERT_EQ(plan.files.size(), 2u);
+    for (ScanFile& f : plan.files) {
+      f.level = 1;
+      f.bottommost = false;
+    }
+    if (on_device) {
+      plan.device = &device;
+      plan.program = program.get();
+    }
+    Scanned got = Scan(plan);
+    ASSERT_TRUE(got.status.ok()) << got.status.ToString();
+    EXPECT_TRUE(SameRows(expected, got.rows)) << (on_device ? "device" : "host");
+  }
+}
+
 // max_blocks 0: StagedBatch::Append never has room, so the first block of
 // every batch became `pending_` again and the scan spun forever. Such a block
 // is now filtered on the host, like one larger than max_block_size.

@@ -113,6 +113,16 @@ Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& c
     }
   }
   const uint64_t mem = layout.mem_size;
+  // A matched value lies in a staged block: a value pointing at the key
+  // arena, the records or the program's private state would be a wrong row.
+  const uint64_t blocks_begin = layout.block_offset;
+  const uint64_t blocks_end = blocks_begin + layout.block_capacity;
+  auto bad_value = [&](const abi::OutRecord& rec) {
+    if (rec.entry_class != abi::kMatched) return false;
+    const uint64_t begin = rec.value_offset, end = begin + rec.value_size;
+    if (rec.value_size == 0) return begin > mem;
+    return begin < blocks_begin || end > blocks_end;
+  };
   key_offsets->resize(ctx.out_count);
   uint64_t key_at = 0;
   for (uint32_t r = 0; r < ctx.out_count; ++r) {
@@ -122,8 +132,7 @@ Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& c
     const uint32_t min_key = (rec.flags & abi::kUserKeyOnly) ? 0 : 8;
     if (key_at > layout.key_arena_size || rec.key_size < min_key ||
         (rec.flags & ~uint32_t{abi::kUserKeyOnly}) != 0 ||
-        ((rec.flags & abi::kUserKeyOnly) && rec.entry_class == abi::kNotValue) ||
-        (rec.entry_class == abi::kMatched && uint64_t{rec.value_offset} + rec.value_size > mem) ||
+        ((rec.flags & abi::kUserKeyOnly) && rec.entry_class == abi::kNotValue) || bad_value(rec) ||
         rec.entry_class < abi::kMatched || rec.entry_class > abi::kNotValue) {
       return Status::Internal("program wrote an invalid output record " + std::to_string(r));
     }

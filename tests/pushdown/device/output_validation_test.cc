@@ -221,6 +221,28 @@ TEST_F(OutputValidationTest, ValuePastLocalMemoryIsRejected) {
   EXPECT_FALSE(wrap.ok());
 }
 
+// Inside local memory but not in a staged block: the key arena, the records
+// or the private region would be returned as a row's value.
+TEST_F(OutputValidationTest, ValueOutsideTheStagedBlocksIsRejected) {
+  for (int where = 0; where < 3; ++where) {
+    auto batch = Run([where](abi::RunContext*, uint8_t* mem, const abi::ProgramLayout& l) {
+      abi::OutRecord& r = Records(mem, l)[0];
+      r.value_offset = where == 0   ? l.key_arena_offset
+                       : where == 1 ? l.out_offset
+                                    : l.private_offset;
+      r.value_size = 3;
+    });
+    EXPECT_FALSE(batch.ok()) << where;
+  }
+  // Ending one byte past the blocks region.
+  auto batch = Run([](abi::RunContext*, uint8_t* mem, const abi::ProgramLayout& l) {
+    abi::OutRecord& r = Records(mem, l)[0];
+    r.value_offset = l.block_offset + l.block_capacity - 2;
+    r.value_size = 3;
+  });
+  EXPECT_FALSE(batch.ok());
+}
+
 TEST_F(OutputValidationTest, BadEntryClassAndCountsAreRejected) {
   EXPECT_FALSE(Run([](abi::RunContext*, uint8_t* mem, const abi::ProgramLayout& l) {
                  Records(mem, l)[2].entry_class = 0;

@@ -9,7 +9,8 @@ namespace pushdown::exec {
 struct ScanStats {
   uint64_t files = 0;           // files read (a file invisible at the snapshot is skipped)
   uint64_t blocks_read = 0;     // data blocks read from storage
-  uint64_t blocks_skipped = 0;  // data blocks never read (invisible files, limit reached)
+  uint64_t blocks_skipped = 0;  // data blocks of opened files never read (limit reached); files
+                                // invisible at the snapshot are not opened, so not counted
   uint64_t bytes_read = 0;      // stored bytes of those blocks, trailers included
   // What a real device would transfer to the host, DeliveredBytes() per
   // emitted entry. Host path: what the host filter hands the merge, counted

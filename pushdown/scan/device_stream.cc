@@ -163,12 +163,10 @@ Status DeviceFileStream::RunBatch() {
         break;
       }
       std::memcpy(dst.data(), b.contents.data(), b.contents.size());
-      if (spans_.size() <= n) {
-        spans_.resize(n + 1);
+      if (handles_.size() <= n) {
         handles_.resize(n + 1);
         indices_.resize(n + 1);
       }
-      spans_[n] = dst;
       handles_[n] = b.handle;
       indices_[n] = b.index;
       ++n;
@@ -187,16 +185,19 @@ Status DeviceFileStream::RunBatch() {
         }
         PD_RETURN_IF_ERROR(TakeBlock(i, result, batch));
       }
-      // The program ran out of output room: copy the rest out of local
-      // memory before the batch (and its lock) is released, run them again.
-      rerun_.clear();
-      for (size_t i = unfinished; i < n; ++i) {
-        rerun_.emplace_back(reinterpret_cast<const char*>(spans_[i].data()), spans_[i].size());
-      }
       device_ns += NowNs() - start;
     }
   }
   if (unfinished < n) {
+    // The program ran out of output room: run the rest again. Their contents
+    // are read again from the file (verified, uncompressed), not taken back
+    // from local memory, which the program has had access to.
+    rerun_.resize(n - unfinished);
+    for (size_t i = unfinished; i < n; ++i) {
+      Result<BlockContents> again = reader_.file().ReadDataBlock(indices_[i]);
+      if (!again.ok()) return again.status();
+      rerun_[i - unfinished] = std::move(again->data);
+    }
     const uint64_t start = NowNs();
     std::vector<BlockInput> inputs(n - unfinished);
     for (size_t i = unfinished; i < n; ++i)

@@ -82,10 +82,9 @@ class DeviceFileStream final : public EntryStream {
   // A block read but not staged (the batch was full): the reader's view stays
   // valid because the reader is not advanced until it is taken.
   std::optional<ReadBlock> pending_;
-  std::vector<std::span<const uint8_t>> spans_;  // the batch's blocks in local memory
   std::vector<BlockHandle> handles_;
   std::vector<size_t> indices_;
-  std::vector<std::string> rerun_;  // copies of unfinished blocks (rare)
+  std::vector<std::string> rerun_;  // unfinished blocks read again (rare)
   std::string arena_;
   std::vector<Rec> recs_;
   size_t pos_ = 0;

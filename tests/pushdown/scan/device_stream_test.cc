@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
@@ -386,6 +387,30 @@ TEST(DeviceStreamTest, RecordOutsideEveryBlockSpanIsAnErrorNotAMissingRow) {
   ASSERT_FALSE(got.status.ok()) << "scan returned " << got.rows.size() << " rows of "
                                 << d.Expected(nullptr).size();
   EXPECT_EQ(got.status.code(), Status::Code::kInternal) << got.status.ToString();
+}
+
+// Blocks a run leaves unfinished (output full) are run again. Their contents
+// must come from the file, not from local memory, which the program could
+// have written: here it zeroes every unfinished block after each run.
+TEST(DeviceStreamTest, RerunBlocksAreReadAgainNotTakenFromLocalMemory) {
+  Db d;
+  ASSERT_NE(d.db, nullptr);
+  FillSmallBlocks(d);
+  uint64_t unfinished = 0;
+  Scanned got = ScanDamaged(
+      d, testing::SmallLayout(4, 1 << 16, 1 << 14, 150, 1 << 16),
+      [&unfinished](abi::RunContext* ctx, uint8_t* mem, const abi::ProgramLayout& l) {
+        auto* descs = reinterpret_cast<abi::BlockDesc*>(mem + l.desc_offset);
+        for (uint32_t i = 0; i < ctx->num_blocks; ++i) {
+          if (descs[i].status == abi::kBlockNotRun || descs[i].status == abi::kBlockOutputFull) {
+            std::memset(mem + descs[i].offset, 0, descs[i].size);
+            ++unfinished;
+          }
+        }
+      });
+  ASSERT_TRUE(got.status.ok()) << got.status.ToString();
+  EXPECT_GT(unfinished, 0u) << "the layout should fill the output";
+  EXPECT_TRUE(SameRows(d.Expected(nullptr), got.rows));
 }
 
 // ValidateOutput's errors do not know the file: the stream adds it.

@@ -10,6 +10,7 @@
 #include "bpfgen/codegen/program_abi.h"
 #include "pushdown/device/device.h"
 #include "pushdown/scan/scan_executor.h"
+#include "tests/pushdown/scan/scan_files.h"
 #include "tests/support/sst_builder.h"
 #include "tests/support/temp_dir.h"
 
@@ -34,12 +35,7 @@ struct Db {
     plan.schema = &schema;
     auto live = db->LiveFiles();
     EXPECT_TRUE(live.ok());
-    int deepest = 0;
-    for (const auto& f : *live) deepest = std::max(deepest, f.level);
-    for (const auto& f : *live) {
-      plan.files.push_back({f.path, f.level, f.level == deepest && deepest > 0, f.smallest_seqno,
-                            f.largest_seqno, true, f.smallest_user_key, f.largest_user_key});
-    }
+    if (live.ok()) plan.files = ScanFilesOf(*live);
     plan.snapshot = db->db()->GetLatestSequenceNumber();
     return plan;
   }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pushdown/scan/scan_executor.h"
+#include "tests/pushdown/scan/scan_files.h"
 #include "tests/pushdown/scan/torture_paths.h"
 #include "tests/pushdown/scan/torture_support.h"
 #include "tests/support/sst_builder.h"
@@ -84,9 +85,8 @@ TEST_P(IngestBpfTest, IngestedFilesMatchTheIterator) {
 
   auto live = db.LiveFiles();
   ASSERT_TRUE(live.ok());
-  int deepest = 0, ingested = 0;
+  int ingested = 0;
   for (const auto& f : *live) {
-    deepest = std::max(deepest, f.level);
     if (f.smallest_seqno > 0 && f.smallest_seqno == f.largest_seqno) ++ingested;
   }
   ASSERT_EQ(ingested, 2);
@@ -107,10 +107,7 @@ TEST_P(IngestBpfTest, IngestedFilesMatchTheIterator) {
     ASSERT_FALSE(expected.empty());
 
     ScanPlan plan;
-    for (const auto& f : *live) {
-      plan.files.push_back({f.path, f.level, f.level == deepest && deepest > 0, f.smallest_seqno,
-                            f.largest_seqno, true, f.smallest_user_key, f.largest_user_key});
-    }
+    plan.files = ScanFilesOf(*live);
     plan.snapshot = snap ? snap->GetSequenceNumber() : db.db()->GetLatestSequenceNumber();
     plan.batch_blocks = 5;
     auto scan = ts::DevicePath(program.get())(plan);

@@ -9,6 +9,7 @@
 
 #include "bpfgen/eval/evaluator.h"
 #include "rocksdb/options.h"
+#include "tests/pushdown/scan/scan_files.h"
 #include "tests/pushdown/scan/torture_paths.h"
 
 namespace pushdown::exec::testing_support {
@@ -218,11 +219,9 @@ std::vector<ScanFile> TortureCase::Files() {
   EXPECT_TRUE(live.ok()) << live.status().ToString();
   std::vector<ScanFile> files;
   if (!live.ok()) return files;
-  int deepest = 0;
   std::vector<bool> levels(64, false);
   std::vector<int> files_in_level(64, 0);
   for (const auto& f : *live) {
-    deepest = std::max(deepest, f.level);
     levels[f.level] = true;
     ++files_in_level[f.level];
   }
@@ -234,23 +233,12 @@ std::vector<ScanFile> TortureCase::Files() {
       std::any_of(files_in_level.begin() + 1, files_in_level.end(), [](int n) { return n >= 2; })) {
     ++cov.level_stream_cases;
   }
-  for (const auto& f : *live) {
-    ScanFile s;
-    s.path = f.path;
-    s.level = f.level;
-    s.bottommost = f.level == deepest && deepest > 0;
-    s.smallest_seqno = f.smallest_seqno;
-    s.largest_seqno = f.largest_seqno;
-    // Odd seeds give key ranges: the levels >= 1 are then read as one
-    // LevelStream each; even seeds keep one stream per file.
-    if (seed_ % 2 == 1) {
-      s.has_key_range = true;
-      s.smallest_user_key = f.smallest_user_key;
-      s.largest_user_key = f.largest_user_key;
-    }
+  // Odd seeds give key ranges: the levels >= 1 are then read as one
+  // LevelStream each; even seeds keep one stream per file.
+  files = ScanFilesOf(*live, /*with_key_ranges=*/seed_ % 2 == 1);
+  for (const ScanFile& s : files) {
     if (s.bottommost)
       ++(s.largest_seqno == 0 ? cov.zeroed_bottommost : cov.bottommost_multi_version);
-    files.push_back(s);
   }
   return files;
 }

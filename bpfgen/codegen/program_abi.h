@@ -6,8 +6,9 @@
 // stages a batch of uncompressed RocksDB data blocks into it, fills the block
 // descriptors, runs the program once, and reads back per-block results and the
 // output records. The program only reads the staged blocks; the host does not
-// rely on that (blocks to run again are read again from their file). Sizes and offsets are chosen by the code generator and
-// published in ProgramLayout; the device reads them from there, never assumes.
+// rely on that (blocks to run again are read again from their file). Sizes
+// and offsets are chosen by the code generator and published in
+// ProgramLayout; the device reads them from there, never assumes.
 //
 //   [desc_offset, +max_blocks*sizeof(BlockDesc))       BlockDesc[max_blocks]
 //   [block_offset, +block_capacity)                     staged block contents

@@ -21,7 +21,7 @@ PLOTS=$ROOT/bench/plots
 mkdir -p "$WORK" "$PLOTS"
 LOG=$WORK/log.txt
 : > "$LOG"
-rm -f "$WORK"/*.csv "$WORK"/device.json "$WORK"/compile.out
+rm -f "$WORK"/*.csv "$WORK"/device.json "$WORK"/compile.out "$WORK"/sst_read.out
 
 say() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$LOG" >&2; }
 run() {  # label args... : runs pushdown_bench, logs the command and output
@@ -42,7 +42,7 @@ run() {  # label args... : runs pushdown_bench, logs the command and output
 
 say "build"
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build "$BUILD" -j2 --target pushdown_bench device_bench pushdown > /dev/null
+cmake --build "$BUILD" -j2 --target pushdown_bench device_bench pushdown sst_read_bench > /dev/null
 
 ROOT_USER=0
 [ "$(id -u)" = 0 ] && ROOT_USER=1
@@ -108,6 +108,15 @@ say "device_bench"
 echo "\$ device_bench --benchmark_min_time=0.2 --benchmark_out=$WORK/device.json --benchmark_out_format=json" >> "$WORK/commands.txt"
 "$BUILD/bin/device_bench" --benchmark_min_time=0.2 --benchmark_out="$WORK/device.json" \
   --benchmark_out_format=json >> "$LOG" 2>&1 || { say "FAILED: device_bench"; exit 1; }
+
+# 6b'. The plain read limit: io_uring reads + checksum verification of ~1 GB of uncompressed
+#      SST files (15 files, as lineitem SF1), no block walk, no filter.
+say "sst_read_bench"
+echo "\$ sst_read_bench --compression=none --mb=1000 --files=15 --iters=5 --dir=$WORK/sst_read" >> "$WORK/commands.txt"
+"$BUILD/tests/sst_read_bench" --compression=none --mb=1000 --files=15 --iters=5 \
+  --dir="$WORK/sst_read" > "$WORK/sst_read.out" 2>&1 || { say "FAILED: sst_read_bench"; exit 1; }
+cat "$WORK/sst_read.out" >> "$LOG"
+rm -rf "$WORK/sst_read"
 
 # 6c. Q6 compile + verify + load on the kernel device through the CLI, five fresh processes.
 say "compile"

@@ -4,14 +4,17 @@
 //
 //   sst_read_bench [--dir=/tmp/sst_bench] [--mb=100] [--files=4]
 //                  [--compression=snappy|none|zstd|lz4] [--iters=5]
-//                  [--read_kb=1024] [--qd=4]
+//                  [--read_kb=1024] [--qd=4] [--existing=DIR]
 // Files are generated on first use (db_bench-like values, ratio 0.5) and kept.
+// --existing=DIR reads the *.sst files already in DIR instead (e.g. a RocksDB
+// database's files: the same files a scan reads); it only opens them read-only.
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -76,19 +79,36 @@ int main(int argc, char** argv) {
   if (comp == "zstd") z = pt::Compression::kZstd;
   if (comp == "lz4") z = pt::Compression::kLz4;
 
-  mkdir(dir.c_str(), 0755);
+  const std::string existing = Flag(argc, argv, "existing", "");
+  std::vector<std::string> paths;
+  if (!existing.empty()) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(existing, ec)) {
+      if (e.path().extension() == ".sst") paths.push_back(e.path().string());
+    }
+    std::sort(paths.begin(), paths.end());
+    if (ec || paths.empty()) {
+      std::fprintf(stderr, "no .sst files in %s\n", existing.c_str());
+      return 1;
+    }
+  } else {
+    mkdir(dir.c_str(), 0755);
+    for (int i = 0; i < nfiles; ++i) {
+      const std::string path =
+          dir + "/" + comp + "_" + std::to_string(mb) + "mb_" + std::to_string(i) + ".sst";
+      if (!Exists(path)) {
+        Status s = Generate(path, z, mb * (1u << 20) / nfiles, i);
+        if (!s.ok()) {
+          std::fprintf(stderr, "generate: %s\n", s.ToString().c_str());
+          return 1;
+        }
+      }
+      paths.push_back(path);
+    }
+  }
   std::vector<std::unique_ptr<SstFile>> files;
   uint64_t stored = 0, uncompressed = 0;
-  for (int i = 0; i < nfiles; ++i) {
-    const std::string path =
-        dir + "/" + comp + "_" + std::to_string(mb) + "mb_" + std::to_string(i) + ".sst";
-    if (!Exists(path)) {
-      Status s = Generate(path, z, mb * (1u << 20) / nfiles, i);
-      if (!s.ok()) {
-        std::fprintf(stderr, "generate: %s\n", s.ToString().c_str());
-        return 1;
-      }
-    }
+  for (const std::string& path : paths) {
     auto f = SstFile::Open(path);
     if (!f.ok()) {
       std::fprintf(stderr, "open: %s\n", f.status().ToString().c_str());
@@ -101,8 +121,9 @@ int main(int argc, char** argv) {
   std::vector<const SstFile*> ptrs;
   for (auto& f : files) ptrs.push_back(f.get());
   std::printf(
-      "files=%d compression=%s data_region=%.1f MB raw_kv=%.1f MB read_size=%zu KiB qd=%u\n",
-      nfiles, comp.c_str(), stored / 1e6, uncompressed / 1e6, read_kb, qd);
+      "files=%zu compression=%s data_region=%.1f MB raw_kv=%.1f MB read_size=%zu KiB qd=%u\n",
+      files.size(), existing.empty() ? comp.c_str() : ("as stored in " + existing).c_str(),
+      stored / 1e6, uncompressed / 1e6, read_kb, qd);
 
   struct Mode {
     const char* name;

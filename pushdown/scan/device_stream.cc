@@ -1,10 +1,10 @@
 #include "pushdown/scan/device_stream.h"
 
-#include <chrono>
 #include <cstring>
 #include <utility>
 
 #include "bpfgen/codegen/program_abi.h"
+#include "pushdown/scan/host_timer.h"
 
 namespace pushdown::exec {
 
@@ -12,11 +12,6 @@ namespace abi = bpfgen::abi;
 static_assert(kOutRecordBytes == sizeof(abi::OutRecord));
 
 namespace {
-uint64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 // A device run's error (a program's invalid output, a block that never fits
 // the output) with the file and the run's first block in front: the device
 // does not know which file it ran. Other errors already say where they are.
@@ -172,7 +167,7 @@ Status DeviceFileStream::RunBatch() {
       ++n;
     }
     if (n > 0) {
-      const uint64_t start = NowNs();
+      const uint64_t start = MonotonicNowNs();
       Result<BatchResult> executed = device_->Execute(std::move(staged));
       if (!executed.ok()) return InFile(name(), handles_[0].offset, executed.status());
       BatchResult batch = std::move(executed).value();
@@ -185,7 +180,7 @@ Status DeviceFileStream::RunBatch() {
         }
         PD_RETURN_IF_ERROR(TakeBlock(i, result, batch));
       }
-      device_ns += NowNs() - start;
+      device_ns += MonotonicNowNs() - start;
     }
   }
   if (unfinished < n) {
@@ -198,7 +193,7 @@ Status DeviceFileStream::RunBatch() {
       if (!again.ok()) return again.status();
       rerun_[i - unfinished] = std::move(again->data);
     }
-    const uint64_t start = NowNs();
+    const uint64_t start = MonotonicNowNs();
     std::vector<BlockInput> inputs(n - unfinished);
     for (size_t i = unfinished; i < n; ++i)
       inputs[i - unfinished] = {rerun_[i - unfinished], flags};
@@ -208,7 +203,7 @@ Status DeviceFileStream::RunBatch() {
           return TakeBlock(unfinished + i, result, batch);
         });
     if (!rerun.ok()) return InFile(name(), handles_[unfinished].offset, std::move(rerun));
-    device_ns += NowNs() - start;
+    device_ns += MonotonicNowNs() - start;
   }
   stats_->device_ns += device_ns;
   if (oversized) {

@@ -50,26 +50,8 @@ std::string Value(std::mt19937_64& rng, size_t size) {
   return v;
 }
 
-struct Db {
-  pt::TempDir dir{"pd_device_stream"};
-  std::unique_ptr<pt::TestDb> db;
-  bpfgen::Schema schema = bpfgen::Schema::Raw();
-
-  explicit Db(pt::DbSpec spec = {}) {
-    auto opened = pt::TestDb::Open(dir.path() + "/db", spec);
-    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
-    if (opened.ok()) db = std::move(*opened);
-  }
-
-  ScanPlan Plan(uint64_t snapshot) {
-    ScanPlan plan;
-    plan.schema = &schema;
-    auto live = db->LiveFiles();
-    EXPECT_TRUE(live.ok());
-    if (live.ok()) plan.files = ScanFilesOf(*live);
-    plan.snapshot = snapshot;
-    return plan;
-  }
+struct Db : RawScanDb {
+  explicit Db(pt::DbSpec spec = {}) : RawScanDb("pd_device_stream", std::move(spec)) {}
 
   std::vector<KV> Expected(const rocksdb::Snapshot* snapshot) {
     rocksdb::ReadOptions ro;

@@ -20,25 +20,8 @@ namespace {
 namespace pt = pushdown::testing;
 namespace abi = bpfgen::abi;
 
-struct Db {
-  pt::TempDir dir{"pd_scan_exec"};
-  std::unique_ptr<pt::TestDb> db;
-  bpfgen::Schema schema = bpfgen::Schema::Raw();
-
-  explicit Db(pt::DbSpec spec = {}) {
-    auto opened = pt::TestDb::Open(dir.path() + "/db", spec);
-    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
-    if (opened.ok()) db = std::move(*opened);
-  }
-  ScanPlan Plan() {
-    ScanPlan plan;
-    plan.schema = &schema;
-    auto live = db->LiveFiles();
-    EXPECT_TRUE(live.ok());
-    if (live.ok()) plan.files = ScanFilesOf(*live);
-    plan.snapshot = db->db()->GetLatestSequenceNumber();
-    return plan;
-  }
+struct Db : RawScanDb {
+  explicit Db(pt::DbSpec spec = {}) : RawScanDb("pd_scan_exec", std::move(spec)) {}
 };
 
 // Runs a scan to the end; returns its status.

@@ -4,11 +4,19 @@
 // every file is its own merge stream, no LevelStream).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "bpfgen/schema/schema.h"
 #include "pushdown/scan/scan_executor.h"
 #include "tests/support/sst_builder.h"
+#include "tests/support/temp_dir.h"
 
 namespace pushdown::exec {
 
@@ -33,5 +41,31 @@ inline std::vector<ScanFile> ScanFilesOf(const std::vector<::pushdown::testing::
   }
   return files;
 }
+
+// A RocksDB in a fresh temp dir with the raw schema (key, value), and the
+// scan plan of its live files.
+struct RawScanDb {
+  ::pushdown::testing::TempDir dir;
+  std::unique_ptr<::pushdown::testing::TestDb> db;
+  bpfgen::Schema schema = bpfgen::Schema::Raw();
+
+  explicit RawScanDb(const std::string& dir_prefix, ::pushdown::testing::DbSpec spec = {})
+      : dir(dir_prefix) {
+    auto opened = ::pushdown::testing::TestDb::Open(dir.path() + "/db", spec);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    if (opened.ok()) db = std::move(*opened);
+  }
+
+  // At `snapshot`, or at the latest sequence number.
+  ScanPlan Plan(std::optional<uint64_t> snapshot = std::nullopt) {
+    ScanPlan plan;
+    plan.schema = &schema;
+    auto live = db->LiveFiles();
+    EXPECT_TRUE(live.ok());
+    if (live.ok()) plan.files = ScanFilesOf(*live);
+    plan.snapshot = snapshot ? *snapshot : db->db()->GetLatestSequenceNumber();
+    return plan;
+  }
+};
 
 }  // namespace pushdown::exec

@@ -1,27 +1,38 @@
 #include "pushdown/scan/block_reader.h"
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace pushdown::exec {
 
 FileBlockReader::FileBlockReader(std::unique_ptr<SstFile> file,
                                  std::optional<BlockSourceOptions> source_options, ScanStats* stats)
-    : file_(std::move(file)), source_options_(std::move(source_options)), stats_(stats) {}
+    : FileBlockReader(std::move(file), BlockRange{0, std::numeric_limits<size_t>::max()},
+                      std::move(source_options), stats) {}
+
+FileBlockReader::FileBlockReader(std::unique_ptr<SstFile> file, BlockRange range,
+                                 std::optional<BlockSourceOptions> source_options, ScanStats* stats)
+    : file_(std::move(file)), source_options_(std::move(source_options)), stats_(stats) {
+  range_.end = std::min(range.end, file_->num_data_blocks());
+  range_.begin = std::min(range.begin, range_.end);
+  next_block_ = range_.begin;
+}
 
 void FileBlockReader::Rewind() {
   source_.reset();
-  next_block_ = 0;
+  next_block_ = range_.begin;
 }
 
 Status FileBlockReader::Next(ReadBlock* block, bool* done) {
   *done = false;
-  if (next_block_ >= file_->num_data_blocks()) {
+  if (next_block_ >= range_.end) {
     *done = true;
     return Status::OK();
   }
   if (source_options_) {
     if (source_ == nullptr) {
-      PD_ASSIGN_OR_RETURN(source_, BlockSource::Open({file_.get()}, *source_options_));
+      PD_ASSIGN_OR_RETURN(source_, BlockSource::Open({file_.get()}, *source_options_, {range_}));
     }
     SourceBlock b;
     bool end = false;

@@ -4,10 +4,10 @@
 
 namespace pushdown::exec {
 
-HostFileStream::HostFileStream(std::unique_ptr<SstFile> file,
+HostFileStream::HostFileStream(std::unique_ptr<SstFile> file, BlockRange blocks,
                                std::optional<BlockSourceOptions> source_options,
                                RowFilter device_filter, bool emit_shadows, ScanStats* stats)
-    : reader_(std::move(file), std::move(source_options), stats),
+    : reader_(std::move(file), blocks, std::move(source_options), stats),
       device_filter_(std::move(device_filter)),
       emit_shadows_(emit_shadows),
       stats_(stats) {}

@@ -65,6 +65,40 @@ std::vector<std::unique_ptr<EntryStream>> GroupLevels(std::vector<FileStream> in
   return out;
 }
 
+// False when the scan must not open `f` (ScanStats::files_skipped): the range
+// is empty, or f's known key range lies outside it.
+bool FileInRange(const ScanFile& f, const KeyRange& range) {
+  if (range.empty()) return false;
+  return !f.has_key_range || !range.Excludes(f.smallest_user_key, f.largest_user_key);
+}
+
+// Opens one file's stream: the device's or the host's, over the data blocks
+// that can hold keys in `range` (the index seek).
+Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const ScanFile& f,
+                                                    const KeyRange& range,
+                                                    const ScanFilters& filters, ScanStats* stats) {
+  SstOpenOptions options;
+  if (f.largest_seqno != kMaxSequenceNumber) options.largest_seqno = f.largest_seqno;
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<SstFile> sst, SstFile::Open(f.path, options));
+  if (!sst->info().supported()) {
+    std::string why;
+    for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
+    return Status::NotSupported(sst->info().file_name + ": " + why);
+  }
+  const BlockRange blocks = sst->DataBlocksInRange(range.lower, range.upper);
+  const uint64_t outside = sst->num_data_blocks() - blocks.size();
+  stats->blocks_skipped_by_range += outside;
+  stats->blocks_skipped += outside;
+  const bool shadows = NeedsShadows(f.bottommost, f.largest_seqno);
+  if (plan.device != nullptr) {
+    return std::unique_ptr<EntryStream>(std::make_unique<DeviceFileStream>(
+        std::move(sst), blocks, plan.block_source, plan.device, plan.program, shadows,
+        plan.batch_blocks, filters.device, stats));
+  }
+  return std::unique_ptr<EntryStream>(std::make_unique<HostFileStream>(
+      std::move(sst), blocks, plan.block_source, filters.device, shadows, stats));
+}
+
 }  // namespace
 
 ScanExecutor::~ScanExecutor() = default;
@@ -80,10 +114,19 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
   HostTimer timer(&scan->stats_);
   PD_ASSIGN_OR_RETURN(Projector projector, Projector::Make(*plan.schema, plan.projection));
 
+  const KeyRange range{plan.lower_bound, plan.upper_bound};
   std::vector<const ScanFile*> files;
   for (const ScanFile& f : plan.files) {
+    if (f.has_key_range && f.largest_user_key < f.smallest_user_key) {
+      return Status::InvalidArgument("scan file " + f.path + " has smallest key > largest key");
+    }
     // Every entry of such a file is invisible: it neither shows nor hides.
     if (f.smallest_seqno > plan.snapshot) continue;
+    // Holds no key in the range: none of its entries can show or hide one.
+    if (!FileInRange(f, range)) {
+      ++scan->stats_.files_skipped;
+      continue;
+    }
     files.push_back(&f);
   }
   std::stable_sort(files.begin(), files.end(), [](const ScanFile* a, const ScanFile* b) {
@@ -93,33 +136,19 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
 
   std::vector<FileStream> file_streams;
   for (const ScanFile* f : files) {
-    SstOpenOptions options;
-    if (f->largest_seqno != kMaxSequenceNumber) options.largest_seqno = f->largest_seqno;
-    PD_ASSIGN_OR_RETURN(std::unique_ptr<SstFile> sst, SstFile::Open(f->path, options));
-    if (!sst->info().supported()) {
-      std::string why;
-      for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
-      return Status::NotSupported(sst->info().file_name + ": " + why);
-    }
-    const bool shadows = NeedsShadows(f->bottommost, f->largest_seqno);
-    std::unique_ptr<EntryStream> stream;
-    if (plan.device != nullptr) {
-      stream = std::make_unique<DeviceFileStream>(std::move(sst), plan.block_source, plan.device,
-                                                  plan.program, shadows, plan.batch_blocks,
-                                                  filters.device, &scan->stats_);
-    } else {
-      stream = std::make_unique<HostFileStream>(std::move(sst), plan.block_source, filters.device,
-                                                shadows, &scan->stats_);
-    }
+    PD_ASSIGN_OR_RETURN(std::unique_ptr<EntryStream> stream,
+                        OpenFileStream(plan, *f, range, filters, &scan->stats_));
     file_streams.push_back({f, std::move(stream)});
     ++scan->stats_.files;
   }
   scan->streams_ = GroupLevels(std::move(file_streams));
   std::vector<EntryStream*> ptrs;
   for (const auto& s : scan->streams_) ptrs.push_back(s.get());
+  // The merge cuts entries outside the range (the first and last blocks of
+  // each file hold some; so may any stream without block-level bounds).
   scan->cursor_ =
       std::make_unique<RowCursor>(std::move(ptrs), plan.snapshot, std::move(filters.residual),
-                                  std::move(projector), plan.limit);
+                                  std::move(projector), plan.limit, range);
   return scan;
 }
 

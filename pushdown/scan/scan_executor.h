@@ -92,6 +92,15 @@ struct ScanPlan {
   // lower_bound >= upper_bound: no rows, no file opened.
   std::optional<std::string> lower_bound;
   std::optional<std::string> upper_bound;
+  // Zone maps (zone_map.h, written by engine/api's collector): with kExact,
+  // a data block whose zone map proves that no row can match is not read
+  // where skipping it is exact (zone_skip.h), and a block whose rows all
+  // match is delivered without evaluating the predicate on the host path.
+  // kNaiveForTests skips such blocks even where an older file may hold an
+  // older, matching version of one of their keys: a negative control that
+  // returns stale rows, for tests only.
+  enum class ZoneMapUse : uint8_t { kOff, kExact, kNaiveForTests };
+  ZoneMapUse zone_maps = ZoneMapUse::kExact;
 };
 
 // The host-side evaluation of the two conjunct lists.

@@ -29,6 +29,14 @@ struct ScanStats {
   uint64_t blocks_skipped_by_range = 0;  // data blocks of opened files that the index seek left
                                          // out (cannot hold a key in the bounds); a part of
                                          // blocks_skipped
+  // Zone maps (ScanPlan::zone_maps):
+  uint64_t blocks_skipped_by_zone_map = 0;  // data blocks not read: the zone map proved no row
+                                            // matches, and nothing older can be revealed; a
+                                            // part of blocks_skipped
+  uint64_t files_skipped_by_zone_map = 0;   // opened files none of whose blocks in range was read
+                                            // for that reason (counted in `files`)
+  uint64_t blocks_zone_always = 0;  // blocks whose rows all match by the zone map: delivered
+                                    // without evaluating the predicate (host path)
 };
 
 // The bytes one emitted entry costs to deliver (bpfgen/codegen/program_abi.h):

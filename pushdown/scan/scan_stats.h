@@ -21,6 +21,12 @@ struct ScanStats {
   uint64_t device_ns = 0;        // in device runs and reading back their records
   uint64_t host_ns = 0;          // everything else in the scan (reads, merge, residual); sampled
                                  // past the first 4096 rows (ScanExecutor::Next), so an estimate
+  // The memtables' share (ScanPlan::memtable; memtable_stream.h): entries the
+  // merge took from it, their key + value bytes, and its values that passed
+  // the device conjuncts (evaluated on the host). Not in the counts above.
+  uint64_t memtable_entries = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t memtable_values_matched = 0;
 };
 
 // The bytes one emitted entry costs to deliver (bpfgen/codegen/program_abi.h):

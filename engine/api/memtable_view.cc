@@ -1,0 +1,341 @@
+#include "engine/api/memtable_view.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "rocksdb/comparator.h"
+#include "rocksdb/metadata.h"
+#include "rocksdb/options.h"
+#include "rocksdb/transaction_log.h"
+#include "rocksdb/write_batch.h"
+
+namespace pushdown::engine {
+
+namespace {
+
+namespace vt = exec::value_type;
+
+// One captured entry; the views point into a held WriteBatch.
+struct Item {
+  std::string_view key;
+  std::string_view value;
+  uint64_t seq = 0;
+  uint8_t type = vt::kValue;
+};
+
+// The capture's stream: one entry per user key, internal-key order.
+class CapturedStream final : public exec::EntryStream {
+ public:
+  CapturedStream(std::vector<std::unique_ptr<rocksdb::WriteBatch>> batches, std::vector<Item> items)
+      : batches_(std::move(batches)), items_(std::move(items)) {}
+
+  void SeekToFirst() override {
+    pos_ = 0;
+    Load();
+  }
+  bool Valid() const override { return pos_ < items_.size(); }
+  const exec::FilteredEntry& entry() const override { return current_; }
+  void Next() override {
+    ++pos_;
+    Load();
+  }
+  Status status() const override { return Status::OK(); }
+  std::string_view name() const override { return "memtable"; }
+
+ private:
+  void Load() {
+    if (pos_ >= items_.size()) return;
+    const Item& it = items_[pos_];
+    current_.user_key = it.key;
+    current_.seq = it.seq;
+    current_.type = it.type;
+    current_.cls = it.type == vt::kValue ? exec::EntryClass::kMatched : exec::EntryClass::kNotValue;
+    current_.value = it.type == vt::kValue ? it.value : std::string_view();
+  }
+
+  std::vector<std::unique_ptr<rocksdb::WriteBatch>> batches_;  // own the bytes of items_
+  std::vector<Item> items_;
+  size_t pos_ = 0;
+  exec::FilteredEntry current_;
+};
+
+std::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+// Walks one WriteBatch, assigning each sequence-consuming record its sequence
+// number (batch sequence + index: one per record, as the memtable inserter
+// does without seq_per_batch), and keeps the column family's entries at or
+// below the snapshot. Records RocksDB only writes in modes the capture
+// rejects (2PC markers, no-ops) stop the walk with an error.
+class Collector final : public rocksdb::WriteBatch::Handler {
+ public:
+  Collector(uint32_t cf_id, uint64_t snapshot, uint64_t newest_file_seq)
+      : cf_id_(cf_id), snapshot_(snapshot), newest_file_seq_(newest_file_seq) {}
+
+  void Begin(uint64_t batch_seq) {
+    seq_ = batch_seq;
+    index_ = 0;
+    kept_in_batch_ = 0;
+  }
+  uint64_t records() const { return index_; }
+  size_t kept_in_batch() const { return kept_in_batch_; }
+  std::vector<Item>& items() { return items_; }
+  uint64_t entries_newer_than_files() const { return newer_than_files_; }
+  const std::string& unsupported() const { return unsupported_; }
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    return Add(cf, key, value, vt::kValue);
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return Add(cf, key, {}, vt::kDeletion);
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return Add(cf, key, {}, vt::kSingleDeletion);
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice&,
+                                const rocksdb::Slice&) override {
+    return Unsupported(cf, "a range deletion");
+  }
+  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported(cf, "a merge operand");
+  }
+  rocksdb::Status PutEntityCF(uint32_t cf, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported(cf, "a wide-column entity");
+  }
+  rocksdb::Status PutBlobIndexCF(uint32_t cf, const rocksdb::Slice&,
+                                 const rocksdb::Slice&) override {
+    return Unsupported(cf, "a blob index");
+  }
+  void LogData(const rocksdb::Slice&) override {}  // consumes no sequence number
+  rocksdb::Status MarkBeginPrepare(bool) override { return Marker("begin-prepare"); }
+  rocksdb::Status MarkEndPrepare(const rocksdb::Slice&) override { return Marker("end-prepare"); }
+  rocksdb::Status MarkNoop(bool) override { return Marker("no-op"); }
+  rocksdb::Status MarkRollback(const rocksdb::Slice&) override { return Marker("rollback"); }
+  rocksdb::Status MarkCommit(const rocksdb::Slice&) override { return Marker("commit"); }
+  rocksdb::Status MarkCommitWithTimestamp(const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Marker("commit");
+  }
+
+ private:
+  rocksdb::Status Add(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice& value,
+                      uint8_t type) {
+    const uint64_t seq = seq_ + index_++;
+    if (cf != cf_id_) return rocksdb::Status::OK();
+    if (seq > newest_file_seq_) ++newer_than_files_;
+    if (seq > snapshot_) return rocksdb::Status::OK();
+    items_.push_back({View(key), View(value), seq, type});
+    ++kept_in_batch_;
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status Unsupported(uint32_t cf, const char* what) {
+    const uint64_t seq = seq_ + index_++;
+    // Invisible at the snapshot (or another family's): it changes nothing here.
+    if (cf != cf_id_ || seq > snapshot_) return rocksdb::Status::OK();
+    if (seq > newest_file_seq_) ++newer_than_files_;
+    unsupported_ = std::string("the WAL holds ") + what + " of the column family at sequence " +
+                   std::to_string(seq) + " (not supported with memtable data)";
+    return rocksdb::Status::NotSupported(unsupported_);
+  }
+  rocksdb::Status Marker(const char* what) {
+    unsupported_ = std::string("the WAL holds a ") + what + " marker";
+    return rocksdb::Status::NotSupported(unsupported_);
+  }
+
+  const uint32_t cf_id_;
+  const uint64_t snapshot_;
+  const uint64_t newest_file_seq_;
+  uint64_t seq_ = 0;
+  uint64_t index_ = 0;
+  size_t kept_in_batch_ = 0;
+  uint64_t newer_than_files_ = 0;
+  std::vector<Item> items_;
+  std::string unsupported_;
+};
+
+MemtableCapture Fallback(std::string why) {
+  MemtableCapture c;
+  c.fallback_reason = "memtable data: " + std::move(why);
+  return c;
+}
+
+// The DB-wide settings under which the WAL is not a complete, contiguous
+// record of the memtables' writes ("" = none).
+std::string OptionsFallback(const rocksdb::DBOptions& o) {
+  if (o.recycle_log_file_num > 0) return "recycled WAL files (recycle_log_file_num > 0)";
+  if (o.two_write_queues) return "two_write_queues";
+  if (o.unordered_write) return "unordered_write";
+  if (o.allow_2pc) return "allow_2pc";
+  if (o.manual_wal_flush) return "manual_wal_flush (the WAL tail may be in memory)";
+  return "";
+}
+
+}  // namespace
+
+Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                        const rocksdb::Snapshot* snapshot,
+                                        const CaptureOptions& options) {
+  if (db == nullptr || cf == nullptr || snapshot == nullptr) {
+    return Status::InvalidArgument("CaptureMemtable needs a DB, a column family and a snapshot");
+  }
+  const uint64_t snap = snapshot->GetSequenceNumber();
+
+  // Active first, then immutable: an entry moved from the active memtable to
+  // the immutable list in between is counted twice (a spurious fallback at
+  // worst), never zero times; one flushed in between is in an SST file, which
+  // the caller lists after this call.
+  uint64_t active = 0;
+  uint64_t imm = 0;
+  if (!db->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active) ||
+      !db->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &imm)) {
+    return Fallback("memtable entry counts unavailable");
+  }
+  const uint64_t mem_entries = active + imm;
+  // Nothing in any memtable: every entry at or below the snapshot (all were
+  // inserted before it was taken) is in an SST file.
+  if (mem_entries == 0 || snap == 0) return MemtableCapture{};
+
+  if (std::string why = OptionsFallback(db->GetDBOptions()); !why.empty()) return Fallback(why);
+  const rocksdb::Comparator* cmp = cf->GetComparator();
+  if (cmp == nullptr || cmp != rocksdb::BytewiseComparator() || cmp->timestamp_size() != 0) {
+    return Fallback("the column family's comparator is not the bytewise one");
+  }
+
+  // L: the newest sequence number in the column family's SST files (see the
+  // header, condition (3)). A file whose entries share one sequence number
+  // may be an ingested file; then its number must itself lie inside W.
+  rocksdb::ColumnFamilyMetaData meta;
+  db->GetColumnFamilyMetaData(cf, &meta);
+  uint64_t newest_file_seq = 0;
+  bool newest_single = false;
+  for (const auto& level : meta.levels) {
+    for (const auto& f : level.files) {
+      const bool single = f.smallest_seqno == f.largest_seqno;
+      if (f.largest_seqno > newest_file_seq) {
+        newest_file_seq = f.largest_seqno;
+        newest_single = single;
+      } else if (f.largest_seqno == newest_file_seq) {
+        newest_single = newest_single || single;
+      }
+    }
+  }
+  const uint64_t required_start =
+      (newest_single && newest_file_seq > 0) ? newest_file_seq : newest_file_seq + 1;
+  // W must reach back to required_start and forward to the snapshot; a start
+  // past the snapshot would only be asked for needlessly.
+  const uint64_t start = std::min(required_start, snap);
+  // How far to read: through the snapshot and through every entry the counts
+  // above can include (published by now).
+  const uint64_t read_through = std::max(snap, db->GetLatestSequenceNumber());
+
+  std::unique_ptr<rocksdb::TransactionLogIterator> wal;
+  rocksdb::TransactionLogIterator::ReadOptions wal_options(/*verify_checksums=*/true);
+  if (rocksdb::Status s = db->GetUpdatesSince(start, &wal, wal_options); !s.ok()) {
+    return Fallback("cannot read the WAL from sequence " + std::to_string(start) + ": " +
+                    s.ToString());
+  }
+
+  Collector collector(cf->GetID(), snap, newest_file_seq);
+  std::vector<std::unique_ptr<rocksdb::WriteBatch>> held;
+  uint64_t read_bytes = 0;
+  uint64_t held_bytes = 0;
+  uint64_t batches = 0;
+  uint64_t next_seq = 0;  // the sequence the next batch must start at
+  for (; wal->Valid(); wal->Next()) {
+    rocksdb::BatchResult batch = wal->GetBatch();
+    if (batch.writeBatchPtr == nullptr) return Fallback("the WAL iterator returned no batch");
+    const uint64_t seq = batch.sequence;
+    if (batches == 0 && seq > start) {
+      return Fallback("the WAL starts at sequence " + std::to_string(seq) + ", after " +
+                      std::to_string(start) +
+                      " (writes without the WAL, an ingested file, or WAL files already gone)");
+    }
+    if (batches > 0 && seq != next_seq) {
+      return Fallback("gap in the WAL's sequence numbers: expected " + std::to_string(next_seq) +
+                      ", found " + std::to_string(seq) +
+                      " (writes without the WAL, or an ingested file)");
+    }
+    ++batches;
+    rocksdb::WriteBatch* wb = batch.writeBatchPtr.get();
+    read_bytes += wb->GetDataSize();
+    if (read_bytes > options.max_read_bytes) {
+      return Fallback("the WAL to read exceeds " + std::to_string(options.max_read_bytes) +
+                      " bytes");
+    }
+    collector.Begin(seq);
+    rocksdb::Status s = wb->Iterate(&collector);
+    if (!collector.unsupported().empty()) return Fallback(collector.unsupported());
+    if (!s.ok()) return Fallback("cannot decode a WAL batch: " + s.ToString());
+    if (collector.records() != wb->Count()) {
+      return Fallback("a WAL batch's record count does not match its header");
+    }
+    next_seq = seq + wb->Count();
+    if (collector.kept_in_batch() > 0) {
+      held_bytes += wb->GetDataSize();
+      if (held_bytes > options.max_held_bytes) {
+        return Fallback("the memtable data to hold exceeds " +
+                        std::to_string(options.max_held_bytes) + " bytes of WAL batches");
+      }
+      held.push_back(std::move(batch.writeBatchPtr));
+    }
+    if (next_seq > read_through) break;
+  }
+  if (rocksdb::Status s = wal->status(); !s.ok() && !s.IsTryAgain()) {
+    // E.g. a WAL file deleted after a racing flush, or a corrupt record.
+    return Fallback("reading the WAL failed: " + s.ToString());
+  }
+  if (batches == 0 || next_seq <= snap) {
+    return Fallback("the WAL ends at sequence " + std::to_string(batches == 0 ? 0 : next_seq - 1) +
+                    ", before the snapshot " + std::to_string(snap) + " (writes without the WAL)");
+  }
+  if (collector.entries_newer_than_files() < mem_entries) {
+    return Fallback("the memtables hold " + std::to_string(mem_entries) +
+                    " entries but the WAL only " +
+                    std::to_string(collector.entries_newer_than_files()) +
+                    " newer than the SST files (writes without the WAL?)");
+  }
+
+  // Newest entry per user key: sort by (key asc, seq desc), keep the first.
+  std::vector<Item> items = std::move(collector.items());
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    if (a.key != b.key) return a.key < b.key;
+    return a.seq > b.seq;
+  });
+  items.erase(std::unique(items.begin(), items.end(),
+                          [](const Item& a, const Item& b) { return a.key == b.key; }),
+              items.end());
+
+  // Cross-check against the memtables themselves: every value a memtable-only
+  // iterator shows at the snapshot must be its key's captured newest entry.
+  {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    ro.read_tier = rocksdb::kMemtableTier;
+    ro.total_order_seek = true;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+    size_t pos = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string_view key = View(it->key());
+      while (pos < items.size() && items[pos].key < key) ++pos;
+      if (pos == items.size() || items[pos].key != key || items[pos].type != vt::kValue ||
+          items[pos].value != View(it->value())) {
+        return Fallback(
+            "the memtables hold a value the WAL does not show (a write without the "
+            "WAL?)");
+      }
+    }
+    if (!it->status().ok()) {
+      return Fallback("the memtable-only iterator failed: " + it->status().ToString());
+    }
+  }
+
+  MemtableCapture out;
+  out.wal_batches = batches;
+  out.entries = items.size();
+  for (const Item& i : items) out.bytes += i.key.size() + i.value.size();
+  if (!items.empty())
+    out.stream = std::make_unique<CapturedStream>(std::move(held), std::move(items));
+  return out;
+}
+
+}  // namespace pushdown::engine

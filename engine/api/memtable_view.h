@@ -1,0 +1,109 @@
+// CaptureMemtable: the part of a scan's input that is still in a column
+// family's memtables, captured at the scan's snapshot WITHOUT WRITING ANYTHING
+// (no flush, no new file: the DB directory is left as it is).
+//
+// Mechanism (why this one). RocksDB 7.8's public API has no memtable iterator
+// that shows tombstones or sequence numbers: a kMemtableTier iterator hides
+// deletions, and Get(kMemtableTier) is not memtable-only (DBImpl::GetImpl
+// falls through to Version::Get). The one public source of the memtables'
+// entries with real sequence numbers, deletions included, is the live WAL
+// (DB::GetUpdatesSince), so the capture reads the WAL and takes, for every
+// user key of the column family, the NEWEST WAL entry at or below the snapshot
+// (value, deletion or single deletion) with its real sequence number.
+//
+// Why that is exact. Let W be the WAL batches read, from the first one
+// (sequence F) to the last (T). The capture requires:
+//   (1) W is contiguous: each batch starts right after the previous one ends,
+//       so every sequence number in [F, T] is a WAL'd write. (A write with
+//       WriteOptions::disableWAL, an ingested file or a lost record leaves a
+//       hole, which fails the check.)
+//   (2) T >= snapshot: every write at or below the snapshot from F on is in W.
+//   (3) F <= R, where R = L + 1 and L is the largest sequence number of any
+//       SST file of the column family (R = L when the file holding L has a
+//       single sequence number: it may be an ingested file, whose sequence
+//       number must then lie inside W, where (1) rejects it). Every memtable
+//       entry is newer than everything the column family has flushed, so F is
+//       at or below the memtables' oldest entry: W holds every memtable entry
+//       at or below the snapshot.
+// Then, for a user key k with an entry in W, any write to k at or below the
+// snapshot that is newer than k's newest W entry would itself be a write in
+// [F, snapshot], hence in W: so k's newest W entry IS k's newest version at
+// the snapshot, whether it is still in a memtable or already flushed (a
+// flushed duplicate has the same value, or -- after a bottommost compaction
+// zeroed its sequence number -- a smaller sequence number, and loses the
+// merge; it never wins over a newer W entry). Keys without a W entry have no
+// write in [F, snapshot], so the SST files alone decide them. This is why the
+// capture does NOT mix sources, e.g. values from the memtable iterator with
+// tombstones from the WAL: a WAL tombstone of an already flushed write may be
+// older than a newer flushed put whose sequence number compaction zeroed, and
+// applying it would hide the key. The newest-W-entry rule never does that.
+//
+// Cross-checks (defence in depth; any failure -> fallback, never a row):
+//   - the memtables' entry count (rocksdb.num-entries-active-mem-table +
+//     rocksdb.num-entries-imm-mem-tables, read first) is at most the number of
+//     W entries of the column family newer than L;
+//   - every value a memtable-only iterator (ReadOptions::read_tier =
+//     kMemtableTier) shows at the snapshot equals the captured newest entry of
+//     its key (catches a WAL-less put in the memtables).
+//
+// Fallback (MemtableCapture::fallback_reason non-empty; the planner takes the
+// iterator path) wherever exactness cannot be established: recycled WAL files
+// (recycle_log_file_num > 0), two_write_queues, unordered_write, allow_2pc,
+// manual_wal_flush, a non-bytewise comparator or user timestamps, a failed
+// check above (a hole: disableWAL writes, ingestion), a WAL file deleted or
+// unreadable while read (a racing flush may delete it), a range deletion,
+// merge, wide-column or blob entry of the column family in the WAL (not
+// supported on this path), or a WAL beyond the bounds below.
+//
+// Memory: the capture holds the WAL batches that carry an entry of the column
+// family at or below the snapshot (at most CaptureOptions::max_held_bytes of
+// batch data) plus one 48-byte index entry per such entry; it reads at most
+// CaptureOptions::max_read_bytes of WAL batches in all. Beyond either bound:
+// fallback.
+//
+// Order: call it BEFORE reading the column family's file list
+// (GetColumnFamilyMetaData): an entry moved to an SST file by a flush racing
+// with the scan is then seen in both (same key, same sequence number: the
+// merge keeps one), never in neither.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "pushdown/scan/entry_stream.h"
+#include "rocksdb/db.h"
+#include "util/status.h"
+
+namespace pushdown::engine {
+
+struct CaptureOptions {
+  uint64_t max_read_bytes = uint64_t{256} << 20;  // WAL batch bytes read (every column family)
+  uint64_t max_held_bytes = uint64_t{64} << 20;   // WAL batch bytes kept for the stream
+};
+
+// The memtables' share of a scan, captured at the snapshot.
+struct MemtableCapture {
+  // Internal-key ordered entries (user key ascending, one entry per user key:
+  // its newest version at or below the snapshot) that the merge must see in
+  // addition to the SST files: values (unfiltered: cls kMatched; the executor
+  // classifies them), deletions and single deletions (cls kNotValue). Null
+  // when there is nothing at or below the snapshot, or with a fallback.
+  std::unique_ptr<exec::EntryStream> stream;
+  // Non-empty: exactness cannot be established; the planner takes the
+  // iterator path with this reason. `stream` is then null.
+  std::string fallback_reason;
+  uint64_t entries = 0;      // entries in `stream`
+  uint64_t bytes = 0;        // their key + value bytes
+  uint64_t wal_batches = 0;  // WAL batches read
+};
+
+// REQUIRES: db, cf and snapshot non-null; the snapshot is held for as long as
+// the stream is used. Call BEFORE reading the column family's file list.
+// An error status only for a caller mistake (null argument); everything the
+// DB's state can cause is a fallback_reason.
+Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                        const rocksdb::Snapshot* snapshot,
+                                        const CaptureOptions& options = {});
+
+}  // namespace pushdown::engine

@@ -69,8 +69,9 @@ std::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 // rejects (2PC markers, no-ops) stop the walk with an error.
 class Collector final : public rocksdb::WriteBatch::Handler {
  public:
-  Collector(uint32_t cf_id, uint64_t snapshot, uint64_t newest_file_seq)
-      : cf_id_(cf_id), snapshot_(snapshot), newest_file_seq_(newest_file_seq) {}
+  // `count_through`: entries of the family at or below it are counted.
+  Collector(uint32_t cf_id, uint64_t snapshot, uint64_t count_through)
+      : cf_id_(cf_id), snapshot_(snapshot), count_through_(count_through) {}
 
   void Begin(uint64_t batch_seq) {
     seq_ = batch_seq;
@@ -80,7 +81,7 @@ class Collector final : public rocksdb::WriteBatch::Handler {
   uint64_t records() const { return index_; }
   size_t kept_in_batch() const { return kept_in_batch_; }
   std::vector<Item>& items() { return items_; }
-  uint64_t entries_newer_than_files() const { return newer_than_files_; }
+  uint64_t counted() const { return counted_; }
   const std::string& unsupported() const { return unsupported_; }
 
   rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
@@ -122,7 +123,7 @@ class Collector final : public rocksdb::WriteBatch::Handler {
                       uint8_t type) {
     const uint64_t seq = seq_ + index_++;
     if (cf != cf_id_) return rocksdb::Status::OK();
-    if (seq > newest_file_seq_) ++newer_than_files_;
+    if (seq <= count_through_) ++counted_;
     if (seq > snapshot_) return rocksdb::Status::OK();
     items_.push_back({View(key), View(value), seq, type});
     ++kept_in_batch_;
@@ -132,7 +133,6 @@ class Collector final : public rocksdb::WriteBatch::Handler {
     const uint64_t seq = seq_ + index_++;
     // Invisible at the snapshot (or another family's): it changes nothing here.
     if (cf != cf_id_ || seq > snapshot_) return rocksdb::Status::OK();
-    if (seq > newest_file_seq_) ++newer_than_files_;
     unsupported_ = std::string("the WAL holds ") + what + " of the column family at sequence " +
                    std::to_string(seq) + " (not supported with memtable data)";
     return rocksdb::Status::NotSupported(unsupported_);
@@ -144,11 +144,11 @@ class Collector final : public rocksdb::WriteBatch::Handler {
 
   const uint32_t cf_id_;
   const uint64_t snapshot_;
-  const uint64_t newest_file_seq_;
+  const uint64_t count_through_;
   uint64_t seq_ = 0;
   uint64_t index_ = 0;
   size_t kept_in_batch_ = 0;
-  uint64_t newer_than_files_ = 0;
+  uint64_t counted_ = 0;
   std::vector<Item> items_;
   std::string unsupported_;
 };
@@ -180,17 +180,27 @@ Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHa
   }
   const uint64_t snap = snapshot->GetSequenceNumber();
 
+  // X, then the memtables' entry count N, then X again (see the header,
+  // condition (3)). Every entry at or below X was inserted before X was read;
+  // an X that moved means concurrent inserts may be in N but not below X, so
+  // read again (a few times, then give up: a fallback, not a wrong row).
   // Active first, then immutable: an entry moved from the active memtable to
   // the immutable list in between is counted twice (a spurious fallback at
-  // worst), never zero times; one flushed in between is in an SST file, which
-  // the caller lists after this call.
-  uint64_t active = 0;
-  uint64_t imm = 0;
-  if (!db->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active) ||
-      !db->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &imm)) {
-    return Fallback("memtable entry counts unavailable");
+  // worst), never zero times.
+  uint64_t count_through = 0;
+  uint64_t mem_entries = 0;
+  for (int attempt = 0;; ++attempt) {
+    count_through = db->GetLatestSequenceNumber();
+    uint64_t active = 0;
+    uint64_t imm = 0;
+    if (!db->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active) ||
+        !db->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &imm)) {
+      return Fallback("memtable entry counts unavailable");
+    }
+    mem_entries = active + imm;
+    if (db->GetLatestSequenceNumber() == count_through) break;
+    if (attempt == 4) return Fallback("concurrent writes while counting the memtables' entries");
   }
-  const uint64_t mem_entries = active + imm;
   // Nothing in any memtable: every entry at or below the snapshot (all were
   // inserted before it was taken) is in an SST file.
   if (mem_entries == 0 || snap == 0) return MemtableCapture{};
@@ -201,32 +211,20 @@ Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHa
     return Fallback("the column family's comparator is not the bytewise one");
   }
 
-  // L: the newest sequence number in the column family's SST files (see the
-  // header, condition (3)). A file whose entries share one sequence number
-  // may be an ingested file; then its number must itself lie inside W.
+  // Where to start reading: just past the newest sequence number in the
+  // family's SST files, L (older batches are flushed; skipping them only
+  // saves reading). Correctness does not depend on this choice: a start past
+  // a memtable entry fails condition (3). Zeroed sequence numbers make L
+  // smaller, ingested files larger; both are harmless.
   rocksdb::ColumnFamilyMetaData meta;
   db->GetColumnFamilyMetaData(cf, &meta);
   uint64_t newest_file_seq = 0;
-  bool newest_single = false;
   for (const auto& level : meta.levels) {
-    for (const auto& f : level.files) {
-      const bool single = f.smallest_seqno == f.largest_seqno;
-      if (f.largest_seqno > newest_file_seq) {
-        newest_file_seq = f.largest_seqno;
-        newest_single = single;
-      } else if (f.largest_seqno == newest_file_seq) {
-        newest_single = newest_single || single;
-      }
-    }
+    for (const auto& f : level.files) newest_file_seq = std::max(newest_file_seq, f.largest_seqno);
   }
-  const uint64_t required_start =
-      (newest_single && newest_file_seq > 0) ? newest_file_seq : newest_file_seq + 1;
-  // W must reach back to required_start and forward to the snapshot; a start
-  // past the snapshot would only be asked for needlessly.
-  const uint64_t start = std::min(required_start, snap);
-  // How far to read: through the snapshot and through every entry the counts
-  // above can include (published by now).
-  const uint64_t read_through = std::max(snap, db->GetLatestSequenceNumber());
+  const uint64_t start = std::min(newest_file_seq + 1, snap);
+  // How far to read: through the snapshot and through X.
+  const uint64_t read_through = std::max(snap, count_through);
 
   std::unique_ptr<rocksdb::TransactionLogIterator> wal;
   rocksdb::TransactionLogIterator::ReadOptions wal_options(/*verify_checksums=*/true);
@@ -235,7 +233,7 @@ Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHa
                     s.ToString());
   }
 
-  Collector collector(cf->GetID(), snap, newest_file_seq);
+  Collector collector(cf->GetID(), snap, count_through);
   std::vector<std::unique_ptr<rocksdb::WriteBatch>> held;
   uint64_t read_bytes = 0;
   uint64_t held_bytes = 0;
@@ -245,11 +243,6 @@ Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHa
     rocksdb::BatchResult batch = wal->GetBatch();
     if (batch.writeBatchPtr == nullptr) return Fallback("the WAL iterator returned no batch");
     const uint64_t seq = batch.sequence;
-    if (batches == 0 && seq > start) {
-      return Fallback("the WAL starts at sequence " + std::to_string(seq) + ", after " +
-                      std::to_string(start) +
-                      " (writes without the WAL, an ingested file, or WAL files already gone)");
-    }
     if (batches > 0 && seq != next_seq) {
       return Fallback("gap in the WAL's sequence numbers: expected " + std::to_string(next_seq) +
                       ", found " + std::to_string(seq) +
@@ -288,11 +281,11 @@ Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHa
     return Fallback("the WAL ends at sequence " + std::to_string(batches == 0 ? 0 : next_seq - 1) +
                     ", before the snapshot " + std::to_string(snap) + " (writes without the WAL)");
   }
-  if (collector.entries_newer_than_files() < mem_entries) {
+  if (collector.counted() < mem_entries) {
     return Fallback("the memtables hold " + std::to_string(mem_entries) +
-                    " entries but the WAL only " +
-                    std::to_string(collector.entries_newer_than_files()) +
-                    " newer than the SST files (writes without the WAL?)");
+                    " entries but the WAL read shows only " + std::to_string(collector.counted()) +
+                    " of the column family up to sequence " + std::to_string(count_through) +
+                    " (writes without the WAL, or WAL files already gone)");
   }
 
   // Newest entry per user key: sort by (key asc, seq desc), keep the first.

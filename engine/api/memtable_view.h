@@ -15,16 +15,19 @@
 // (sequence F) to the last (T). The capture requires:
 //   (1) W is contiguous: each batch starts right after the previous one ends,
 //       so every sequence number in [F, T] is a WAL'd write. (A write with
-//       WriteOptions::disableWAL, an ingested file or a lost record leaves a
-//       hole, which fails the check.)
-//   (2) T >= snapshot: every write at or below the snapshot from F on is in W.
-//   (3) F <= R, where R = L + 1 and L is the largest sequence number of any
-//       SST file of the column family (R = L when the file holding L has a
-//       single sequence number: it may be an ingested file, whose sequence
-//       number must then lie inside W, where (1) rejects it). Every memtable
-//       entry is newer than everything the column family has flushed, so F is
-//       at or below the memtables' oldest entry: W holds every memtable entry
-//       at or below the snapshot.
+//       WriteOptions::disableWAL, an ingested file or a lost record inside W
+//       leaves a hole, which fails the check.)
+//   (2) T >= snapshot: every write in [F, snapshot] is in W.
+//   (3) W reaches back over every memtable entry (F <= E, the memtables'
+//       oldest sequence number). Proof by counting: read X =
+//       GetLatestSequenceNumber(), then N = rocksdb.num-entries-active-mem-table
+//       + rocksdb.num-entries-imm-mem-tables, then X again (retried while it
+//       moves, so N holds no entry above X). Require N <= the number of W
+//       entries of the column family at or below X. If F > E, W holds no
+//       flushed entry of the family (flushed ones are older than E), so it
+//       counts only memtable entries in [F, X], fewer than N: the check fails.
+//       (This is what catches WAL-less writes at the memtables' start, which
+//       (1) cannot see, and ingested files' sequence numbers below F.)
 // Then, for a user key k with an entry in W, any write to k at or below the
 // snapshot that is newer than k's newest W entry would itself be a write in
 // [F, snapshot], hence in W: so k's newest W entry IS k's newest version at
@@ -32,25 +35,23 @@
 // flushed duplicate has the same value, or -- after a bottommost compaction
 // zeroed its sequence number -- a smaller sequence number, and loses the
 // merge; it never wins over a newer W entry). Keys without a W entry have no
-// write in [F, snapshot], so the SST files alone decide them. This is why the
-// capture does NOT mix sources, e.g. values from the memtable iterator with
-// tombstones from the WAL: a WAL tombstone of an already flushed write may be
-// older than a newer flushed put whose sequence number compaction zeroed, and
-// applying it would hide the key. The newest-W-entry rule never does that.
+// write in [F, snapshot] and none in the memtables, so the SST files alone
+// decide them. This is why the capture does NOT mix sources, e.g. values from
+// the memtable iterator with tombstones from the WAL: a WAL tombstone of an
+// already flushed write may be older than a newer flushed put whose sequence
+// number compaction zeroed, and applying it would hide the key. The
+// newest-W-entry rule never does that.
 //
-// Cross-checks (defence in depth; any failure -> fallback, never a row):
-//   - the memtables' entry count (rocksdb.num-entries-active-mem-table +
-//     rocksdb.num-entries-imm-mem-tables, read first) is at most the number of
-//     W entries of the column family newer than L;
-//   - every value a memtable-only iterator (ReadOptions::read_tier =
-//     kMemtableTier) shows at the snapshot equals the captured newest entry of
-//     its key (catches a WAL-less put in the memtables).
+// Cross-check (defence in depth): every value a memtable-only iterator
+// (ReadOptions::read_tier = kMemtableTier, at the snapshot) shows equals its
+// key's captured newest entry.
 //
 // Fallback (MemtableCapture::fallback_reason non-empty; the planner takes the
 // iterator path) wherever exactness cannot be established: recycled WAL files
 // (recycle_log_file_num > 0), two_write_queues, unordered_write, allow_2pc,
 // manual_wal_flush, a non-bytewise comparator or user timestamps, a failed
-// check above (a hole: disableWAL writes, ingestion), a WAL file deleted or
+// check above (a hole: disableWAL writes, ingestion; concurrent writes while
+// counting, five times in a row), a WAL file deleted or
 // unreadable while read (a racing flush may delete it), a range deletion,
 // merge, wide-column or blob entry of the column family in the WAL (not
 // supported on this path), or a WAL beyond the bounds below.

@@ -172,12 +172,15 @@ std::string OptionsFallback(const rocksdb::DBOptions& o) {
 
 }  // namespace
 
-Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                                        const rocksdb::Snapshot* snapshot,
-                                        const CaptureOptions& options) {
-  if (db == nullptr || cf == nullptr || snapshot == nullptr) {
-    return Status::InvalidArgument("CaptureMemtable needs a DB, a column family and a snapshot");
-  }
+namespace {
+
+// One capture attempt. *retry is set when it fell back for a reason a
+// concurrent writer can cause (an entry inserted but not yet published while
+// counting).
+MemtableCapture CaptureOnce(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                            const rocksdb::Snapshot* snapshot, const CaptureOptions& options,
+                            bool* retry) {
+  *retry = false;
   const uint64_t snap = snapshot->GetSequenceNumber();
 
   // X, then the memtables' entry count N, then X again (see the header,
@@ -282,6 +285,7 @@ Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHa
                     ", before the snapshot " + std::to_string(snap) + " (writes without the WAL)");
   }
   if (collector.counted() < mem_entries) {
+    *retry = db->GetLatestSequenceNumber() > count_through;
     return Fallback("the memtables hold " + std::to_string(mem_entries) +
                     " entries but the WAL read shows only " + std::to_string(collector.counted()) +
                     " of the column family up to sequence " + std::to_string(count_through) +
@@ -326,9 +330,29 @@ Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHa
   out.wal_batches = batches;
   out.entries = items.size();
   for (const Item& i : items) out.bytes += i.key.size() + i.value.size();
-  if (!items.empty())
+  if (!items.empty()) {
     out.stream = std::make_unique<CapturedStream>(std::move(held), std::move(items));
+  }
   return out;
+}
+
+}  // namespace
+
+Result<MemtableCapture> CaptureMemtable(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                        const rocksdb::Snapshot* snapshot,
+                                        const CaptureOptions& options) {
+  if (db == nullptr || cf == nullptr || snapshot == nullptr) {
+    return Status::InvalidArgument("CaptureMemtable needs a DB, a column family and a snapshot");
+  }
+  // Under a concurrent writer the count can catch an entry inserted but not
+  // yet published; a fresh attempt usually does not. Three attempts at most.
+  bool retry = false;
+  MemtableCapture c;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    c = CaptureOnce(db, cf, snapshot, options, &retry);
+    if (!retry) break;
+  }
+  return c;
 }
 
 }  // namespace pushdown::engine

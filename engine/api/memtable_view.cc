@@ -310,6 +310,16 @@ MemtableCapture CaptureOnce(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
     ro.read_tier = rocksdb::kMemtableTier;
     ro.total_order_seek = true;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+    if (it->status().IsNotSupported() && db->GetLatestSequenceNumber() == snap) {
+      // A secondary instance takes no snapshot in its iterators: one without
+      // a snapshot reads at the latest sequence number, which is the
+      // snapshot's when it is the same before and after the iterator is made.
+      ro.snapshot = nullptr;
+      it.reset(db->NewIterator(ro, cf));
+      if (db->GetLatestSequenceNumber() != snap) {
+        return Fallback("the instance caught up with its primary during the capture");
+      }
+    }
     size_t pos = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const std::string_view key = View(it->key());

@@ -293,18 +293,22 @@ MemtableCapture CaptureOnce(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
   }
 
   // Newest entry per user key: sort by (key asc, seq desc), keep the first.
+  // (Keys written in order -- loads, appends -- are sorted already.)
   std::vector<Item> items = std::move(collector.items());
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+  const auto internal_order = [](const Item& a, const Item& b) {
     if (a.key != b.key) return a.key < b.key;
     return a.seq > b.seq;
-  });
+  };
+  if (!std::is_sorted(items.begin(), items.end(), internal_order)) {
+    std::sort(items.begin(), items.end(), internal_order);
+  }
   items.erase(std::unique(items.begin(), items.end(),
                           [](const Item& a, const Item& b) { return a.key == b.key; }),
               items.end());
 
   // Cross-check against the memtables themselves: every value a memtable-only
   // iterator shows at the snapshot must be its key's captured newest entry.
-  {
+  if (options.cross_check_memtable_iterator) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
     ro.read_tier = rocksdb::kMemtableTier;

@@ -81,6 +81,9 @@ namespace pushdown::engine {
 struct CaptureOptions {
   uint64_t max_read_bytes = uint64_t{256} << 20;  // WAL batch bytes read (every column family)
   uint64_t max_held_bytes = uint64_t{64} << 20;   // WAL batch bytes kept for the stream
+  // The memtable-only iterator cross-check (defence in depth: exactness rests
+  // on conditions (1)-(3) alone). Costs one memtable pass.
+  bool cross_check_memtable_iterator = true;
 };
 
 // The memtables' share of a scan, captured at the snapshot.

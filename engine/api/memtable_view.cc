@@ -131,8 +131,10 @@ class Collector final : public rocksdb::WriteBatch::Handler {
   }
   rocksdb::Status Unsupported(uint32_t cf, const char* what) {
     const uint64_t seq = seq_ + index_++;
-    // Invisible at the snapshot (or another family's): it changes nothing here.
-    if (cf != cf_id_ || seq > snapshot_) return rocksdb::Status::OK();
+    if (cf != cf_id_) return rocksdb::Status::OK();
+    if (seq <= count_through_) ++counted_;  // the memtables count it too
+    // Invisible at the snapshot: it changes nothing here.
+    if (seq > snapshot_) return rocksdb::Status::OK();
     unsupported_ = std::string("the WAL holds ") + what + " of the column family at sequence " +
                    std::to_string(seq) + " (not supported with memtable data)";
     return rocksdb::Status::NotSupported(unsupported_);
@@ -209,6 +211,9 @@ MemtableCapture CaptureOnce(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
   if (mem_entries == 0 || snap == 0) return MemtableCapture{};
 
   if (std::string why = OptionsFallback(db->GetDBOptions()); !why.empty()) return Fallback(why);
+  // In-place updates overwrite memtable values under older snapshots too
+  // (RocksDB's own reads are not snapshot-consistent then).
+  if (db->GetOptions(cf).inplace_update_support) return Fallback("inplace_update_support");
   const rocksdb::Comparator* cmp = cf->GetComparator();
   if (cmp == nullptr || cmp != rocksdb::BytewiseComparator() || cmp->timestamp_size() != 0) {
     return Fallback("the column family's comparator is not the bytewise one");

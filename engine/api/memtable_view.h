@@ -49,7 +49,8 @@
 // Fallback (MemtableCapture::fallback_reason non-empty; the planner takes the
 // iterator path) wherever exactness cannot be established: recycled WAL files
 // (recycle_log_file_num > 0), two_write_queues, unordered_write, allow_2pc,
-// manual_wal_flush, a non-bytewise comparator or user timestamps, a failed
+// manual_wal_flush, inplace_update_support, a non-bytewise comparator or user
+// timestamps, a failed
 // check above (a hole: disableWAL writes, ingestion; concurrent writes while
 // counting, five times in a row), a WAL file deleted or
 // unreadable while read (a racing flush may delete it), a range deletion,

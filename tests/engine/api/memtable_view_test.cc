@@ -383,6 +383,22 @@ TEST_F(Fixture, MemtableRangeDeletionFallsBack) {
   d.db->ReleaseSnapshot(snap);
 }
 
+// A range deletion above the snapshot changes nothing at it: no fallback.
+TEST_F(Fixture, RangeDeletionAboveTheSnapshotIsInvisible) {
+  StockDb d;
+  ASSERT_TRUE(d.db->Put({}, "a", "v9").ok());
+  ASSERT_TRUE(d.db->Put({}, "b", "v9").ok());
+  d.Flush();
+  ASSERT_TRUE(d.db->Put({}, "c", "v9").ok());
+  const rocksdb::Snapshot* snap = d.db->GetSnapshot();
+  ASSERT_TRUE(d.db->DeleteRange({}, d.cf(), "a", "z").ok());
+  PushdownResult got = PushdownScan(d.db.get(), snap, pred_, schema_);
+  EXPECT_EQ(got.fallback, "");
+  EXPECT_EQ(got.rows, (Rows{{"a", "v9"}, {"b", "v9"}, {"c", "v9"}}));
+  EXPECT_EQ(got.rows, Reference(d.db.get(), snap, pred_, schema_));
+  d.db->ReleaseSnapshot(snap);
+}
+
 TEST_F(Fixture, MergeOperandInTheMemtablesFallsBack) {
   rocksdb::Options o = StockOptions();
   ASSERT_TRUE(rocksdb::MergeOperator::CreateFromString(rocksdb::ConfigOptions(), "stringappend",
@@ -398,6 +414,18 @@ TEST_F(Fixture, MergeOperandInTheMemtablesFallsBack) {
   d.db->ReleaseSnapshot(snap);
 }
 
+// inplace_update_support: RocksDB gives no snapshots, so no capture either
+// (CaptureMemtable also refuses the mode itself).
+TEST_F(Fixture, InplaceUpdatesGiveNoSnapshot) {
+  rocksdb::Options o = StockOptions();
+  o.inplace_update_support = true;
+  o.allow_concurrent_memtable_write = false;  // RocksDB requires it with in-place updates
+  StockDb d(o);
+  ASSERT_TRUE(d.db->Put({}, "a", "v9").ok());
+  EXPECT_EQ(d.db->GetSnapshot(), nullptr);
+  EXPECT_FALSE(CaptureMemtable(d.db.get(), d.cf(), nullptr).ok());
+}
+
 TEST_F(Fixture, UnsupportedWriteModesFallBack) {
   std::vector<std::pair<const char*, std::function<void(rocksdb::Options*)>>> modes = {
       {"recycle_log_file_num",
@@ -409,6 +437,7 @@ TEST_F(Fixture, UnsupportedWriteModesFallBack) {
       {"two_write_queues", [](rocksdb::Options* o) { o->two_write_queues = true; }},
       {"unordered_write", [](rocksdb::Options* o) { o->unordered_write = true; }},
       {"manual_wal_flush", [](rocksdb::Options* o) { o->manual_wal_flush = true; }},
+
   };
   for (auto& [name, set] : modes) {
     SCOPED_TRACE(name);

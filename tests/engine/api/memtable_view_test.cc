@@ -196,7 +196,7 @@ PushdownResult PushdownScan(rocksdb::DB* db, const rocksdb::Snapshot* snap,
   return out;
 }
 
-class Fixture : public ::testing::Test {
+class MemtableViewTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto p = bpfgen::CompilePredicate(kWhere, schema_);
@@ -242,7 +242,7 @@ void RandomOps(rocksdb::DB* db, std::mt19937_64& rng, int n, int keys, std::vect
   }
 }
 
-TEST_F(Fixture, RandomizedDeepL0AndMemtablesEqualIterator) {
+TEST_F(MemtableViewTest, RandomizedDeepL0AndMemtablesEqualIterator) {
   for (uint64_t seed = 1; seed <= 4; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     std::mt19937_64 rng(seed);
@@ -286,7 +286,7 @@ TEST_F(Fixture, RandomizedDeepL0AndMemtablesEqualIterator) {
 
 // With every entry in the memtables (nothing flushed yet, as after stock
 // db_bench fillrandom) and without pausing anything.
-TEST_F(Fixture, AllDataInTheWal) {
+TEST_F(MemtableViewTest, AllDataInTheWal) {
   std::mt19937_64 rng(7);
   rocksdb::Options o = StockOptions();
   o.write_buffer_size = 64 << 20;
@@ -301,7 +301,7 @@ TEST_F(Fixture, AllDataInTheWal) {
   d.db->ReleaseSnapshot(snap);
 }
 
-TEST_F(Fixture, EmptyMemtablesNeedNoWal) {
+TEST_F(MemtableViewTest, EmptyMemtablesNeedNoWal) {
   StockDb d;
   ASSERT_TRUE(d.db->Put({}, "a", "v7").ok());
   d.Flush();
@@ -314,7 +314,7 @@ TEST_F(Fixture, EmptyMemtablesNeedNoWal) {
   d.db->ReleaseSnapshot(snap);
 }
 
-TEST_F(Fixture, NullArgumentsAreErrors) {
+TEST_F(MemtableViewTest, NullArgumentsAreErrors) {
   StockDb d;
   EXPECT_FALSE(CaptureMemtable(d.db.get(), d.cf(), nullptr).ok());
   EXPECT_FALSE(CaptureMemtable(nullptr, nullptr, nullptr).ok());
@@ -322,7 +322,7 @@ TEST_F(Fixture, NullArgumentsAreErrors) {
 
 // Writes without the WAL, wherever they are, give a fallback reason, never a
 // capture that misses them.
-TEST_F(Fixture, WritesWithoutTheWalFallBack) {
+TEST_F(MemtableViewTest, WritesWithoutTheWalFallBack) {
   rocksdb::WriteOptions no_wal;
   no_wal.disableWAL = true;
   struct Case {
@@ -371,7 +371,7 @@ TEST_F(Fixture, WritesWithoutTheWalFallBack) {
   }
 }
 
-TEST_F(Fixture, MemtableRangeDeletionFallsBack) {
+TEST_F(MemtableViewTest, MemtableRangeDeletionFallsBack) {
   StockDb d;
   ASSERT_TRUE(d.db->Put({}, "a", "v9").ok());
   ASSERT_TRUE(d.db->Put({}, "b", "v9").ok());
@@ -384,7 +384,7 @@ TEST_F(Fixture, MemtableRangeDeletionFallsBack) {
 }
 
 // A range deletion above the snapshot changes nothing at it: no fallback.
-TEST_F(Fixture, RangeDeletionAboveTheSnapshotIsInvisible) {
+TEST_F(MemtableViewTest, RangeDeletionAboveTheSnapshotIsInvisible) {
   StockDb d;
   ASSERT_TRUE(d.db->Put({}, "a", "v9").ok());
   ASSERT_TRUE(d.db->Put({}, "b", "v9").ok());
@@ -399,7 +399,7 @@ TEST_F(Fixture, RangeDeletionAboveTheSnapshotIsInvisible) {
   d.db->ReleaseSnapshot(snap);
 }
 
-TEST_F(Fixture, MergeOperandInTheMemtablesFallsBack) {
+TEST_F(MemtableViewTest, MergeOperandInTheMemtablesFallsBack) {
   rocksdb::Options o = StockOptions();
   ASSERT_TRUE(rocksdb::MergeOperator::CreateFromString(rocksdb::ConfigOptions(), "stringappend",
                                                        &o.merge_operator)
@@ -416,7 +416,7 @@ TEST_F(Fixture, MergeOperandInTheMemtablesFallsBack) {
 
 // inplace_update_support: RocksDB gives no snapshots, so no capture either
 // (CaptureMemtable also refuses the mode itself).
-TEST_F(Fixture, InplaceUpdatesGiveNoSnapshot) {
+TEST_F(MemtableViewTest, InplaceUpdatesGiveNoSnapshot) {
   rocksdb::Options o = StockOptions();
   o.inplace_update_support = true;
   o.allow_concurrent_memtable_write = false;  // RocksDB requires it with in-place updates
@@ -426,7 +426,7 @@ TEST_F(Fixture, InplaceUpdatesGiveNoSnapshot) {
   EXPECT_FALSE(CaptureMemtable(d.db.get(), d.cf(), nullptr).ok());
 }
 
-TEST_F(Fixture, UnsupportedWriteModesFallBack) {
+TEST_F(MemtableViewTest, UnsupportedWriteModesFallBack) {
   std::vector<std::pair<const char*, std::function<void(rocksdb::Options*)>>> modes = {
       {"recycle_log_file_num",
        [](rocksdb::Options* o) {
@@ -455,7 +455,7 @@ TEST_F(Fixture, UnsupportedWriteModesFallBack) {
 
 // An ingested file consumes a sequence number without a WAL record: the
 // capture must not miss the memtable entries around it.
-TEST_F(Fixture, IngestedFileIsNeverAWrongRow) {
+TEST_F(MemtableViewTest, IngestedFileIsNeverAWrongRow) {
   StockDb d;
   ASSERT_TRUE(d.db->Put({}, "a", "v1").ok());
   ASSERT_TRUE(d.db->Put({}, "m", "v9").ok());
@@ -482,7 +482,7 @@ TEST_F(Fixture, IngestedFileIsNeverAWrongRow) {
 }
 
 // A WAL beyond the bound: a fallback, not unbounded memory.
-TEST_F(Fixture, BoundsGiveAFallback) {
+TEST_F(MemtableViewTest, BoundsGiveAFallback) {
   StockDb d;
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(d.db->Put({}, Key(i), std::string(100, 'v')).ok());
   const rocksdb::Snapshot* snap = d.db->GetSnapshot();
@@ -506,7 +506,7 @@ TEST_F(Fixture, BoundsGiveAFallback) {
 // A writer thread (puts, deletes, flushes, compactions) runs while scans
 // capture + list + read: every pushdown result equals the iterator at the
 // same snapshot; a fallback is allowed, a wrong row is not.
-TEST_F(Fixture, ConcurrentWriterAndFlushesNeverAWrongRow) {
+TEST_F(MemtableViewTest, ConcurrentWriterAndFlushesNeverAWrongRow) {
   rocksdb::Options o = StockOptions();
   o.disable_auto_compactions = false;
   o.level0_file_num_compaction_trigger = 2;
@@ -585,7 +585,7 @@ namespace {
 // A read-only instance and a secondary instance of a DB whose data is only in
 // the WAL (as straight after stock db_bench fillrandom): exact rows or a
 // fallback reason.
-TEST_F(Fixture, ReadOnlyAndSecondaryInstances) {
+TEST_F(MemtableViewTest, ReadOnlyAndSecondaryInstances) {
   pt::TempDir dir("pd_memtable_view_ro");
   const std::string path = dir.path() + "/db";
   {

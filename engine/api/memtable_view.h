@@ -22,8 +22,10 @@
 //       oldest sequence number). Proof by counting: read X =
 //       GetLatestSequenceNumber(), then N = rocksdb.num-entries-active-mem-table
 //       + rocksdb.num-entries-imm-mem-tables, then X again (retried while it
-//       moves, so N holds no entry above X). Require N <= the number of W
-//       entries of the column family at or below X. If F > E, W holds no
+//       moves). Require N <= the number of W entries of the column family at
+//       or below X. (An entry inserted but not yet published when N is read
+//       makes N larger: a spurious failure, retried by a fresh capture up to
+//       three times, never a pass that should have failed.) If F > E, W holds no
 //       flushed entry of the family (flushed ones are older than E), so it
 //       counts only memtable entries in [F, X], fewer than N: the check fails.
 //       (This is what catches WAL-less writes at the memtables' start, which
@@ -46,22 +48,35 @@
 // (ReadOptions::read_tier = kMemtableTier, at the snapshot) shows equals its
 // key's captured newest entry.
 //
+// Where W starts: at the batch holding the family's newest SST sequence
+// number + 1 (older batches are flushed; skipping them only saves reading).
+// Correctness does not rest on that choice: condition (3) rejects a start past
+// a memtable entry.
+//
 // Fallback (MemtableCapture::fallback_reason non-empty; the planner takes the
 // iterator path) wherever exactness cannot be established: recycled WAL files
 // (recycle_log_file_num > 0), two_write_queues, unordered_write, allow_2pc,
 // manual_wal_flush, inplace_update_support, a non-bytewise comparator or user
-// timestamps, a failed
-// check above (a hole: disableWAL writes, ingestion; concurrent writes while
-// counting, five times in a row), a WAL file deleted or
-// unreadable while read (a racing flush may delete it), a range deletion,
-// merge, wide-column or blob entry of the column family in the WAL (not
-// supported on this path), or a WAL beyond the bounds below.
+// timestamps, a failed check above (a hole: disableWAL writes, ingestion;
+// concurrent writes while counting), a WAL file deleted or unreadable while
+// read (a racing flush may delete it) or failing its checksum, a range
+// deletion, merge, wide-column or blob entry of the column family at or below
+// the snapshot in the WAL (not supported on this path), or a WAL beyond the
+// bounds below. Read-only instances work (their WAL is not written); on a
+// secondary instance the cross-check reads at the latest sequence, which must
+// equal the snapshot's.
+//
+// Writes: none by the capture. RocksDB's GetUpdatesSince itself adds a line
+// to the DB's info LOG (unless options.db_log_dir puts it elsewhere) on a WAL
+// gap -- a fallback -- and, when the DB archives WAL files (WAL_ttl_seconds /
+// WAL_size_limit_MB) and the archive is not empty, on every call.
 //
 // Memory: the capture holds the WAL batches that carry an entry of the column
 // family at or below the snapshot (at most CaptureOptions::max_held_bytes of
 // batch data) plus one 48-byte index entry per such entry; it reads at most
 // CaptureOptions::max_read_bytes of WAL batches in all. Beyond either bound:
-// fallback.
+// fallback. The stream keeps that memory until it is destroyed (the scan's
+// end).
 //
 // Order: call it BEFORE reading the column family's file list
 // (GetColumnFamilyMetaData): an entry moved to an SST file by a flush racing

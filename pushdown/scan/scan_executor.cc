@@ -9,6 +9,7 @@
 #include "pushdown/scan/host_stream.h"
 #include "pushdown/scan/host_timer.h"
 #include "pushdown/scan/level_stream.h"
+#include "pushdown/scan/memtable_stream.h"
 #include "pushdown/scan/shadow_policy.h"
 #include "pushdown/scan/zone_map.h"
 #include "pushdown/scan/zone_skip.h"
@@ -208,6 +209,12 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
     ++scan->stats_.files;
   }
   scan->streams_ = GroupLevels(std::move(file_streams));
+  // The memtables are newer than every file: their stream goes first.
+  if (plan.memtable != nullptr) {
+    scan->streams_.insert(
+        scan->streams_.begin(),
+        std::make_unique<MemtableStream>(plan.memtable, filters.device, &scan->stats_));
+  }
   std::vector<EntryStream*> ptrs;
   for (const auto& s : scan->streams_) ptrs.push_back(s.get());
   // The merge cuts entries outside the range (the first and last blocks of

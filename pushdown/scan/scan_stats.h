@@ -37,6 +37,12 @@ struct ScanStats {
                                             // for that reason (counted in `files`)
   uint64_t blocks_zone_always = 0;  // blocks whose rows all match by the zone map: delivered
                                     // without evaluating the predicate (host path)
+  // The memtables' share (ScanPlan::memtable; memtable_stream.h): entries the
+  // merge took from it, their key + value bytes, and its values that passed
+  // the device conjuncts (evaluated on the host). Not in the counts above.
+  uint64_t memtable_entries = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t memtable_values_matched = 0;
 };
 
 // The bytes one emitted entry costs to deliver (bpfgen/codegen/program_abi.h):

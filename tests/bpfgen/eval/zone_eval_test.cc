@@ -135,8 +135,12 @@ TEST(ZoneEvalTest, VerdictsAreSoundOverRandomGroups) {
       ASSERT_TRUE(EncodeRow(schema, layout, row, &value).ok());
       auto m = eval.Matches(*p, EncodeKey(schema, row), value);
       ASSERT_TRUE(m.ok());
-      if (v == ZoneVerdict::kNever) ASSERT_FALSE(*m) << text << " said never";
-      if (v == ZoneVerdict::kAlways) ASSERT_TRUE(*m) << text << " said always";
+      if (v == ZoneVerdict::kNever) {
+        ASSERT_FALSE(*m) << text << " said never";
+      }
+      if (v == ZoneVerdict::kAlways) {
+        ASSERT_TRUE(*m) << text << " said always";
+      }
     }
   }
   EXPECT_GT(never, 400);

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace pushdown::exec {
 
@@ -21,6 +22,11 @@ struct ScanStats {
   uint64_t device_ns = 0;        // in device runs and reading back their records
   uint64_t host_ns = 0;          // everything else in the scan (reads, merge, residual); sampled
                                  // past the first 4096 rows (ScanExecutor::Next), so an estimate
+  // Why block reads did not go through io_uring although the scan asked for it
+  // (the first file's reason, e.g. "pread: io_uring_queue_init: Operation not
+  // permitted", or the per-block pread after read buffers could not be
+  // allocated). Empty when they did, or when io_uring was not asked for.
+  std::string io_fallback_reason;
 };
 
 // The bytes one emitted entry costs to deliver (bpfgen/codegen/program_abi.h):

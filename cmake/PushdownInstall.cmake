@@ -19,6 +19,7 @@ set(PD_PUBLIC_HEADERS
   bpfgen/schema/schema.h
   bpfgen/schema/tpch.h
   bpfgen/schema/types.h
+  pushdown/device/program_cache_options.h
   pushdown/scan/scan_stats.h
   util/status.h
 )

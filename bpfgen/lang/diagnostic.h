@@ -5,7 +5,9 @@
 //   ^~~~~~~~~
 // Lines are 1-based and split at '\n'; columns are 1-based and count
 // characters (UTF-8 code points), a tab counting as one and echoed in the
-// caret line so the caret lines up in a terminal.
+// caret line so the caret lines up in a terminal. NUL bytes, other control
+// characters and invalid UTF-8 are printed escaped (\x00, \xff; see
+// util/source_diagnostic.h, which renders it for every parser).
 #pragma once
 
 #include <string>

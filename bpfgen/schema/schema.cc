@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "util/source_diagnostic.h"
+
 namespace pushdown::bpfgen {
 
 namespace {
@@ -184,20 +186,11 @@ class DdlParser {
     }
   }
 
-  // "line:col: message" at token t.
+  // "line:col: message", the DDL line and a caret under token t (the
+  // predicates' renderer, util/source_diagnostic.h).
   Status Error(const Token& t, const std::string& message) const {
-    const size_t pos = t.pos;
-    int line = 1, col = 1;
-    for (size_t i = 0; i < pos && i < ddl_.size(); ++i) {
-      if (ddl_[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    return Status::InvalidArgument(std::to_string(line) + ":" + std::to_string(col) + ": " +
-                                   message);
+    return Status::InvalidArgument(
+        FormatSourceDiagnostic(ddl_, t.pos, t.pos + t.text.size(), message));
   }
 
   void Advance() {

@@ -23,7 +23,8 @@ namespace pushdown::engine {
 inline constexpr char kCatalogColumnFamily[] = "pushdown_catalog";
 
 struct PushdownDB::Impl {
-  Impl() : cache(&exec::DeviceRegistry::Default()), pool() {}
+  explicit Impl(const exec::ProgramCacheOptions& cache_options = {})
+      : cache(&exec::DeviceRegistry::Default(), cache_options), pool() {}
 
   std::string path;
   DbOptions options;

@@ -16,7 +16,8 @@ ProgramLease& ProgramLease::operator=(ProgramLease&& o) noexcept {
 }
 
 void ProgramLease::Release() {
-  if (pool_ != nullptr && program_ != nullptr) pool_->Return(program_.get(), std::move(extra_));
+  if (pool_ != nullptr && program_ != nullptr)
+    pool_->Return(std::move(program_), std::move(extra_));
   pool_ = nullptr;
   program_.reset();
   loaded_ = nullptr;
@@ -32,8 +33,11 @@ Result<ProgramLease> ProgramPool::Acquire(std::shared_ptr<exec::DeviceProgram> p
   lease.program_ = program;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // An expired entry may share the address of `program`: pruning first
+    // keeps a dead program's extras from being handed out for a new one.
+    PruneLocked();
     Entry& e = entries_[program.get()];
-    if (e.program == nullptr) e.program = program;
+    if (e.program.expired()) e.program = program;
     if (!e.primary_busy) {
       e.primary_busy = true;
       lease.loaded_ = program->program.get();
@@ -63,16 +67,39 @@ Result<ProgramLease> ProgramPool::Acquire(std::shared_ptr<exec::DeviceProgram> p
   return lease;
 }
 
-void ProgramPool::Return(const exec::DeviceProgram* program,
+void ProgramPool::Return(std::shared_ptr<exec::DeviceProgram> program,
                          std::unique_ptr<exec::LoadedProgram> extra) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find(program);
-  if (it == entries_.end()) return;
-  if (extra != nullptr) {
-    it->second.idle.push_back(std::move(extra));
-  } else {
-    it->second.primary_busy = false;
+  std::vector<std::unique_ptr<exec::LoadedProgram>> dropped;  // destroyed after the lock
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(program.get());
+    if (it == entries_.end()) return;
+    Entry& e = it->second;
+    if (extra != nullptr) {
+      e.idle.push_back(std::move(extra));
+    } else {
+      e.primary_busy = false;
+    }
+    // Only this lease still holds the program (the cache evicted it, no other
+    // lease): nobody can acquire it again, so its instances go with it.
+    if (program.use_count() == 1 && !e.primary_busy) {
+      dropped = std::move(e.idle);
+      entries_.erase(it);
+    }
   }
+  dropped.clear();
+  program.reset();
+}
+
+void ProgramPool::PruneLocked() {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    it = it->second.program.expired() ? entries_.erase(it) : std::next(it);
+  }
+}
+
+size_t ProgramPool::entries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.size();
 }
 
 uint64_t ProgramPool::extra_loads() const {

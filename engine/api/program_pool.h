@@ -5,6 +5,12 @@
 // (pushdown/device/device.h). A scan leases an instance for its lifetime: the
 // cached one when it is free, else an idle extra instance, else a new one
 // loaded from the cached image (a second verifier pass, no codegen).
+//
+// The pool does not keep programs alive: a lease pins its program (and the
+// cache never evicts a pinned one); an entry only remembers the program
+// weakly, with its idle extra instances, and is dropped -- extras included --
+// once the program is gone (evicted from the cache and every lease returned).
+// So the pool is bounded by the cache plus the programs scans hold.
 #pragma once
 
 #include <map>
@@ -49,15 +55,21 @@ class ProgramPool {
   // REQUIRES: program->program is set. Thread-safe.
   Result<ProgramLease> Acquire(std::shared_ptr<exec::DeviceProgram> program);
   uint64_t extra_loads() const;
+  size_t entries() const;  // programs with an entry (in use, or alive with idle extras)
 
  private:
   friend class ProgramLease;
   struct Entry {
-    std::shared_ptr<exec::DeviceProgram> program;
+    std::weak_ptr<exec::DeviceProgram> program;
     bool primary_busy = false;
     std::vector<std::unique_ptr<exec::LoadedProgram>> idle;
   };
-  void Return(const exec::DeviceProgram* program, std::unique_ptr<exec::LoadedProgram> extra);
+  // Takes the lease's reference, so that a program whose last holder is the
+  // returning lease dies here, after its entry (and extras) are dropped.
+  void Return(std::shared_ptr<exec::DeviceProgram> program,
+              std::unique_ptr<exec::LoadedProgram> extra);
+  // Drops entries whose program is gone. REQUIRES: mu_ held.
+  void PruneLocked();
 
   mutable std::mutex mu_;
   std::map<const exec::DeviceProgram*, Entry> entries_;  // guarded by mu_

@@ -97,7 +97,7 @@ Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
     return Status::InvalidArgument("unknown device '" + options.device +
                                    "' (auto, kernel, host, iterator)");
   }
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Impl>(options.program_cache);
   impl->path = path;
   impl->options = options;
 

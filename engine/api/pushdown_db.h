@@ -45,6 +45,7 @@
 #include "bpfgen/schema/datum.h"
 #include "bpfgen/schema/row_layout.h"
 #include "bpfgen/schema/schema.h"
+#include "pushdown/device/program_cache_options.h"
 #include "pushdown/scan/scan_stats.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -71,6 +72,9 @@ struct DbOptions {
   // DB is opened (compression, block size, write buffer size, ...). The env is
   // set by PushdownDB afterwards and must not be replaced here.
   std::function<void(rocksdb::Options*)> customize;
+  // Limits of the compiled-program cache (entries, bytes; LRU, programs in
+  // use are pinned). See pushdown/device/program_cache_options.h.
+  exec::ProgramCacheOptions program_cache;
 };
 
 // What a scan reads: a table (schema mode) or a raw column family (raw mode:

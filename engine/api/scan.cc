@@ -108,7 +108,6 @@ Status PlanDevice(PushdownDB::Impl& impl, const ScanRequest& req, ScanInfo* info
   info->pushdown_kind = bpfgen::PushdownKindName(split.kind);
 
   exec::ProgramKey key{JoinConjuncts(plan->device, *req.schema), req.schema->ToDdl(), caps.name};
-  const uint64_t misses = impl.cache.misses();
   auto program = impl.cache.GetOrLoad(key, *req.schema, plan->device);
   if (!program.ok()) {
     // The host's own failure: run the device conjuncts with the reference filter.
@@ -116,8 +115,8 @@ Status PlanDevice(PushdownDB::Impl& impl, const ScanRequest& req, ScanInfo* info
     info->fallback_reason = "program load failed: " + program.status().message();
     return Status::OK();
   }
-  plan->program = std::move(program).value();
-  info->program_cached = impl.cache.misses() == misses;
+  plan->program = std::move(program->program);
+  info->program_cached = program->cached;
   info->compile_ms = info->program_cached ? 0 : plan->program->total_ms;
   info->device = plan->program->device->caps().name;
   const exec::Fallback& fb =
@@ -340,6 +339,8 @@ class PushdownCursor : public ScanCursorImpl {
     }
     PD_RETURN_IF_ERROR(s);
     valid_ = executor_->Valid();
+    const std::string& io_reason = executor_->stats().io_fallback_reason;
+    if (info_.fallback_reason.empty() && !io_reason.empty()) info_.fallback_reason = io_reason;
     return Status::OK();
   }
   bool Valid() const override { return fallback_ ? fallback_->Valid() : valid_; }
@@ -490,7 +491,7 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScan(PushdownDB::Impl& impl, ScanReq
   auto cursor = std::make_unique<PushdownCursor>(impl, req, options, want_value, snapshot, info,
                                                  names, types);
   Status s = cursor->Open(std::move(plan), meta, std::move(deletions));
-  if (s.IsNotSupported()) {
+  if (s.IsNotSupported() || s.IsResourceExhausted()) {  // e.g. out of fds: RocksDB has them open
     cursor.reset();
     return iterator_path(s.message());
   }

@@ -1,13 +1,18 @@
 #include "engine/cli/cli_common.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cinttypes>
 #include <cstdarg>
+#include <cstring>
 
 #include "bpfgen/schema/date.h"
 #include "engine/cli/commands.h"
 #include "rocksdb/env.h"
+#include "util/source_diagnostic.h"
 
 namespace pushdown::engine {
 namespace {
@@ -29,9 +34,52 @@ int ExitStatusFor(const Status& s) {
 }
 
 int Fail(std::string_view command, int exit_status, std::string_view message) {
-  std::fprintf(stderr, "pushdown %.*s: %.*s\n", static_cast<int>(command.size()), command.data(),
-               static_cast<int>(message.size()), message.data());
+  const std::string text = EscapeText(message);
+  std::fprintf(stderr, "pushdown %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               text.c_str());
   return exit_status;
+}
+
+Result<std::string> ReadSchemaFile(const std::string& path) {
+  const std::string what = "schema file '" + path + "'";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return Status::InvalidArgument("cannot open " + what + ": " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    return Status::InvalidArgument("cannot stat " + what + ": " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    return Status::InvalidArgument(what + " is " + kind + " (a regular file is needed)");
+  }
+  const std::string limit = std::to_string(kMaxSchemaFileBytes) + " bytes";
+  if (static_cast<uint64_t>(st.st_size) > kMaxSchemaFileBytes) {
+    return Status::InvalidArgument(what + " is larger than " + limit);
+  }
+  std::string out;
+  char buf[16384];
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::InvalidArgument("cannot read " + what + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > kMaxSchemaFileBytes) {
+      return Status::InvalidArgument(what + " is larger than " + limit);
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
 }
 
 int Fail(std::string_view command, const Status& s) {
@@ -59,6 +107,13 @@ Result<std::unique_ptr<PushdownDB>> OpenDbReadOnly(const std::string& dir,
   options.customize = [](rocksdb::Options* o) {
     o->info_log = std::make_shared<NullLogger>();
     o->create_if_missing = false;
+    // RocksDB 7.8 opens the table files at DB open on max_file_opening_threads
+    // (16) new threads, and std::terminate()s (SIGABRT) when one cannot be
+    // created -- e.g. under `ulimit -v` 256-384 MiB, where 16 thread stacks of
+    // 8 MiB do not fit (VersionBuilder::Rep::LoadTableHandlers). One opening
+    // thread is the open's own: no thread is created, the open either works
+    // or fails with a Status.
+    o->max_file_opening_threads = 1;
   };
   auto db = PushdownDB::Open(dir, options);
   if (!db.ok()) {

@@ -22,6 +22,8 @@ namespace pushdown::engine {
 int ExitStatusFor(const Status& s);
 
 // Prints "pushdown <command>: <message>" on stderr and returns `exit_status`.
+// The message goes through EscapeText (util/source_diagnostic.h): NUL bytes,
+// control characters and invalid UTF-8 are printed as \xHH, never raw.
 int Fail(std::string_view command, int exit_status, std::string_view message);
 // Input errors (exit 2) print the message (the diagnostic); runtime errors
 // (exit 1) print the code too: "Corruption: 000012.sst: bad block checksum".
@@ -34,6 +36,17 @@ int FailRuntime(std::string_view command, const Status& s);
 // failures (no DB at `dir`) are IOError "no database at DIR".
 Result<std::unique_ptr<PushdownDB>> OpenDbReadOnly(const std::string& dir,
                                                    const std::string& device = "auto");
+
+// The largest file `--schema @FILE` reads.
+inline constexpr size_t kMaxSchemaFileBytes = size_t{1} << 20;
+
+// The contents of the file behind `--schema @FILE`: a regular file of at most
+// kMaxSchemaFileBytes. Anything else -- a FIFO, a device such as /dev/zero, a
+// directory, a socket, a larger file, a missing or unreadable one -- is
+// InvalidArgument (exit 2) naming the file and why. Opened O_NONBLOCK and
+// checked with fstat before any read, so a FIFO never blocks; reads stop at
+// the limit even if the file grows meanwhile.
+Result<std::string> ReadSchemaFile(const std::string& path);
 
 // True if `dir` holds a RocksDB database (a CURRENT file).
 bool DbExists(const std::string& dir);

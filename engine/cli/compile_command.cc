@@ -19,6 +19,7 @@
 #include "bpfgen/schema/schema.h"
 #include "bpfgen/schema/tpch.h"
 #include "engine/cli/args.h"
+#include "engine/cli/cli_common.h"
 #include "engine/cli/commands.h"
 #include "pushdown/device/program_cache.h"
 
@@ -36,7 +37,8 @@ const char kCompileHelp[] =
     "\n"
     "  --where EXPR     the predicate\n"
     "  --schema DDL     the table schema, e.g. 'id INT64 KEY, price DECIMAL(15,2) NOT NULL';\n"
-    "                   @FILE reads it from FILE; 'lineitem' is TPC-H lineitem.\n"
+    "                   @FILE reads it from FILE (a regular file, at most 1 MiB);\n"
+    "                   'lineitem' is TPC-H lineitem.\n"
     "                   Without --schema: raw mode (columns key and value, BYTES).\n"
     "  --emit plan      what to print (default: plan)\n"
     "  --emit ir FILE   the optimised LLVM IR of the device program ('-' = stdout)\n"
@@ -125,13 +127,7 @@ Result<CompileArgs> ParseCompileArgs(const std::vector<std::string>& args) {
 // The DDL text named by --schema: literal DDL, @FILE, or a built-in table.
 Result<std::string> SchemaText(const std::string& spec) {
   if (spec == "lineitem") return std::string(bpfgen::kLineitemDdl);
-  if (!spec.empty() && spec[0] == '@') {
-    std::ifstream in(spec.substr(1));
-    if (!in) return Status::InvalidArgument("cannot read schema file '" + spec.substr(1) + "'");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  if (!spec.empty() && spec[0] == '@') return ReadSchemaFile(spec.substr(1));
   return spec;
 }
 

@@ -1,5 +1,6 @@
 #include "pushdown/device/device.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -297,6 +298,23 @@ Result<BatchResult> Device::Run(LoadedProgram& program, std::unique_lock<std::mu
     }
   }
   return result;
+}
+
+bpfgen::CompileOptions ScanCompileOptions(const bpfgen::CompileOptions& base, uint32_t batch_blocks,
+                                          uint32_t block_budget) {
+  bpfgen::CompileOptions o = base;
+  const uint64_t blocks = std::clamp<uint64_t>(batch_blocks, 1, 4096);
+  const uint64_t budget = std::clamp<uint64_t>(block_budget, 4096, 8u << 20);
+  // PlanMemory's ranges: block_capacity in [4 KiB, 256 MiB], max_block_size
+  // <= min(block_capacity, 8 MiB), out_capacity >= 1, key arena >= max key.
+  const uint64_t capacity = std::clamp<uint64_t>(blocks * budget, 4096, 256u << 20);
+  o.max_blocks = static_cast<uint32_t>(blocks);
+  o.block_capacity = static_cast<uint32_t>(capacity);
+  o.max_block_size = static_cast<uint32_t>(std::min<uint64_t>(capacity, 8u << 20));
+  o.out_capacity = static_cast<uint32_t>(std::max<uint64_t>(capacity / 64, 256));
+  o.key_arena_size =
+      static_cast<uint32_t>(std::max<uint64_t>(capacity / 2, uint64_t{o.max_key_size} * 4));
+  return o;
 }
 
 }  // namespace pushdown::exec

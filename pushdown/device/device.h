@@ -216,6 +216,22 @@ class Device {
                           uint32_t num_blocks);
 };
 
+// Local memory sized to what a scan stages, instead of the 4 MiB of
+// bpfgen::CompileOptions' defaults: `batch_blocks` blocks of up to
+// `block_budget` bytes each (block_capacity = batch_blocks x block_budget; a
+// single block up to the whole capacity still runs, alone), plus output
+// regions for what those bytes can produce: an OutRecord per 64 staged bytes
+// and full keys up to half the staged bytes. A batch whose output overflows
+// them is run again in parts (kBlockOutputFull), so a denser block costs a
+// rerun, not a wrong answer. The other fields come from `base`.
+// The defaults are the engine's (ScanOptions::batch_blocks 16) with RocksDB's
+// usual 4-16 KiB blocks well inside the budget: about 1 MiB of local memory.
+inline constexpr uint32_t kScanBatchBlocks = 16;
+inline constexpr uint32_t kScanBlockBudget = 32u << 10;
+bpfgen::CompileOptions ScanCompileOptions(const bpfgen::CompileOptions& base,
+                                          uint32_t batch_blocks = kScanBatchBlocks,
+                                          uint32_t block_budget = kScanBlockBudget);
+
 // Bytes a block occupies in the staging area (8-byte aligned).
 inline uint64_t StagedSize(size_t block_size) { return (block_size + 7) & ~uint64_t{7}; }
 

@@ -64,19 +64,17 @@ Status LoadOnHost(HostDevice& host, const bpfgen::Schema& schema,
   return Status::OK();
 }
 
-}  // namespace
-
-Result<std::unique_ptr<DeviceProgram>> CompileAndLoad(
+// CompileAndLoad with the options of each device given.
+Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
     DeviceRegistry& registry, std::string_view requested, const bpfgen::Schema& schema,
-    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions* options) {
+    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions& kernel_options,
+    const bpfgen::CompileOptions& host_options) {
   auto start = std::chrono::steady_clock::now();
   PD_ASSIGN_OR_RETURN(DeviceChoice choice, ChooseDevice(registry, requested));
   auto result = std::make_unique<DeviceProgram>();
   result->requested_device = std::string(requested);
   result->fallback = choice.fallback;
   if (choice.device == &registry.kernel()) {
-    const bpfgen::CompileOptions& kernel_options =
-        options != nullptr ? *options : registry.kernel().caps().compile_options;
     Status s = LoadOnKernel(registry.kernel(), schema, conjuncts, kernel_options, result.get());
     if (s.ok()) {
       result->total_ms = MsSince(start);
@@ -88,37 +86,121 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoad(
     result->bpf.reset();
     result->program.reset();
   }
-  const bpfgen::CompileOptions& host_options =
-      options != nullptr ? *options : registry.host().caps().compile_options;
   PD_RETURN_IF_ERROR(LoadOnHost(registry.host(), schema, conjuncts, host_options, result.get()));
   result->total_ms = MsSince(start);
   return result;
 }
 
-Result<std::shared_ptr<DeviceProgram>> ProgramCache::GetOrLoad(
-    const ProgramKey& key, const bpfgen::Schema& schema,
+}  // namespace
+
+Result<std::unique_ptr<DeviceProgram>> CompileAndLoad(
+    DeviceRegistry& registry, std::string_view requested, const bpfgen::Schema& schema,
     const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions* options) {
-  std::shared_ptr<Slot> slot;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::shared_ptr<Slot>& entry = slots_[key];
-    if (entry == nullptr) entry = std::make_shared<Slot>();
-    slot = entry;
+  return CompileAndLoadWith(
+      registry, requested, schema, conjuncts,
+      options != nullptr ? *options : registry.kernel().caps().compile_options,
+      options != nullptr ? *options : registry.host().caps().compile_options);
+}
+
+size_t ProgramFootprint(const DeviceProgram& program) {
+  size_t bytes = sizeof(DeviceProgram);
+  if (program.program != nullptr) {
+    const LoadStats& st = program.program->stats();
+    bytes += program.program->layout().mem_size;
+    bytes += size_t{st.xlated_size} + st.jited_size;
   }
-  std::lock_guard<std::mutex> compile_lock(slot->mu);
-  if (slot->program != nullptr) {
+  if (program.bpf.has_value()) bytes += program.bpf->object.size();
+  if (program.native != nullptr) bytes += kNativeProgramBytes;
+  return bytes;
+}
+
+Result<ProgramLookup> ProgramCache::GetOrLoad(const ProgramKey& key, const bpfgen::Schema& schema,
+                                              const std::vector<const bpfgen::Expr*>& conjuncts,
+                                              const bpfgen::CompileOptions* options) {
+  while (true) {
+    std::shared_ptr<Slot> slot;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto [it, inserted] = slots_.try_emplace(key);
+      if (inserted) it->second = std::make_shared<Slot>();
+      slot = it->second;
+      if (slot->resident) {
+        lru_.splice(lru_.begin(), lru_, slot->lru);
+        ++hits_;
+        return ProgramLookup{slot->program, true};
+      }
+    }
+    std::lock_guard<std::mutex> compile_lock(slot->mu);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (slot->program != nullptr) {
+        // Compiled by another caller while this one waited (resident or
+        // handed out uncached): not compiled by this lookup.
+        if (slot->resident) lru_.splice(lru_.begin(), lru_, slot->lru);
+        ++hits_;
+        return ProgramLookup{slot->program, true};
+      }
+      auto it = slots_.find(key);
+      if (it == slots_.end() || it->second != slot) continue;  // failed or cleared: look again
+      ++misses_;
+    }
+    Result<std::unique_ptr<DeviceProgram>> compiled =
+        options != nullptr
+            ? CompileAndLoad(*registry_, key.device, schema, conjuncts, options)
+            : CompileAndLoadWith(*registry_, key.device, schema, conjuncts,
+                                 ScanCompileOptions(registry_->kernel().caps().compile_options),
+                                 ScanCompileOptions(registry_->host().caps().compile_options));
     std::lock_guard<std::mutex> lock(mu_);
-    ++hits_;
-    return slot->program;
+    auto it = slots_.find(key);
+    const bool ours = it != slots_.end() && it->second == slot;
+    if (!compiled.ok()) {
+      if (ours) slots_.erase(it);
+      return compiled.status();
+    }
+    slot->program = std::shared_ptr<DeviceProgram>(std::move(compiled).value());
+    const size_t bytes = ProgramFootprint(*slot->program);
+    if (ours && MakeRoomLocked(bytes)) {
+      slot->resident = true;
+      slot->bytes = bytes;
+      lru_.push_front(&it->first);
+      slot->lru = lru_.begin();
+      bytes_ += bytes;
+      ++entries_;
+    } else if (ours) {
+      slots_.erase(it);  // handed out uncached; waiters holding `slot` still get it
+    }
+    return ProgramLookup{slot->program, false};
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++misses_;
+}
+
+bool ProgramCache::MakeRoomLocked(size_t bytes) {
+  if (options_.max_entries == 0 || bytes > options_.max_bytes) return false;
+  auto fits = [&] {
+    return entries_ + 1 <= options_.max_entries && bytes_ + bytes <= options_.max_bytes;
+  };
+  // Oldest first; a program referenced outside the cache (use_count > 1) is
+  // pinned. Under mu_ no new outside reference can appear, as every one comes
+  // from a lookup, which takes mu_ first.
+  auto pos = lru_.end();
+  while (!fits() && pos != lru_.begin()) {
+    --pos;
+    auto it = slots_.find(**pos);
+    if (it->second->program.use_count() > 1) continue;
+    auto victim = it;
+    pos = std::next(pos);  // erase invalidates the victim's list node only
+    EvictLocked(victim);
   }
-  PD_ASSIGN_OR_RETURN(std::unique_ptr<DeviceProgram> program,
-                      CompileAndLoad(*registry_, key.device, schema, conjuncts, options));
-  slot->program = std::shared_ptr<DeviceProgram>(std::move(program));
-  return slot->program;
+  return fits();
+}
+
+void ProgramCache::EvictLocked(SlotMap::iterator it) {
+  Slot& slot = *it->second;
+  lru_.erase(slot.lru);
+  bytes_ -= slot.bytes;
+  --entries_;
+  ++evictions_;
+  slot.resident = false;
+  slots_.erase(it);  // the program dies with the last reference to it
 }
 
 uint64_t ProgramCache::hits() const {
@@ -131,16 +213,28 @@ uint64_t ProgramCache::misses() const {
   return misses_;
 }
 
+uint64_t ProgramCache::evictions() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return evictions_;
+}
+
 size_t ProgramCache::size() const {
   std::lock_guard<std::mutex> lock(mu_);
-  size_t n = 0;
-  for (const auto& [key, slot] : slots_) n += slot->program != nullptr;
-  return n;
+  return entries_;
+}
+
+size_t ProgramCache::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
 }
 
 void ProgramCache::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [key, slot] : slots_) slot->resident = false;
   slots_.clear();
+  lru_.clear();
+  bytes_ = 0;
+  entries_ = 0;
 }
 
 }  // namespace pushdown::exec

@@ -3,11 +3,13 @@
 //
 //   DeviceRegistry& devices = DeviceRegistry::Default();
 //   ProgramCache cache(&devices);
-//   auto program = cache.GetOrLoad(key, schema, device_conjuncts);
-//   // program->device, program->program: Execute / BlockStager;
-//   // program->fallback says where and why it did not run as requested.
+//   auto lookup = cache.GetOrLoad(key, schema, device_conjuncts);
+//   // lookup->program->device, ->program: Execute / BlockStager;
+//   // ->fallback says where and why it did not run as requested;
+//   // lookup->cached: this lookup did not compile.
 #pragma once
 
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +24,7 @@
 #include "bpfgen/schema/schema.h"
 #include "pushdown/device/device.h"
 #include "pushdown/device/fallback.h"
+#include "pushdown/device/program_cache_options.h"
 #include "util/status.h"
 
 namespace pushdown::exec {
@@ -63,32 +66,71 @@ struct ProgramKey {
   }
 };
 
-// Thread-safe. Concurrent requests for one key compile once (the others wait).
-// Failures are not cached.
+// The bytes a cached program is charged with: its local memory, its code (BPF
+// object, translated and JIT-compiled images; for the host an estimate of the
+// LLJIT instance: kNativeProgramBytes) and the instance itself.
+inline constexpr size_t kNativeProgramBytes = size_t{1} << 20;
+size_t ProgramFootprint(const DeviceProgram& program);
+
+// What one lookup returned. `cached`: this lookup did not compile (the
+// program was in the cache, or another caller compiled it while this one
+// waited). Per lookup, so it is right under concurrent scans.
+struct ProgramLookup {
+  std::shared_ptr<DeviceProgram> program;
+  bool cached = false;
+};
+
+// Thread-safe, bounded by ProgramCacheOptions (entries and bytes, LRU).
+// Concurrent requests for one key compile once (the others wait). Failures
+// are not cached.
+//
+// Pinning: the cache holds one reference to each program; a caller's
+// shared_ptr (e.g. a scan's ProgramLease) pins the program: a program with a
+// reference outside the cache is never chosen for eviction, and once evicted
+// it is destroyed only when the last holder lets go.
 class ProgramCache {
  public:
-  explicit ProgramCache(DeviceRegistry* registry) : registry_(registry) {}
+  explicit ProgramCache(DeviceRegistry* registry, const ProgramCacheOptions& options = {})
+      : registry_(registry), options_(options) {}
 
-  Result<std::shared_ptr<DeviceProgram>> GetOrLoad(
-      const ProgramKey& key, const bpfgen::Schema& schema,
-      const std::vector<const bpfgen::Expr*>& conjuncts,
-      const bpfgen::CompileOptions* options = nullptr);
+  // `options` null: the device's caps().compile_options resized to a scan's
+  // batch (ScanCompileOptions), so local memory is what a scan stages.
+  Result<ProgramLookup> GetOrLoad(const ProgramKey& key, const bpfgen::Schema& schema,
+                                  const std::vector<const bpfgen::Expr*>& conjuncts,
+                                  const bpfgen::CompileOptions* options = nullptr);
 
+  const ProgramCacheOptions& options() const { return options_; }
   uint64_t hits() const;
-  uint64_t misses() const;  // compile + load attempts
-  size_t size() const;
+  uint64_t misses() const;     // compile + load attempts
+  uint64_t evictions() const;  // programs dropped to stay within the limits
+  size_t size() const;         // programs held
+  size_t bytes() const;        // ProgramFootprint of the programs held
   void Clear();
 
  private:
   struct Slot {
     std::mutex mu;  // held while compiling
     std::shared_ptr<DeviceProgram> program;
+    // Guarded by the cache's mu_:
+    bool resident = false;  // counted in entries_/bytes_ and on lru_
+    size_t bytes = 0;
+    std::list<const ProgramKey*>::iterator lru;  // valid while resident
   };
+  using SlotMap = std::map<ProgramKey, std::shared_ptr<Slot>>;
+
+  // Makes room for `bytes` more and one entry more, evicting unpinned LRU
+  // programs. False when that is impossible. REQUIRES: mu_ held.
+  bool MakeRoomLocked(size_t bytes);
+  void EvictLocked(SlotMap::iterator it);
 
   DeviceRegistry* registry_;
+  const ProgramCacheOptions options_;
   mutable std::mutex mu_;
-  std::map<ProgramKey, std::shared_ptr<Slot>> slots_;  // guarded by mu_
-  uint64_t hits_ = 0, misses_ = 0;                     // guarded by mu_
+  SlotMap slots_;                                   // guarded by mu_ (resident and being compiled)
+  std::list<const ProgramKey*> lru_;                // guarded by mu_; front = most recently used
+  size_t bytes_ = 0;                                // guarded by mu_
+  size_t entries_ = 0;                              // guarded by mu_
+  uint64_t hits_ = 0, misses_ = 0, evictions_ = 0;  // guarded by mu_
 };
 
 }  // namespace pushdown::exec

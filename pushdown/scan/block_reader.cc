@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace pushdown::exec {
@@ -50,16 +52,37 @@ Status FileBlockReader::Next(ReadBlock* block, bool* done) {
     if (run_ < runs_.size()) next_block_ = runs_[run_].begin;
   }
   if (run_ >= runs_.size()) {
+    // The file is done: its source (ring, buffers) goes now rather than with
+    // the reader, so only the files being read hold read resources at a time.
+    source_.reset();
     *done = true;
     return Status::OK();
   }
-  if (source_options_) {
-    if (source_ == nullptr) {
-      // One source per run, opened when the run starts: its large reads cover
-      // that run's blocks and nothing between runs.
-      PD_ASSIGN_OR_RETURN(source_,
-                          BlockSource::Open({file_.get()}, *source_options_, {runs_[run_]}));
+  if (source_options_ && source_ == nullptr) {
+    // One source per run, opened when the run starts: its large reads cover
+    // that run's blocks and nothing between runs.
+    Result<std::unique_ptr<BlockSource>> opened =
+        BlockSource::Open({file_.get()}, *source_options_, {runs_[run_]});
+    if (opened.ok()) {
+      source_ = std::move(opened).value();
+      if (std::string_view(source_->backend()) != "io_uring" && source_options_->use_io_uring &&
+          stats_->io_fallback_reason.empty()) {
+        stats_->io_fallback_reason =
+            std::string(source_->backend()) + ": " + source_->backend_reason();
+      }
+    } else if (opened.status().IsResourceExhausted() || opened.status().IsUnavailable()) {
+      // No memory for the large-read buffers (or no descriptor for an O_DIRECT
+      // open): read block by block through the SstFile (one block's buffer)
+      // from here on instead of failing the scan.
+      if (stats_->io_fallback_reason.empty()) {
+        stats_->io_fallback_reason = "pread per block: " + opened.status().message();
+      }
+      source_options_.reset();
+    } else {
+      return opened.status();
     }
+  }
+  if (source_options_) {
     SourceBlock b;
     bool end = false;
     PD_RETURN_IF_ERROR(source_->Next(&b, &end));
@@ -75,6 +98,7 @@ Status FileBlockReader::Next(ReadBlock* block, bool* done) {
     block->contents = block_.data;
   }
   block->index = next_block_++;
+
   ++stats_->blocks_read;
   stats_->bytes_read += block->handle.size + kBlockTrailerSize;
   return Status::OK();

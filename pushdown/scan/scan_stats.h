@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace pushdown::exec {
 
@@ -43,6 +44,11 @@ struct ScanStats {
   uint64_t memtable_entries = 0;
   uint64_t memtable_bytes = 0;
   uint64_t memtable_values_matched = 0;
+  // Why block reads did not go through io_uring although the scan asked for it
+  // (the first file's reason, e.g. "pread: io_uring_queue_init: Operation not
+  // permitted", or the per-block pread after read buffers could not be
+  // allocated). Empty when they did, or when io_uring was not asked for.
+  std::string io_fallback_reason;
 };
 
 // The bytes one emitted entry costs to deliver (bpfgen/codegen/program_abi.h):

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace pushdown::exec {
 namespace {
@@ -19,19 +20,54 @@ struct FreeDeleter {
 };
 using AlignedBuffer = std::unique_ptr<char, FreeDeleter>;
 
+// A descriptor the source reads with: its own (O_DIRECT is a property of the
+// open file, so O_DIRECT reads need one) or borrowed from the SstFile, which
+// outlives the source. Only an owned one is closed.
 class OwnedFd {
  public:
-  explicit OwnedFd(int fd) : fd_(fd) {}
-  OwnedFd(OwnedFd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  static OwnedFd Own(int fd) { return OwnedFd(fd, true); }
+  static OwnedFd Borrow(int fd) { return OwnedFd(fd, false); }
+  OwnedFd(OwnedFd&& o) noexcept : fd_(o.fd_), owned_(o.owned_) { o.fd_ = -1; }
+  OwnedFd& operator=(OwnedFd&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    std::swap(owned_, o.owned_);
+    return *this;
+  }
   OwnedFd(const OwnedFd&) = delete;
   ~OwnedFd() {
-    if (fd_ >= 0) ::close(fd_);
+    if (owned_ && fd_ >= 0) ::close(fd_);
   }
   int get() const { return fd_; }
 
  private:
+  OwnedFd(int fd, bool owned) : fd_(fd), owned_(owned) {}
   int fd_;
+  bool owned_;
 };
+
+// Descriptors for `files`: the SstFiles' own for buffered reads (no new
+// descriptor), new O_DIRECT ones otherwise.
+Result<std::vector<OwnedFd>> OpenFds(const std::vector<const SstFile*>& files, bool o_direct) {
+  std::vector<OwnedFd> fds;
+  for (const SstFile* f : files) {
+    if (!o_direct) {
+      fds.push_back(OwnedFd::Borrow(f->fd()));
+      continue;
+    }
+    int fd = ::open(f->info().path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
+    if (fd < 0) {
+      if (errno == EINVAL) {
+        return Status::NotSupported("O_DIRECT rejected by the filesystem of " + f->info().path);
+      }
+      if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) {
+        return Status::ResourceExhausted("open " + f->info().path + ": " + strerror(errno));
+      }
+      return Status::FromErrno("open " + f->info().path, errno);
+    }
+    fds.push_back(OwnedFd::Own(fd));
+  }
+  return fds;
+}
 
 // One large read: [offset, offset + length) of a file, holding data blocks
 // [first_block, end_block). `needed` bytes from offset must arrive.
@@ -214,6 +250,11 @@ class UringSource final : public SourceBase {
       backend_reason_ += std::string("io_uring_register_files: ") + strerror(-rc) + "; ";
     } else {
       fixed_files_ = true;
+      // The registered table holds its own reference to each file: our
+      // O_DIRECT descriptors can go, so a file costs its SstFile's descriptor
+      // and this ring's, no more. The rare synchronous reads (short-read
+      // completion, oversized blocks) then use the SstFile's buffered one.
+      for (size_t i = 0; i < fds_.size(); ++i) fds_[i] = OwnedFd::Borrow(files_[i]->fd());
     }
     std::vector<iovec> iov;
     for (auto& b : buffers_) iov.push_back(iovec{b.get(), buffer_size_});
@@ -339,22 +380,12 @@ Result<std::unique_ptr<BlockSource>> BlockSource::Open(std::vector<const SstFile
   const size_t buffer_size =
       AlignUp(options.read_size, kDirectAlign) + (options.o_direct ? kDirectAlign : 0);
 
-  // Open our own descriptors (O_DIRECT is a property of the open file).
-  std::vector<OwnedFd> fds;
   for (const SstFile* f : files) {
     if (f->info().path.empty() || f->fd() < 0) {
       return Status::InvalidArgument("block source needs files opened from a path");
     }
-    int flags = O_RDONLY | O_CLOEXEC | (options.o_direct ? O_DIRECT : 0);
-    int fd = ::open(f->info().path.c_str(), flags);
-    if (fd < 0) {
-      if (options.o_direct && errno == EINVAL) {
-        return Status::NotSupported("O_DIRECT rejected by the filesystem of " + f->info().path);
-      }
-      return Status::FromErrno("open " + f->info().path, errno);
-    }
-    fds.emplace_back(fd);
   }
+  PD_ASSIGN_OR_RETURN(std::vector<OwnedFd> fds, OpenFds(files, options.o_direct));
   if (options.o_direct && !fds.empty()) {
     void* p = nullptr;
     if (posix_memalign(&p, kDirectAlign, kDirectAlign) != 0) {
@@ -411,14 +442,9 @@ Result<std::unique_ptr<BlockSource>> BlockSource::Open(std::vector<const SstFile
       return std::unique_ptr<BlockSource>(std::move(u));
     }
     reason = s.message();
+    u.reset();  // its ring and buffers go before the pread source's are made
     // Reopen descriptors: the failed source owned them.
-    fds.clear();
-    for (const SstFile* f : files) {
-      int fd =
-          ::open(f->info().path.c_str(), O_RDONLY | O_CLOEXEC | (options.o_direct ? O_DIRECT : 0));
-      if (fd < 0) return Status::FromErrno("open " + f->info().path, errno);
-      fds.emplace_back(fd);
-    }
+    PD_ASSIGN_OR_RETURN(fds, OpenFds(files, options.o_direct));
   } else {
     reason = "io_uring disabled by options";
   }

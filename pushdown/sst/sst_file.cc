@@ -91,7 +91,16 @@ std::string_view SstFile::memory_image() const { return src_->image(); }
 Result<std::unique_ptr<SstFile>> SstFile::Open(const std::string& path,
                                                const SstOpenOptions& options) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno("open " + path, errno);
+  if (fd < 0) {
+    const int err = errno;
+    // Out of descriptors or memory is the process's state, not the file's:
+    // ResourceExhausted, so a caller can take another path (the engine takes
+    // the RocksDB iterator, whose table cache has the file open already).
+    if (err == EMFILE || err == ENFILE || err == ENOMEM) {
+      return Status::ResourceExhausted("open " + path + ": " + std::strerror(err));
+    }
+    return Status::FromErrno("open " + path, err);
+  }
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     int err = errno;

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "bpfgen/schema/tpch.h"
 
 namespace pushdown::bpfgen {
@@ -95,7 +97,41 @@ void ExpectError(std::string_view ddl, const std::string& message) {
   auto r = ParseSchema(ddl);
   ASSERT_FALSE(r.ok()) << ddl;
   EXPECT_TRUE(r.status().IsInvalidArgument());
-  EXPECT_EQ(r.status().message(), message) << ddl;
+  // "line:col: message", then the DDL line and the caret (tested below).
+  const std::string m = r.status().message();
+  EXPECT_EQ(m.substr(0, m.find('\n')), message) << ddl;
+  EXPECT_EQ(std::count(m.begin(), m.end(), '\n'), 2) << m;
+}
+
+TEST(SchemaTest, ErrorsHaveTheLineAndACaret) {
+  auto r = ParseSchema("a INT32 KEY,\n  b FLOAT");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "2:5: unknown type 'FLOAT'\n  b FLOAT\n    ^~~~~");
+  auto dup = ParseSchema("id INT32 KEY, ID INT64");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().message(),
+            "1:15: duplicate column 'ID'\nid INT32 KEY, ID INT64\n              ^~");
+}
+
+TEST(SchemaTest, ErrorsPrintNulAndInvalidUtf8Escaped) {
+  // A NUL byte and a lone 0xff: escaped in the message and in the shown line,
+  // and the caret still under the offending byte.
+  const std::string ddl("a INT32 KEY, b\0c INT32", 22);
+  auto r = ParseSchema(ddl);
+  ASSERT_FALSE(r.ok());
+  const std::string text = r.status().message();
+  EXPECT_EQ(text.find('\0'), std::string::npos);
+  const size_t nl1 = text.find('\n'), nl2 = text.find('\n', nl1 + 1);
+  ASSERT_NE(nl2, std::string::npos) << text;
+  const std::string shown = text.substr(nl1 + 1, nl2 - nl1 - 1);
+  const std::string caret = text.substr(nl2 + 1);
+  EXPECT_EQ(shown, "a INT32 KEY, b\\x00c INT32");
+  EXPECT_EQ(caret.find('^'), shown.find("\\x00")) << text;
+  auto bad = ParseSchema("a INT32 KEY, \xff INT32");
+  ASSERT_FALSE(bad.ok());
+  const std::string m = bad.status().message();
+  EXPECT_NE(m.find("\\xff"), std::string::npos) << m;
+  EXPECT_EQ(m.find('\xff'), std::string::npos) << m;
 }
 
 TEST(SchemaTest, Errors) {

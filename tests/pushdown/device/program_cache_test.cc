@@ -39,8 +39,11 @@ TEST(ProgramCache, SamePredicateCompilesAndLoadsOnce) {
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   auto second = cache.GetOrLoad(c.Key("host"), c.schema, c.conjuncts);
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(first->get(), second->get());
-  EXPECT_EQ((*first)->program->stats().program_id, (*second)->program->stats().program_id);
+  EXPECT_FALSE(first->cached);
+  EXPECT_TRUE(second->cached);
+  EXPECT_EQ(first->program.get(), second->program.get());
+  EXPECT_EQ(first->program->program->stats().program_id,
+            second->program->program->stats().program_id);
   EXPECT_EQ(cache.misses(), 1u);
   EXPECT_EQ(cache.hits(), 1u);
   EXPECT_EQ(cache.size(), 1u);
@@ -49,10 +52,10 @@ TEST(ProgramCache, SamePredicateCompilesAndLoadsOnce) {
   Compiled other = Compile("u64be(key, 0) < 1001 AND length(value) > 3");
   auto third = cache.GetOrLoad(other.Key("host"), other.schema, other.conjuncts);
   ASSERT_TRUE(third.ok());
-  EXPECT_NE(third->get(), first->get());
+  EXPECT_NE(third->program.get(), first->program.get());
   auto auto_device = cache.GetOrLoad(c.Key("auto"), c.schema, c.conjuncts);
   ASSERT_TRUE(auto_device.ok()) << auto_device.status().ToString();
-  EXPECT_NE(auto_device->get(), first->get());
+  EXPECT_NE(auto_device->program.get(), first->program.get());
   EXPECT_EQ(cache.size(), 3u);
   cache.Clear();
   EXPECT_EQ(cache.size(), 0u);
@@ -61,7 +64,7 @@ TEST(ProgramCache, SamePredicateCompilesAndLoadsOnce) {
 TEST(ProgramCache, ConcurrentRequestsCompileOnce) {
   ProgramCache cache(&DeviceRegistry::Default());
   Compiled c = Compile("starts_with(key, 'user') OR u8(value, 0) = 7");
-  std::vector<std::shared_ptr<DeviceProgram>> got(4);
+  std::vector<ProgramLookup> got(4);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < got.size(); ++i) {
     threads.emplace_back([&, i] {
@@ -71,7 +74,13 @@ TEST(ProgramCache, ConcurrentRequestsCompileOnce) {
     });
   }
   for (auto& t : threads) t.join();
-  for (const auto& p : got) EXPECT_EQ(p.get(), got[0].get());
+  size_t compiled = 0;
+  for (const auto& p : got) {
+    EXPECT_EQ(p.program.get(), got[0].program.get());
+    compiled += !p.cached;
+  }
+  // Per lookup: exactly one of the concurrent lookups compiled.
+  EXPECT_EQ(compiled, 1u);
   EXPECT_EQ(cache.misses(), 1u);
   EXPECT_EQ(cache.hits(), 3u);
 }

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 
 #include "tests/pushdown/sst/test_util.h"
@@ -205,6 +206,44 @@ TEST_F(BlockSourceTest, EarlyDestructionWithReadsInFlight) {
   bool done = false;
   ASSERT_TRUE((*src)->Next(&b, &done).ok());
   src->reset();  // must drain in-flight reads before freeing buffers
+}
+
+size_t OpenFds() {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)e;
+    ++n;
+  }
+  return n;
+}
+
+// A source adds no descriptor per file beyond the SstFile's own: buffered
+// reads use the SstFile's descriptor, O_DIRECT ones are registered with the
+// ring and closed. One ring per source: with the SstFile's, 2 per file for a
+// source over one file (as the scan opens them), fewer for several files.
+TEST_F(BlockSourceTest, AtMostOneDescriptorPerSourceBeyondTheSstFiles) {
+  for (bool direct : {false, true}) {
+    BlockSourceOptions o;
+    o.o_direct = direct;
+    const size_t before = OpenFds();
+    auto src = BlockSource::Open(Files(), o);
+    if (direct && src.status().IsNotSupported()) continue;  // tmpfs: no O_DIRECT
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    const size_t during = OpenFds();
+    if (std::string((*src)->backend()) == "io_uring") {
+      EXPECT_EQ(during, before + 1) << "direct " << direct << ": the ring only";
+    } else {
+      EXPECT_LE(during, before + (direct ? files_.size() : 0)) << "direct " << direct;
+    }
+    SourceBlock b;
+    bool done = false;
+    while (true) {
+      ASSERT_TRUE((*src)->Next(&b, &done).ok());
+      if (done) break;
+    }
+    src->reset();
+    EXPECT_EQ(OpenFds(), before);
+  }
 }
 
 // Makes io_uring_setup fail with ENOSYS in this process (seccomp filter).

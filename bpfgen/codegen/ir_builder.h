@@ -70,8 +70,12 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   // BPF: stores `values` (i64, at most 8) to map memory and reloads them
   // (volatile), so that after this point no register carries range knowledge
   // from the paths that led here: verifier states converge and are pruned.
-  // Native: returns `values` unchanged.
+  // Native: returns `values` unchanged. More than kNumCheckpointSlots values
+  // is a generator bug: recorded in status() (Internal), `values` returned.
   std::vector<llvm::Value*> Checkpoint(const std::vector<llvm::Value*>& values);
+
+  // The first invariant violation found while emitting (Internal), or OK.
+  const Status& status() const { return status_; }
 
   // The head of a loop whose termination the BPF verifier cannot see: BPF
   // emits `may_goto brk` (the kernel bounds the iterations, then branches to
@@ -109,6 +113,7 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   llvm::DICompileUnit* cu_ = nullptr;
   llvm::DIFile* file_ = nullptr;
   unsigned next_line_ = 1;
+  Status status_;
 };
 
 }  // namespace pushdown::bpfgen::codegen

@@ -36,6 +36,7 @@ enum StateSlot : uint32_t {
   kStCheckpoint0,   // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
   kNumStateSlots = kStCheckpoint0 + 8,
 };
+inline constexpr uint32_t kNumCheckpointSlots = kNumStateSlots - kStCheckpoint0;
 
 struct MemoryPlan {
   abi::ProgramLayout layout;

@@ -135,13 +135,13 @@ Val Lowering::Arith(const Expr& e) {
       break;
     }
     default:
-      return Unsupported("not an arithmetic operator");
+      return Malformed("not an arithmetic operator");
   }
   return Int(r, null);
 }
 
 Val Lowering::Cast(const Expr& e) {
-  if (e.children.size() != 1) return Unsupported("malformed cast");
+  if (e.children.size() != 1) return Malformed("malformed cast");
   Datum folded;
   if (Fold(e, &folded)) return FromDatum(folded, e.type);
   const Type& from = e.children[0]->type;

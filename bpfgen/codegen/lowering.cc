@@ -9,6 +9,13 @@ Val Lowering::Unsupported(const std::string& why) {
   return Int(I64(0), True());
 }
 
+Val Lowering::Malformed(const std::string& why) {
+  if (status_.ok() || status_.IsNotSupported()) {
+    status_ = Status::Internal("malformed expression reached lowering: " + why);
+  }
+  return Int(I64(0), True());
+}
+
 Val Lowering::Bool(llvm::Value* i1, llvm::Value* null) {
   return Int(b_.CreateZExt(i1, b_.getInt64Ty()), null);
 }
@@ -26,8 +33,19 @@ uint64_t Lowering::StringBound() const { return 4096; }
 
 llvm::Value* Lowering::Alloca() {
   llvm::Function* fn = b_.GetInsertBlock()->getParent();
+  std::vector<llvm::Value*>& free = free_slots_[fn];
+  if (!free.empty()) {
+    llvm::Value* slot = free.back();
+    free.pop_back();
+    return slot;
+  }
   llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().begin());
   return entry.CreateAlloca(b_.getInt64Ty());
+}
+
+void Lowering::Release(llvm::Value* slot) {
+  auto* alloca = llvm::cast<llvm::AllocaInst>(slot);
+  free_slots_[alloca->getFunction()].push_back(slot);
 }
 
 llvm::Value* Lowering::Conjuncts(const std::vector<const Expr*>& conjuncts,
@@ -107,12 +125,12 @@ Val Lowering::Column(const Expr& e) {
     } else if (e.column == 1) {
       v.v = en.value_off, v.len = en.value_len, v.max_len = options_.max_block_size;
     } else {
-      return Unsupported("raw mode has only columns key and value");
+      return Malformed("raw mode has only columns key and value");
     }
     return v;
   }
   if (e.column < 0 || e.column >= static_cast<int>(schema_.columns.size())) {
-    return Unsupported("column index out of range");
+    return Malformed("column index out of range");
   }
   const bpfgen::Column& col = schema_.columns[e.column];
   const ColumnLayout& c = row_->columns[e.column];
@@ -165,11 +183,11 @@ Val Lowering::Lower(const Expr& e) {
     case ExprKind::kCast:
       return Cast(e);
     case ExprKind::kUnary:
-      if (e.children.size() != 1) return Unsupported("malformed unary expression");
+      if (e.children.size() != 1) return Malformed("malformed unary expression");
       if (e.unary_op == UnaryOp::kNot) return Not(Lower(*e.children[0]));
       return Negate(Lower(*e.children[0]), e.children[0]->type);
     case ExprKind::kBinary: {
-      if (e.children.size() != 2) return Unsupported("malformed binary expression");
+      if (e.children.size() != 2) return Malformed("malformed binary expression");
       switch (e.binary_op) {
         case BinaryOp::kAnd:
           return And(Lower(*e.children[0]), Lower(*e.children[1]));
@@ -196,14 +214,14 @@ Val Lowering::Lower(const Expr& e) {
     case ExprKind::kLike:
       return Like(e);
     case ExprKind::kIsNull: {
-      if (e.children.size() != 1) return Unsupported("malformed IS NULL");
+      if (e.children.size() != 1) return Malformed("malformed IS NULL");
       Val a = Lower(*e.children[0]);
       return Bool(e.negated ? b_.CreateNot(a.null) : a.null, False());
     }
     case ExprKind::kCall:
       return Call(e);
   }
-  return Unsupported("unknown expression kind");
+  return Malformed("unknown expression kind");
 }
 
 }  // namespace pushdown::bpfgen::codegen

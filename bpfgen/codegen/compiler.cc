@@ -21,6 +21,7 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -46,7 +47,26 @@ constexpr char kBpfTriple[] = "bpfel";
 constexpr char kBpfCpu[] = "v4";
 constexpr char kMemoryVariable[] = "pd_memory";
 
+// The SelectionDAG scheduler in source order (-pre-RA-sched=source), once per
+// process, unless the embedding program chose one. The BPF target's default
+// (ILP) hoists independent instructions of a block ahead of their uses: in a
+// 100-term sum every multiple of the column was live at once, ~200 spill
+// slots, "BPF stack limit exceeded"; source order keeps the chain in a few
+// registers. x86 already schedules in source order (it uses the machine
+// scheduler), so the option changes nothing for the native target.
+void ConfigureLlvmOptions() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto& options = llvm::cl::getRegisteredOptions();
+    auto it = options.find("pre-RA-sched");
+    if (it != options.end() && it->second->getNumOccurrences() == 0) {
+      (void)it->second->addOccurrence(0, "pre-RA-sched", "source");
+    }
+  });
+}
+
 void InitBpfTarget() {
+  ConfigureLlvmOptions();
   static std::once_flag once;
   std::call_once(once, [] {
     LLVMInitializeBPFTargetInfo();
@@ -57,6 +77,7 @@ void InitBpfTarget() {
 }
 
 void InitNativeTarget() {
+  ConfigureLlvmOptions();
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();

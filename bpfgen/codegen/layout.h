@@ -34,9 +34,11 @@ enum StateSlot : uint32_t {
   kStFinishStatus,  // BPF: BlockStatus of the block being finished
   kStFinishError,   // BPF: its error offset
   kStCheckpoint0,   // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
-  kNumStateSlots = kStCheckpoint0 + 8,
+  kStSpill0 = kStCheckpoint0 + 8,  // kNumSpillSlots slots for Lowering's spills
+  kNumStateSlots = kStSpill0 + 192,
 };
-inline constexpr uint32_t kNumCheckpointSlots = kNumStateSlots - kStCheckpoint0;
+inline constexpr uint32_t kNumSpillSlots = kNumStateSlots - kStSpill0;
+inline constexpr uint32_t kNumCheckpointSlots = kStSpill0 - kStCheckpoint0;
 
 struct MemoryPlan {
   abi::ProgramLayout layout;

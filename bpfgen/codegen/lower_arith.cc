@@ -80,8 +80,7 @@ Val Lowering::Arith(const Expr& e) {
   const Type& tb = e.children[1]->type;
   const Type& tr = e.type;
   if (ta.id == TypeId::kNull || tb.id == TypeId::kNull) return NullOf(tr);
-  Val a = Lower(*e.children[0]);
-  Val b = Lower(*e.children[1]);
+  auto [a, b] = LowerPair(*e.children[0], *e.children[1]);
   if (tr.id == TypeId::kDouble) return DoubleArith(e.binary_op, ToDouble(a, ta), ToDouble(b, tb));
   if (!IsExact(ta) || !IsExact(tb) || !IsExact(tr)) {
     return Unsupported("arithmetic on " + ta.ToString() + " and " + tb.ToString());

@@ -173,8 +173,78 @@ Val Lowering::Column(const Expr& e) {
   }
 }
 
+namespace {
+// Nodes in a subtree above which BPF lowering spills (see lowering.h). Small
+// predicates (Q6's conjuncts) stay entirely in registers.
+constexpr int kSpillThreshold = 16;
+constexpr uint32_t kSlotsPerValue = 3;  // value, length, NULL flag
+}  // namespace
+
+int Lowering::Size(const Expr& e) {
+  auto it = sizes_.find(&e);
+  if (it != sizes_.end()) return it->second;
+  int n = 1;
+  for (const auto& c : e.children) n += Size(*c);
+  sizes_[&e] = n;
+  return n;
+}
+
+bool Lowering::WantSpill(const Expr& e) {
+  return b_.bpf() && Size(e) > kSpillThreshold && spill_top_ + kSlotsPerValue <= kNumSpillSlots;
+}
+
+void Lowering::SpillStore(const Val& v, uint32_t at) {
+  auto slot = [&](uint32_t k) { return static_cast<StateSlot>(kStSpill0 + at + k); };
+  if (!v.lit && !llvm::isa<llvm::Constant>(v.v)) b_.StoreState(slot(0), v.v);
+  if (v.len != nullptr && !v.lit && !llvm::isa<llvm::Constant>(v.len)) {
+    b_.StoreState(slot(1), v.len);
+  }
+  if (!llvm::isa<llvm::Constant>(v.null)) {
+    b_.StoreState(slot(2), b_.CreateZExt(v.null, b_.getInt64Ty()));
+  }
+}
+
+Val Lowering::SpillLoad(const Val& v, uint32_t at) {
+  auto slot = [&](uint32_t k) { return static_cast<StateSlot>(kStSpill0 + at + k); };
+  Val r = v;
+  if (!v.lit && !llvm::isa<llvm::Constant>(v.v)) r.v = b_.LoadState(slot(0));
+  if (v.len != nullptr && !v.lit && !llvm::isa<llvm::Constant>(v.len)) {
+    r.len = b_.LoadState(slot(1));
+  }
+  if (!llvm::isa<llvm::Constant>(v.null)) {
+    r.null = b_.CreateICmpNE(b_.LoadState(slot(2)), I64(0));
+  }
+  return r;
+}
+
+std::pair<Val, Val> Lowering::LowerPair(const Expr& left, const Expr& right) {
+  Val a = Lower(left);
+  if (!WantSpill(right)) {
+    Val b = Lower(right);
+    return {a, b};
+  }
+  const uint32_t at = spill_top_;
+  spill_top_ += kSlotsPerValue;
+  SpillStore(a, at);
+  Val b = Lower(right);
+  spill_top_ -= kSlotsPerValue;
+  return {SpillLoad(a, at), b};
+}
+
+Val Lowering::Settle(const Val& v, const Expr& e) {
+  if (!status_.ok() || !WantSpill(e)) return v;
+  SpillStore(v, spill_top_);
+  return SpillLoad(v, spill_top_);
+}
+
 Val Lowering::Lower(const Expr& e) {
   if (!status_.ok()) return Int(I64(0), True());
+  Val v = LowerNode(e);
+  if (e.kind == ExprKind::kLiteral || e.kind == ExprKind::kColumn) return v;
+  return Settle(v, e);
+}
+
+Val Lowering::LowerNode(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kLiteral:
       return Literal(e);
@@ -189,18 +259,21 @@ Val Lowering::Lower(const Expr& e) {
     case ExprKind::kBinary: {
       if (e.children.size() != 2) return Malformed("malformed binary expression");
       switch (e.binary_op) {
-        case BinaryOp::kAnd:
-          return And(Lower(*e.children[0]), Lower(*e.children[1]));
-        case BinaryOp::kOr:
-          return Or(Lower(*e.children[0]), Lower(*e.children[1]));
+        case BinaryOp::kAnd: {
+          auto [a, b] = LowerPair(*e.children[0], *e.children[1]);
+          return And(a, b);
+        }
+        case BinaryOp::kOr: {
+          auto [a, b] = LowerPair(*e.children[0], *e.children[1]);
+          return Or(a, b);
+        }
         case BinaryOp::kEq:
         case BinaryOp::kNe:
         case BinaryOp::kLt:
         case BinaryOp::kLe:
         case BinaryOp::kGt:
         case BinaryOp::kGe: {
-          Val a = Lower(*e.children[0]);
-          Val b = Lower(*e.children[1]);
+          auto [a, b] = LowerPair(*e.children[0], *e.children[1]);
           return Compare(e.binary_op, a, b, e.children[0]->type, e.children[1]->type);
         }
         default:

@@ -57,6 +57,23 @@ class Lowering {
   Val Lower(const Expr& e);
 
  private:
+  Val LowerNode(const Expr& e);
+  // BPF spills to local memory (state slots kStSpill0..): the backend keeps
+  // every value of one basic block in registers or on the 512-byte stack, and
+  // its instruction combining moves a chain's NULL/overflow checks to the end
+  // of the chain, so a long sum or a deep nesting kept every intermediate
+  // value alive ("BPF stack limit exceeded"). A node bigger than
+  // kSpillThreshold nodes is stored to spill slots and reloaded (volatile:
+  // its checks are computed before the store, nothing is live across it);
+  // the left operand of a binary node whose right operand is big waits in
+  // spill slots (one frame per pending operand) instead of in a register.
+  // Native: no spills (mem2reg and the x86 scheduler handle both).
+  std::pair<Val, Val> LowerPair(const Expr& left, const Expr& right);
+  Val Settle(const Val& v, const Expr& e);
+  void SpillStore(const Val& v, uint32_t at);
+  Val SpillLoad(const Val& v, uint32_t at);
+  bool WantSpill(const Expr& e);
+  int Size(const Expr& e);  // nodes in e's tree (memoised)
   friend class LoweringParts;
   // lower_column.cc
   Val Column(const Expr& e);
@@ -143,6 +160,8 @@ class Lowering {
   std::vector<std::unique_ptr<std::string>> strings_;                // folded string constants
   int callbacks_ = 0;                                                // bpf_loop callbacks emitted
   std::map<llvm::Function*, std::vector<llvm::Value*>> free_slots_;  // released Alloca()s
+  std::map<const Expr*, int> sizes_;                                  // Size() memo
+  uint32_t spill_top_ = 0;  // spill slots in use by pending operands
 };
 
 }  // namespace pushdown::bpfgen::codegen

@@ -25,12 +25,12 @@ TEST(Diagnostics, ErrorDiagnosticIsRecordedNotExit) {
   llvm::LLVMContext context;
   auto log = std::make_shared<DiagnosticLog>();
   codegen::InstallDiagnosticHandler(context, log);
-  context.diagnose(llvm::DiagnosticInfoGeneric("just a warning", llvm::DS_Warning));
+  context.diagnose(llvm::DiagnosticInfoInlineAsm("just a warning", llvm::DS_Warning));
   EXPECT_FALSE(log->has_error());
   EXPECT_TRUE(codegen::CheckDiagnostics(*log).ok());
   // Without the handler LLVMContext::diagnose prints this and calls exit(1).
-  context.diagnose(llvm::DiagnosticInfoGeneric("first line\nsecond line", llvm::DS_Error));
-  context.diagnose(llvm::DiagnosticInfoGeneric("another error", llvm::DS_Error));
+  context.diagnose(llvm::DiagnosticInfoInlineAsm("first line\nsecond line", llvm::DS_Error));
+  context.diagnose(llvm::DiagnosticInfoInlineAsm("another error", llvm::DS_Error));
   ASSERT_TRUE(log->has_error());
   Status s = codegen::CheckDiagnostics(*log);
   EXPECT_TRUE(s.IsNotSupported());
@@ -134,8 +134,8 @@ TEST(IRBuilderPD, CheckpointChecksItsSlotCount) {
     llvm::Module module("m", context);
     codegen::MemoryPlan plan = codegen::PlanMemory(CompileOptions{}).value();
     codegen::IRBuilderPD b(&module, target, plan);
-    auto* fn = b.CreateFunction("f", llvm::FunctionType::get(b.getInt64Ty(), false), false,
-                                ".text", "", 'l');
+    auto* fn = b.CreateFunction("f", llvm::FunctionType::get(b.getInt64Ty(), false), false, ".text",
+                                "", 'l');
     b.EnterFunction(fn, llvm::BasicBlock::Create(context, "entry", fn));
     b.SetMemoryBase(b.MemoryGlobal());
     std::vector<llvm::Value*> values(codegen::kNumCheckpointSlots, b.I64(1));

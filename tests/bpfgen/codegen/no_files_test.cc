@@ -4,6 +4,7 @@
 // hung it), and under strace no file other than a shared library is opened
 // between the compile's start and end markers.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,8 +17,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "bpfgen/codegen/compiler.h"
 #include "bpfgen/lang/predicate.h"
@@ -113,7 +112,8 @@ std::string SelfExe() {
 TEST(NoFiles, CompileInADirectoryOfFifosCompletes) {
   const std::string dir = MakeFifoDir();
   ASSERT_FALSE(dir.empty()) << "mkdtemp/mkfifo failed";
-  int status = RunChild(dir, {SelfExe(), "--gtest_filter=NoFiles.Child"}, std::chrono::seconds(120));
+  int status =
+      RunChild(dir, {SelfExe(), "--gtest_filter=NoFiles.Child"}, std::chrono::seconds(120));
   RemoveFifoDir(dir);
   ASSERT_NE(status, -2) << "codegen hung in a directory holding FIFOs named like its old files";
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
@@ -127,8 +127,8 @@ const char* FindStrace() {
 }
 
 bool IsSharedLibrary(const std::string& path) {
-  return path.size() > 3 && (path.compare(path.size() - 3, 3, ".so") == 0 ||
-                             path.find(".so.") != std::string::npos);
+  return path.size() > 3 &&
+         (path.compare(path.size() - 3, 3, ".so") == 0 || path.find(".so.") != std::string::npos);
 }
 
 TEST(NoFiles, StraceSeesNoFileOpenedByCodegen) {

@@ -25,8 +25,7 @@ TEST(Fallback, ReasonNamesAreMachineReadable) {
 TEST(Fallback, CompileFailuresMapToReasonsByKind) {
   using bpfgen::CompileFailure;
   EXPECT_EQ(FallbackForCompileFailure(CompileFailure::kUnsupported), Reason::kUnsupportedConjunct);
-  EXPECT_EQ(FallbackForCompileFailure(CompileFailure::kCodegenRejected),
-            Reason::kCodegenRejected);
+  EXPECT_EQ(FallbackForCompileFailure(CompileFailure::kCodegenRejected), Reason::kCodegenRejected);
   // No fallback: a generator bug or bad input fails loudly.
   EXPECT_EQ(FallbackForCompileFailure(CompileFailure::kInternal), Reason::kNone);
   EXPECT_EQ(FallbackForCompileFailure(CompileFailure::kInvalidArgument), Reason::kNone);

@@ -4,6 +4,7 @@
 // explicit compares (the BPF backend has no 128-bit multiply), so both
 // targets run the same arithmetic.
 #include <limits>
+#include <utility>
 
 #include "bpfgen/codegen/lowering.h"
 #include "bpfgen/schema/scalar.h"
@@ -28,6 +29,25 @@ std::pair<llvm::Value*, llvm::Value*> Lowering::CheckedAddSub(bool add, llvm::Va
 }
 
 llvm::Value* Lowering::MulOverflows(llvm::Value* a, llvm::Value* b) {
+  if (llvm::isa<llvm::ConstantInt>(a)) std::swap(a, b);
+  if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(b)) {
+    // A constant factor c: a range check on a (C++ division truncates toward
+    // zero, which is the bound's ceiling or floor as each case needs). The
+    // division form below would be folded by instcombine into
+    // llvm.smul.with.overflow, which the BPF backend lowers to a call of
+    // __multi3 that it cannot emit ("codegen rejected").
+    const int64_t c = k->getSExtValue();
+    auto slt = [&](int64_t bound) {
+      return b_.CreateICmpSLT(a, I64(static_cast<uint64_t>(bound)));
+    };
+    auto sgt = [&](int64_t bound) {
+      return b_.CreateICmpSGT(a, I64(static_cast<uint64_t>(bound)));
+    };
+    if (c == 0 || c == 1) return False();
+    if (c == -1) return b_.CreateICmpEQ(a, I64(static_cast<uint64_t>(kMin)));
+    if (c > 1) return b_.CreateOr(sgt(kMax / c), slt(kMin / c));
+    return b_.CreateOr(slt(kMax / c), sgt(kMin / c));
+  }
   // p = a * b wraps; exact iff a == 0 or (p / a == b and not (a == -1 and b == MIN)).
   llvm::Value* p = b_.CreateMul(a, b);
   llvm::Value* a_zero = b_.CreateICmpEQ(a, I64(0));

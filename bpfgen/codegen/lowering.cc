@@ -240,7 +240,13 @@ Val Lowering::Settle(const Val& v, const Expr& e) {
 Val Lowering::Lower(const Expr& e) {
   if (!status_.ok()) return Int(I64(0), True());
   Val v = LowerNode(e);
-  if (e.kind == ExprKind::kLiteral || e.kind == ExprKind::kColumn) return v;
+  // Booleans are not settled: a chain of ORed comparisons that feeds a branch
+  // becomes a chain of branches in the backend (no live values); stored to
+  // memory, every comparison would be materialised at once (a 256-element IN
+  // list then needed 2 KB of stack).
+  if (e.kind == ExprKind::kLiteral || e.kind == ExprKind::kColumn || e.type.id == TypeId::kBool) {
+    return v;
+  }
   return Settle(v, e);
 }
 

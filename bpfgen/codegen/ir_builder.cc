@@ -194,6 +194,17 @@ void IRBuilderPD::StoreState(StateSlot s, llvm::Value* v) {
   store->setVolatile(bpf());
 }
 
+llvm::Value* IRBuilderPD::LoadStateVolatile(StateSlot s) {
+  auto* load = CreateAlignedLoad(getInt64Ty(), AddrConst(plan_.StateAt(s)), llvm::Align(8));
+  load->setVolatile(true);
+  return load;
+}
+
+void IRBuilderPD::StoreStateVolatile(StateSlot s, llvm::Value* v) {
+  auto* store = CreateAlignedStore(v, AddrConst(plan_.StateAt(s)), llvm::Align(8));
+  store->setVolatile(true);
+}
+
 std::vector<llvm::Value*> IRBuilderPD::Checkpoint(const std::vector<llvm::Value*>& values) {
   if (values.size() > kNumCheckpointSlots) {
     if (status_.ok()) {

@@ -66,6 +66,9 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   // Program state (BPF: volatile, so every use is a fresh load from map memory).
   llvm::Value* LoadState(StateSlot s);
   void StoreState(StateSlot s, llvm::Value* v);
+  // The same, volatile on both targets (a barrier LLVM cannot fold through).
+  llvm::Value* LoadStateVolatile(StateSlot s);
+  void StoreStateVolatile(StateSlot s, llvm::Value* v);
 
   // BPF: stores `values` (i64, at most 8) to map memory and reloads them
   // (volatile), so that after this point no register carries range knowledge

@@ -30,10 +30,10 @@ enum StateSlot : uint32_t {
   kStLoop2,
   kStLoop3,
   kStLoop4,
-  kStCopyAt,        // offset reached by the walker's chunked copy loop
-  kStFinishStatus,  // BPF: BlockStatus of the block being finished
-  kStFinishError,   // BPF: its error offset
-  kStCheckpoint0,   // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
+  kStCopyAt,                       // offset reached by the walker's chunked copy loop
+  kStFinishStatus,                 // BPF: BlockStatus of the block being finished
+  kStFinishError,                  // BPF: its error offset
+  kStCheckpoint0,                  // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
   kStSpill0 = kStCheckpoint0 + 8,  // kNumSpillSlots slots for Lowering's spills
   kNumStateSlots = kStSpill0 + 192,
 };

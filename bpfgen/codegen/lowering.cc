@@ -190,36 +190,36 @@ int Lowering::Size(const Expr& e) {
 }
 
 bool Lowering::WantSpill(const Expr& e) {
-  return b_.bpf() && Size(e) > kSpillThreshold && spill_top_ + kSlotsPerValue <= kNumSpillSlots;
+  return Size(e) > kSpillThreshold && spill_top_ + kSlotsPerValue <= kNumSpillSlots;
 }
 
 void Lowering::SpillStore(const Val& v, uint32_t at) {
   auto slot = [&](uint32_t k) { return static_cast<StateSlot>(kStSpill0 + at + k); };
-  if (!v.lit && !llvm::isa<llvm::Constant>(v.v)) b_.StoreState(slot(0), v.v);
+  if (!v.lit && !llvm::isa<llvm::Constant>(v.v)) b_.StoreStateVolatile(slot(0), v.v);
   if (v.len != nullptr && !v.lit && !llvm::isa<llvm::Constant>(v.len)) {
-    b_.StoreState(slot(1), v.len);
+    b_.StoreStateVolatile(slot(1), v.len);
   }
   if (!llvm::isa<llvm::Constant>(v.null)) {
-    b_.StoreState(slot(2), b_.CreateZExt(v.null, b_.getInt64Ty()));
+    b_.StoreStateVolatile(slot(2), b_.CreateZExt(v.null, b_.getInt64Ty()));
   }
 }
 
 Val Lowering::SpillLoad(const Val& v, uint32_t at) {
   auto slot = [&](uint32_t k) { return static_cast<StateSlot>(kStSpill0 + at + k); };
   Val r = v;
-  if (!v.lit && !llvm::isa<llvm::Constant>(v.v)) r.v = b_.LoadState(slot(0));
+  if (!v.lit && !llvm::isa<llvm::Constant>(v.v)) r.v = b_.LoadStateVolatile(slot(0));
   if (v.len != nullptr && !v.lit && !llvm::isa<llvm::Constant>(v.len)) {
-    r.len = b_.LoadState(slot(1));
+    r.len = b_.LoadStateVolatile(slot(1));
   }
   if (!llvm::isa<llvm::Constant>(v.null)) {
-    r.null = b_.CreateICmpNE(b_.LoadState(slot(2)), I64(0));
+    r.null = b_.CreateICmpNE(b_.LoadStateVolatile(slot(2)), I64(0));
   }
   return r;
 }
 
 std::pair<Val, Val> Lowering::LowerPair(const Expr& left, const Expr& right) {
   Val a = Lower(left);
-  if (!WantSpill(right)) {
+  if (!b_.bpf() || !WantSpill(right)) {
     Val b = Lower(right);
     return {a, b};
   }

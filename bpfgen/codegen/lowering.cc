@@ -244,7 +244,13 @@ Val Lowering::Lower(const Expr& e) {
   // becomes a chain of branches in the backend (no live values); stored to
   // memory, every comparison would be materialised at once (a 256-element IN
   // list then needed 2 KB of stack).
-  if (e.kind == ExprKind::kLiteral || e.kind == ExprKind::kColumn || e.type.id == TypeId::kBool) {
+  // AND/OR nodes are settled: each settles one value (a wide OR of
+  // arithmetic comparisons otherwise kept every operand's value and NULL flag
+  // live to the end of the chain).
+  const bool connective = e.kind == ExprKind::kBinary &&
+                          (e.binary_op == BinaryOp::kAnd || e.binary_op == BinaryOp::kOr);
+  if (e.kind == ExprKind::kLiteral || e.kind == ExprKind::kColumn ||
+      (e.type.id == TypeId::kBool && !connective)) {
     return v;
   }
   return Settle(v, e);

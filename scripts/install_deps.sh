@@ -13,6 +13,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev  # libFuzzer targets
   clang-format-14
   libcap2-bin util-linux       # capsh / setpriv: privilege-drop tests
+  strace                       # codegen_no_files_test: no file opened by codegen
   gnuplot-nox                  # bench plots
 )
 

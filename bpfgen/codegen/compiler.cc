@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "bpfgen/codegen/block_walker.h"
+#include "bpfgen/codegen/diagnostics.h"
 #include "bpfgen/codegen/ir_builder.h"
 #include "bpfgen/codegen/layout.h"
 #include "bpfgen/codegen/lowering.h"
@@ -20,6 +21,7 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -45,7 +47,26 @@ constexpr char kBpfTriple[] = "bpfel";
 constexpr char kBpfCpu[] = "v4";
 constexpr char kMemoryVariable[] = "pd_memory";
 
+// The SelectionDAG scheduler in source order (-pre-RA-sched=source), once per
+// process, unless the embedding program chose one. The BPF target's default
+// (ILP) hoists independent instructions of a block ahead of their uses: in a
+// 100-term sum every multiple of the column was live at once, ~200 spill
+// slots, "BPF stack limit exceeded"; source order keeps the chain in a few
+// registers. x86 already schedules in source order (it uses the machine
+// scheduler), so the option changes nothing for the native target.
+void ConfigureLlvmOptions() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto& options = llvm::cl::getRegisteredOptions();
+    auto it = options.find("pre-RA-sched");
+    if (it != options.end() && it->second->getNumOccurrences() == 0) {
+      (void)it->second->addOccurrence(0, "pre-RA-sched", "source");
+    }
+  });
+}
+
 void InitBpfTarget() {
+  ConfigureLlvmOptions();
   static std::once_flag once;
   std::call_once(once, [] {
     LLVMInitializeBPFTargetInfo();
@@ -56,6 +77,7 @@ void InitBpfTarget() {
 }
 
 void InitNativeTarget() {
+  ConfigureLlvmOptions();
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
@@ -86,22 +108,52 @@ Result<std::unique_ptr<llvm::TargetMachine>> HostTargetMachine() {
   return std::move(*tm);
 }
 
+// The LLVM objects of one compilation. After a fatal LLVM error (RunGuarded)
+// they may be inconsistent: Abandon() leaks them instead of destroying them.
 struct Built {
   std::unique_ptr<llvm::LLVMContext> context;
   std::unique_ptr<llvm::Module> module;
   codegen::MemoryPlan plan;
+  void Abandon() {
+    (void)module.release();
+    (void)context.release();
+  }
+};
+
+// Where a compilation stands: the failure kind of the phase that runs now.
+struct Phase {
+  CompileFailure* out;
+  CompileFailure kind = CompileFailure::kInternal;
+  void Set(CompileFailure k) { kind = k; }
+  // Records the kind of a failed `s` (the current phase's, refined by code).
+  Status Fail(const Status& s, bool fatal) {
+    CompileFailure k = kind;
+    if (fatal || s.message().rfind(codegen::kCodegenRejected, 0) == 0) {
+      k = CompileFailure::kCodegenRejected;  // our own prefix, set in diagnostics.cc
+    } else if (s.IsInvalidArgument()) {
+      k = CompileFailure::kInvalidArgument;
+    } else if (s.code() == Status::Code::kInternal) {
+      k = CompileFailure::kInternal;
+    }
+    if (out != nullptr) *out = k;
+    return s;
+  }
 };
 
 Result<Built> BuildModule(Target target, const Schema& schema,
                           const std::vector<const Expr*>& conjuncts, const CompileOptions& options,
-                          const std::string& triple, const llvm::DataLayout& data_layout) {
+                          const std::string& triple, const llvm::DataLayout& data_layout,
+                          const std::shared_ptr<codegen::DiagnosticLog>& log, Phase* phase) {
+  phase->Set(CompileFailure::kInvalidArgument);
   PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan, codegen::PlanMemory(options));
   for (const Expr* e : conjuncts) {
     if (e == nullptr) return Status::InvalidArgument("null conjunct");
   }
+  phase->Set(CompileFailure::kUnsupported);
   Built built;
   built.plan = plan;
   built.context = std::make_unique<llvm::LLVMContext>();
+  codegen::InstallDiagnosticHandler(*built.context, log);
   built.module = std::make_unique<llvm::Module>("pd_filter", *built.context);
   built.module->setTargetTriple(triple);
   built.module->setDataLayout(data_layout);
@@ -114,6 +166,8 @@ Result<Built> BuildModule(Target target, const Schema& schema,
                              return lowering.Conjuncts(conjuncts, entry);
                            });
   PD_RETURN_IF_ERROR(lowering.status());
+  phase->Set(CompileFailure::kInternal);
+  PD_RETURN_IF_ERROR(b.status());
   b.Finalize();
   std::string err;
   llvm::raw_string_ostream os(err);
@@ -202,28 +256,49 @@ class NativeProgramImpl : public NativeProgram {
 }  // namespace
 
 Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr*>& conjuncts,
-                              const CompileOptions& options) {
+                              const CompileOptions& options, CompileFailure* failure) {
+  if (failure != nullptr) *failure = CompileFailure::kNone;
   auto start = Clock::now();
-  PD_ASSIGN_OR_RETURN(auto tm, BpfTargetMachine());
-  auto t_tm = Clock::now();
-  PD_ASSIGN_OR_RETURN(Built built, BuildModule(Target::kBpf, schema, conjuncts, options, kBpfTriple,
-                                               tm->createDataLayout()));
-  auto t_ir = Clock::now();
-  PD_RETURN_IF_ERROR(Optimize(Target::kBpf, *built.module, tm.get()));
-  auto t_opt = Clock::now();
-  if (std::getenv("PD_CODEGEN_DUMP")) {  // debugging aid: the BPF assembly
-    auto cloned = llvm::CloneModule(*built.module);
-    auto text = EmitFile(*cloned, tm.get(), llvm::CodeGenFileType::AssemblyFile);
-    if (text.ok()) std::fprintf(stderr, "%s\n", text->c_str());
-    t_opt = Clock::now();
+  Phase phase{failure};
+  auto log = std::make_shared<codegen::DiagnosticLog>();
+  std::unique_ptr<llvm::TargetMachine> tm;
+  Built built;
+  std::string object;
+  bool fatal = false;
+  Status s = codegen::RunGuarded(
+      [&]() -> Status {
+        phase.Set(CompileFailure::kInternal);
+        PD_ASSIGN_OR_RETURN(tm, BpfTargetMachine());
+        auto t_tm = Clock::now();
+        PD_ASSIGN_OR_RETURN(built, BuildModule(Target::kBpf, schema, conjuncts, options, kBpfTriple,
+                                               tm->createDataLayout(), log, &phase));
+        auto t_ir = Clock::now();
+        phase.Set(CompileFailure::kCodegenRejected);
+        PD_RETURN_IF_ERROR(Optimize(Target::kBpf, *built.module, tm.get()));
+        PD_RETURN_IF_ERROR(codegen::CheckDiagnostics(*log));
+        auto t_opt = Clock::now();
+        if (std::getenv("PD_CODEGEN_DUMP")) {  // debugging aid: the BPF assembly
+          auto cloned = llvm::CloneModule(*built.module);
+          auto text = EmitFile(*cloned, tm.get(), llvm::CodeGenFileType::AssemblyFile);
+          if (text.ok()) std::fprintf(stderr, "%s\n", text->c_str());
+          t_opt = Clock::now();
+        }
+        PD_ASSIGN_OR_RETURN(object,
+                            EmitFile(*built.module, tm.get(), llvm::CodeGenFileType::ObjectFile));
+        PD_RETURN_IF_ERROR(codegen::CheckDiagnostics(*log));
+        if (std::getenv("PD_CODEGEN_TRACE")) {
+          std::fprintf(stderr, "codegen: target %.2f ms, ir %.2f ms, opt %.2f ms, emit %.2f ms\n",
+                       MsSince(start) - MsSince(t_tm), MsSince(t_tm) - MsSince(t_ir),
+                       MsSince(t_ir) - MsSince(t_opt), MsSince(t_opt));
+        }
+        return Status::OK();
+      },
+      &fatal);
+  if (fatal) {
+    built.Abandon();
+    (void)tm.release();
   }
-  PD_ASSIGN_OR_RETURN(std::string object,
-                      EmitFile(*built.module, tm.get(), llvm::CodeGenFileType::ObjectFile));
-  if (std::getenv("PD_CODEGEN_TRACE")) {
-    std::fprintf(stderr, "codegen: target %.2f ms, ir %.2f ms, opt %.2f ms, emit %.2f ms\n",
-                 MsSince(start) - MsSince(t_tm), MsSince(t_tm) - MsSince(t_ir),
-                 MsSince(t_ir) - MsSince(t_opt), MsSince(t_opt));
-  }
+  if (!s.ok()) return phase.Fail(s, fatal);
   BpfProgram program;
   program.object = std::move(object);
   program.program_name = codegen::kEntryFunction;
@@ -235,64 +310,137 @@ Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr
 
 Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
                                                      const std::vector<const Expr*>& conjuncts,
-                                                     const CompileOptions& options) {
+                                                     const CompileOptions& options,
+                                                     CompileFailure* failure) {
+  if (failure != nullptr) *failure = CompileFailure::kNone;
   auto start = Clock::now();
-  PD_ASSIGN_OR_RETURN(auto tm, HostTargetMachine());
-  PD_ASSIGN_OR_RETURN(Built built,
-                      BuildModule(Target::kNative, schema, conjuncts, options,
-                                  tm->getTargetTriple().str(), tm->createDataLayout()));
-  PD_RETURN_IF_ERROR(Optimize(Target::kNative, *built.module, tm.get()));
-  if (std::getenv("PD_CODEGEN_DUMP")) {  // debugging aid: the host assembly
-    auto cloned = llvm::CloneModule(*built.module);
-    auto text = EmitFile(*cloned, tm.get(), llvm::CodeGenFileType::AssemblyFile);
-    if (text.ok()) std::fprintf(stderr, "%s\n", text->c_str());
+  Phase phase{failure};
+  auto log = std::make_shared<codegen::DiagnosticLog>();
+  std::unique_ptr<llvm::TargetMachine> tm;
+  Built built;
+  bool fatal = false;
+  // Guarded: building and optimising. The JIT's own code generation (at
+  // lookup) runs outside the guard, with the diagnostic handler still on the
+  // context: unwinding through ORC's session could leave its locks held.
+  Status s = codegen::RunGuarded(
+      [&]() -> Status {
+        phase.Set(CompileFailure::kInternal);
+        PD_ASSIGN_OR_RETURN(tm, HostTargetMachine());
+        PD_ASSIGN_OR_RETURN(
+            built, BuildModule(Target::kNative, schema, conjuncts, options,
+                               tm->getTargetTriple().str(), tm->createDataLayout(), log, &phase));
+        phase.Set(CompileFailure::kCodegenRejected);
+        PD_RETURN_IF_ERROR(Optimize(Target::kNative, *built.module, tm.get()));
+        PD_RETURN_IF_ERROR(codegen::CheckDiagnostics(*log));
+        if (std::getenv("PD_CODEGEN_DUMP")) {  // debugging aid: the host assembly
+          auto cloned = llvm::CloneModule(*built.module);
+          auto text = EmitFile(*cloned, tm.get(), llvm::CodeGenFileType::AssemblyFile);
+          if (text.ok()) std::fprintf(stderr, "%s\n", text->c_str());
+        }
+        return Status::OK();
+      },
+      &fatal);
+  if (fatal) {
+    built.Abandon();
+    (void)tm.release();
   }
+  if (!s.ok()) return phase.Fail(s, fatal);
+  phase.Set(CompileFailure::kInternal);
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!jtmb) return Status::Internal("host target: " + llvm::toString(jtmb.takeError()));
+  if (!jtmb) {
+    return phase.Fail(Status::Internal("host target: " + llvm::toString(jtmb.takeError())), false);
+  }
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
-  if (!jit) return Status::Internal("lljit: " + llvm::toString(jit.takeError()));
+  if (!jit) return phase.Fail(Status::Internal("lljit: " + llvm::toString(jit.takeError())), false);
   // DOUBLE % lowers to a call of fmod: resolve it from this process.
   auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
       (*jit)->getDataLayout().getGlobalPrefix());
-  if (!process) return Status::Internal("lljit: " + llvm::toString(process.takeError()));
+  if (!process) {
+    return phase.Fail(Status::Internal("lljit: " + llvm::toString(process.takeError())), false);
+  }
   (*jit)->getMainJITDylib().addGenerator(std::move(*process));
+  // Long LIKE patterns call the runtime matcher (lower_string.cc).
+  llvm::orc::SymbolMap runtime;
+  runtime[(*jit)->mangleAndIntern(codegen::kLikeMatchSymbol)] =
+      llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(&codegen::pd_like_match),
+                                   llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  if (auto err = (*jit)->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(runtime)))) {
+    return phase.Fail(Status::Internal("lljit runtime: " + llvm::toString(std::move(err))), false);
+  }
   if (auto err = (*jit)->addIRModule(
           llvm::orc::ThreadSafeModule(std::move(built.module), std::move(built.context)))) {
-    return Status::Internal("lljit add module: " + llvm::toString(std::move(err)));
+    return phase.Fail(Status::Internal("lljit add module: " + llvm::toString(std::move(err))),
+                      false);
   }
   auto sym = (*jit)->lookup(codegen::kEntryFunction);
-  if (!sym) return Status::Internal("lljit lookup: " + llvm::toString(sym.takeError()));
+  phase.Set(CompileFailure::kCodegenRejected);
+  PD_RETURN_IF_ERROR(phase.Fail(codegen::CheckDiagnostics(*log), false));
+  if (!sym) {
+    return phase.Fail(Status::Internal("lljit lookup: " + llvm::toString(sym.takeError())), false);
+  }
   auto fn = sym->toPtr<abi::NativeFilterFn>();
+  if (failure != nullptr) *failure = CompileFailure::kNone;
   return std::unique_ptr<NativeProgram>(
       new NativeProgramImpl(std::move(*jit), fn, built.plan.layout, MsSince(start)));
 }
 
+namespace {
+
+// Builds and optimises a module for the Emit* helpers (guarded like Compile*).
+template <typename Fn>
+Result<std::string> EmitGuarded(Target target, const Schema& schema,
+                                const std::vector<const Expr*>& conjuncts,
+                                const CompileOptions& options, Fn&& emit) {
+  Phase phase{nullptr};
+  auto log = std::make_shared<codegen::DiagnosticLog>();
+  std::unique_ptr<llvm::TargetMachine> tm;
+  Built built;
+  std::string out;
+  bool fatal = false;
+  Status s = codegen::RunGuarded(
+      [&]() -> Status {
+        if (target == Target::kBpf) {
+          PD_ASSIGN_OR_RETURN(tm, BpfTargetMachine());
+        } else {
+          PD_ASSIGN_OR_RETURN(tm, HostTargetMachine());
+        }
+        PD_ASSIGN_OR_RETURN(
+            built, BuildModule(target, schema, conjuncts, options, tm->getTargetTriple().str(),
+                               tm->createDataLayout(), log, &phase));
+        PD_RETURN_IF_ERROR(Optimize(target, *built.module, tm.get()));
+        PD_RETURN_IF_ERROR(codegen::CheckDiagnostics(*log));
+        PD_ASSIGN_OR_RETURN(out, emit(*built.module, tm.get()));
+        return codegen::CheckDiagnostics(*log);
+      },
+      &fatal);
+  if (fatal) {
+    built.Abandon();
+    (void)tm.release();
+  }
+  if (!s.ok()) return s;
+  return out;
+}
+
+}  // namespace
+
 Result<std::string> EmitIr(Target target, const Schema& schema,
                            const std::vector<const Expr*>& conjuncts,
                            const CompileOptions& options) {
-  std::unique_ptr<llvm::TargetMachine> tm;
-  if (target == Target::kBpf) {
-    PD_ASSIGN_OR_RETURN(tm, BpfTargetMachine());
-  } else {
-    PD_ASSIGN_OR_RETURN(tm, HostTargetMachine());
-  }
-  PD_ASSIGN_OR_RETURN(Built built,
-                      BuildModule(target, schema, conjuncts, options, tm->getTargetTriple().str(),
-                                  tm->createDataLayout()));
-  PD_RETURN_IF_ERROR(Optimize(target, *built.module, tm.get()));
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  built.module->print(os, nullptr);
-  return os.str();
+  return EmitGuarded(target, schema, conjuncts, options,
+                     [](llvm::Module& m, llvm::TargetMachine*) -> Result<std::string> {
+                       std::string text;
+                       llvm::raw_string_ostream os(text);
+                       m.print(os, nullptr);
+                       return os.str();
+                     });
 }
 
 Result<std::string> EmitBpfAssembly(const Schema& schema, const std::vector<const Expr*>& conjuncts,
                                     const CompileOptions& options) {
-  PD_ASSIGN_OR_RETURN(auto tm, BpfTargetMachine());
-  PD_ASSIGN_OR_RETURN(Built built, BuildModule(Target::kBpf, schema, conjuncts, options, kBpfTriple,
-                                               tm->createDataLayout()));
-  PD_RETURN_IF_ERROR(Optimize(Target::kBpf, *built.module, tm.get()));
-  return EmitFile(*built.module, tm.get(), llvm::CodeGenFileType::AssemblyFile);
+  return EmitGuarded(Target::kBpf, schema, conjuncts, options,
+                     [](llvm::Module& m, llvm::TargetMachine* tm) {
+                       return EmitFile(m, tm, llvm::CodeGenFileType::AssemblyFile);
+                     });
 }
 
 }  // namespace pushdown::bpfgen

@@ -47,6 +47,21 @@ struct CompileOptions {
   uint32_t max_like_pattern = 256;  // BPF: longest LIKE pattern lowered (bytes)
 };
 
+// Why a Compile* / Emit* call failed, as data (the Status says it in words):
+// callers decide on fallbacks from this, never by parsing the message.
+enum class CompileFailure : uint8_t {
+  kNone,             // it succeeded
+  kUnsupported,      // lowering: a conjunct this target cannot lower (NotSupported)
+  kCodegenRejected,  // LLVM refused the module: an error diagnostic (e.g. "Looks
+                     // like the BPF stack limit is exceeded") or a fatal error;
+                     // NotSupported "codegen rejected: <first line>"
+  kInternal,         // a generator bug: malformed tree, invalid module (Internal)
+  kInvalidArgument,  // bad options or a null conjunct
+};
+
+// The message prefix of every kCodegenRejected status.
+inline constexpr char kCodegenRejectedPrefix[] = "codegen rejected: ";
+
 struct BpfProgram {
   std::string object;           // ELF bytes (bpfel, with .BTF and .BTF.ext)
   std::string program_name;     // the SEC("syscall") function
@@ -56,8 +71,10 @@ struct BpfProgram {
 };
 
 // REQUIRES: every conjunct is type-checked against `schema` and outlives the call.
+// No LLVM error ends the process (codegen/diagnostics.h); nothing is read from
+// or written to the file system. `failure` (optional) receives the kind.
 Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr*>& conjuncts,
-                              const CompileOptions& options);
+                              const CompileOptions& options, CompileFailure* failure = nullptr);
 
 // A JIT-compiled native program. Owns the LLJIT; fn() is valid while it lives.
 // fn() is reentrant for distinct local memories (the state is in local memory).
@@ -71,7 +88,8 @@ class NativeProgram {
 
 Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
                                                      const std::vector<const Expr*>& conjuncts,
-                                                     const CompileOptions& options);
+                                                     const CompileOptions& options,
+                                                     CompileFailure* failure = nullptr);
 
 enum class Target { kBpf, kNative };
 

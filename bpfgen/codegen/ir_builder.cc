@@ -12,6 +12,7 @@ extern "C" void LLVMInitializeBPFAsmParser();
 namespace pushdown::bpfgen::codegen {
 
 inline constexpr char kMemoryVariable[] = "pd_memory";
+inline constexpr char kDebugFileName[] = "pd_filter.gen";  // virtual: never opened
 
 IRBuilderPD::IRBuilderPD(llvm::Module* module, Target target, const MemoryPlan& plan)
     : llvm::IRBuilder<>(module->getContext()), module_(module), target_(target), plan_(plan) {
@@ -20,7 +21,11 @@ IRBuilderPD::IRBuilderPD(llvm::Module* module, Target target, const MemoryPlan& 
     static std::once_flag asm_parser;
     std::call_once(asm_parser, [] { LLVMInitializeBPFAsmParser(); });
     dib_ = std::make_unique<llvm::DIBuilder>(*module_);
-    file_ = dib_->createFile("pd_filter.gen", ".");
+    // A fixed virtual file with embedded (empty) source: the BPF backend's
+    // BTF line info reads the source of every DIFile that has none embedded
+    // (it used to open ./pd_filter.gen in the working directory, so a FIFO
+    // there hung codegen and a file's bytes ended up in the program's BTF).
+    file_ = dib_->createFile(kDebugFileName, "", std::nullopt, llvm::StringRef(""));
     cu_ = dib_->createCompileUnit(llvm::dwarf::DW_LANG_C, file_, "rocksdb-pushdown bpfgen", true,
                                   "", 0);
     module_->addModuleFlag(llvm::Module::Warning, "Dwarf Version", 4);
@@ -189,7 +194,25 @@ void IRBuilderPD::StoreState(StateSlot s, llvm::Value* v) {
   store->setVolatile(bpf());
 }
 
+llvm::Value* IRBuilderPD::LoadStateVolatile(StateSlot s) {
+  auto* load = CreateAlignedLoad(getInt64Ty(), AddrConst(plan_.StateAt(s)), llvm::Align(8));
+  load->setVolatile(true);
+  return load;
+}
+
+void IRBuilderPD::StoreStateVolatile(StateSlot s, llvm::Value* v) {
+  auto* store = CreateAlignedStore(v, AddrConst(plan_.StateAt(s)), llvm::Align(8));
+  store->setVolatile(true);
+}
+
 std::vector<llvm::Value*> IRBuilderPD::Checkpoint(const std::vector<llvm::Value*>& values) {
+  if (values.size() > kNumCheckpointSlots) {
+    if (status_.ok()) {
+      status_ = Status::Internal("Checkpoint of " + std::to_string(values.size()) +
+                                 " values, only " + std::to_string(kNumCheckpointSlots) + " slots");
+    }
+    return values;
+  }
   if (!bpf()) return values;
   std::vector<llvm::Value*> out;
   for (size_t i = 0; i < values.size(); ++i) {

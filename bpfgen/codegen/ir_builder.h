@@ -66,12 +66,19 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   // Program state (BPF: volatile, so every use is a fresh load from map memory).
   llvm::Value* LoadState(StateSlot s);
   void StoreState(StateSlot s, llvm::Value* v);
+  // The same, volatile on both targets (a barrier LLVM cannot fold through).
+  llvm::Value* LoadStateVolatile(StateSlot s);
+  void StoreStateVolatile(StateSlot s, llvm::Value* v);
 
   // BPF: stores `values` (i64, at most 8) to map memory and reloads them
   // (volatile), so that after this point no register carries range knowledge
   // from the paths that led here: verifier states converge and are pruned.
-  // Native: returns `values` unchanged.
+  // Native: returns `values` unchanged. More than kNumCheckpointSlots values
+  // is a generator bug: recorded in status() (Internal), `values` returned.
   std::vector<llvm::Value*> Checkpoint(const std::vector<llvm::Value*>& values);
+
+  // The first invariant violation found while emitting (Internal), or OK.
+  const Status& status() const { return status_; }
 
   // The head of a loop whose termination the BPF verifier cannot see: BPF
   // emits `may_goto brk` (the kernel bounds the iterations, then branches to
@@ -109,6 +116,7 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   llvm::DICompileUnit* cu_ = nullptr;
   llvm::DIFile* file_ = nullptr;
   unsigned next_line_ = 1;
+  Status status_;
 };
 
 }  // namespace pushdown::bpfgen::codegen

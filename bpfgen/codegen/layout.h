@@ -30,12 +30,15 @@ enum StateSlot : uint32_t {
   kStLoop2,
   kStLoop3,
   kStLoop4,
-  kStCopyAt,        // offset reached by the walker's chunked copy loop
-  kStFinishStatus,  // BPF: BlockStatus of the block being finished
-  kStFinishError,   // BPF: its error offset
-  kStCheckpoint0,   // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
-  kNumStateSlots = kStCheckpoint0 + 8,
+  kStCopyAt,                       // offset reached by the walker's chunked copy loop
+  kStFinishStatus,                 // BPF: BlockStatus of the block being finished
+  kStFinishError,                  // BPF: its error offset
+  kStCheckpoint0,                  // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
+  kStSpill0 = kStCheckpoint0 + 8,  // kNumSpillSlots slots for Lowering's spills
+  kNumStateSlots = kStSpill0 + 192,
 };
+inline constexpr uint32_t kNumSpillSlots = kNumStateSlots - kStSpill0;
+inline constexpr uint32_t kNumCheckpointSlots = kStSpill0 - kStCheckpoint0;
 
 struct MemoryPlan {
   abi::ProgramLayout layout;

@@ -4,6 +4,7 @@
 // explicit compares (the BPF backend has no 128-bit multiply), so both
 // targets run the same arithmetic.
 #include <limits>
+#include <utility>
 
 #include "bpfgen/codegen/lowering.h"
 #include "bpfgen/schema/scalar.h"
@@ -28,6 +29,25 @@ std::pair<llvm::Value*, llvm::Value*> Lowering::CheckedAddSub(bool add, llvm::Va
 }
 
 llvm::Value* Lowering::MulOverflows(llvm::Value* a, llvm::Value* b) {
+  if (llvm::isa<llvm::ConstantInt>(a)) std::swap(a, b);
+  if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(b)) {
+    // A constant factor c: a range check on a (C++ division truncates toward
+    // zero, which is the bound's ceiling or floor as each case needs). The
+    // division form below would be folded by instcombine into
+    // llvm.smul.with.overflow, which the BPF backend lowers to a call of
+    // __multi3 that it cannot emit ("codegen rejected").
+    const int64_t c = k->getSExtValue();
+    auto slt = [&](int64_t bound) {
+      return b_.CreateICmpSLT(a, I64(static_cast<uint64_t>(bound)));
+    };
+    auto sgt = [&](int64_t bound) {
+      return b_.CreateICmpSGT(a, I64(static_cast<uint64_t>(bound)));
+    };
+    if (c == 0 || c == 1) return False();
+    if (c == -1) return b_.CreateICmpEQ(a, I64(static_cast<uint64_t>(kMin)));
+    if (c > 1) return b_.CreateOr(sgt(kMax / c), slt(kMin / c));
+    return b_.CreateOr(slt(kMax / c), sgt(kMin / c));
+  }
   // p = a * b wraps; exact iff a == 0 or (p / a == b and not (a == -1 and b == MIN)).
   llvm::Value* p = b_.CreateMul(a, b);
   llvm::Value* a_zero = b_.CreateICmpEQ(a, I64(0));
@@ -80,8 +100,7 @@ Val Lowering::Arith(const Expr& e) {
   const Type& tb = e.children[1]->type;
   const Type& tr = e.type;
   if (ta.id == TypeId::kNull || tb.id == TypeId::kNull) return NullOf(tr);
-  Val a = Lower(*e.children[0]);
-  Val b = Lower(*e.children[1]);
+  auto [a, b] = LowerPair(*e.children[0], *e.children[1]);
   if (tr.id == TypeId::kDouble) return DoubleArith(e.binary_op, ToDouble(a, ta), ToDouble(b, tb));
   if (!IsExact(ta) || !IsExact(tb) || !IsExact(tr)) {
     return Unsupported("arithmetic on " + ta.ToString() + " and " + tb.ToString());
@@ -135,13 +154,13 @@ Val Lowering::Arith(const Expr& e) {
       break;
     }
     default:
-      return Unsupported("not an arithmetic operator");
+      return Malformed("not an arithmetic operator");
   }
   return Int(r, null);
 }
 
 Val Lowering::Cast(const Expr& e) {
-  if (e.children.size() != 1) return Unsupported("malformed cast");
+  if (e.children.size() != 1) return Malformed("malformed cast");
   Datum folded;
   if (Fold(e, &folded)) return FromDatum(folded, e.type);
   const Type& from = e.children[0]->type;

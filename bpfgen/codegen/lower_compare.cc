@@ -28,7 +28,7 @@ Val Lowering::Compare(BinaryOp op, const Val& a, const Val& b, const Type& ta, c
   llvm::Value* null = b_.CreateOr(a.null, b.null);
   if (ta.IsString() || tb.IsString()) {
     if (a.kind != Val::Kind::kString || b.kind != Val::Kind::kString) {
-      return Unsupported("comparison of a string with a non-string");
+      return Malformed("comparison of a string with a non-string");
     }
     if ((op == BinaryOp::kEq || op == BinaryOp::kNe) && (a.lit != nullptr) != (b.lit != nullptr)) {
       // Equality with a constant: length, then whole words (no byte chain).

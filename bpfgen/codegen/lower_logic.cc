@@ -24,7 +24,7 @@ Val Lowering::Or(const Val& a, const Val& b) {
 Val Lowering::Not(const Val& a) { return Bool(b_.CreateICmpEQ(a.v, I64(0)), a.null); }
 
 Val Lowering::Between(const Expr& e) {
-  if (e.children.size() != 3) return Unsupported("malformed BETWEEN");
+  if (e.children.size() != 3) return Malformed("malformed BETWEEN");
   const Type& tx = e.children[0]->type;
   Val x = Lower(*e.children[0]);
   Val lo = Lower(*e.children[1]);
@@ -35,7 +35,7 @@ Val Lowering::Between(const Expr& e) {
 }
 
 Val Lowering::In(const Expr& e) {
-  if (e.children.size() < 2) return Unsupported("malformed IN");
+  if (e.children.size() < 2) return Malformed("malformed IN");
   const Type& tx = e.children[0]->type;
   Val x = Lower(*e.children[0]);
   Val acc = Bool(False(), False());

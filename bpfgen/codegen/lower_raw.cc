@@ -10,17 +10,17 @@ Val Lowering::Call(const Expr& e) {
   auto need = [&](size_t n) { return e.children.size() == n; };
   switch (e.function) {
     case Function::kLength: {
-      if (!need(1)) return Unsupported("length takes 1 argument");
+      if (!need(1)) return Malformed("length takes 1 argument");
       Val s = Lower(arg(0));
-      if (s.kind != Val::Kind::kString) return Unsupported("length of a non-string");
+      if (s.kind != Val::Kind::kString) return Malformed("length of a non-string");
       return Int(s.len, s.null);
     }
     case Function::kStartsWith: {
-      if (!need(2)) return Unsupported("starts_with takes 2 arguments");
+      if (!need(2)) return Malformed("starts_with takes 2 arguments");
       Val s = Lower(arg(0));
       Datum prefix;
       if (!Fold(arg(1), &prefix)) return Unsupported("starts_with needs a literal prefix");
-      if (s.kind != Val::Kind::kString) return Unsupported("starts_with on a non-string");
+      if (s.kind != Val::Kind::kString) return Malformed("starts_with on a non-string");
       if (prefix.null) return Bool(False(), True());
       if (b_.bpf() && prefix.s.size() > 512) return Unsupported("starts_with prefix too long");
       llvm::Value* ok = b_.CreateAnd(b_.CreateICmpUGE(s.len, I64(prefix.s.size())),
@@ -28,11 +28,11 @@ Val Lowering::Call(const Expr& e) {
       return Bool(ok, s.null);
     }
     case Function::kSubstr: {
-      if (!need(3)) return Unsupported("substr takes 3 arguments");
+      if (!need(3)) return Malformed("substr takes 3 arguments");
       Val s = Lower(arg(0));
       Val off = Lower(arg(1));
       Val len = Lower(arg(2));
-      if (s.kind != Val::Kind::kString) return Unsupported("substr of a non-string");
+      if (s.kind != Val::Kind::kString) return Malformed("substr of a non-string");
       llvm::Value* bad =
           b_.CreateOr(b_.CreateICmpSLT(off.v, I64(0)), b_.CreateICmpSLT(len.v, I64(0)));
       // off + len > length, without overflow: off > length - len (length - len may be < 0).
@@ -88,9 +88,9 @@ Val Lowering::Call(const Expr& e) {
       width = 8, big = true, sign = true;
       break;
     default:
-      return Unsupported("unknown function");
+      return Malformed("unknown function");
   }
-  if (!need(2)) return Unsupported("byte readers take 2 arguments");
+  if (!need(2)) return Malformed("byte readers take 2 arguments");
   Val s = Lower(arg(0));
   Val off = Lower(arg(1));
   if (s.kind != Val::Kind::kString || s.lit) return Unsupported("byte read of a non-column string");

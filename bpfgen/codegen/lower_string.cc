@@ -5,13 +5,50 @@
 // LIKE: the pattern is split at '%'; the first and last segments are anchored
 // and the middle ones are found leftmost-first (greedy is exact for this
 // pattern class); '_' matches any one byte.
+#include <string_view>
+
 #include "bpfgen/codegen/lowering.h"
+#include "bpfgen/schema/scalar.h"
 
 namespace pushdown::bpfgen::codegen {
 namespace {
 constexpr size_t kMaxUnrolledLiteral = 512;     // BPF: literal bytes compared inline
 constexpr uint64_t kPositionsPerCallback = 32;  // BPF: string positions per bpf_loop callback
+// Native: a LIKE with more '%' segments or pattern bytes than this calls
+// pd_like_match (below) instead of being unrolled: unrolled code costs
+// compile time superlinear in the segments (a search loop per segment; 400
+// segments took 4.8 s), the call costs a constant.
+constexpr size_t kMaxInlineLikeSegments = 8;
+constexpr size_t kMaxInlineLikeBytes = 128;
 }  // namespace
+
+extern "C" uint64_t pd_like_match(const uint8_t* s, uint64_t len, const uint8_t* pattern,
+                                  uint64_t pattern_len) {
+  return LikeMatch(std::string_view(reinterpret_cast<const char*>(s), len),
+                   std::string_view(reinterpret_cast<const char*>(pattern), pattern_len))
+             ? 1
+             : 0;
+}
+
+Val Lowering::LikeByCall(const Val& s, const std::string& pat) {
+  if (s.lit) return Bool(LikeMatch(*s.lit, pat) ? True() : False(), s.null);
+  llvm::Module* m = b_.module();
+  auto* init = llvm::ConstantDataArray::getString(b_.getContext(), pat, /*AddNull=*/false);
+  auto* gv = new llvm::GlobalVariable(*m, init->getType(), /*isConstant=*/true,
+                                      llvm::GlobalValue::PrivateLinkage, init, "pd_like_pattern");
+  auto* i64 = b_.getInt64Ty();
+  auto* ptr = b_.getPtrTy();
+  llvm::FunctionCallee fn = m->getOrInsertFunction(
+      kLikeMatchSymbol, llvm::FunctionType::get(i64, {ptr, i64, ptr, i64}, false));
+  // The string stays inside local memory: the (masked) offset as Addr()
+  // computes it and at most the bytes up to the end of local memory.
+  llvm::Value* off = b_.CreateAnd(s.v, I64(b_.plan().mask));
+  llvm::Value* avail = b_.CreateSub(I64(b_.plan().layout.mem_size), off);
+  llvm::Value* len = b_.CreateSelect(b_.CreateICmpULT(s.len, avail), s.len, avail);
+  llvm::Value* r =
+      b_.CreateCall(fn, {b_.Addr(s.v), len, gv, I64(static_cast<uint64_t>(pat.size()))});
+  return Bool(b_.CreateICmpNE(r, I64(0)), s.null);
+}
 
 llvm::Value* Lowering::BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from,
                                        size_t n, bool like) {
@@ -108,7 +145,9 @@ llvm::Value* Lowering::StringCompare(const Val& a, const Val& b) {
     b_.CreateBr(exit);
     b_.SetInsertPoint(same);
   });
-  return b_.CreateLoad(b_.getInt64Ty(), res);
+  llvm::Value* r = b_.CreateLoad(b_.getInt64Ty(), res);
+  Release(res);
+  return r;
 }
 
 std::pair<llvm::Value*, llvm::Value*> Lowering::SearchWithBpfLoop(
@@ -219,17 +258,18 @@ Val Lowering::TrimChar(const Val& s) {
   });
   Val r = s;
   r.len = b_.CreateLoad(b_.getInt64Ty(), len);
+  Release(len);
   return r;
 }
 
 Val Lowering::Like(const Expr& e) {
-  if (e.children.size() != 2) return Unsupported("malformed LIKE");
+  if (e.children.size() != 2) return Malformed("malformed LIKE");
   Datum pd;
   if (!Fold(*e.children[1], &pd) || !e.children[1]->type.IsString()) {
     return Unsupported("LIKE pattern must be a string literal");
   }
   Val s = Lower(*e.children[0]);
-  if (s.kind != Val::Kind::kString) return Unsupported("LIKE on a non-string");
+  if (s.kind != Val::Kind::kString) return Malformed("LIKE on a non-string");
   if (pd.null) return Bool(False(), True());
   const std::string pat = pd.s;
   if (b_.bpf() && pat.size() > options_.max_like_pattern) {
@@ -243,6 +283,10 @@ Val Lowering::Like(const Expr& e) {
       segs.push_back({begin, i - begin});
       begin = i + 1;
     }
+  }
+  if (!b_.bpf() && (segs.size() > kMaxInlineLikeSegments || pat.size() > kMaxInlineLikeBytes)) {
+    Val r = LikeByCall(s, pat);
+    return e.negated ? Not(r) : r;
   }
   llvm::Value* ok;
   if (segs.size() == 1) {
@@ -296,6 +340,7 @@ Val Lowering::Like(const Expr& e) {
         b_.SetInsertPoint(miss);
       });
       ok = b_.CreateAnd(ok, b_.CreateICmpNE(b_.CreateLoad(b_.getInt64Ty(), found), I64(0)));
+      Release(found);
       // Each exit of the search loop reaches here with other constants: let
       // the verifier's states converge before the next segment.
       auto v = b_.Checkpoint({ok, b_.CreateLoad(b_.getInt64Ty(), pos), s.v, limit});
@@ -304,6 +349,7 @@ Val Lowering::Like(const Expr& e) {
       s.v = v[2];
       limit = v[3];
     }
+    Release(pos);
   }
   Val r = Bool(ok, s.null);
   return e.negated ? Not(r) : r;

@@ -9,6 +9,13 @@ Val Lowering::Unsupported(const std::string& why) {
   return Int(I64(0), True());
 }
 
+Val Lowering::Malformed(const std::string& why) {
+  if (status_.ok() || status_.IsNotSupported()) {
+    status_ = Status::Internal("malformed expression reached lowering: " + why);
+  }
+  return Int(I64(0), True());
+}
+
 Val Lowering::Bool(llvm::Value* i1, llvm::Value* null) {
   return Int(b_.CreateZExt(i1, b_.getInt64Ty()), null);
 }
@@ -26,8 +33,19 @@ uint64_t Lowering::StringBound() const { return 4096; }
 
 llvm::Value* Lowering::Alloca() {
   llvm::Function* fn = b_.GetInsertBlock()->getParent();
+  std::vector<llvm::Value*>& free = free_slots_[fn];
+  if (!free.empty()) {
+    llvm::Value* slot = free.back();
+    free.pop_back();
+    return slot;
+  }
   llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().begin());
   return entry.CreateAlloca(b_.getInt64Ty());
+}
+
+void Lowering::Release(llvm::Value* slot) {
+  auto* alloca = llvm::cast<llvm::AllocaInst>(slot);
+  free_slots_[alloca->getFunction()].push_back(slot);
 }
 
 llvm::Value* Lowering::Conjuncts(const std::vector<const Expr*>& conjuncts,
@@ -107,12 +125,12 @@ Val Lowering::Column(const Expr& e) {
     } else if (e.column == 1) {
       v.v = en.value_off, v.len = en.value_len, v.max_len = options_.max_block_size;
     } else {
-      return Unsupported("raw mode has only columns key and value");
+      return Malformed("raw mode has only columns key and value");
     }
     return v;
   }
   if (e.column < 0 || e.column >= static_cast<int>(schema_.columns.size())) {
-    return Unsupported("column index out of range");
+    return Malformed("column index out of range");
   }
   const bpfgen::Column& col = schema_.columns[e.column];
   const ColumnLayout& c = row_->columns[e.column];
@@ -155,8 +173,90 @@ Val Lowering::Column(const Expr& e) {
   }
 }
 
+namespace {
+// Nodes in a subtree above which BPF lowering spills (see lowering.h). Small
+// predicates (Q6's conjuncts) stay entirely in registers.
+constexpr int kSpillThreshold = 16;
+constexpr uint32_t kSlotsPerValue = 3;  // value, length, NULL flag
+}  // namespace
+
+int Lowering::Size(const Expr& e) {
+  auto it = sizes_.find(&e);
+  if (it != sizes_.end()) return it->second;
+  int n = 1;
+  for (const auto& c : e.children) n += Size(*c);
+  sizes_[&e] = n;
+  return n;
+}
+
+bool Lowering::WantSpill(const Expr& e) {
+  return Size(e) > kSpillThreshold && spill_top_ + kSlotsPerValue <= kNumSpillSlots;
+}
+
+void Lowering::SpillStore(const Val& v, uint32_t at) {
+  auto slot = [&](uint32_t k) { return static_cast<StateSlot>(kStSpill0 + at + k); };
+  if (!v.lit && !llvm::isa<llvm::Constant>(v.v)) b_.StoreStateVolatile(slot(0), v.v);
+  if (v.len != nullptr && !v.lit && !llvm::isa<llvm::Constant>(v.len)) {
+    b_.StoreStateVolatile(slot(1), v.len);
+  }
+  if (!llvm::isa<llvm::Constant>(v.null)) {
+    b_.StoreStateVolatile(slot(2), b_.CreateZExt(v.null, b_.getInt64Ty()));
+  }
+}
+
+Val Lowering::SpillLoad(const Val& v, uint32_t at) {
+  auto slot = [&](uint32_t k) { return static_cast<StateSlot>(kStSpill0 + at + k); };
+  Val r = v;
+  if (!v.lit && !llvm::isa<llvm::Constant>(v.v)) r.v = b_.LoadStateVolatile(slot(0));
+  if (v.len != nullptr && !v.lit && !llvm::isa<llvm::Constant>(v.len)) {
+    r.len = b_.LoadStateVolatile(slot(1));
+  }
+  if (!llvm::isa<llvm::Constant>(v.null)) {
+    r.null = b_.CreateICmpNE(b_.LoadStateVolatile(slot(2)), I64(0));
+  }
+  return r;
+}
+
+std::pair<Val, Val> Lowering::LowerPair(const Expr& left, const Expr& right) {
+  Val a = Lower(left);
+  if (!b_.bpf() || !WantSpill(right)) {
+    Val b = Lower(right);
+    return {a, b};
+  }
+  const uint32_t at = spill_top_;
+  spill_top_ += kSlotsPerValue;
+  SpillStore(a, at);
+  Val b = Lower(right);
+  spill_top_ -= kSlotsPerValue;
+  return {SpillLoad(a, at), b};
+}
+
+Val Lowering::Settle(const Val& v, const Expr& e) {
+  if (!status_.ok() || !WantSpill(e)) return v;
+  SpillStore(v, spill_top_);
+  return SpillLoad(v, spill_top_);
+}
+
 Val Lowering::Lower(const Expr& e) {
   if (!status_.ok()) return Int(I64(0), True());
+  Val v = LowerNode(e);
+  // Booleans are not settled: a chain of ORed comparisons that feeds a branch
+  // becomes a chain of branches in the backend (no live values); stored to
+  // memory, every comparison would be materialised at once (a 256-element IN
+  // list then needed 2 KB of stack).
+  // AND/OR nodes are settled: each settles one value (a wide OR of
+  // arithmetic comparisons otherwise kept every operand's value and NULL flag
+  // live to the end of the chain).
+  const bool connective = e.kind == ExprKind::kBinary &&
+                          (e.binary_op == BinaryOp::kAnd || e.binary_op == BinaryOp::kOr);
+  if (e.kind == ExprKind::kLiteral || e.kind == ExprKind::kColumn ||
+      (e.type.id == TypeId::kBool && !connective)) {
+    return v;
+  }
+  return Settle(v, e);
+}
+
+Val Lowering::LowerNode(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kLiteral:
       return Literal(e);
@@ -165,24 +265,27 @@ Val Lowering::Lower(const Expr& e) {
     case ExprKind::kCast:
       return Cast(e);
     case ExprKind::kUnary:
-      if (e.children.size() != 1) return Unsupported("malformed unary expression");
+      if (e.children.size() != 1) return Malformed("malformed unary expression");
       if (e.unary_op == UnaryOp::kNot) return Not(Lower(*e.children[0]));
       return Negate(Lower(*e.children[0]), e.children[0]->type);
     case ExprKind::kBinary: {
-      if (e.children.size() != 2) return Unsupported("malformed binary expression");
+      if (e.children.size() != 2) return Malformed("malformed binary expression");
       switch (e.binary_op) {
-        case BinaryOp::kAnd:
-          return And(Lower(*e.children[0]), Lower(*e.children[1]));
-        case BinaryOp::kOr:
-          return Or(Lower(*e.children[0]), Lower(*e.children[1]));
+        case BinaryOp::kAnd: {
+          auto [a, b] = LowerPair(*e.children[0], *e.children[1]);
+          return And(a, b);
+        }
+        case BinaryOp::kOr: {
+          auto [a, b] = LowerPair(*e.children[0], *e.children[1]);
+          return Or(a, b);
+        }
         case BinaryOp::kEq:
         case BinaryOp::kNe:
         case BinaryOp::kLt:
         case BinaryOp::kLe:
         case BinaryOp::kGt:
         case BinaryOp::kGe: {
-          Val a = Lower(*e.children[0]);
-          Val b = Lower(*e.children[1]);
+          auto [a, b] = LowerPair(*e.children[0], *e.children[1]);
           return Compare(e.binary_op, a, b, e.children[0]->type, e.children[1]->type);
         }
         default:
@@ -196,14 +299,14 @@ Val Lowering::Lower(const Expr& e) {
     case ExprKind::kLike:
       return Like(e);
     case ExprKind::kIsNull: {
-      if (e.children.size() != 1) return Unsupported("malformed IS NULL");
+      if (e.children.size() != 1) return Malformed("malformed IS NULL");
       Val a = Lower(*e.children[0]);
       return Bool(e.negated ? b_.CreateNot(a.null) : a.null, False());
     }
     case ExprKind::kCall:
       return Call(e);
   }
-  return Unsupported("unknown expression kind");
+  return Malformed("unknown expression kind");
 }
 
 }  // namespace pushdown::bpfgen::codegen

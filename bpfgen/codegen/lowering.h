@@ -10,6 +10,7 @@
 // lower_double.cc (DOUBLE), lower_column.cc (row access).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,14 @@
 #include "bpfgen/schema/schema.h"
 
 namespace pushdown::bpfgen::codegen {
+
+// Native only: the runtime function long LIKE patterns call,
+//   uint64_t pd_like_match(const uint8_t* s, uint64_t len,
+//                          const uint8_t* pattern, uint64_t pattern_len);
+// (bpfgen::LikeMatch; CompileNative defines it in the JIT).
+inline constexpr char kLikeMatchSymbol[] = "pd_like_match";
+extern "C" uint64_t pd_like_match(const uint8_t* s, uint64_t len, const uint8_t* pattern,
+                                  uint64_t pattern_len);
 
 struct Val {
   enum class Kind { kInt, kDouble, kString };
@@ -41,12 +50,32 @@ class Lowering {
   // i1: every conjunct is TRUE. Short-circuits from left to right.
   llvm::Value* Conjuncts(const std::vector<const Expr*>& conjuncts, const EntryView& entry);
 
-  // The first lowering error (NotSupported) or OK.
+  // The first lowering error (NotSupported, or Internal for a malformed
+  // tree) or OK.
   const Status& status() const { return status_; }
 
   Val Lower(const Expr& e);
 
  private:
+  Val LowerNode(const Expr& e);
+  // BPF spills to local memory (state slots kStSpill0..): the backend keeps
+  // every value of one basic block in registers or on the 512-byte stack, and
+  // its instruction combining moves a chain's NULL/overflow checks to the end
+  // of the chain, so a long sum or a deep nesting kept every intermediate
+  // value alive ("BPF stack limit exceeded"). A node bigger than
+  // kSpillThreshold nodes is stored to spill slots and reloaded (volatile:
+  // its checks are computed before the store, nothing is live across it);
+  // the left operand of a binary node whose right operand is big waits in
+  // spill slots (one frame per pending operand) instead of in a register.
+  // Native: only the settling, for compile time: without it instcombine
+  // refolded the whole chain at every node (host codegen of a 1000-term sum
+  // took 9 s, superlinear); pending operands stay in registers.
+  std::pair<Val, Val> LowerPair(const Expr& left, const Expr& right);
+  Val Settle(const Val& v, const Expr& e);
+  void SpillStore(const Val& v, uint32_t at);
+  Val SpillLoad(const Val& v, uint32_t at);
+  bool WantSpill(const Expr& e);
+  int Size(const Expr& e);  // nodes in e's tree (memoised)
   friend class LoweringParts;
   // lower_column.cc
   Val Column(const Expr& e);
@@ -75,6 +104,8 @@ class Lowering {
   llvm::Value* BytesEqualConst(llvm::Value* off, const std::string& lit, size_t from, size_t n,
                                bool like);
   llvm::Value* StringCompareConst(const Val& a, const std::string& lit);
+  // Native: s LIKE pat as a call of pd_like_match (the JIT resolves it).
+  Val LikeByCall(const Val& s, const std::string& pat);
   // BPF: StringCompare of two long strings as a bpf_loop callback.
   llvm::Value* CompareWithBpfLoop(const Val& a, const Val& b, uint64_t bound);
   // BPF: leftmost q in [start, limit - n] where pat[from, from+n) matches at
@@ -97,7 +128,14 @@ class Lowering {
   // Checked int64 helpers: {result, overflow(i1)}.
   std::pair<llvm::Value*, llvm::Value*> CheckedAddSub(bool add, llvm::Value* a, llvm::Value* b);
   std::pair<llvm::Value*, llvm::Value*> RescaleInt(llvm::Value* v, int from, int to);
-  llvm::Value* Alloca();  // an i64 slot in the function's entry block
+  // An i64 slot in the current function's entry block. Slots are reused after
+  // Release: every user stores before it loads and releases after emitting
+  // its last load, and lowering emits code in execution order, so a reused
+  // slot's lifetimes never overlap. This keeps the number of slots (BPF: stack
+  // bytes, 512 per function; the BPF pipeline has no mem2reg) bounded by the
+  // nesting of string operations instead of growing with every LIKE segment.
+  llvm::Value* Alloca();
+  void Release(llvm::Value* slot);
 
   // Helpers.
   Val Int(llvm::Value* v, llvm::Value* null) { return {Val::Kind::kInt, v, nullptr, null}; }
@@ -107,7 +145,12 @@ class Lowering {
   llvm::Value* True() { return b_.getTrue(); }
   llvm::Value* I64(uint64_t v) { return b_.I64(v); }
   // Records a lowering error; returns a NULL value so emission can continue.
+  // Unsupported: a valid, type-checked expression this target cannot lower
+  // (NotSupported: the conjunct belongs on the host). Malformed: the tree
+  // breaks an invariant the front end guarantees (arity, operand types,
+  // column index): a bug upstream, Internal, never a silent host fallback.
   Val Unsupported(const std::string& why);
+  Val Malformed(const std::string& why);
   uint64_t StringBound() const;  // longest string a BPF loop may walk
 
   IRBuilderPD& b_;
@@ -116,8 +159,11 @@ class Lowering {
   const CompileOptions& options_;
   const EntryView* entry_ = nullptr;
   Status status_;
-  std::vector<std::unique_ptr<std::string>> strings_;  // folded string constants
-  int callbacks_ = 0;                                  // bpf_loop callbacks emitted
+  std::vector<std::unique_ptr<std::string>> strings_;                // folded string constants
+  int callbacks_ = 0;                                                // bpf_loop callbacks emitted
+  std::map<llvm::Function*, std::vector<llvm::Value*>> free_slots_;  // released Alloca()s
+  std::map<const Expr*, int> sizes_;                                 // Size() memo
+  uint32_t spill_top_ = 0;  // spill slots in use by pending operands
 };
 
 }  // namespace pushdown::bpfgen::codegen

@@ -18,6 +18,8 @@ const char* FallbackReasonName(Fallback::Reason reason) {
       return "program too large";
     case Fallback::Reason::kDeviceUnavailable:
       return "device unavailable";
+    case Fallback::Reason::kCodegenRejected:
+      return "codegen rejected";
   }
   return "unknown";
 }
@@ -57,6 +59,20 @@ Result<DeviceChoice> ChooseDevice(DeviceRegistry& registry, std::string_view req
                                                            : Fallback::Reason::kDeviceUnavailable;
   choice.fallback.detail = available.message();
   return choice;
+}
+
+Fallback::Reason FallbackForCompileFailure(bpfgen::CompileFailure failure) {
+  switch (failure) {
+    case bpfgen::CompileFailure::kUnsupported:
+      return Fallback::Reason::kUnsupportedConjunct;
+    case bpfgen::CompileFailure::kCodegenRejected:
+      return Fallback::Reason::kCodegenRejected;
+    case bpfgen::CompileFailure::kNone:
+    case bpfgen::CompileFailure::kInternal:
+    case bpfgen::CompileFailure::kInvalidArgument:
+      break;
+  }
+  return Fallback::Reason::kNone;
 }
 
 Fallback::Reason ClassifyFailure(const Status& status) {

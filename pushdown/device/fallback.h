@@ -21,6 +21,7 @@ struct Fallback {
     kUnsupportedConjunct,  // the generator cannot lower a conjunct for the device
     kProgramTooLarge,      // over the device's instruction/complexity limit
     kDeviceUnavailable,    // the device is missing or failed for another reason
+    kCodegenRejected,      // LLVM's backend refused the program (e.g. BPF stack limit)
   };
   Reason reason = Reason::kNone;
   std::string detail;  // human-readable: errno text, verifier log lines, ...
@@ -29,7 +30,7 @@ struct Fallback {
 };
 
 // "none", "no BPF privilege", "verifier rejection", "unsupported conjunct",
-// "program too large", "device unavailable".
+// "program too large", "device unavailable", "codegen rejected".
 const char* FallbackReasonName(Fallback::Reason reason);
 
 // Process-wide devices: the kernel device is probed once, on first use.
@@ -59,7 +60,15 @@ struct DeviceChoice {
 // InvalidArgument.
 Result<DeviceChoice> ChooseDevice(DeviceRegistry& registry, std::string_view requested);
 
-// The fallback reason for a failed Device::Load or bpfgen::Compile* status:
+// The fallback for a failed bpfgen::Compile* for a device, from the typed
+// failure the compiler reported (never from its message): kUnsupported ->
+// kUnsupportedConjunct, kCodegenRejected -> kCodegenRejected. kNone, kInternal
+// and kInvalidArgument are no fallback (kNone: the error is the caller's to
+// return; a generator bug must fail loudly, not run quietly on the host).
+Fallback::Reason FallbackForCompileFailure(bpfgen::CompileFailure failure);
+
+// The fallback reason for a failed Device::Load status (compile failures are
+// classified by FallbackForCompileFailure):
 // NotSupported "verifier rejected ..." -> kVerifierRejected, "program too
 // large ..." -> kProgramTooLarge, other NotSupported (from the generator) ->
 // kUnsupportedConjunct, Unavailable -> kNoBpfPrivilege/kDeviceUnavailable,

@@ -31,13 +31,22 @@ std::future<Result<LocalMemoryMap>> StartLocalMemory(const bpfgen::Schema& schem
   }
 }
 
+// A failed compile sets *compile_fallback to its typed fallback reason (kNone:
+// no fallback, the error is returned); a failed load leaves it kNone.
 Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
                     const std::vector<const bpfgen::Expr*>& conjuncts,
-                    const bpfgen::CompileOptions& options, DeviceProgram* out) {
+                    const bpfgen::CompileOptions& options, DeviceProgram* out,
+                    Fallback::Reason* compile_fallback, bool* compile_failed) {
   std::future<Result<LocalMemoryMap>> memory = StartLocalMemory(schema, options);
   // (On an early return the future's destructor waits for the thread.)
-  PD_ASSIGN_OR_RETURN(bpfgen::BpfProgram bpf, bpfgen::CompileBpf(schema, conjuncts, options));
-  out->bpf = std::move(bpf);
+  bpfgen::CompileFailure failure = bpfgen::CompileFailure::kNone;
+  Result<bpfgen::BpfProgram> bpf = bpfgen::CompileBpf(schema, conjuncts, options, &failure);
+  if (!bpf.ok()) {
+    *compile_failed = true;
+    *compile_fallback = FallbackForCompileFailure(failure);
+    return bpf.status();
+  }
+  out->bpf = std::move(*bpf);
   ProgramImage image;
   image.bpf = &*out->bpf;
   Result<LocalMemoryMap> local =
@@ -75,14 +84,26 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
   result->requested_device = std::string(requested);
   result->fallback = choice.fallback;
   if (choice.device == &registry.kernel()) {
-    Status s = LoadOnKernel(registry.kernel(), schema, conjuncts, kernel_options, result.get());
+    Fallback::Reason compile_fallback = Fallback::Reason::kNone;
+    bool compile_failed = false;
+    Status s = LoadOnKernel(registry.kernel(), schema, conjuncts, kernel_options, result.get(),
+                            &compile_fallback, &compile_failed);
     if (s.ok()) {
       result->total_ms = MsSince(start);
       return result;
     }
-    // Falling back is a result: keep the reason, run on the host.
-    result->fallback.reason = ClassifyFailure(s);
+    // A generator bug (Internal) or bad input is an error, not a fallback.
+    if (compile_failed && compile_fallback == Fallback::Reason::kNone) return s;
+    // Falling back is a result: keep the reason, run on the host. The compile
+    // failure's reason is typed; a load failure's comes from the device.
+    result->fallback.reason = compile_failed ? compile_fallback : ClassifyFailure(s);
     result->fallback.detail = s.message();
+    // The reason's name already says "codegen rejected": keep the first line.
+    const std::string_view prefix = bpfgen::kCodegenRejectedPrefix;
+    if (compile_fallback == Fallback::Reason::kCodegenRejected &&
+        result->fallback.detail.rfind(prefix, 0) == 0) {
+      result->fallback.detail.erase(0, prefix.size());
+    }
     result->bpf.reset();
     result->program.reset();
   }

@@ -106,9 +106,10 @@ for s in host kernel; do
   f="$tmp/$s.speedup.dat"
   [ -s "$f" ] || continue
   label="pushdown, host JIT"
-  [ "$s" = kernel ] && label="pushdown, kernel eBPF"
-  lines+="${lines:+, }'$f' using (\$1*100):2 with linespoints lw 2 pt 7 ps 1.4 title '$label vs best 1-thread baseline'"
-  lines+=", '$f' using (\$1*100):3 with linespoints lw 2 dt 2 pt 5 ps 1.0 title '$label vs best all-core baseline'"
+  color="#9400d3"
+  [ "$s" = kernel ] && label="pushdown, kernel eBPF" && color="#0072b2"
+  lines+="${lines:+, }'$f' using (\$1*100):2 with linespoints lw 2 lc rgb '$color' pt 7 ps 1.4 title '$label vs best 1-thread baseline'"
+  lines+=", '$f' using (\$1*100):3 with linespoints lw 2 dt 2 lc rgb '$color' pt 5 ps 1.0 title '$label vs best all-core baseline'"
 done
 if [ -n "$lines" ]; then
   gnuplot <<GP
@@ -121,7 +122,7 @@ set logscale x
 set yrange [0:*]
 set grid
 set key top right
-plot $lines, 1 with lines lc rgb 'gray' dt 3 title 'break-even'
+plot $lines, 1 with lines lw 1.5 lc rgb '#444444' dt 3 title 'break-even (1x)'
 GP
 fi
 echo "wrote $outdir/${prefix}_time.png $outdir/${prefix}_bytes_to_host.png $outdir/${prefix}_speedup_vs_best.png"

@@ -159,7 +159,8 @@ done
 # 8. RESULTS.md
 ELAPSED=$(( $(date +%s) - START_S ))
 echo "run_all.sh took $((ELAPSED / 60)) min $((ELAPSED % 60)) s up to RESULTS.md (SCALE=$SCALE REPEATS=$REPEATS THREADS=$THREADS, REUSE_LOAD=${REUSE_LOAD:-0}), $(date -u '+%Y-%m-%d %H:%M') UTC." > "$WORK/runtime.txt"
-SCALE="$SCALE" REPEATS="$REPEATS" NUM="$NUM" WORK="$WORK" ROOT_USER=$ROOT_USER \
+SCALE="$SCALE" REPEATS="$REPEATS" NUM="$NUM" WORK="$WORK" ROOT_USER=$ROOT_USER THREADS="$THREADS" \
+  TARGET_FILE_SIZE="$TARGET_FILE_SIZE" REUSE_LOAD="${REUSE_LOAD:-0}" \
   python3 "$ROOT/bench/pushdown_bench/write_results.py" > "$ROOT/bench/RESULTS.md"
 say "wrote bench/RESULTS.md"
 say "$(cat "$WORK/runtime.txt")"

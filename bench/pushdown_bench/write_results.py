@@ -128,7 +128,9 @@ p("")
 p("## Commands")
 p("")
 p("```")
-p(f"SCALE={SCALE} REPEATS={REPEATS} NUM={NUM} bench/run_all.sh")
+p(f"SCALE={SCALE} REPEATS={REPEATS} NUM={NUM} THREADS={os.environ.get('THREADS', '?')} "
+  f"TARGET_FILE_SIZE={os.environ.get('TARGET_FILE_SIZE', '?')} "
+  f"REUSE_LOAD={os.environ.get('REUSE_LOAD', '0')} bench/run_all.sh")
 with open(os.path.join(WORK, "commands.txt")) as f:
     p(f.read().rstrip())
 p("```")
@@ -143,7 +145,7 @@ p("Cold runs: `sync; echo 3 > /proc/sys/vm/drop_caches` (root) before every time
   "`ScanOptions::use_direct_io` = O_DIRECT on the pushdown fast path) and `--cache_size=-1` "
   "(no block cache).")
 p("")
-p("Paths: **baseline** = `rocksdb::DB::NewIterator` over the table's column family at the same "
+p("Paths: **baseline** (plain baseline, `plain_iter_1t`) = `rocksdb::DB::NewIterator` over the table's column family at the same "
   "snapshot + a hand-written C++ filter decoding the row format "
   "(`bench/pushdown_bench/hand_filter.h`); **host** = `PushdownDB::Scan/Aggregate` with the "
   "host-JIT device; **kernel** = the same with the kernel eBPF device. Every run checks that "
@@ -475,7 +477,10 @@ L(f"Pushdown (1 scan thread; `pushdown_threads=1`) against every baseline of the
   f"compares with the fastest 1-thread baseline (the pushdown side's thread count); "
   f"speedup_vs_best_allcores with the fastest baseline of any thread count up to all cores. "
   f"The pushdown side's first run (program compile + load included) and its cached runs are "
-  f"reported apart.")
+  f"reported apart. `pushdown_threads=1` counts the scan thread; io_uring's kernel workers add "
+  f"CPU on other cores (process CPU in the Q6 table below). Machine: "
+  f"{model.group(1) if model else '?'}, {cpus.group(1) if cpus else '?'} vCPUs, kernel "
+  f"{platform.release()} (details below).")
 L("")
 L("| compression | device | pushdown s (cached) | first run s (compile + load) | " +
   " | ".join(order) + " | **speedup_vs_best** (1 thread) | speedup_vs_best_allcores | first run vs best |")

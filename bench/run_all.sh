@@ -50,7 +50,9 @@ run() {  # label args... : runs pushdown_bench, logs the command and output
 : > "$WORK/commands.txt"
 
 say "build"
-cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+launcher=()
+command -v ccache > /dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" > /dev/null
 cmake --build "$BUILD" -j2 --target pushdown_bench expert_scan device_bench pushdown \
   sst_read_bench > /dev/null
 

@@ -1,12 +1,13 @@
 // expert_scan: pushdown_bench's expert baselines (baselines.h: the tuned DB
 // iterator and SstFileReader, at 1 thread and --threads) linked against the
-// static librocksdb.a, over an existing DB opened read-only. It measures what
+// static librocksdb.a (expert_scan_shared: the same program linked against the
+// shared librocksdb), over an existing DB opened read-only. It measures what
 // the link mode costs: Debian's shared librocksdb (which pushdown_bench and
 // the pushdown side use) pays __tls_get_addr for perf_context; the static
 // library uses initial-exec TLS (shared/SST_FORMAT.md "Baselines an expert
 // writes"). Every baseline must return the same rows and Q6 aggregates; one
 // output line per baseline:
-//   expert_scan : baseline=NAME link=static threads=T partitions=P median_s=X min_s=X
+//   expert_scan : baseline=NAME link=static|shared threads=T partitions=P median_s=X min_s=X
 //                 max_s=X rows=N matched=N count=N revenue=N.NNNN
 #include <gflags/gflags.h>
 
@@ -23,6 +24,10 @@
 #include "bpfgen/schema/row_layout.h"
 #include "bpfgen/schema/schema.h"
 #include "bpfgen/schema/tpch.h"
+
+#ifndef PD_ROCKSDB_LINK
+#error "PD_ROCKSDB_LINK (static|shared) names the librocksdb this program links"
+#endif
 
 DEFINE_string(db, "", "database directory (required; opened read-only)");
 DEFINE_string(table, "lineitem",
@@ -62,7 +67,7 @@ int Main() {
   const std::string cf = table ? FLAGS_table : "default";
   auto ex = ExpertBaselines::Open(FLAGS_db, cf, FLAGS_reads, FLAGS_threads, *filter);
   if (!ex.ok()) Die(ex.status().ToString());
-  std::printf("# expert_scan (%s, static librocksdb.a): %s\n", cf.c_str(),
+  std::printf("# expert_scan (%s, %s librocksdb): %s\n", cf.c_str(), PD_ROCKSDB_LINK,
               (*ex)->Describe().c_str());
   const auto& specs = (*ex)->specs();
   // Untimed: full row checksums; every baseline must agree with the first.
@@ -95,10 +100,11 @@ int Main() {
   for (size_t i = 0; i < specs.size(); ++i) {
     const Summary s = Summarize(secs[i]);
     std::printf(
-        "expert_scan  : baseline=%s link=static threads=%d partitions=%d median_s=%.4f "
+        "expert_scan  : baseline=%s link=%s threads=%d partitions=%d median_s=%.4f "
         "min_s=%.4f max_s=%.4f rows=%lu matched=%lu count=%ld revenue=%ld.%04ld\n",
-        specs[i].name.c_str(), specs[i].threads, specs[i].partitions, s.median, s.min, s.max,
-        want.rows, want.matched, want.count, want.revenue / 10000, want.revenue % 10000);
+        specs[i].name.c_str(), PD_ROCKSDB_LINK, specs[i].threads, specs[i].partitions, s.median,
+        s.min, s.max, want.rows, want.matched, want.count, want.revenue / 10000,
+        want.revenue % 10000);
   }
   if (!(*ex)->sst_reader_skipped().empty()) {
     std::printf("# sst_reader skipped: %s\n", (*ex)->sst_reader_skipped().c_str());

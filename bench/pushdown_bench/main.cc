@@ -170,7 +170,8 @@ class Bench {
       }
       fs::remove_all(FLAGS_db);
     }
-    fs::create_directories(fs::path(FLAGS_db).parent_path());
+    const fs::path parent = fs::path(FLAGS_db).parent_path();  // empty for a relative name
+    if (!parent.empty()) fs::create_directories(parent);
     rocksdb::CompressionType compression;
     if (!ParseCompression(FLAGS_compression_type, &compression)) {
       Die("unknown --compression_type=" + FLAGS_compression_type);

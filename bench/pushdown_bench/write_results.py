@@ -441,14 +441,15 @@ def expert_line(comp, dev):
     return m.group(1) if m else None
 
 
-def static_runs(comp):
-    """{name: (median s, threads)} from expert_scan_<comp>.out (static librocksdb.a)."""
-    path = os.path.join(WORK, f"expert_scan_{comp}.out")
+def static_runs(comp, link="static"):
+    """{name: (median s, threads, count, revenue)}, description from expert_scan[_shared]_<comp>.out."""
+    prog = "expert_scan" if link == "static" else "expert_scan_shared"
+    path = os.path.join(WORK, f"{prog}_{comp}.out")
     if not os.path.exists(path):
         return {}, None
     txt = open(path).read()
     out = {}
-    for m in re.finditer(r"^expert_scan +: baseline=(\S+) link=static threads=(\d+) partitions=\d+ "
+    for m in re.finditer(r"^expert_scan +: baseline=(\S+) link=" + link + r" threads=(\d+) partitions=\d+ "
                          r"median_s=([\d.]+).* count=(\d+) revenue=([\d.]+)", txt, re.M):
         out[m.group(1)] = (float(m.group(3)), int(m.group(2)), m.group(4), m.group(5))
     d = re.search(r"^# expert_scan \([^)]*\): (.*)$", txt, re.M)
@@ -528,25 +529,31 @@ for comp in ("none", "lz4"):
         L("")
         L("`expert_scan` runs the expert baselines above linked against `librocksdb.a` (a separate "
           "program: the static and the shared librocksdb cannot share a process) on the same DB, "
-          "right after the pushdown_bench runs. Pushdown itself links the shared library, so the "
-          "table above (same link mode) is the like-for-like comparison; this one says what the "
-          "link mode is worth to the baseline.")
+          "right after the pushdown_bench runs, back to back with `expert_scan_shared`, the same "
+          "program linked against the shared librocksdb: their ratio is what the link mode alone is "
+          "worth. Pushdown itself links the shared library, so the first table (same process, same "
+          "link mode, interleaved) is the like-for-like comparison; the last two columns compare "
+          "pushdown with the static baselines across processes.")
         L("")
-        L("| compression | baseline | shared librocksdb s (pushdown_bench, kernel run) | static librocksdb.a s (expert_scan) | static faster by | pushdown kernel vs static | pushdown host vs static |")
-        L("|---|---|---|---|---|---|---|")
+        L("| compression | baseline | shared, in pushdown_bench (kernel run) s | shared, expert_scan_shared s | "
+          "static, expert_scan s | static faster by (standalone) | pushdown kernel vs static | pushdown host vs static |")
+        L("|---|---|---|---|---|---|---|---|")
         have_static = True
     kr, hr = runs.get((comp, "kernel")), runs.get((comp, "host"))
+    shared_st, _ = static_runs(comp, "shared")
     for n, (ss, t, cnt, rev) in sorted(st.items(), key=lambda kv: (kv[1][1], kv[0])):
-        sh_ = kr["bmed"].get(n, (None,))[0] if kr else None
-        shared = f"{sh_:.4f}" if sh_ else "?"
-        gain = f"{sh_ / ss:.2f}x" if sh_ else "?"
+        inproc = kr["bmed"].get(n, (None,))[0] if kr else None
+        alone = shared_st.get(n, (None,))[0]
+        inproc_s = f"{inproc:.4f}" if inproc else "?"
+        alone_s = f"{alone:.4f}" if alone else "?"
+        gain = f"{alone / ss:.2f}x" if alone else "?"
         vs_k = f"{ss / kr['push']:.2f}x" if kr else "?"
         vs_h = f"{ss / hr['push']:.2f}x" if hr else "?"
-        L(f"| {comp} | {n} | {shared} | {ss:.4f} | {gain} | {vs_k} | {vs_h} |")
+        L(f"| {comp} | {n} | {inproc_s} | {alone_s} | {ss:.4f} | {gain} | {vs_k} | {vs_h} |")
     want = bench_q6_result(comp)
     got = next(iter(st.values()))
     same = want is not None and want == (got[2], got[3])
-    L(f"| {comp} | (check) | Q6 count={want[0] if want else '?'} revenue={want[1] if want else '?'} | "
+    L(f"| {comp} | (check) | Q6 count={want[0] if want else '?'} revenue={want[1] if want else '?'} | | "
       f"count={got[2]} revenue={got[3]} | {'same result' if same else '**DIFFERENT RESULT**'} | | |")
 if have_static:
     L("")

@@ -78,6 +78,30 @@ uint64_t RowHash(std::string_view key, std::string_view value) {
   return KeyHash(key) * 0x9e3779b97f4a7c15ULL + XXH3_64bits(value.data(), value.size());
 }
 
+Status Accumulate(rocksdb::Iterator* it, const HandFilter& filter, bool hash_values,
+                  BaselineResult* r) {
+  const bool q6 = filter.kind() == HandFilter::Kind::kQ6;
+  for (; it->Valid(); it->Next()) {
+    const rocksdb::Slice k = it->key();
+    const rocksdb::Slice v = it->value();
+    const std::string_view key(k.data(), k.size());
+    const std::string_view value(v.data(), v.size());
+    ++r->rows;
+    r->bytes_to_host += 16 + key.size() + 8 + value.size();
+    if (!filter.Match(key, value)) continue;
+    ++r->matched;
+    r->matched_bytes += key.size() + value.size();
+    r->key_sum += KeyHash(key);
+    if (hash_values) r->kv_sum += RowHash(key, value);
+    if (q6) {
+      ++r->count;
+      r->revenue += filter.Q6Revenue(value);
+    }
+  }
+  if (!it->status().ok()) return Status::IOError("baseline iterator: " + it->status().ToString());
+  return Status::OK();
+}
+
 Result<BaselineResult> RunBaseline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                    const rocksdb::Snapshot* snapshot, const HandFilter& filter,
                                    bool hash_values) {
@@ -85,25 +109,8 @@ Result<BaselineResult> RunBaseline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle*
   ro.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
   BaselineResult r;
-  const bool q6 = filter.kind() == HandFilter::Kind::kQ6;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const rocksdb::Slice k = it->key();
-    const rocksdb::Slice v = it->value();
-    const std::string_view key(k.data(), k.size());
-    const std::string_view value(v.data(), v.size());
-    ++r.rows;
-    r.bytes_to_host += 16 + key.size() + 8 + value.size();
-    if (!filter.Match(key, value)) continue;
-    ++r.matched;
-    r.matched_bytes += key.size() + value.size();
-    r.key_sum += KeyHash(key);
-    if (hash_values) r.kv_sum += RowHash(key, value);
-    if (q6) {
-      ++r.count;
-      r.revenue += filter.Q6Revenue(value);
-    }
-  }
-  if (!it->status().ok()) return Status::IOError("baseline iterator: " + it->status().ToString());
+  it->SeekToFirst();
+  PD_RETURN_IF_ERROR(Accumulate(it.get(), filter, hash_values, &r));
   return r;
 }
 

@@ -104,6 +104,12 @@ struct BaselineResult {
 uint64_t KeyHash(std::string_view key);
 uint64_t RowHash(std::string_view key, std::string_view value);
 
+// Filters the entries from `it`'s current position to its end into `r`
+// (counts and sums add to what `r` holds). Q6 aggregates when the filter is
+// Q6; kv_sum when `hash_values`. IOError if the iterator fails.
+Status Accumulate(rocksdb::Iterator* it, const HandFilter& filter, bool hash_values,
+                  BaselineResult* r);
+
 // Iterates `cf` at `snapshot` with a plain RocksDB iterator and filters by hand.
 // `q6`: also accumulate the Q6 aggregates. `hash_values`: fill kv_sum.
 Result<BaselineResult> RunBaseline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,

@@ -17,6 +17,28 @@ Summary Summarize(std::vector<double> v) {
   return s;
 }
 
+BestBaselines PickBest(const std::vector<BaselineTime>& times, int pushdown_threads) {
+  BestBaselines b;
+  bool have_same = false, have_all = false;
+  for (const auto& t : times) {
+    if (t.threads == pushdown_threads && (!have_same || t.seconds < b.same.seconds)) {
+      b.same = t;
+      have_same = true;
+    }
+    if (!have_all || t.seconds < b.allcores.seconds) {
+      b.allcores = t;
+      have_all = true;
+    }
+  }
+  return b;
+}
+
+std::string FormatSeconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.4f", s);
+  return buf;
+}
+
 CsvReport::CsvReport(const std::string& path) {
   if (path.empty()) return;
   struct stat st;
@@ -30,7 +52,7 @@ CsvReport::CsvReport(const std::string& path) {
     std::fprintf(f_,
                  "benchmark,path,device,compression,target_selectivity,selectivity,repeat,"
                  "seconds,rows,matched,matched_bytes,bytes_read,bytes_to_host,host_cpu_s,"
-                 "proc_cpu_s,device_s,direct_io,cold,predicate\n");
+                 "proc_cpu_s,device_s,direct_io,cold,predicate,threads\n");
   }
 }
 
@@ -46,11 +68,11 @@ void CsvReport::Add(const Measurement& m) {
     if (c == '"') c = '\'';
   }
   std::fprintf(f_,
-               "%s,%s,%s,%s,%.6g,%.6g,%d,%.6f,%lu,%lu,%lu,%lu,%lu,%.6f,%.6f,%.6f,%d,%d,\"%s\"\n",
+               "%s,%s,%s,%s,%.6g,%.6g,%d,%.6f,%lu,%lu,%lu,%lu,%lu,%.6f,%.6f,%.6f,%d,%d,\"%s\",%d\n",
                m.benchmark.c_str(), m.path.c_str(), m.device.c_str(), m.compression.c_str(),
                m.target_selectivity, sel, m.repeat, m.seconds, m.rows, m.matched, m.matched_bytes,
                m.bytes_read, m.bytes_to_host, m.host_cpu_s, m.proc_cpu_s, m.device_s,
-               m.direct_io ? 1 : 0, m.cold ? 1 : 0, pred.c_str());
+               m.direct_io ? 1 : 0, m.cold ? 1 : 0, pred.c_str(), m.threads);
   std::fflush(f_);
 }
 

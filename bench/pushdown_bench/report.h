@@ -11,8 +11,11 @@ namespace pushdown::bench {
 // One timed run of one path.
 struct Measurement {
   std::string benchmark;  // tpch_q6, filterscan, selectivity_sweep, ...
-  std::string path;       // "baseline" (iterator + hand filter) | "pushdown"
-  std::string device;     // iterator | kernel | host
+  // "baseline" (the plain iterator + hand filter) | an expert baseline's name
+  // (expert_iter_1t, sst_reader_2t, ...) | "pushdown" (cached program) |
+  // "pushdown_first" (the first run: program compile + load included)
+  std::string path;
+  std::string device;  // iterator | sst_reader | kernel | host
   std::string predicate;
   std::string compression;  // of the data, as requested at load/fill
   double target_selectivity = 0;
@@ -28,12 +31,32 @@ struct Measurement {
   double device_s = 0;    // ScanStats::device_ns
   bool direct_io = false;
   bool cold = false;  // page cache dropped before the run
+  int threads = 1;    // threads of the path (the pushdown scan: 1)
 };
 
 struct Summary {
   double median = 0, min = 0, max = 0;
 };
 Summary Summarize(std::vector<double> v);
+
+// The plain baseline's name in best_baseline fields (CSV path "baseline").
+inline constexpr const char* kPlainBaselineName = "plain_iter_1t";
+
+struct BaselineTime {
+  std::string name;
+  int threads = 1;
+  double seconds = 0;  // median
+};
+struct BestBaselines {
+  BaselineTime same;      // fastest with threads == the pushdown side's threads
+  BaselineTime allcores;  // fastest of all (any thread count up to --threads)
+};
+// REQUIRES: `times` holds a baseline with `pushdown_threads` threads.
+BestBaselines PickBest(const std::vector<BaselineTime>& times, int pushdown_threads);
+
+// a / b, 0 when b is 0.
+inline double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+std::string FormatSeconds(double s);  // "%.4f"
 
 // Appends rows to `path` (writes the header if the file is new or empty).
 class CsvReport {

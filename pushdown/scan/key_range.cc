@@ -1,13 +1,12 @@
 #include "pushdown/scan/key_range.h"
 
+#include "bpfgen/lang/key_ranges.h"
+
 namespace pushdown::exec {
 
+// One definition of the successor: the key-range derivation's (bpfgen/lang).
 std::optional<std::string> PrefixSuccessor(std::string_view prefix) {
-  std::string s(prefix);
-  while (!s.empty() && static_cast<unsigned char>(s.back()) == 0xff) s.pop_back();
-  if (s.empty()) return std::nullopt;
-  s.back() = static_cast<char>(static_cast<unsigned char>(s.back()) + 1);
-  return s;
+  return bpfgen::KeyPrefixSuccessor(prefix);
 }
 
 KeyRange PrefixRange(std::string_view prefix) {

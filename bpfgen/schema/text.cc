@@ -1,6 +1,9 @@
 #include "bpfgen/schema/text.h"
 
+#include <locale.h>
+
 #include <cerrno>
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -172,9 +175,12 @@ Status ParseDouble(const Type& type, std::string_view text, double* out) {
     big.assign(text);
     z = big.c_str();
   }
+  // strtod_l in the "C" locale: the decimal point is '.' whatever locale the
+  // embedding process set.
+  static const locale_t c_locale = ::newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(0));
   char* end = nullptr;
   errno = 0;
-  const double v = std::strtod(z, &end);
+  const double v = c_locale ? ::strtod_l(z, &end, c_locale) : std::strtod(z, &end);
   if (end != z + text.size()) return Bad(type, text, "not a number");
   if (errno == ERANGE && std::isinf(v)) return Bad(type, text, "out of range of DOUBLE");
   *out = v;
@@ -317,8 +323,9 @@ void AppendValueText(const Type& type, const Datum& d, std::string* out) {
       } else if (std::isinf(d.d)) {
         *out += d.d < 0 ? "-inf" : "inf";
       } else {
-        std::snprintf(buf, sizeof(buf), "%.17g", d.d);
-        *out += buf;
+        // Like %.17g (round-trips), but locale-independent.
+        const auto r = std::to_chars(buf, buf + sizeof(buf), d.d, std::chars_format::general, 17);
+        out->append(buf, r.ptr);
       }
       return;
     case TypeId::kChar: {

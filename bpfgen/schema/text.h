@@ -13,7 +13,8 @@
 //   DATE          YYYY-MM-DD exactly (4-2-2 digits), a real calendar day in
 //                 0001-01-01..9999-12-31 (leap years checked: 1994-02-29 is
 //                 bad, 1996-02-29 good).
-//   DOUBLE        a decimal or hex floating literal as strtod reads it, "inf",
+//   DOUBLE        a decimal or hex floating literal as strtod reads it in the
+//                 "C" locale (the process locale does not matter), "inf",
 //                 "-inf", "nan" (case-insensitive; every NaN spelling gives the
 //                 quiet NaN 0x7ff8000000000000). A finite literal whose
 //                 magnitude overflows is an error; underflow gives the
@@ -29,7 +30,8 @@
 // the same Datum (Datum::operator==) for every valid value of the type (NaN:
 // any NaN formats as "nan", which reads back as the quiet NaN):
 //   BOOL true/false; ints decimal; DATE YYYY-MM-DD; DECIMAL with exactly s
-//   fractional digits ("-0.05", "12" for s = 0); DOUBLE %.17g ("inf", "-inf",
+//   fractional digits ("-0.05", "12" for s = 0); DOUBLE as %.17g in the "C"
+//   locale ("inf", "-inf",
 //   "nan", "-0"); CHAR without its trailing spaces; VARCHAR as is; BYTES
 //   lowercase hex; NULL "" (not parseable: see above).
 #pragma once

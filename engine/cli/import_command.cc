@@ -2,9 +2,11 @@
 // engine/api/import.h (atomic SST ingestion, or WriteBatches with --mode put).
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -196,6 +198,15 @@ int RunImportCommand(const std::vector<std::string>& args) {
     auto schema = bpfgen::ParseSchema(*d);
     if (!schema.ok()) return Fail(kCmd, kExitUsage, "bad schema: " + schema.status().message());
     ddl = *d;
+  }
+
+  // Unreadable inputs are the user's mistake (exit 2), found before the DB is
+  // created or opened.
+  for (const std::string& path : flags.positional) {
+    if (path == "-") continue;
+    if (::access(path.c_str(), R_OK) != 0) {
+      return Fail(kCmd, kExitUsage, "cannot read " + path + ": " + std::strerror(errno));
+    }
   }
 
   const std::string dir = flags.Get("db");

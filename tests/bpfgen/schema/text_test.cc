@@ -63,6 +63,7 @@ TEST(ValueTextTest, AcceptsTheDocumentedSpellings) {
       {Type::Double(), "-1e300", Datum::Double(-1e300)},
       {Type::Double(), "+2.5E-3", Datum::Double(2.5e-3)},
       {Type::Double(), "1e-400", Datum::Double(0.0)},  // underflow: nearest value
+      {Type::Double(), "0x1p3", Datum::Double(8.0)},
       {Type::Double(), "inf", Datum::Double(std::numeric_limits<double>::infinity())},
       {Type::Double(), "-Infinity", Datum::Double(-std::numeric_limits<double>::infinity())},
       {Type::Double(), "NaN", Datum::Double(std::numeric_limits<double>::quiet_NaN())},

@@ -288,6 +288,8 @@ TEST_F(ImportCliTest, UsageErrors) {
       {{"import", "--table", "t", dir_ + "/x.tbl"}, "--db DIR is required"},
       {{"import", "--db", db, dir_ + "/x.tbl"}, "--table T is required"},
       {{"import", "--db", db, "--table", "t"}, "no input FILE given"},
+      {{"import", "--db", db, "--table", "t", dir_ + "/missing.tbl"},
+       "cannot read " + dir_ + "/missing.tbl: No such file or directory"},
       {{"import", "--db", db, "--table", "t", "--format", "json", dir_ + "/x.tbl"},
        "unknown format 'json' (expected csv, tsv or tbl)"},
       {{"import", "--db", db, "--table", "t", "--mode", "append", dir_ + "/x.tbl"},
@@ -304,6 +306,15 @@ TEST_F(ImportCliTest, UsageErrors) {
     EXPECT_EQ(r.status, 2) << c.message;
     EXPECT_THAT(r.err, StartsWith("pushdown import: " + c.message)) << r.err;
   }
+  // No table was created (only "no table 't'" got as far as opening the DB).
+  RunResult r = Cli({"tables", "--db", db});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(("\n" + r.out).find("\nt\t"), std::string::npos) << r.out;
+  // Help.
+  r = Cli({"import", "--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("--format"));
+  EXPECT_THAT(r.out, HasSubstr("--mode"));
 }
 
 TEST_F(ImportCliTest, CreateTable) {

@@ -494,6 +494,54 @@ TEST(ImportTest, EmptyInputsAndHeaderOnly) {
   EXPECT_EQ(s->rows, 1u);
 }
 
+TEST(ImportTest, TblWithCrlfAndWithoutTheFinalNewline) {
+  Fixture f;
+  std::string text = kDbgenLines;
+  std::string crlf;
+  for (char c : text) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  crlf.pop_back();  // the last LF
+  crlf.pop_back();  // and its CR
+  auto s = f.Import(crlf, Tbl());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->rows, 5u);
+  auto row = f.table->Get({I(1), I(5)});
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ((*row)[15].s, " pending foxes. slyly re");
+}
+
+TEST(ImportTest, HostileRecordsFailCleanly) {
+  Fixture f;
+  // 10 MB of delimiters: one record with 10M fields, refused without holding them.
+  std::string many(10u << 20, '|');
+  many += "\n";
+  auto s = f.Import(many, Tbl());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "in:1:1: expected 16 fields, got 10485760");
+  // A 10 MB field: the message shows 64 bytes of it.
+  std::string big = "1|" + std::string(10u << 20, '7') +
+                    "|785|1|17|1.00|0.04|0.02|N|O|1996-03-13|"
+                    "1996-02-12|1996-03-22|NONE|AIR|c|\n";
+  s = f.Import(big, Tbl());
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), HasSubstr("in:1:3: field 'l_partkey': bad INT64 '777"));
+  EXPECT_LT(s.status().message().size(), 300u);
+  // NUL bytes and binary garbage are data, then a bad number.
+  s = f.Import(std::string("1|\0\xff|785|", 9), Tbl());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "in:1:1: expected 16 fields, got 3");
+  s = f.Import(
+      std::string(
+          "1|\0\xff|785|1|17|1.00|0.04|0.02|N|O|1996-03-13|1996-02-12|1996-03-22|NONE|AIR|c|", 77),
+      Tbl());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(),
+            "in:1:3: field 'l_partkey': bad INT64 '\\x00\\xff': not an integer");
+  EXPECT_TRUE(f.Rows().empty());
+}
+
 TEST(ImportTest, PutTextParsesOneRow) {
   Fixture f(kSmallDdl, "t");
   ASSERT_TRUE(f.table->PutText({"7", "seven", "7.25", "1994-02-03", "t", ""}).ok());

@@ -72,10 +72,13 @@ std::string Binary() { return PD_BINARY_DIR "/bin/pushdown"; }
 // Starts `pushdown args...` with stdout/stderr into scratch/{stdout,stderr}
 // and `extra_env` added to the environment. Returns the pid (or -1).
 pid_t Start(const std::vector<std::string>& args, const std::string& scratch,
-            const std::vector<std::string>& extra_env = {}) {
+            const std::vector<std::string>& extra_env = {}, const std::string& stdin_path = "") {
   const std::string out_path = scratch + "/stdout", err_path = scratch + "/stderr";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  if (!stdin_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
+  }
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
@@ -315,6 +318,28 @@ TEST_F(ImportCliTest, UsageErrors) {
   EXPECT_EQ(r.status, 0);
   EXPECT_THAT(r.out, HasSubstr("--format"));
   EXPECT_THAT(r.out, HasSubstr("--mode"));
+}
+
+TEST_F(ImportCliTest, StandardInputAndTsvWithColumns) {
+  const std::string db = dir_ + "/db";
+  RunResult r = Cli({"create-table", "--db", db, "--table", "t", "--schema",
+                     "id INT64 KEY, name VARCHAR(8), d DATE"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  WriteFile(dir_ + "/in.tsv", "1994-01-01\ta\t1\n\tb\t2\n");
+  const std::string scratch = dir_ + "/scratch";
+  r = Wait(Start({"import", "--db", db, "--table", "t", "--format", "tsv", "--columns",
+                  "d, name, id", "-"},
+                 scratch, {}, dir_ + "/in.tsv"),
+           scratch);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("imported 2 rows (20 bytes) into t in "));
+  EXPECT_EQ(ScanAll(db, "t"), "id,name,d\n1,a,1994-01-01\n2,b,\n");
+  r = Cli({"import", "--db", db, "--table", "t", "--format", "tsv", "--columns", "d, name",
+           dir_ + "/in.tsv"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "pushdown import: --columns: field order: column 'id' missing (every column needs a "
+            "field)\n");
 }
 
 TEST_F(ImportCliTest, CreateTable) {

@@ -389,9 +389,10 @@ struct Ref {
   uint32_t row;
 };
 
-// The temporary directory of one import; removed (with its files) when
-// destroyed unless Release()d... it is always removed: ingested files were
-// moved out of it by RocksDB.
+// The temporary directory of one import ingestion, removed with whatever it
+// still holds when destroyed: after a failure, the SST files written so far;
+// after a successful IngestExternalFile (move_files), nothing (RocksDB moved
+// the files into the DB and unlinked the originals).
 class TempDir {
  public:
   static Result<TempDir> Create(const std::string& db_dir) {

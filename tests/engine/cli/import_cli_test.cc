@@ -5,13 +5,16 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <pty.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -340,6 +343,48 @@ TEST_F(ImportCliTest, StandardInputAndTsvWithColumns) {
   EXPECT_EQ(r.err,
             "pushdown import: --columns: field order: column 'id' missing (every column needs a "
             "field)\n");
+}
+
+// With stderr on a terminal, import shows a progress line there (and the
+// summary stays on stdout).
+TEST_F(ImportCliTest, ProgressLineOnATerminalOnly) {
+  WriteFile(dir_ + "/lineitem.tbl", kDbgenLines);
+  int master = -1, slave = -1;
+  if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
+    GTEST_SKIP() << "no pseudo-terminal: " << std::strerror(errno);
+  }
+  const std::string out_path = dir_ + "/scratch/stdout";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_adddup2(&actions, slave, 2);
+  posix_spawn_file_actions_addclose(&actions, master);
+  std::vector<std::string> argv = {
+      Binary(),   "import",   "--db", dir_ + "/db",          "--table", "lineitem", "--schema",
+      "lineitem", "--format", "tbl",  dir_ + "/lineitem.tbl"};
+  std::vector<char*> cargs;
+  for (std::string& a : argv) cargs.push_back(a.data());
+  cargs.push_back(nullptr);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, cargs[0], &actions, nullptr, cargs.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  close(slave);
+  std::string tty;
+  char buf[4096];
+  for (;;) {  // until the child closes its end (EIO) or EOF
+    const ssize_t n = read(master, buf, sizeof(buf));
+    if (n <= 0) break;
+    tty.append(buf, static_cast<size_t>(n));
+  }
+  close(master);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  EXPECT_EQ(WEXITSTATUS(wstatus), 0) << tty;
+  EXPECT_THAT(tty, HasSubstr("7 rows"));
+  EXPECT_THAT(tty, HasSubstr("MB/s"));
+  EXPECT_THAT(ReadFile(out_path), StartsWith("imported 7 rows"));
 }
 
 TEST_F(ImportCliTest, CreateTable) {

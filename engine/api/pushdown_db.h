@@ -238,6 +238,14 @@ class Table {
   bpfgen::Schema schema_;
   bpfgen::RowLayout layout_;
   rocksdb::ColumnFamilyHandle* cf_;
+
+ public:
+  // Text rows (engine/api/import.h; defined in import.cc): one field per
+  // column in declaration order, parsed strictly by bpfgen::ParseValueText, an
+  // empty field is NULL. InvalidArgument "field 'l_shipdate': bad DATE
+  // '1994-13-01': month 13 is not in 1..12", "expected 16 fields, got 15",
+  // "field 'x': NULL in NOT NULL column". Then Put(row).
+  Status PutText(const std::vector<std::string_view>& fields);
 };
 
 class PushdownDB {

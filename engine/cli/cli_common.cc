@@ -9,7 +9,6 @@
 #include <cstdarg>
 #include <cstring>
 
-#include "bpfgen/schema/date.h"
 #include "engine/cli/commands.h"
 #include "rocksdb/env.h"
 #include "util/source_diagnostic.h"
@@ -160,55 +159,6 @@ Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags) {
   std::string device = flags.Get("device", "auto");
   PD_RETURN_IF_ERROR(CheckDevice(device));
   return ScanFlags{std::move(target), std::move(device)};
-}
-
-std::string FormatValue(const bpfgen::Type& type, const bpfgen::Datum& d) {
-  using bpfgen::TypeId;
-  if (d.is_null()) return "";
-  char buf[320];  // a DECIMAL scale pads to at most 255 digits
-  switch (type.id) {
-    case TypeId::kBool:
-      return d.i ? "true" : "false";
-    case TypeId::kInt32:
-    case TypeId::kInt64:
-      return std::to_string(d.i);
-    case TypeId::kDate:
-      return bpfgen::FormatDate(static_cast<int32_t>(d.i));
-    case TypeId::kDecimal: {
-      if (type.scale == 0) return std::to_string(d.i);
-      const int64_t p = bpfgen::kPow10[type.scale];
-      const bool neg = d.i < 0;
-      // |INT64_MIN| does not fit int64: work in uint64.
-      const uint64_t mag = neg ? 0 - static_cast<uint64_t>(d.i) : static_cast<uint64_t>(d.i);
-      std::snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%0*" PRIu64, neg ? "-" : "",
-                    mag / static_cast<uint64_t>(p), static_cast<int>(type.scale),
-                    mag % static_cast<uint64_t>(p));
-      return buf;
-    }
-    case TypeId::kDouble:
-      std::snprintf(buf, sizeof(buf), "%.17g", d.d);
-      return buf;
-    case TypeId::kChar: {
-      size_t n = d.s.size();
-      while (n > 0 && d.s[n - 1] == ' ') --n;
-      return d.s.substr(0, n);
-    }
-    case TypeId::kVarchar:
-      return d.s;
-    case TypeId::kBytes: {
-      static const char kHex[] = "0123456789abcdef";
-      std::string out;
-      out.reserve(d.s.size() * 2);
-      for (unsigned char c : d.s) {
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-      return out;
-    }
-    case TypeId::kNull:
-      return "";
-  }
-  return "";
 }
 
 namespace {

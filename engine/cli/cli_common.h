@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bpfgen/schema/datum.h"
+#include "bpfgen/schema/text.h"
 #include "bpfgen/schema/types.h"
 #include "engine/api/pushdown_db.h"
 #include "engine/cli/args.h"
@@ -73,8 +74,9 @@ Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags);
 std::string CsvField(const bpfgen::Type& type, const bpfgen::Datum& d);
 // A header name, quoted where needed.
 std::string CsvName(std::string_view name);
-// The value as plain text (no quoting), as CsvField before quoting.
-std::string FormatValue(const bpfgen::Type& type, const bpfgen::Datum& d);
+// The value as plain text (no quoting), as CsvField before quoting: the
+// canonical SQL text of bpfgen/schema/text.h.
+using bpfgen::FormatValue;
 
 std::string JsonString(std::string_view s);
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "util/status.h"
+
 namespace pushdown::engine {
 
 inline constexpr int kExitOk = 0;
@@ -34,5 +36,23 @@ extern const char kExplainHelp[];
 // pushdown tables --db DIR
 int RunTablesCommand(const std::vector<std::string>& args);
 extern const char kTablesHelp[];
+
+// pushdown create-table --db DIR --table T --schema DDL|@FILE|lineitem
+int RunCreateTableCommand(const std::vector<std::string>& args);
+extern const char kCreateTableHelp[];
+
+// pushdown import --db DIR --table T [--schema ...] --format csv|tsv|tbl
+//                 [--delimiter C] [--header] [--mode ingest|put] FILE...
+int RunImportCommand(const std::vector<std::string>& args);
+extern const char kImportHelp[];
+
+// The DDL named by --schema: literal DDL, @FILE, or "lineitem" (TPC-H).
+// InvalidArgument for an unreadable file or an empty spec.
+Result<std::string> SchemaDdlFromSpec(const std::string& spec);
+
+class PushdownDB;
+// Flushes every column family of `db` (then no WAL holds live data, and a
+// read-only open, as `pushdown scan` does, has nothing to replay).
+Status FlushAllColumnFamilies(PushdownDB* db);
 
 }  // namespace pushdown::engine

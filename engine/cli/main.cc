@@ -27,13 +27,16 @@ constexpr Command kCommands[] = {
     {"explain", "how a scan would run: device/residual split, files, device capabilities",
      RunExplainCommand, kExplainHelp},
     {"tables", "the tables of a database with their DDL", RunTablesCommand, kTablesHelp},
+    {"create-table", "create a table with a schema (DDL)", RunCreateTableCommand, kCreateTableHelp},
+    {"import", "load csv / tsv / tbl (dbgen) files into a table (atomic SST ingestion)",
+     RunImportCommand, kImportHelp},
 };
 
 void PrintUsage(FILE* out) {
   std::fprintf(out,
                "usage: pushdown <command> [flags]\n"
                "       pushdown <command> --help\n\ncommands:\n");
-  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  for (const Command& c : kCommands) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
   std::fprintf(out, "\nexit status: 0 ok, 1 runtime error, 2 bad usage or bad input\n");
 }
 

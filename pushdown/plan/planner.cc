@@ -57,10 +57,9 @@ std::pair<IteratorReason, std::string> ColumnFamilyReason(const ColumnFamilyFact
     if (!cf.memtable_fallback_reason.empty()) {
       return {IteratorReason::kMemtable, "memtable: " + cf.memtable_fallback_reason};
     }
+    if (cf.read_only) return {IteratorReason::kMemtable, "read-only DB with unflushed data"};
     return {IteratorReason::kMemtable,
-            std::string(cf.read_only ? "read-only DB with unflushed data"
-                                     : "unflushed data in the memtable") +
-                " (" + std::to_string(cf.memtable_entries) + " entries)"};
+            "unflushed data in the memtable (" + std::to_string(cf.memtable_entries) + " entries)"};
   }
   return {IteratorReason::kNone, ""};
 }

@@ -5,10 +5,9 @@
 //
 // Pinning (SST_FORMAT.md "Pinning"): snapshot -> [opt-in flush] -> memtable
 // capture (memtable_view.h; before the file list, so a racing flush yields
-// entries in both, never in neither) -> plan -> DisableFileDeletions ->
-// GetColumnFamilyMetaData -> scan -> EnableFileDeletions(force=false) when the
-// cursor is destroyed. Nothing here writes to the DB unless
-// ScanOptions::flush_memtable asks for it.
+// entries in both, never in neither) -> plan -> pin the files (PinFiles: an iterator holding the
+// listed version) -> GetColumnFamilyMetaData -> scan -> unpin when the cursor is destroyed. Nothing
+// here writes to the DB unless ScanOptions::flush_memtable asks for it.
 #include <cstdio>
 #include <utility>
 
@@ -44,13 +43,52 @@ struct SnapshotHolder {
   }
 };
 
-// Keeps obsolete-file deletion disabled while alive (nested: RocksDB counts).
-struct FileDeletionGuard {
-  rocksdb::DB* db = nullptr;
-  ~FileDeletionGuard() {
-    if (db != nullptr) db->EnableFileDeletions(/*force=*/false).PermitUncheckedError();
+// Keeps the scanned files on disk while alive. Preferably an iterator that
+// pins the column family's super version (and with it the version whose
+// files the scan reads): no state of the DB changes, nothing is logged. When
+// the super version keeps changing under us, obsolete-file deletion is
+// disabled instead (nested: RocksDB counts; this writes a line to the DB's
+// info LOG).
+struct FilePin {
+  std::unique_ptr<rocksdb::Iterator> pin;
+  rocksdb::DB* deletions_disabled = nullptr;
+  ~FilePin() {
+    pin.reset();
+    if (deletions_disabled != nullptr) {
+      deletions_disabled->EnableFileDeletions(/*force=*/false).PermitUncheckedError();
+    }
   }
 };
+
+// Pins the files of `cf` and lists them in *meta (the same version).
+Result<std::unique_ptr<FilePin>> PinFiles(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                          bool read_only, rocksdb::ColumnFamilyMetaData* meta) {
+  auto pin = std::make_unique<FilePin>();
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    uint64_t before = 0, after = 0;
+    if (!db->GetIntProperty(cf, rocksdb::DB::Properties::kCurrentSuperVersionNumber, &before)) {
+      break;
+    }
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    pin->pin.reset(db->NewIterator(ro, cf));
+    *meta = rocksdb::ColumnFamilyMetaData();
+    db->GetColumnFamilyMetaData(cf, meta);
+    if (db->GetIntProperty(cf, rocksdb::DB::Properties::kCurrentSuperVersionNumber, &after) &&
+        before == after) {
+      return pin;  // the iterator's super version is the listed one
+    }
+    pin->pin.reset();
+  }
+  // A read-only DB deletes no files: the listing alone is stable.
+  if (!read_only) {
+    PD_RETURN_IF_ERROR(FromRocks(db->DisableFileDeletions(), "disable file deletions"));
+    pin->deletions_disabled = db;
+  }
+  *meta = rocksdb::ColumnFamilyMetaData();
+  db->GetColumnFamilyMetaData(cf, meta);
+  return pin;
+}
 
 uint64_t MemtableEntries(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
   uint64_t active = 0, imm = 0;
@@ -279,16 +317,16 @@ class PushdownCursor : public ScanCursorImpl {
   }
 
   ~PushdownCursor() override {
-    executor_.reset();  // before file deletions are re-enabled
-    deletions_.reset();
+    executor_.reset();  // before the files are unpinned
+    pin_.reset();
   }
 
   // Pins the files and opens the executor. A NotSupported from the executor
   // (a file the pushdown path cannot read) is returned for the caller to fall
   // back. With strict_device, an instance that cannot be loaded is an error.
   Status Open(plan::Plan plan, const rocksdb::ColumnFamilyMetaData& meta,
-              std::unique_ptr<FileDeletionGuard> deletions) {
-    deletions_ = std::move(deletions);
+              std::unique_ptr<FilePin> pin) {
+    pin_ = std::move(pin);
     plan_ = std::move(plan);
     residual_ = plan_.residual_conjuncts();
     exec::ScanPlan sp;
@@ -414,7 +452,7 @@ class PushdownCursor : public ScanCursorImpl {
  private:
   Status SwitchToIterator(const std::string& reason) {
     executor_.reset();
-    deletions_.reset();
+    pin_.reset();
     lease_ = ProgramLease();
     PD_RETURN_IF_ERROR(plan::FallBackToIterator(&plan_, plan::IteratorReason::kFile, reason,
                                                 options_.strict_device));
@@ -437,7 +475,7 @@ class PushdownCursor : public ScanCursorImpl {
   plan::Plan plan_;
   std::vector<const bpfgen::Expr*> residual_;  // borrowed by the executor
   ProgramLease lease_;
-  std::unique_ptr<FileDeletionGuard> deletions_;
+  std::unique_ptr<FilePin> pin_;
   std::unique_ptr<exec::ScanExecutor> executor_;
   std::unique_ptr<IteratorCursor> fallback_;
   exec::Row row_;
@@ -540,19 +578,13 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
   };
   if (!p.pushdown()) return iterator_cursor();
 
-  // A read-only DB deletes no files: nothing to disable.
-  auto deletions = std::make_unique<FileDeletionGuard>();
-  if (!read_only) {
-    PD_RETURN_IF_ERROR(FromRocks(db->DisableFileDeletions(), "disable file deletions"));
-    deletions->db = db;
-  }
   rocksdb::ColumnFamilyMetaData meta;
-  db->GetColumnFamilyMetaData(req->cf, &meta);
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<FilePin> pin, PinFiles(db, req->cf, read_only, &meta));
 
   auto cursor = std::make_unique<PushdownCursor>(impl, req, options, bounds, want_value, snapshot,
                                                  info, names, types);
   plan::Plan keep = p;  // the cursor takes p; on a file fallback `keep` is moved to the iterator
-  Status s = cursor->Open(std::move(p), meta, std::move(deletions));
+  Status s = cursor->Open(std::move(p), meta, std::move(pin));
   if (s.IsNotSupported()) {
     cursor.reset();
     PD_RETURN_IF_ERROR(plan::FallBackToIterator(&keep, plan::IteratorReason::kFile, s.message(),

@@ -26,8 +26,8 @@
 // Side effects of Scan(): none. It takes (or uses) a snapshot and reads;
 // memtable data at the snapshot is merged from the memtable or read on the
 // iterator path with the reason (attach.h). ScanOptions::flush_memtable is
-// the explicit opt-in to flush first. While a pushdown scan is open, obsolete
-// file deletion is disabled (the scanned files stay on disk).
+// the explicit opt-in to flush first. While a pushdown scan is open, its
+// files are pinned (they stay on disk).
 //
 // Opening the DB without PushdownDB: every existing column family opens with
 // its own options from the DB's latest OPTIONS file. A DB with tables has a

@@ -19,6 +19,7 @@
 
 #include "bpfgen/eval/evaluator.h"
 #include "bpfgen/lang/predicate.h"
+#include "engine/api/pushdown_db.h"
 #include "engine/plugin/pushdown_fs.h"
 #include "pushdown/device/fallback.h"
 #include "rocksdb/comparator.h"
@@ -531,6 +532,54 @@ TEST(AttachTest, SchemaPerCallAndBadInput) {
   auto agg = (*pd)->Aggregate(s.cfs[kPlain], RowSpec::Raw(), "", "count(*)", {});
   ASSERT_TRUE(agg.ok()) << agg.status().ToString();
   EXPECT_EQ(agg->values[0].i, 0);
+}
+
+// PushdownDB::Open of the stock DB opens each family with its own options
+// (OPTIONS file: uint64add, ReverseBytewiseComparator): every family scans
+// exactly, and the DB stays openable by the application's own DB::Open (no
+// catalog column family is added without a table).
+TEST(AttachTest, PushdownDbOpensAStockDbWithEachFamilysOwnOptions) {
+  TempDir dir("pd_attach");
+  const std::string path = dir.path() + "/db";
+  std::map<std::string, Rows> want;
+  {
+    StockDb s;
+    OpenStock(path, nullptr, &s);
+    ASSERT_NE(s.db, nullptr);
+    const rocksdb::Snapshot* old = BuildPlain(s);
+    s.db->ReleaseSnapshot(old);
+    BuildOthers(s);
+    if (HasFatalFailure()) return;
+    for (const char* cf : {kPlain, kCounters, kReverse}) {
+      want[cf] = Reference(s.db.get(), s.cfs[cf], "", ScanOptions(), cf != kReverse);
+      ASSERT_FALSE(want[cf].rows.empty()) << cf;
+    }
+  }
+  {
+    DbOptions o;
+    o.create_if_missing = false;
+    auto db = PushdownDB::Open(path, o);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    for (const char* cf : {kPlain, kCounters, kReverse}) {
+      for (exec::DeviceRequest dev : Devices()) {
+        ScanOptions so;
+        so.device = dev;
+        auto cur = (*db)->Scan(ScanTarget::Raw(cf), "", so);
+        ASSERT_TRUE(cur.ok()) << cf << ": " << cur.status().ToString();
+        Rows got;
+        for (;;) {
+          Status st = (*cur)->Next();
+          ASSERT_TRUE(st.ok()) << cf << " " << DeviceRequestName(dev) << ": " << st.ToString();
+          if (!(*cur)->Valid()) break;
+          got.rows.emplace_back(std::string((*cur)->key()), (*cur)->row()[1].s);
+        }
+        EXPECT_TRUE(got.rows == want[cf].rows) << cf << " " << DeviceRequestName(dev);
+      }
+    }
+  }
+  StockDb again;
+  OpenStock(path, nullptr, &again);  // the application's own open still works
+  ASSERT_NE(again.db, nullptr);
 }
 
 }  // namespace

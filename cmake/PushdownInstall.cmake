@@ -10,10 +10,14 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-# The public header and its include closure (keep in sync with pushdown_db.h;
+# The public headers and their include closure (keep in sync with attach.h,
+# pushdown_db.h and scan_options.h;
 # tests/engine/api/install_test.cc compiles the example against the install).
 set(PD_PUBLIC_HEADERS
+  engine/api/attach.h
   engine/api/pushdown_db.h
+  engine/api/scan_options.h
+  pushdown/device/device_request.h
   bpfgen/schema/datum.h
   bpfgen/schema/row_layout.h
   bpfgen/schema/schema.h

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "bpfgen/eval/evaluator.h"
+#include "bpfgen/lang/key_ranges.h"
 #include "bpfgen/lang/predicate.h"
 #include "bpfgen/schema/row_codec.h"
 #include "engine/api/internal.h"
@@ -117,30 +118,38 @@ plan::ColumnFamilyFacts FactsOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf
   return f;
 }
 
-// The shortest key greater than every key that starts with `prefix`; nullopt
-// when there is none (empty, or all 0xff bytes).
-std::optional<std::string> PrefixSuccessor(std::string prefix) {
-  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
-  if (prefix.empty()) return std::nullopt;
-  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
-  return prefix;
-}
-
 // ScanOptions' bounds and prefix as one range. Bytewise: prefix = [prefix,
-// successor) intersected with the bounds. Other comparators: the bounds are
-// the comparator's (RocksDB applies them) and the prefix is a key filter.
-KeyBounds EffectiveBounds(const ScanOptions& o, bool bytewise) {
+// successor) intersected with the bounds, and with the hull of the key ranges
+// derived from the predicate (bpfgen/lang/key_ranges.h: a superset of the
+// matching keys, so intersecting with it changes what is read, never what
+// matches; the conjuncts stay in the predicate). The derivation reads keys as
+// the memcomparable encoding of the key columns (bpfgen/schema/key_codec.h),
+// which is what a table's key is. Other comparators: the bounds are the
+// comparator's (RocksDB applies them), the prefix is a key filter, and nothing
+// is derived (the derived ranges are bytewise).
+KeyBounds EffectiveBounds(const ScanOptions& o, bool bytewise, const bpfgen::Predicate& predicate,
+                          const bpfgen::Schema& schema, std::vector<std::string>* derived_from) {
   KeyBounds b;
   b.lower = o.lower_bound;
   b.upper = o.upper_bound;
-  if (!o.prefix.has_value()) return b;
   if (!bytewise) {
     b.prefix = o.prefix;
     return b;
   }
-  if (!b.lower || *b.lower < *o.prefix) b.lower = *o.prefix;
-  std::optional<std::string> succ = PrefixSuccessor(*o.prefix);
-  if (succ && (!b.upper || *succ < *b.upper)) b.upper = succ;
+  auto narrow = [&b](const std::string& lower, const std::optional<std::string>& upper) {
+    if (!b.lower || *b.lower < lower) b.lower = lower;
+    if (upper && (!b.upper || *upper < *b.upper)) b.upper = upper;
+  };
+  if (o.prefix.has_value()) narrow(*o.prefix, bpfgen::KeyPrefixSuccessor(*o.prefix));
+  const bpfgen::KeyRanges derived = bpfgen::DeriveKeyRanges(predicate, schema);
+  if (!derived.unbounded) {
+    *derived_from = derived.used;
+    if (std::optional<bpfgen::KeyRange> hull = derived.Hull()) {
+      narrow(hull->start, hull->limit);
+    } else {
+      narrow("", std::string());  // no key can match: the empty range [x, "")
+    }
+  }
   return b;
 }
 
@@ -532,7 +541,8 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
   pr.cf = FactsOf(db, req->cf, read_only);
   info.memtable_entries = pr.cf.memtable_entries;
 
-  const KeyBounds bounds = EffectiveBounds(options, pr.cf.bytewise_comparator);
+  const KeyBounds bounds = EffectiveBounds(options, pr.cf.bytewise_comparator, req->predicate,
+                                           *req->schema, &info.key_range_conjuncts);
   info.has_lower_bound = bounds.lower.has_value();
   info.has_upper_bound = bounds.upper.has_value();
   info.lower_bound = bounds.lower.value_or("");
@@ -642,6 +652,7 @@ Result<ExplainResult> ExplainScan(AttachedDB::Impl& impl, ScanRequest request,
     t += "bounds:    [" + (info.has_lower_bound ? "'" + info.lower_bound + "'" : "-inf") + ", " +
          (info.has_upper_bound ? "'" + info.upper_bound + "'" : "+inf") + ")\n";
   }
+  for (const std::string& c : info.key_range_conjuncts) t += "  key range from: " + c + "\n";
   if (info.path == "pushdown") {
     t += "pushdown:  " + info.pushdown_kind + "\n";
     for (const auto& p : info.pushed) t += "  device:   " + p + "\n";

@@ -107,6 +107,10 @@ struct ScanInfo {
   // The key range scanned ("" = unbounded side), after `prefix` was applied.
   std::string lower_bound, upper_bound;
   bool has_lower_bound = false, has_upper_bound = false;
+  // The conjuncts the bounds were narrowed by (the key range derived from the
+  // predicate's conjuncts on the leading key columns; empty: none). They stay
+  // in the predicate: the derivation decides what is read, never what matches.
+  std::vector<std::string> key_range_conjuncts;
 };
 
 class ScanCursor {

@@ -100,6 +100,7 @@ class ProgramCache {
                                   const bpfgen::CompileOptions* options = nullptr);
 
   const ProgramCacheOptions& options() const { return options_; }
+  DeviceRegistry& registry() const { return *registry_; }
   uint64_t hits() const;
   uint64_t misses() const;     // compile + load attempts
   uint64_t evictions() const;  // programs dropped to stay within the limits

@@ -413,12 +413,16 @@ void TortureCase::CheckAllSnapshots(const OpenFn& open) {
         // scan ran to the end.
         const uint64_t allowed = IndexBlocksInRange(range, seq);
         EXPECT_LE(stats.blocks_read, allowed);
-        if (limit == kNoLimit) EXPECT_EQ(stats.blocks_read, allowed);
+        if (limit == kNoLimit) {
+          EXPECT_EQ(stats.blocks_read, allowed);
+        }
         ++cov.bounded_scans;
         cov.bounded_rows += n;
         cov.bounded_cut_scans += expected.size() < unbounded.size();
         cov.files_skipped += stats.files_skipped;
-        if (!bytewise) EXPECT_EQ(stats.files_skipped, 0u);
+        if (!bytewise) {
+          EXPECT_EQ(stats.files_skipped, 0u);
+        }
         cov.blocks_skipped_by_range += stats.blocks_skipped_by_range;
       }
     }

@@ -54,4 +54,8 @@ std::optional<std::string> PrefixSuccessor(std::string_view prefix);
 // [prefix, PrefixSuccessor(prefix)).
 KeyRange PrefixRange(std::string_view prefix);
 
+// The keys in both ranges (e.g. a prefix and explicit bounds): the larger
+// lower bound and the smaller upper bound (an unset bound is unbounded).
+KeyRange Intersect(const KeyRange& a, const KeyRange& b);
+
 }  // namespace pushdown::exec

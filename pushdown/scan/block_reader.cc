@@ -13,26 +13,52 @@ FileBlockReader::FileBlockReader(std::unique_ptr<SstFile> file,
 
 FileBlockReader::FileBlockReader(std::unique_ptr<SstFile> file, BlockRange range,
                                  std::optional<BlockSourceOptions> source_options, ScanStats* stats)
+    : FileBlockReader(std::move(file), std::vector<BlockRange>{range}, std::move(source_options),
+                      stats) {}
+
+FileBlockReader::FileBlockReader(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+                                 std::optional<BlockSourceOptions> source_options, ScanStats* stats)
     : file_(std::move(file)), source_options_(std::move(source_options)), stats_(stats) {
-  range_.end = std::min(range.end, file_->num_data_blocks());
-  range_.begin = std::min(range.begin, range_.end);
-  next_block_ = range_.begin;
+  const size_t n = file_->num_data_blocks();
+  for (BlockRange r : runs) {
+    r.end = std::min(r.end, n);
+    r.begin = std::min(r.begin, r.end);
+    if (!runs_.empty()) r.begin = std::max(r.begin, runs_.back().end);  // keep them disjoint
+    if (!r.empty()) runs_.push_back(r);
+  }
+  Rewind();
 }
 
 void FileBlockReader::Rewind() {
   source_.reset();
-  next_block_ = range_.begin;
+  run_ = 0;
+  next_block_ = runs_.empty() ? 0 : runs_[0].begin;
+}
+
+size_t FileBlockReader::blocks_remaining() const {
+  if (run_ >= runs_.size()) return 0;
+  size_t n = runs_[run_].end - next_block_;
+  for (size_t r = run_ + 1; r < runs_.size(); ++r) n += runs_[r].size();
+  return n;
 }
 
 Status FileBlockReader::Next(ReadBlock* block, bool* done) {
   *done = false;
-  if (next_block_ >= range_.end) {
+  if (run_ < runs_.size() && next_block_ >= runs_[run_].end) {
+    ++run_;
+    source_.reset();  // each run is read by a source of its own
+    if (run_ < runs_.size()) next_block_ = runs_[run_].begin;
+  }
+  if (run_ >= runs_.size()) {
     *done = true;
     return Status::OK();
   }
   if (source_options_) {
     if (source_ == nullptr) {
-      PD_ASSIGN_OR_RETURN(source_, BlockSource::Open({file_.get()}, *source_options_, {range_}));
+      // One source per run, opened when the run starts: its large reads cover
+      // that run's blocks and nothing between runs.
+      PD_ASSIGN_OR_RETURN(source_,
+                          BlockSource::Open({file_.get()}, *source_options_, {runs_[run_]}));
     }
     SourceBlock b;
     bool end = false;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pushdown/scan/scan_stats.h"
 #include "pushdown/sst/block_source.h"
@@ -35,25 +36,30 @@ class FileBlockReader {
   // Only blocks [range.begin, range.end) (clamped to the file's blocks).
   FileBlockReader(std::unique_ptr<SstFile> file, BlockRange range,
                   std::optional<BlockSourceOptions> source_options, ScanStats* stats);
+  // Only the blocks of `runs`: ascending, disjoint ranges (clamped to the
+  // file's blocks; empty runs are dropped). Blocks between runs (a zone map
+  // proved them useless) are never read.
+  FileBlockReader(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+                  std::optional<BlockSourceOptions> source_options, ScanStats* stats);
 
-  // Restarts at the first block of the range.
+  // Restarts at the first block of the first run.
   void Rewind();
   // Sets *done at the end of the file; otherwise fills *block.
   Status Next(ReadBlock* block, bool* done);
 
   const SstFile& file() const { return *file_; }
-  // Blocks of the range not read yet.
-  size_t blocks_remaining() const { return range_.end - next_block_; }
-  const BlockRange& range() const { return range_; }
+  // Blocks of the runs not read yet.
+  size_t blocks_remaining() const;
 
  private:
   std::unique_ptr<SstFile> file_;
   std::optional<BlockSourceOptions> source_options_;
   ScanStats* stats_;
   std::unique_ptr<BlockSource> source_;
-  BlockRange range_;
-  size_t next_block_ = 0;  // in [range_.begin, range_.end]
-  BlockContents block_;    // the pread path's current block
+  std::vector<BlockRange> runs_;  // non-empty, ascending, disjoint
+  size_t run_ = 0;                // the run holding next_block_ (runs_.size() at the end)
+  size_t next_block_ = 0;         // in [runs_[run_].begin, runs_[run_].end)
+  BlockContents block_;           // the pread path's current block
 };
 
 }  // namespace pushdown::exec

@@ -26,6 +26,12 @@ class HostFileStream final : public EntryStream {
   HostFileStream(std::unique_ptr<SstFile> file, BlockRange blocks,
                  std::optional<BlockSourceOptions> source_options, RowFilter device_filter,
                  bool emit_shadows, ScanStats* stats);
+  // Only the blocks of `runs` (FileBlockReader). `always[b]` == 1 (when
+  // b < always.size()): every Value entry of block b matches (its zone map
+  // says so): classified kMatched without calling device_filter.
+  HostFileStream(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+                 std::vector<uint8_t> always, std::optional<BlockSourceOptions> source_options,
+                 RowFilter device_filter, bool emit_shadows, ScanStats* stats);
 
   void SeekToFirst() override;
   bool Valid() const override { return valid_; }
@@ -45,6 +51,8 @@ class HostFileStream final : public EntryStream {
   void Fail(Status s);
 
   FileBlockReader reader_;
+  std::vector<uint8_t> always_;  // per file block: 1 = every Value entry matches
+  bool block_always_ = false;    // the current block's always_ entry
   RowFilter device_filter_;
   bool emit_shadows_;
   ScanStats* stats_;

@@ -17,7 +17,8 @@
 //
 // The caller guarantees what the engine pins: the files are every SST file
 // holding data at or below the snapshot, none is deleted during the scan, and
-// no data at or below the snapshot is left in memtables.
+// every entry at or below the snapshot that is in no such file is in
+// ScanPlan::memtable (see engine/api/memtable_view.h).
 //
 // Key bounds (ScanPlan::lower_bound / upper_bound; semantics and where they
 // are applied in key_range.h): the scan yields exactly the rows a RocksDB
@@ -103,6 +104,21 @@ struct ScanPlan {
   // still applied by each file's index seek and by the merge, so the blocks
   // read are the same; only the files' metadata is read in addition.
   bool bytewise_comparator = false;
+  // Zone maps (zone_map.h, written by engine/api's collector): with kExact,
+  // a data block whose zone map proves that no row can match is not read
+  // where skipping it is exact (zone_skip.h), and a block whose rows all
+  // match is delivered without evaluating the predicate on the host path.
+  // kNaiveForTests skips such blocks even where an older file may hold an
+  // older, matching version of one of their keys: a negative control that
+  // returns stale rows, for tests only.
+  enum class ZoneMapUse : uint8_t { kOff, kExact, kNaiveForTests };
+  ZoneMapUse zone_maps = ZoneMapUse::kExact;
+  // The memtables' entries at the snapshot (engine/api/memtable_view.h), or
+  // null. Unfiltered, internal-key order, newer than every file: the executor
+  // classifies its values with the device conjuncts on the host
+  // (MemtableStream) and merges it first. The executor consumes the stream:
+  // a plan with one is opened once.
+  std::shared_ptr<EntryStream> memtable;
 };
 
 // The host-side evaluation of the two conjunct lists.

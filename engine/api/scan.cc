@@ -369,6 +369,9 @@ class PushdownCursor : public ScanCursorImpl {
     // block past the upper bound and cuts entries outside (exact).
     sp.lower_bound = bounds_.lower;
     sp.upper_bound = bounds_.upper;
+    // The planner sends only bytewise families down the pushdown path
+    // (plan::ColumnFamilyReadable): file key ranges compare bytewise.
+    sp.bytewise_comparator = true;
     sp.limit = options_.limit;
     sp.memtable = memtable_;
     sp.batch_blocks = options_.batch_blocks == 0 ? 16 : options_.batch_blocks;

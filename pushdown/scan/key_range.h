@@ -6,15 +6,16 @@
 //
 //   lower  unset = unbounded below; set = keys >= *lower
 //   upper  unset = unbounded above; set = keys <  *upper
-//   lower >= upper: the range is empty (the scan yields nothing and opens no
-//   file), as a RocksDB iterator with those bounds yields nothing.
+//   lower >= upper: the range is empty (the scan yields nothing and reads no
+//   data block), as a RocksDB iterator with those bounds yields nothing.
 //
 // A key prefix P is the range [P, PrefixSuccessor(P)): every key starting with
 // P and no other. PrefixSuccessor of "" or of an all-0xff prefix has no
 // successor: the range is then unbounded above.
 //
 // Where the bounds are applied (see ScanExecutor):
-//   - files whose known user-key range lies outside are not opened;
+//   - files whose known user-key range lies outside are not opened (when the
+//     plan says the comparator is bytewise: ScanPlan::bytewise_comparator);
 //   - inside a file, the index selects the data blocks that can hold keys in
 //     the range (SstFile::DataBlocksInRange) and no other block is read;
 //   - entries outside the range inside those blocks (the first and last block
@@ -52,5 +53,9 @@ std::optional<std::string> PrefixSuccessor(std::string_view prefix);
 
 // [prefix, PrefixSuccessor(prefix)).
 KeyRange PrefixRange(std::string_view prefix);
+
+// The keys in both ranges (e.g. a prefix and explicit bounds): the larger
+// lower bound and the smaller upper bound (an unset bound is unbounded).
+KeyRange Intersect(const KeyRange& a, const KeyRange& b);
 
 }  // namespace pushdown::exec

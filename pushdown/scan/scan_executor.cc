@@ -68,8 +68,9 @@ std::vector<std::unique_ptr<EntryStream>> GroupLevels(std::vector<FileStream> in
   return out;
 }
 
-// False when the scan must not open `f` (ScanStats::files_skipped): the range
-// is empty, or f's known key range lies outside it.
+// False when the scan need not open `f` (ScanStats::files_skipped): the range
+// is empty, or f's known key range lies outside it. REQUIRES: the files'
+// comparator is bytewise (ScanPlan::bytewise_comparator).
 bool FileInRange(const ScanFile& f, const KeyRange& range) {
   if (range.empty()) return false;
   return !f.has_key_range || !range.Excludes(f.smallest_user_key, f.largest_user_key);
@@ -147,7 +148,10 @@ Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const 
     for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
     return Status::NotSupported(sst->info().file_name + ": " + why);
   }
-  const BlockRange blocks = sst->DataBlocksInRange(range.lower, range.upper);
+  // The file is bytewise now (supported): its known key range may rule it
+  // out although the plan did not say so (ScanPlan::bytewise_comparator).
+  const BlockRange blocks =
+      FileInRange(f, range) ? sst->DataBlocksInRange(range.lower, range.upper) : BlockRange{0, 0};
   const uint64_t outside = sst->num_data_blocks() - blocks.size();
   stats->blocks_skipped_by_range += outside;
   stats->blocks_skipped += outside;
@@ -182,13 +186,13 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
   const KeyRange range{plan.lower_bound, plan.upper_bound};
   std::vector<const ScanFile*> files;
   for (const ScanFile& f : plan.files) {
-    if (f.has_key_range && f.largest_user_key < f.smallest_user_key) {
+    if (plan.bytewise_comparator && f.has_key_range && f.largest_user_key < f.smallest_user_key) {
       return Status::InvalidArgument("scan file " + f.path + " has smallest key > largest key");
     }
     // Every entry of such a file is invisible: it neither shows nor hides.
     if (f.smallest_seqno > plan.snapshot) continue;
     // Holds no key in the range: none of its entries can show or hide one.
-    if (!FileInRange(f, range)) {
+    if (plan.bytewise_comparator && !FileInRange(f, range)) {
       ++scan->stats_.files_skipped;
       continue;
     }

@@ -23,7 +23,8 @@
 // Key bounds (ScanPlan::lower_bound / upper_bound; semantics and where they
 // are applied in key_range.h): the scan yields exactly the rows a RocksDB
 // iterator with iterate_lower_bound / iterate_upper_bound would, filtered.
-// Files whose ScanFile key range lies outside are not opened (files_skipped);
+// With ScanPlan::bytewise_comparator, files whose ScanFile key range lies
+// outside are not opened (files_skipped);
 // in each opened file only the data blocks the index says can hold a key in
 // the range are read (the rest count in blocks_skipped_by_range and
 // blocks_skipped); the merge cuts the entries of those blocks that lie outside.
@@ -90,9 +91,19 @@ struct ScanPlan {
   // Key bounds, user keys compared bytewise: rows have keys >= *lower_bound
   // (inclusive) and < *upper_bound (exclusive); unset = unbounded. A prefix P
   // is lower_bound = P, upper_bound = PrefixSuccessor(P) (key_range.h).
-  // lower_bound >= upper_bound: no rows, no file opened.
+  // lower_bound >= upper_bound: no rows (and no file opened when
+  // bytewise_comparator).
   std::optional<std::string> lower_bound;
   std::optional<std::string> upper_bound;
+  // The caller knows the files' comparator is leveldb.BytewiseComparator (the
+  // engine: the column family's options). Only then are ScanFile key ranges
+  // compared with the bounds to skip whole files: under another comparator
+  // the bytewise comparison would skip files that must be opened to report
+  // NotSupported (and take the iterator path). Unset, every visible file is
+  // opened (a non-bytewise one is NotSupported as always) and the bounds are
+  // still applied by each file's index seek and by the merge, so the blocks
+  // read are the same; only the files' metadata is read in addition.
+  bool bytewise_comparator = false;
   // Zone maps (zone_map.h, written by engine/api's collector): with kExact,
   // a data block whose zone map proves that no row can match is not read
   // where skipping it is exact (zone_skip.h), and a block whose rows all

@@ -26,7 +26,8 @@ struct ScanStats {
                                  // past the first 4096 rows (ScanExecutor::Next), so an estimate
   // Key bounds (ScanPlan::lower_bound / upper_bound, key_range.h):
   uint64_t files_skipped = 0;  // files not opened: their known key range lies outside the bounds
-                               // (every file when the range is empty); not in `files`
+                               // (every file when the range is empty); not in `files`. Only
+                               // with ScanPlan::bytewise_comparator
   uint64_t blocks_skipped_by_range = 0;  // data blocks of opened files that the index seek left
                                          // out (cannot hold a key in the bounds); a part of
                                          // blocks_skipped

@@ -443,6 +443,7 @@ BlockRange SstFile::DataBlocksInRange(std::optional<std::string_view> lower,
   const size_t n = data_blocks_.size();
   BlockRange r{0, n};
   if (!bytewise_) return r;
+  if (lower && upper && *lower >= *upper) return {0, 0};  // an empty range
   // First block i in [lo, hi) with key(i) >= bound (keys ascending).
   auto first_at_or_above = [](size_t lo, size_t hi, std::string_view bound, auto key) {
     while (lo < hi) {

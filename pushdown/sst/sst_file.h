@@ -127,6 +127,7 @@ class SstFile {
   //           block holds only user keys >= sep(i) >= *upper), and with index
   //           type 3 also no later than the first block whose first key is
   //           >= *upper.
+  // *lower >= *upper (an empty range): no block.
   // The blocks in range may still hold keys outside it (the first and the
   // last one); the caller cuts them. A file whose comparator is not bytewise
   // gets every block (its keys are not ordered bytewise).

@@ -15,6 +15,7 @@
 #include "pushdown/scan/key_range.h"
 #include "pushdown/scan/scan_executor.h"
 #include "pushdown/sst/sst_file.h"
+#include "rocksdb/comparator.h"
 #include "tests/pushdown/scan/scan_files.h"
 #include "tests/pushdown/scan/torture_paths.h"
 #include "tests/pushdown/scan/torture_support.h"
@@ -252,6 +253,50 @@ TEST_F(BoundsTest, FilesOutsideTheBoundsAreNotOpened) {
   plan.files.back().smallest_user_key = Key(9);
   plan.files.back().largest_user_key = Key(1);
   EXPECT_TRUE(ScanExecutor::Open(plan, FunctionFilters()).status().IsInvalidArgument());
+}
+
+// Not told the comparator is bytewise: every file is opened, the index seek
+// still reads only the range's blocks, and the result is the same.
+TEST_F(BoundsTest, WithoutBytewiseComparatorFilesAreOpenedAndReadTheSameBlocks) {
+  const KeyRange range{Key(10000), Key(10012)};
+  ScanPlan plan = db_->Plan();
+  plan.lower_bound = range.lower;
+  plan.upper_bound = range.upper;
+  const Run told = Scan(range, nullptr, false);
+  plan.bytewise_comparator = false;
+  auto scan = ScanExecutor::Open(plan, FunctionFilters());
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  std::vector<std::string> keys;
+  Row row;
+  for (;;) {
+    ASSERT_TRUE((*scan)->Next(&row).ok());
+    if (!(*scan)->Valid()) break;
+    keys.push_back(row.key);
+  }
+  EXPECT_EQ(keys, Expected(range));
+  EXPECT_EQ((*scan)->stats().files, plan.files.size());
+  EXPECT_EQ((*scan)->stats().files_skipped, 0u);
+  EXPECT_EQ((*scan)->stats().blocks_read, told.stats.blocks_read);
+}
+
+// Bounds never hide an unsupported file: with another comparator the bytewise
+// key ranges say nothing, so (not told bytewise) the files are opened and the
+// scan is NotSupported (the engine then takes the iterator path).
+TEST(BoundsComparatorTest, NonBytewiseFilesAreNotSkippedByBytewiseRanges) {
+  pt::DbSpec spec;
+  spec.customize = [](rocksdb::Options* o) {
+    o->comparator = rocksdb::ReverseBytewiseComparator();
+  };
+  RawScanDb d("pd_scan_bounds_rev", spec);
+  ASSERT_NE(d.db, nullptr);
+  for (const char* k : {"a", "b", "c"}) ASSERT_TRUE(d.db->Put(k, Value(2)).ok());
+  ASSERT_TRUE(d.db->Flush().ok());
+  ScanPlan plan = d.Plan();
+  EXPECT_FALSE(plan.bytewise_comparator);
+  plan.lower_bound = "x";  // bytewise, every file lies below
+  plan.upper_bound = "z";
+  auto scan = ScanExecutor::Open(plan, FunctionFilters());
+  EXPECT_TRUE(scan.status().IsNotSupported()) << scan.status().ToString();
 }
 
 }  // namespace

@@ -44,5 +44,24 @@ TEST(KeyRangeTest, BoundsAndFileRanges) {
   EXPECT_FALSE(KeyRange{}.Excludes("a", "z"));
 }
 
+TEST(KeyRangeTest, IntersectKeepsKeysInBoth) {
+  const std::string keys[] = {"", "a", "ab", "abc", "abd", "ac", "b", "c", "d"};
+  const KeyRange ranges[] = {{},
+                             {std::string("ab"), std::nullopt},
+                             {std::nullopt, std::string("ac")},
+                             {std::string("abc"), std::string("c")},
+                             {std::string("c"), std::string("a")},
+                             PrefixRange("ab"),
+                             PrefixRange("\xff")};
+  for (const KeyRange& a : ranges) {
+    for (const KeyRange& b : ranges) {
+      const KeyRange r = Intersect(a, b);
+      for (const std::string& k : keys) {
+        EXPECT_EQ(r.Contains(k), a.Contains(k) && b.Contains(k)) << k;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pushdown::exec

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -64,6 +65,8 @@ struct RawScanDb {
     EXPECT_TRUE(live.ok());
     if (live.ok()) plan.files = ScanFilesOf(*live);
     plan.snapshot = snapshot ? *snapshot : db->db()->GetLatestSequenceNumber();
+    plan.bytewise_comparator =
+        db->options().comparator->Name() == std::string_view("leveldb.BytewiseComparator");
     return plan;
   }
 };

@@ -52,6 +52,7 @@ std::string UserPart(const std::string& k, bool is_user_key) {
 BlockRange WalkIndex(const SstFile& f, const std::optional<std::string>& lo,
                      const std::optional<std::string>& hi) {
   const bool user = f.info().index_key_is_user_key;
+  if (lo && hi && *lo >= *hi) return {0, 0};  // an empty range: no block
   size_t begin = f.num_data_blocks(), end = 0;
   for (size_t i = 0; i < f.num_data_blocks(); ++i) {
     const std::string sep = UserPart(f.data_block_index_key(i), user);
@@ -102,7 +103,7 @@ void CheckFile(const std::string& path, std::mt19937* rng, int num_keys, bool* s
     const BlockRange r = f.DataBlocksInRange(lo, hi);
     const BlockRange want = WalkIndex(f, lo, hi);
     if (want.empty()) {
-      EXPECT_TRUE(r.empty());
+      EXPECT_TRUE(r.empty()) << r.begin << ".." << r.end;
     } else {
       EXPECT_EQ(r.begin, want.begin);
       EXPECT_EQ(r.end, want.end);

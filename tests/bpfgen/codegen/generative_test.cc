@@ -193,6 +193,7 @@ struct Counts {
   int generated = 0, front_end_rejected = 0;
   int host_ok = 0;
   int bpf_ok = 0, bpf_unsupported = 0, bpf_codegen_rejected = 0;
+  int bpf_split_partial = 0, bpf_split_none = 0;  // conjuncts the kernel caps keep on the host
   int bpf_verified = 0, bpf_verifier_rejected = 0;
 };
 
@@ -241,6 +242,8 @@ TEST(Generative, RandomPredicatesAtTheLimitsAreExactOnBothTargets) {
       ++n.host_ok;
     }
     SplitResult split = SplitPredicate(*pred, d.schema, TargetCaps::Kernel());
+    n.bpf_split_partial += split.kind == PushdownKind::kPartial;
+    n.bpf_split_none += split.kind == PushdownKind::kNone;
     CompileFailure failure = CompileFailure::kInternal;
     auto program = CompileBpf(d.schema, split.device, TestOptions(), &failure);
     if (!program.ok()) {
@@ -273,8 +276,10 @@ TEST(Generative, RandomPredicatesAtTheLimitsAreExactOnBothTargets) {
   }
   std::cout << "generative (seed " << seed << "): " << n.generated << " predicates, "
             << n.front_end_rejected << " rejected by the front end; host: " << n.host_ok
-            << " exact; kernel: " << n.bpf_ok << " compiled (" << n.bpf_unsupported
-            << " unsupported, " << n.bpf_codegen_rejected << " codegen rejected), "
+            << " exact; kernel split: " << n.bpf_split_none << " all on the host, "
+            << n.bpf_split_partial << " partial; kernel: " << n.bpf_ok << " compiled ("
+            << n.bpf_unsupported << " unsupported, " << n.bpf_codegen_rejected
+            << " codegen rejected), "
             << (bpf ? std::to_string(n.bpf_verified) + " verified and exact, " +
                           std::to_string(n.bpf_verifier_rejected) + " verifier rejected"
                     : std::string("not loaded (needs root/CAP_BPF)"))

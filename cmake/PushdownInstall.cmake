@@ -12,12 +12,15 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-# The public headers and their include closure (keep in sync with what they
-# include; tests/engine/api/install_test.cc compiles the example and
+# The public headers and their include closure (keep in sync with attach.h,
+# pushdown_db.h, scan_options.h and the plugin's pushdown_fs.h/registration.h;
+# tests/engine/api/install_test.cc compiles the example and
 # tests/engine/plugin/plugin_install_test.cc the plugin consumer against the
 # install).
 set(PD_PUBLIC_HEADERS
+  engine/api/attach.h
   engine/api/pushdown_db.h
+  engine/api/scan_options.h
   # The plugin: register (registration.h), create and cast (pushdown_fs.h).
   engine/plugin/registration.h
   engine/plugin/pushdown_fs.h

@@ -158,7 +158,7 @@ class Bench {
     if (FLAGS_statistics) statistics_ = rocksdb::CreateDBStatistics();
     if (FLAGS_cache_size >= 0) cache_ = rocksdb::NewLRUCache(static_cast<size_t>(FLAGS_cache_size));
     engine::DbOptions o;
-    o.device = DeviceFlag();
+    o.device = exec::ParseDeviceRequest(DeviceFlag());
     if (!FLAGS_fs_uri.empty()) {
       const std::string prefix = "pushdown://";
       if (FLAGS_fs_uri.rfind(prefix, 0) != 0) Die("--fs_uri must start with pushdown://");
@@ -285,7 +285,8 @@ class Bench {
 
   ScanOptions MakeScanOptions(const rocksdb::Snapshot* snap) {
     ScanOptions so;
-    so.device = DeviceFlag();
+    so.device = exec::ParseDeviceRequest(DeviceFlag());
+    so.flush_memtable = true;  // the default before the attach API (scans flushed)
     so.snapshot = snap;
     so.batch_blocks = static_cast<uint32_t>(FLAGS_batch_blocks);
     so.use_direct_io = FLAGS_use_direct_reads;

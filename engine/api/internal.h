@@ -19,9 +19,6 @@
 
 namespace pushdown::engine {
 
-// The column family that holds the catalog.
-inline constexpr char kCatalogColumnFamily[] = "pushdown_catalog";
-
 struct PushdownDB::Impl {
   Impl() : cache(&exec::DeviceRegistry::Default()), pool() {}
 
@@ -50,7 +47,7 @@ struct ScanRequest {
   const bpfgen::Schema* schema = nullptr;  // the table's or the static raw schema
   bpfgen::Predicate predicate;
   std::vector<int> columns;  // output columns (schema indices)
-  std::string device;        // auto|kernel|host|iterator
+  exec::DeviceRequest device = exec::DeviceRequest::kAuto;
 };
 
 Result<ScanRequest> PrepareScan(PushdownDB::Impl& impl, const ScanTarget& target,

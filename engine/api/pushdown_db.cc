@@ -64,6 +64,15 @@ Status CheckTableName(const std::string& name) {
 
 }  // namespace
 
+Result<exec::DeviceRequest> ParseDevice(std::string_view name) {
+  std::optional<exec::DeviceRequest> d = exec::ParseDeviceRequest(name);
+  if (!d.has_value()) {
+    return Status::InvalidArgument("unknown device '" + std::string(name) +
+                                   "' (auto, kernel, host, iterator)");
+  }
+  return *d;
+}
+
 Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.ok()) return Status::OK();
   std::string msg = context.empty() ? s.ToString() : std::string(context) + ": " + s.ToString();
@@ -92,11 +101,6 @@ PushdownDB::~PushdownDB() {
 
 Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
                                                      const DbOptions& options) {
-  if (options.device != "auto" && options.device != "kernel" && options.device != "host" &&
-      options.device != "iterator") {
-    return Status::InvalidArgument("unknown device '" + options.device +
-                                   "' (auto, kernel, host, iterator)");
-  }
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;

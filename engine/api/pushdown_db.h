@@ -45,6 +45,9 @@
 #include "bpfgen/schema/datum.h"
 #include "bpfgen/schema/row_layout.h"
 #include "bpfgen/schema/schema.h"
+#include "engine/api/attach.h"
+#include "engine/api/scan_options.h"
+#include "pushdown/device/device_request.h"
 #include "pushdown/scan/scan_stats.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -52,25 +55,33 @@
 
 namespace pushdown::engine {
 
-using bpfgen::Datum;
-
 class PushdownDB;
 class Table;
 
 struct DbOptions {
-  // Default device for scans: "auto" (kernel if usable, else host), "kernel",
-  // "host", or "iterator" (no pushdown: RocksDB iterator + host filter).
-  std::string device = "auto";
+  // Default device for scans. Unset: the `device=` of fs_options, else kAuto
+  // (kernel if usable, else host). kIterator: no pushdown (RocksDB iterator +
+  // host filter).
+  std::optional<exec::DeviceRequest> device;
   bool create_if_missing = true;
   // OpenForReadOnly: no writes, no CreateTable; scans never flush.
   bool read_only = false;
   // Options of the pushdown FileSystem, e.g. "io_uring=true;queue_depth=64"
   // (engine/plugin/pushdown_fs_options.h). Empty = defaults.
   std::string fs_options;
-  // Called on the DB options and on every column family's options before the
-  // DB is opened (compression, block size, write buffer size, ...). The env is
-  // set by PushdownDB afterwards and must not be replaced here.
+  // Called on the DB options before the DB is opened, and on the options of
+  // the column families PushdownDB creates (CreateTable, CreateColumnFamily)
+  // and of existing ones without an OPTIONS file entry (compression, block
+  // size, write buffer size, ...). Existing column families are opened with
+  // the options in the DB's latest OPTIONS file (their own merge operator,
+  // comparator, ...), so that a DB written by an application opens as it
+  // wrote it. The env is set by PushdownDB afterwards and must not be
+  // replaced here.
   std::function<void(rocksdb::Options*)> customize;
+  // Per existing column family, after the OPTIONS file's options were loaded
+  // (e.g. to set a merge operator or comparator RocksDB cannot load by name).
+  std::function<void(const std::string& name, rocksdb::ColumnFamilyOptions*)>
+      customize_column_family;
 };
 
 // What a scan reads: a table (schema mode) or a raw column family (raw mode:
@@ -91,104 +102,6 @@ struct ScanTarget {
     return t;
   }
   bool raw() const { return kind == Kind::kRawColumnFamily; }
-};
-
-inline constexpr uint64_t kNoRowLimit = UINT64_MAX;
-
-struct ScanOptions {
-  // "" = DbOptions::device. "auto" | "kernel" | "host" | "iterator".
-  std::string device;
-  // Output columns in order; empty = all columns of the schema (raw mode:
-  // key, value). Unknown name -> InvalidArgument.
-  std::vector<std::string> columns;
-  uint64_t limit = kNoRowLimit;
-  // Read at this snapshot (the caller keeps it alive until the cursor is
-  // destroyed); nullptr = a new snapshot taken by Scan().
-  const rocksdb::Snapshot* snapshot = nullptr;
-  // Verify data block checksums (iterator path: ReadOptions::verify_checksums).
-  // The pushdown path with neither io_uring nor direct I/O (one pread per
-  // block) always verifies.
-  bool verify_checksums = true;
-  // Data blocks staged per device run (and per file refill).
-  uint32_t batch_blocks = 16;
-  // Pushdown path block reads: large sequential reads through io_uring
-  // (registered files and buffers; pread where io_uring is unavailable), and/or
-  // O_DIRECT (a file system that rejects O_DIRECT sends the scan to the
-  // iterator path with the reason). Both false: one pread per block.
-  bool use_direct_io = false;
-  bool use_io_uring = true;
-  // Scan() flushes the memtable so that every row at or below the snapshot is
-  // in an SST file (see the file comment). false: never flush; a non-empty
-  // memtable then makes the scan take the iterator path.
-  bool flush_memtable = true;
-};
-
-// How a scan runs / ran.
-struct ScanInfo {
-  std::string path;              // "pushdown" | "iterator"
-  std::string requested_device;  // as requested: auto|kernel|host|iterator
-  std::string device;            // where the predicate runs: "kernel" | "host" | "iterator"
-  // Why the scan did not run where requested ("" = it did): device fallback
-  // ("no BPF privilege: ...", "verifier rejection: ...") or iterator-path
-  // fallback ("merge operator on column family", "read-only DB with
-  // unflushed data", "range deletions in 000012.sst", ...).
-  std::string fallback_reason;
-  std::string predicate;            // typed, normalised predicate text
-  std::vector<std::string> pushed;  // conjuncts evaluated on the device
-  struct Residual {
-    std::string conjunct;
-    std::string reason;  // why the device cannot evaluate it
-  };
-  std::vector<Residual> residual;  // conjuncts evaluated on the host after the merge
-  std::string pushdown_kind;       // "FULL" | "PARTIAL" | "NONE"
-  bool program_cached = false;     // the program came from the ProgramCache
-  double compile_ms = 0;           // codegen + load of the program (0 if cached)
-  uint64_t snapshot_seqno = 0;
-  uint64_t files = 0;    // SST files pinned (pushdown path)
-  bool flushed = false;  // Scan() flushed the memtable
-};
-
-class ScanCursor {
- public:
-  virtual ~ScanCursor() = default;
-
-  // OK + Valid(): row() is the next row. OK + !Valid(): done. Else the error
-  // (sticky). REQUIRES: one thread at a time.
-  virtual Status Next() = 0;
-  virtual bool Valid() const = 0;
-
-  // Output column names and types (ScanOptions::columns, or all).
-  virtual const std::vector<std::string>& column_names() const = 0;
-  virtual const std::vector<bpfgen::Type>& column_types() const = 0;
-  // REQUIRES: Valid(). The projected columns (raw mode: key, value as BYTES).
-  virtual const std::vector<Datum>& row() const = 0;
-  // REQUIRES: Valid(). The row's RocksDB user key (encoded primary key).
-  virtual std::string_view key() const = 0;
-
-  virtual const ScanInfo& info() const = 0;
-  // Pushdown path: the executor's counters. Iterator path: files/blocks 0,
-  // entries_scanned = iterator entries, rows_matched, host_ns.
-  virtual const exec::ScanStats& stats() const = 0;
-};
-
-// Aggregates over the rows matching a predicate, computed on the host over the
-// scan's rows: count(*), count(expr), sum(expr), min(expr), max(expr), where
-// expr is a numeric expression of the predicate language. DECIMAL sums are
-// exact (overflow -> NULL like every arithmetic of the language).
-struct AggregateResult {
-  std::vector<std::string> names;  // "count(*)", "sum(l_extendedprice * l_discount)"
-  std::vector<bpfgen::Type> types;
-  std::vector<Datum> values;  // NULL for sum/min/max of no rows
-  uint64_t rows = 0;          // rows aggregated
-  ScanInfo info;
-  exec::ScanStats stats;
-};
-
-// Explain: the plan of a scan without running it.
-struct ExplainResult {
-  ScanInfo info;       // path, device, fallback, pushed/residual, compile_ms
-  std::string schema;  // DDL ("RAW" in raw mode)
-  std::string text;    // multi-line human-readable plan
 };
 
 // Encodes rows of one table into a rocksdb::WriteBatch (atomic with Write).

@@ -93,8 +93,9 @@ struct DevicePlan {
 
 Status PlanDevice(PushdownDB::Impl& impl, const ScanRequest& req, ScanInfo* info,
                   DevicePlan* plan) {
-  PD_ASSIGN_OR_RETURN(exec::DeviceChoice choice,
-                      exec::ChooseDevice(exec::DeviceRegistry::Default(), req.device));
+  PD_ASSIGN_OR_RETURN(
+      exec::DeviceChoice choice,
+      exec::ChooseDevice(exec::DeviceRegistry::Default(), exec::DeviceRequestName(req.device)));
   const exec::DeviceCaps& caps = choice.device->caps();
   bpfgen::SplitResult split = bpfgen::SplitPredicate(req.predicate, *req.schema, caps.split_caps);
   plan->device = split.device;
@@ -423,12 +424,7 @@ Result<ScanRequest> PrepareScan(PushdownDB::Impl& impl, const ScanTarget& target
       req.columns.push_back(c);
     }
   }
-  req.device = options.device.empty() ? impl.options.device : options.device;
-  if (req.device != "auto" && req.device != "kernel" && req.device != "host" &&
-      req.device != "iterator") {
-    return Status::InvalidArgument("unknown device '" + req.device +
-                                   "' (auto, kernel, host, iterator)");
-  }
+  req.device = options.device.value_or(impl.options.device.value_or(exec::DeviceRequest::kAuto));
   return req;
 }
 
@@ -437,7 +433,7 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScan(PushdownDB::Impl& impl, ScanReq
   rocksdb::DB* db = impl.db.get();
   auto req = std::make_shared<ScanRequest>(std::move(request));
   ScanInfo info;
-  info.requested_device = req->device;
+  info.requested_device = exec::DeviceRequestName(req->device);
   info.predicate = bpfgen::ToString(req->predicate, *req->schema);
   std::vector<std::string> names;
   std::vector<bpfgen::Type> types;
@@ -461,7 +457,7 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScan(PushdownDB::Impl& impl, ScanReq
     return std::unique_ptr<ScanCursorImpl>(new IteratorCursor(
         impl, req, options, want_value, snapshot, std::move(info), names, types));
   };
-  if (req->device == "iterator") return iterator_path("");
+  if (req->device == exec::DeviceRequest::kIterator) return iterator_path("");
   std::string why = ColumnFamilyFallbackReason(db, req->cf);
   if (!why.empty()) return iterator_path(why);
 
@@ -512,12 +508,13 @@ Result<ExplainResult> PushdownDB::Explain(const ScanTarget& target, std::string_
   PD_ASSIGN_OR_RETURN(ScanRequest req, PrepareScan(*impl_, target, where, options));
   ExplainResult out;
   ScanInfo& info = out.info;
-  info.requested_device = req.device;
+  info.requested_device = exec::DeviceRequestName(req.device);
   info.predicate = bpfgen::ToString(req.predicate, *req.schema);
   out.schema = req.schema->ToDdl();
   rocksdb::DB* db = impl_->db.get();
-  std::string why = req.device == "iterator" ? "" : ColumnFamilyFallbackReason(db, req.cf);
-  if (req.device == "iterator" || !why.empty()) {
+  std::string why =
+      req.device == exec::DeviceRequest::kIterator ? "" : ColumnFamilyFallbackReason(db, req.cf);
+  if (req.device == exec::DeviceRequest::kIterator || !why.empty()) {
     info.path = "iterator";
     info.device = "iterator";
     info.fallback_reason = why;

@@ -53,7 +53,7 @@ Result<std::unique_ptr<PushdownDB>> OpenDbReadOnly(const std::string& dir,
                                                    const std::string& device) {
   if (!DbExists(dir)) return Status::IOError("no database at " + dir);
   DbOptions options;
-  options.device = device;
+  options.device = exec::ParseDeviceRequest(device);  // validated by CheckDevice
   options.create_if_missing = false;
   options.read_only = true;
   options.customize = [](rocksdb::Options* o) {

@@ -60,7 +60,7 @@ int RunExplainCommand(const std::vector<std::string>& args) {
   auto db = OpenDbReadOnly(flags.Get("db"), device);
   if (!db.ok()) return FailRuntime(kCmd, db.status());
   ScanOptions so;
-  so.device = device;
+  so.device = exec::ParseDeviceRequest(device);  // validated by CheckDevice
   so.flush_memtable = false;
   auto plan = (*db)->Explain(*target, flags.Get("where"), so);
   if (!plan.ok()) return Fail(kCmd, plan.status());

@@ -104,8 +104,8 @@ int RunScanCommand(const std::vector<std::string>& args) {
   }
 
   ScanOptions so;
-  so.device = device;
-  so.flush_memtable = false;  // read-only: never write
+  so.device = exec::ParseDeviceRequest(device);  // validated by CheckDevice
+  so.flush_memtable = false;                     // read-only: never write
   if (flags.Has("limit")) {
     const std::string v = flags.Get("limit");
     char* end = nullptr;

@@ -98,6 +98,13 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoad(
 Result<std::shared_ptr<DeviceProgram>> ProgramCache::GetOrLoad(
     const ProgramKey& key, const bpfgen::Schema& schema,
     const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions* options) {
+  PD_ASSIGN_OR_RETURN(Lookup found, Find(key, schema, conjuncts, options));
+  return std::move(found.program);
+}
+
+Result<ProgramCache::Lookup> ProgramCache::Find(const ProgramKey& key, const bpfgen::Schema& schema,
+                                                const std::vector<const bpfgen::Expr*>& conjuncts,
+                                                const bpfgen::CompileOptions* options) {
   std::shared_ptr<Slot> slot;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -109,7 +116,7 @@ Result<std::shared_ptr<DeviceProgram>> ProgramCache::GetOrLoad(
   if (slot->program != nullptr) {
     std::lock_guard<std::mutex> lock(mu_);
     ++hits_;
-    return slot->program;
+    return Lookup{slot->program, /*cached=*/true};
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -118,7 +125,7 @@ Result<std::shared_ptr<DeviceProgram>> ProgramCache::GetOrLoad(
   PD_ASSIGN_OR_RETURN(std::unique_ptr<DeviceProgram> program,
                       CompileAndLoad(*registry_, key.device, schema, conjuncts, options));
   slot->program = std::shared_ptr<DeviceProgram>(std::move(program));
-  return slot->program;
+  return Lookup{slot->program, /*cached=*/false};
 }
 
 uint64_t ProgramCache::hits() const {

@@ -74,6 +74,17 @@ class ProgramCache {
       const std::vector<const bpfgen::Expr*>& conjuncts,
       const bpfgen::CompileOptions* options = nullptr);
 
+  // GetOrLoad, and whether THIS lookup found the program already loaded
+  // (exact under concurrent lookups, unlike comparing hits()/misses()).
+  struct Lookup {
+    std::shared_ptr<DeviceProgram> program;
+    bool cached = false;
+  };
+  Result<Lookup> Find(const ProgramKey& key, const bpfgen::Schema& schema,
+                      const std::vector<const bpfgen::Expr*>& conjuncts,
+                      const bpfgen::CompileOptions* options = nullptr);
+
+  DeviceRegistry& registry() const { return *registry_; }
   uint64_t hits() const;
   uint64_t misses() const;  // compile + load attempts
   size_t size() const;

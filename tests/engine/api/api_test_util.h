@@ -218,12 +218,12 @@ inline void ExpectSameOnDevices(PushdownDB* db, const ItemsShape& shape, const s
   for (const rocksdb::Snapshot* snap : {shape.snapshot, shape.old_snapshot}) {
     ScanOptions o;
     o.snapshot = snap;
-    o.device = "iterator";
+    o.device = exec::DeviceRequest::kIterator;
     auto expected = Collect(db, "items", where, o);
     ASSERT_TRUE(expected.ok()) << where << ": " << expected.status().ToString();
     EXPECT_EQ(expected->info.path, "iterator");
     for (const std::string& d : devices) {
-      o.device = d;
+      o.device = exec::ParseDeviceRequest(d);
       auto actual = Collect(db, "items", where, o);
       ASSERT_TRUE(actual.ok()) << where << " on " << d << ": " << actual.status().ToString();
       EXPECT_EQ(actual->info.path, "pushdown") << actual->info.fallback_reason;

@@ -51,7 +51,7 @@ TEST_F(PushdownDbBpfTest, DoubleArithmeticStaysOnTheHost) {
   ItemsShapeBuild(db->get(), 1, &shape);
   if (HasFatalFailure()) return;
   ScanOptions o;
-  o.device = "kernel";
+  o.device = exec::DeviceRequest::kKernel;
   auto e = (*db)->Explain("items", "l_quantity < 24 AND l_weight * 2 > 100", o);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->info.device, "kernel");
@@ -83,10 +83,10 @@ TEST_F(PushdownDbBpfTest, RawModeOnKernel) {
   for (int i = 0; i < 500; ++i) ASSERT_TRUE(rdb->Put({}, DbBenchKey(rng() % 20000), value()).ok());
   ScanOptions o;
   o.snapshot = snap;
-  o.device = "iterator";
+  o.device = exec::DeviceRequest::kIterator;
   auto expected = Collect(db->get(), ScanTarget::Raw(), "u64be(key, 0) % 100 < 2", o);
   ASSERT_TRUE(expected.ok());
-  o.device = "kernel";
+  o.device = exec::DeviceRequest::kKernel;
   auto actual = Collect(db->get(), ScanTarget::Raw(), "u64be(key, 0) % 100 < 2", o);
   ASSERT_TRUE(actual.ok()) << actual.status().ToString();
   EXPECT_EQ(actual->info.device, "kernel") << actual->info.fallback_reason;
@@ -107,7 +107,7 @@ TEST_F(PushdownDbBpfTest, ConcurrentKernelScans) {
   const std::string where = "l_quantity < 24 AND l_returnflag = 'R'";
   ScanOptions o;
   o.snapshot = shape.snapshot;
-  o.device = "iterator";
+  o.device = exec::DeviceRequest::kIterator;
   auto expected = Collect(db->get(), "items", where, o);
   ASSERT_TRUE(expected.ok());
   std::atomic<int> ok{0};
@@ -116,7 +116,7 @@ TEST_F(PushdownDbBpfTest, ConcurrentKernelScans) {
     threads.emplace_back([&] {
       for (int i = 0; i < 5; ++i) {
         ScanOptions k = o;
-        k.device = "kernel";
+        k.device = exec::DeviceRequest::kKernel;
         k.batch_blocks = 4;
         auto actual = Collect(db->get(), "items", where, k);
         EXPECT_TRUE(actual.ok()) << actual.status().ToString();

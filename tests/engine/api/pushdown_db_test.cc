@@ -50,10 +50,10 @@ TEST(PushdownDbTest, ScanWithoutSnapshotFlushesAndMatches) {
   db->db()->ReleaseSnapshot(shape.snapshot);
   db->db()->ReleaseSnapshot(shape.old_snapshot);
   ScanOptions o;
-  o.device = "iterator";
+  o.device = exec::DeviceRequest::kIterator;
   auto expected = Collect(db.get(), "items", "l_discount > 0.05", o);
   ASSERT_TRUE(expected.ok());
-  o.device = "host";
+  o.device = exec::DeviceRequest::kHost;
   auto actual = Collect(db.get(), "items", "l_discount > 0.05", o);
   ASSERT_TRUE(actual.ok()) << actual.status().ToString();
   EXPECT_TRUE(actual->info.flushed);
@@ -93,7 +93,7 @@ TEST(PushdownDbTest, ProjectionAndLimit) {
   for (const char* dev : {"iterator", "host"}) {
     ScanOptions o;
     o.snapshot = shape.snapshot;
-    o.device = dev;
+    o.device = exec::ParseDeviceRequest(dev);
     auto all = Collect(db.get(), "items", "l_returnflag = 'R'", o);
     ASSERT_TRUE(all.ok());
     o.columns = {"L_COMMENT", "l_orderkey"};
@@ -143,10 +143,10 @@ TEST(PushdownDbTest, RawModeDbBenchKeysMatchIterator) {
                             "u64be(key, 0) % 100 < 2 AND length(value) = 100", ""}) {
     ScanOptions o;
     o.snapshot = snap;
-    o.device = "iterator";
+    o.device = exec::DeviceRequest::kIterator;
     auto expected = Collect(db.get(), ScanTarget::Raw(), where, o);
     ASSERT_TRUE(expected.ok()) << expected.status().ToString();
-    o.device = "host";
+    o.device = exec::DeviceRequest::kHost;
     auto actual = Collect(db.get(), ScanTarget::Raw("default"), where, o);
     ASSERT_TRUE(actual.ok()) << actual.status().ToString();
     EXPECT_EQ(actual->info.path, "pushdown");
@@ -216,9 +216,9 @@ TEST(PushdownDbTest, ConcurrentWritersCompactionsAndScansSeeTheirSnapshot) {
         const rocksdb::Snapshot* snap = db->db()->GetSnapshot();
         ScanOptions o;
         o.snapshot = snap;
-        o.device = "host";
+        o.device = exec::DeviceRequest::kHost;
         auto actual = Collect(db.get(), "items", where, o);
-        o.device = "iterator";
+        o.device = exec::DeviceRequest::kIterator;
         auto expected = Collect(db.get(), "items", where, o);
         db->db()->ReleaseSnapshot(snap);
         EXPECT_TRUE(actual.ok()) << actual.status().ToString();
@@ -261,7 +261,7 @@ TEST(PushdownDbTest, MergeOperatorColumnFamilyFallsBackToIterator) {
   for (uint64_t k = 0; k < 300; k += 3) ASSERT_TRUE(rdb->Merge({}, DbBenchKey(k), "bc").ok());
   ASSERT_TRUE(rdb->Flush({}).ok());
   ScanOptions o;
-  o.device = "host";
+  o.device = exec::DeviceRequest::kHost;
   auto actual = Collect(db.get(), ScanTarget::Raw(), "length(value) = 3", o);
   ASSERT_TRUE(actual.ok()) << actual.status().ToString();
   EXPECT_EQ(actual->info.path, "iterator");
@@ -284,14 +284,14 @@ TEST(PushdownDbTest, RangeDeletionFallsBackToIteratorWithReason) {
   ASSERT_TRUE(
       rdb->DeleteRange({}, rdb->DefaultColumnFamily(), DbBenchKey(100), DbBenchKey(300)).ok());
   ScanOptions o;
-  o.device = "host";
+  o.device = exec::DeviceRequest::kHost;
   auto actual = Collect(db.get(), ScanTarget::Raw(), "u64be(key, 0) % 10 = 0", o);
   ASSERT_TRUE(actual.ok()) << actual.status().ToString();
   EXPECT_EQ(actual->info.path, "iterator");
   EXPECT_NE(actual->info.fallback_reason.find("range del"), std::string::npos)
       << actual->info.fallback_reason;
   EXPECT_EQ(actual->rows.size(), 80u);  // 100 multiples of 10, minus 20 in [100, 300)
-  o.device = "iterator";
+  o.device = exec::DeviceRequest::kIterator;
   auto expected = Collect(db.get(), ScanTarget::Raw(), "u64be(key, 0) % 10 = 0", o);
   ASSERT_TRUE(expected.ok());
   EXPECT_TRUE(SameRows(*expected, *actual));
@@ -319,7 +319,7 @@ TEST(PushdownDbTest, OpenCursorPinsFilesAndReleasesThem) {
     return n;
   };
   ScanOptions o;
-  o.device = "host";
+  o.device = exec::DeviceRequest::kHost;
   auto cursor = db->Scan(ScanTarget::Raw(), "u64be(key, 0) < 10", o);
   ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
   EXPECT_EQ((*cursor)->info().files, 3u);
@@ -416,12 +416,12 @@ TEST(PushdownDbTest, ReadOnlyOpen) {
     EXPECT_EQ(db->ListTables(), (std::vector<std::string>{"items"}));
     EXPECT_TRUE(db->CreateTable("x", "k INT64 KEY").status().IsNotSupported());
     ScanOptions o;
-    o.device = "host";
+    o.device = exec::DeviceRequest::kHost;
     auto actual = Collect(db.get(), "items", "l_quantity < 30", o);
     ASSERT_TRUE(actual.ok()) << actual.status().ToString();
     EXPECT_EQ(actual->info.path, "iterator");
     EXPECT_EQ(actual->info.fallback_reason, "read-only DB with unflushed data");
-    o.device = "iterator";
+    o.device = exec::DeviceRequest::kIterator;
     auto expected = Collect(db.get(), "items", "l_quantity < 30", o);
     ASSERT_TRUE(expected.ok());
     EXPECT_TRUE(SameRows(*expected, *actual));
@@ -436,11 +436,11 @@ TEST(PushdownDbTest, ReadOnlyOpen) {
   auto db = OpenOrDie(dir.path(), ro);
   ASSERT_NE(db, nullptr);
   ScanOptions o;
-  o.device = "host";
+  o.device = exec::DeviceRequest::kHost;
   auto actual = Collect(db.get(), "items", "l_quantity < 30", o);
   ASSERT_TRUE(actual.ok()) << actual.status().ToString();
   EXPECT_EQ(actual->info.path, "pushdown") << actual->info.fallback_reason;
-  o.device = "iterator";
+  o.device = exec::DeviceRequest::kIterator;
   auto expected = Collect(db.get(), "items", "l_quantity < 30", o);
   ASSERT_TRUE(expected.ok());
   EXPECT_TRUE(SameRows(*expected, *actual));
@@ -463,9 +463,9 @@ TEST(PushdownDbTest, Errors) {
   EXPECT_TRUE(db->Scan("nope", "", ScanOptions()).status().IsNotFound());
   EXPECT_TRUE(db->Scan(ScanTarget::Raw("nope"), "", ScanOptions()).status().IsNotFound());
   ScanOptions o;
-  o.device = "gpu";
-  EXPECT_TRUE(db->Scan("items", "", o).status().IsInvalidArgument());
-  o.device = "";
+  EXPECT_TRUE(ParseDevice("gpu").status().IsInvalidArgument());
+  EXPECT_NE(ParseDevice("gpu").status().message().find("unknown device 'gpu'"), std::string::npos);
+  EXPECT_EQ(*ParseDevice("host"), exec::DeviceRequest::kHost);
   o.columns = {"zzz"};
   EXPECT_TRUE(db->Scan("items", "", o).status().IsInvalidArgument());
   EXPECT_TRUE(
@@ -488,7 +488,7 @@ TEST(PushdownDbTest, AggregatesAreExactOnEveryPath) {
   const std::string where = "l_shipdate >= DATE '1994-01-01' AND l_discount BETWEEN 0.05 AND 0.07";
   ScanOptions o;
   o.snapshot = shape.snapshot;
-  o.device = "iterator";
+  o.device = exec::DeviceRequest::kIterator;
   auto rows = Collect(db.get(), "items", where, o);
   ASSERT_TRUE(rows.ok());
   __int128 revenue = 0;
@@ -502,7 +502,7 @@ TEST(PushdownDbTest, AggregatesAreExactOnEveryPath) {
   }
   ASSERT_FALSE(rows->rows.empty());
   for (const char* dev : {"iterator", "host"}) {
-    o.device = dev;
+    o.device = exec::ParseDeviceRequest(dev);
     auto agg = db->Aggregate("items", where,
                              "count(*), sum(l_extendedprice * l_discount), min(l_quantity), "
                              "MAX(l_quantity), count(l_comment)",
@@ -535,7 +535,7 @@ TEST(PushdownDbTest, ExplainShowsPlanAndProgramIsCompiledOnce) {
   std::mt19937_64 rng(8);
   for (int64_t o = 0; o < 100; ++o) ASSERT_TRUE((*t)->Put(RandomItem(rng, o, 1)).ok());
   ScanOptions o;
-  o.device = "host";
+  o.device = exec::DeviceRequest::kHost;
   auto e = db->Explain("items", "l_quantity < 24 AND l_weight * 2 > 10", o);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->info.path, "pushdown");

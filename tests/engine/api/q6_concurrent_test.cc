@@ -96,7 +96,7 @@ TEST(Q6ConcurrentTest, IdenticalOnEveryPathWhileWritersRun) {
     std::string expected;
     for (const std::string& device : devices) {
       ScanOptions options;
-      options.device = device;
+      options.device = exec::ParseDeviceRequest(device);
       options.snapshot = snapshot;
       auto result = db.Aggregate("lineitem", kQ6, kAggregates, options);
       ASSERT_TRUE(result.ok()) << device << ": " << result.status().ToString();

@@ -52,7 +52,7 @@ TEST(LineitemLoaderTest, LoadsEveryRowThroughTheTable) {
     ASSERT_EQ(expected.size(), summary->rows);
     // The iterator path: this checks what the loader wrote, not the pushdown.
     ScanOptions so;
-    so.device = "iterator";
+    so.device = exec::DeviceRequest::kIterator;
     auto cursor = (*db)->Scan("lineitem", "l_linenumber >= 1", so);
     ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
     size_t n = 0;

@@ -1,0 +1,156 @@
+// The scan request options and the scan/explain results shared by the attach
+// API (attach.h) and PushdownDB (pushdown_db.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bpfgen/schema/datum.h"
+#include "bpfgen/schema/schema.h"
+#include "pushdown/device/device_request.h"
+#include "pushdown/scan/scan_stats.h"
+#include "rocksdb/db.h"
+#include "util/status.h"
+
+namespace pushdown::engine {
+
+using bpfgen::Datum;
+
+inline constexpr uint64_t kNoRowLimit = UINT64_MAX;
+
+// exec::ParseDeviceRequest as a Status: InvalidArgument "unknown device 'gpu'
+// (auto, kernel, host, iterator)" for any other text.
+Result<exec::DeviceRequest> ParseDevice(std::string_view name);
+
+struct ScanOptions {
+  // Where the predicate runs. Unset = the DB's default device (AttachOptions /
+  // DbOptions::device, else the pushdown FileSystem's `device=` option when
+  // the DB was opened with it, else kAuto).
+  std::optional<exec::DeviceRequest> device;
+  // true: the device that runs the predicate must be the requested one; a
+  // scan that would fall back (kernel requested, host runs; pushdown
+  // requested, iterator path taken) fails with Unavailable naming the
+  // reason instead. kAuto accepts either device but not the iterator path.
+  bool strict_device = false;
+  // Output columns in order; empty = all columns of the schema (raw mode:
+  // key, value). Unknown name -> InvalidArgument.
+  std::vector<std::string> columns;
+  uint64_t limit = kNoRowLimit;
+  // Key bounds over bytewise user keys, with the semantics of RocksDB's
+  // ReadOptions::iterate_lower_bound (inclusive) and iterate_upper_bound
+  // (exclusive). `prefix` = [prefix, the shortest key greater than every key
+  // starting with prefix); with explicit bounds too, the intersection. On a
+  // column family with a non-bytewise comparator the bounds are that
+  // comparator's order (the iterator path applies them).
+  std::optional<std::string> lower_bound;
+  std::optional<std::string> upper_bound;
+  std::optional<std::string> prefix;
+  // Read at this snapshot (the caller keeps it alive until the cursor is
+  // destroyed); nullptr = a new snapshot taken by Scan().
+  const rocksdb::Snapshot* snapshot = nullptr;
+  // Verify data block checksums (iterator path: ReadOptions::verify_checksums).
+  // The pushdown path with neither io_uring nor direct I/O (one pread per
+  // block) always verifies.
+  bool verify_checksums = true;
+  // Data blocks staged per device run (and per file refill).
+  uint32_t batch_blocks = 16;
+  // Pushdown path block reads: large sequential reads through io_uring
+  // (registered files and buffers; pread where io_uring is unavailable), and/or
+  // O_DIRECT (a file system that rejects O_DIRECT sends the scan to the
+  // iterator path with the reason). Both false: one pread per block.
+  bool use_direct_io = false;
+  bool use_io_uring = true;
+  // Opt-in WRITE: flush the column family's memtable (rocksdb::DB::Flush)
+  // before the scan, so that its data is read from SST files. Off by default:
+  // a scan writes nothing, and memtable data is merged from the memtable
+  // (memtable_view.h) or, where that cannot be exact, read on the iterator
+  // path with the reason.
+  bool flush_memtable = false;
+};
+
+// How a scan runs / ran.
+struct ScanInfo {
+  std::string path;              // "pushdown" | "iterator"
+  std::string requested_device;  // exec::DeviceRequestName of the request
+  std::string device;            // where the predicate runs: "kernel" | "host" | "iterator"
+  // Why the scan did not run where requested ("" = it did): device fallback
+  // ("no BPF privilege: ...", "verifier rejection: ...") or iterator-path
+  // fallback ("merge operator on column family (...)", "range deletions in
+  // 000012.sst", "memtable: ...", ...).
+  std::string fallback_reason;
+  // How SST blocks are read: "plugin" when the DB's FileSystem is the
+  // pushdown plugin (engine/plugin/pushdown_fs.h), else "direct" (the SST
+  // reader opens the files by path).
+  std::string io;
+  std::string predicate;            // typed, normalised predicate text
+  std::vector<std::string> pushed;  // conjuncts evaluated on the device
+  struct Residual {
+    std::string conjunct;
+    std::string reason;  // why the device cannot evaluate it
+  };
+  std::vector<Residual> residual;  // conjuncts evaluated on the host after the merge
+  std::string pushdown_kind;       // "FULL" | "PARTIAL" | "NONE"
+  bool program_cached = false;     // the program came from the ProgramCache
+  double compile_ms = 0;           // codegen + load of the program (0 if cached)
+  uint64_t snapshot_seqno = 0;
+  uint64_t files = 0;    // SST files pinned (pushdown path)
+  bool flushed = false;  // Scan() flushed the memtable (ScanOptions::flush_memtable)
+  // The column family's memtables (active + immutable) when the scan was
+  // planned: entries per rocksdb.num-entries-{active-mem-table,imm-mem-tables}
+  // and the entries the pushdown path merged from them (0 on the iterator
+  // path, which reads them through the iterator).
+  uint64_t memtable_entries = 0;
+  uint64_t memtable_entries_merged = 0;
+  // The key range scanned ("" = unbounded side), after `prefix` was applied.
+  std::string lower_bound, upper_bound;
+  bool has_lower_bound = false, has_upper_bound = false;
+};
+
+class ScanCursor {
+ public:
+  virtual ~ScanCursor() = default;
+
+  // OK + Valid(): row() is the next row. OK + !Valid(): done. Else the error
+  // (sticky). REQUIRES: one thread at a time.
+  virtual Status Next() = 0;
+  virtual bool Valid() const = 0;
+
+  // Output column names and types (ScanOptions::columns, or all).
+  virtual const std::vector<std::string>& column_names() const = 0;
+  virtual const std::vector<bpfgen::Type>& column_types() const = 0;
+  // REQUIRES: Valid(). The projected columns (raw mode: key, value as BYTES).
+  virtual const std::vector<Datum>& row() const = 0;
+  // REQUIRES: Valid(). The row's RocksDB user key (encoded primary key).
+  virtual std::string_view key() const = 0;
+
+  virtual const ScanInfo& info() const = 0;
+  // Pushdown path: the executor's counters. Iterator path: files/blocks 0,
+  // entries_scanned = iterator entries, rows_matched, host_ns.
+  virtual const exec::ScanStats& stats() const = 0;
+};
+
+// Aggregates over the rows matching a predicate, computed on the host over the
+// scan's rows: count(*), count(expr), sum(expr), min(expr), max(expr), where
+// expr is a numeric expression of the predicate language. DECIMAL sums are
+// exact (overflow -> NULL like every arithmetic of the language).
+struct AggregateResult {
+  std::vector<std::string> names;  // "count(*)", "sum(l_extendedprice * l_discount)"
+  std::vector<bpfgen::Type> types;
+  std::vector<Datum> values;  // NULL for sum/min/max of no rows
+  uint64_t rows = 0;          // rows aggregated
+  ScanInfo info;
+  exec::ScanStats stats;
+};
+
+// Explain: the plan of a scan without running it. It is the plan the same
+// Scan would run against the same DB state (one planner).
+struct ExplainResult {
+  ScanInfo info;       // path, device, fallback, pushed/residual, compile_ms, io
+  std::string schema;  // DDL ("RAW" in raw mode)
+  std::string text;    // multi-line human-readable plan
+};
+
+}  // namespace pushdown::engine

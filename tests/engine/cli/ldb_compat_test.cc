@@ -173,6 +173,56 @@ TEST_F(LdbCompatTest, ThreeColumnFamiliesOfAStockDbEqualLdbFiltered) {
   RecordProperty("default_fallback", JsonStringField(default_stats, "fallback_reason"));
 }
 
+// Issue 11 item 7: a scan that does not run where requested says so on stderr
+// before any row; --strict-device makes that an error (exit 1, no rows).
+TEST_F(LdbCompatTest, DeviceMismatchWarnsAndStrictDeviceFails) {
+  const std::string db = dir_.path() + "/db";
+  RunResult w = RunProcess({Writer(), "three-cf", db}, scratch_);
+  ASSERT_TRUE(w.exited && w.status == 0) << w.err;
+  for (const char* device : {"host", "kernel", "auto"}) {
+    SCOPED_TRACE(device);
+    // The merge-operator family: whatever ran, the CLI tells where.
+    RunResult r = RunProcess({Pushdown(), "scan", "--db", db, "--cf", "counters", "--hex",
+                              "--where", "length(value) = 8", "--device", device, "--stats"},
+                             scratch_);
+    ASSERT_TRUE(r.exited);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::vector<std::string> err = SplitLines(r.err);
+    ASSERT_FALSE(err.empty());
+    const std::string stats = err.back();
+    const std::string path = JsonStringField(stats, "path");
+    const std::string ran = path == "iterator" ? "iterator" : JsonStringField(stats, "device");
+    const bool mismatch = std::string(device) == "auto" ? ran == "iterator" : ran != device;
+    const std::string warning =
+        std::string("pushdown scan: warning: requested device ") + device + ", ran on " + ran;
+    if (mismatch) {
+      EXPECT_THAT(r.err, HasSubstr(warning)) << stats;
+      EXPECT_THAT(r.err, HasSubstr(JsonStringField(stats, "fallback_reason")));
+    } else {
+      EXPECT_THAT(r.err, ::testing::Not(HasSubstr("warning:"))) << r.err;
+    }
+    RunResult strict =
+        RunProcess({Pushdown(), "scan", "--db", db, "--cf", "counters", "--hex", "--where",
+                    "length(value) = 8", "--device", device, "--strict-device"},
+                   scratch_);
+    ASSERT_TRUE(strict.exited);
+    if (mismatch) {
+      EXPECT_EQ(strict.status, 1) << strict.err;
+      EXPECT_EQ(strict.out, "");
+      EXPECT_THAT(strict.err, HasSubstr("requested device " + std::string(device)));
+    } else {
+      EXPECT_EQ(strict.status, 0) << strict.err;
+      EXPECT_EQ(strict.out, r.out);
+    }
+  }
+  // --device iterator never warns.
+  RunResult r = RunProcess({Pushdown(), "scan", "--db", db, "--cf", "counters", "--where",
+                            "length(value) = 8", "--device", "iterator", "--strict-device"},
+                           scratch_);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+}
+
 TEST_F(LdbCompatTest, ADbStraightFromDbBenchFillrandomEqualsLdbFiltered) {
   if (!fs::exists("/usr/bin/db_bench")) GTEST_SKIP() << "stock db_bench not installed";
   const std::string db = dir_.path() + "/dbbench";

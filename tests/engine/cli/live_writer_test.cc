@@ -52,9 +52,10 @@ TEST(LiveWriterTest, HundredScansOfALiveDbEachSeeAGapFreePrefix) {
   const std::string scratch = dir.path() + "/scratch";
   fs::create_directories(scratch);
   const std::string db = dir.path() + "/db";
-  // At most 20,000 keys/s (a 5 ms pause per 100 keys), so that the DB stays
-  // small enough for 100 full scans while it keeps changing.
-  WriterProcess writer({PD_BINARY_DIR "/tests/stock_db_writer", "live", db, "100000000", "5000"},
+  // At most 10,000 keys/s (a 10 ms pause per 100 keys) and 100,000 keys in
+  // all, so that 100 full scans stay cheap while the DB keeps changing under
+  // most of them (flushes and compactions included).
+  WriterProcess writer({PD_BINARY_DIR "/tests/stock_db_writer", "live", db, "100000", "10000"},
                        scratch);
   ASSERT_GT(writer.pid(), 0);
   // Wait (no time bound: the writer exits on failure) until 1000 keys exist.

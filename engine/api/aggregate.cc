@@ -124,12 +124,8 @@ bool Less(const Datum& x, const Datum& y, const bpfgen::Type& t) {
 
 }  // namespace
 
-Result<AggregateResult> PushdownDB::Aggregate(const ScanTarget& target, std::string_view where,
-                                              std::string_view aggregates,
-                                              const ScanOptions& options) {
-  ScanOptions so = options;
-  so.columns.clear();
-  PD_ASSIGN_OR_RETURN(ScanRequest req, PrepareScan(*impl_, target, where, so));
+Result<AggregateResult> RunAggregate(AttachedDB::Impl& impl, ScanRequest req,
+                                     std::string_view aggregates, const ScanOptions& so) {
   std::vector<Agg> aggs;
   for (const std::string& item : SplitList(aggregates)) {
     if (item.empty())
@@ -139,7 +135,7 @@ Result<AggregateResult> PushdownDB::Aggregate(const ScanTarget& target, std::str
   }
   const bpfgen::Evaluator eval(*req.schema);
   PD_ASSIGN_OR_RETURN(std::unique_ptr<ScanCursorImpl> cursor,
-                      OpenScan(*impl_, std::move(req), so, /*want_value=*/true));
+                      OpenScan(impl, std::move(req), so, /*want_value=*/true));
   AggregateResult out;
   for (;;) {
     PD_RETURN_IF_ERROR(cursor->Next());

@@ -1,15 +1,17 @@
-// Internals of PushdownDB shared by its .cc files (not installed).
+// Internals of AttachedDB and PushdownDB shared by their .cc files (not installed).
 #pragma once
 
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bpfgen/lang/ast.h"
 #include "bpfgen/schema/schema.h"
+#include "engine/api/attach.h"
 #include "engine/api/program_pool.h"
 #include "engine/api/pushdown_db.h"
 #include "pushdown/device/fallback.h"
@@ -19,39 +21,59 @@
 
 namespace pushdown::engine {
 
-struct PushdownDB::Impl {
-  Impl() : cache(&exec::DeviceRegistry::Default()), pool() {}
+struct AttachedDB::Impl {
+  Impl() : cache(&exec::DeviceRegistry::Default()) {}
 
-  std::string path;
-  DbOptions options;
-  rocksdb::Options base_options;  // DB + column family options (customized, env set)
-  std::shared_ptr<rocksdb::FileSystem> fs;
-  std::unique_ptr<rocksdb::Env> env;
-  std::unique_ptr<rocksdb::DB> db;
-
-  std::mutex mu;                                            // guards cfs and tables
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> cfs;  // owned (destroyed in ~PushdownDB)
-  std::map<std::string, std::unique_ptr<Table>> tables;
-  rocksdb::ColumnFamilyHandle* catalog_cf = nullptr;
+  rocksdb::DB* db = nullptr;
+  AttachOptions options;
+  exec::DeviceRequest default_device = exec::DeviceRequest::kAuto;
+  std::string io = "direct";  // "plugin" | "direct"
 
   exec::ProgramCache cache;
   ProgramPool pool;
 };
 
+struct PushdownDB::Impl {
+  std::string path;
+  DbOptions options;
+  rocksdb::Options base_options;  // DB + new column family options (customized, env set)
+  std::shared_ptr<rocksdb::FileSystem> fs;
+  std::unique_ptr<rocksdb::Env> env;
+  std::unique_ptr<rocksdb::DB> db;
+  std::unique_ptr<AttachedDB> attached;  // over db
+
+  std::mutex mu;                                            // guards cfs, tables, catalog_cf
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> cfs;  // owned (destroyed in ~PushdownDB)
+  std::map<std::string, std::unique_ptr<Table>> tables;
+  // Null until the first CreateTable of a DB without tables (created lazily,
+  // so that a DB without tables stays openable by a plain DB::Open).
+  rocksdb::ColumnFamilyHandle* catalog_cf = nullptr;
+};
+
 // Converts a RocksDB status to ours (same code family, message kept).
 Status FromRocks(const rocksdb::Status& s, std::string_view context = {});
+
+// The effective key range of a scan (ScanOptions bounds and prefix combined).
+struct KeyBounds {
+  std::optional<std::string> lower;   // inclusive
+  std::optional<std::string> upper;   // exclusive
+  std::optional<std::string> prefix;  // kept for non-bytewise comparators (filtered)
+  bool empty() const { return !lower && !upper && !prefix; }
+};
 
 // The normalised scan request, shared by Scan, Aggregate and Explain.
 struct ScanRequest {
   rocksdb::ColumnFamilyHandle* cf = nullptr;
-  const bpfgen::Schema* schema = nullptr;  // the table's or the static raw schema
+  std::shared_ptr<const bpfgen::Schema> schema;  // never null
   bpfgen::Predicate predicate;
   std::vector<int> columns;  // output columns (schema indices)
   exec::DeviceRequest device = exec::DeviceRequest::kAuto;
+  std::string target;  // for Explain: "raw column family X" / "table X"
 };
 
-Result<ScanRequest> PrepareScan(PushdownDB::Impl& impl, const ScanTarget& target,
-                                std::string_view where, const ScanOptions& options);
+Result<ScanRequest> PrepareScan(const AttachedDB::Impl& impl, rocksdb::ColumnFamilyHandle* cf,
+                                const RowSpec& rows, std::string_view where,
+                                const ScanOptions& options);
 
 // The cursor implementation's extra surface for Aggregate: with want_value,
 // the cursor keeps the whole encoded value (row() is then empty).
@@ -60,7 +82,15 @@ class ScanCursorImpl : public ScanCursor {
   virtual std::string_view value() const = 0;
 };
 
-Result<std::unique_ptr<ScanCursorImpl>> OpenScan(PushdownDB::Impl& impl, ScanRequest request,
+Result<std::unique_ptr<ScanCursorImpl>> OpenScan(AttachedDB::Impl& impl, ScanRequest request,
                                                  const ScanOptions& options, bool want_value);
+
+// Explain: the same OpenScan as Scan (planner, file pinning, executor open),
+// without reading a row or writing anything.
+Result<ExplainResult> ExplainScan(AttachedDB::Impl& impl, ScanRequest request,
+                                  const ScanOptions& options);
+
+Result<AggregateResult> RunAggregate(AttachedDB::Impl& impl, ScanRequest request,
+                                     std::string_view aggregates, const ScanOptions& options);
 
 }  // namespace pushdown::engine

@@ -1,49 +1,23 @@
-// PushdownDB: open through the pushdown FileSystem, column families, catalog.
+// PushdownDB: open through the pushdown FileSystem, column families, catalog
+// (engine/api/catalog.h), and scans through the AttachedDB over the same DB.
 //
-// Catalog: column family "pushdown_catalog", one entry per table:
-//   key   "table/<name>"
-//   value "<format version>\n<canonical DDL>"   (format version kCatalogFormat)
-// The table's rows live in the column family named <name>. CreateTable creates
-// the column family first, then writes the entry: a crash in between leaves a
-// column family without an entry, which reopens as a raw column family.
+// CreateTable creates the column family first, then writes the entry: a crash
+// in between leaves a column family without an entry, which reopens as a raw
+// column family. The catalog column family itself is created by the first
+// CreateTable, so that a DB without tables stays openable by a plain DB::Open.
 #include <algorithm>
 #include <utility>
 
+#include "engine/api/catalog.h"
 #include "engine/api/internal.h"
 #include "engine/plugin/pushdown_fs.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/utilities/object_registry.h"
+#include "rocksdb/utilities/options_util.h"
 
 namespace pushdown::engine {
 
 namespace {
-
-constexpr char kTablePrefix[] = "table/";
-constexpr int kCatalogFormat = 1;
-
-std::string CatalogKey(const std::string& name) { return kTablePrefix + name; }
-
-std::string CatalogValue(const bpfgen::Schema& schema) {
-  return std::to_string(kCatalogFormat) + "\n" + schema.ToDdl();
-}
-
-Result<bpfgen::Schema> ParseCatalogValue(const std::string& name, std::string_view v) {
-  const size_t nl = v.find('\n');
-  if (nl == std::string_view::npos) {
-    return Status::Corruption("catalog entry of table '" + name + "' has no format version");
-  }
-  if (v.substr(0, nl) != std::to_string(kCatalogFormat)) {
-    return Status::NotSupported("catalog entry of table '" + name + "' has format version " +
-                                std::string(v.substr(0, nl)) + ", this build reads " +
-                                std::to_string(kCatalogFormat));
-  }
-  auto schema = bpfgen::ParseSchema(v.substr(nl + 1));
-  if (!schema.ok()) {
-    return Status::Corruption("catalog entry of table '" + name +
-                              "': bad DDL: " + schema.status().message());
-  }
-  return schema;
-}
 
 Status CheckTableName(const std::string& name) {
   if (name.empty()) return Status::InvalidArgument("empty table name");
@@ -90,6 +64,7 @@ PushdownDB::PushdownDB(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PushdownDB::~PushdownDB() {
   if (impl_ == nullptr) return;
   if (impl_->db != nullptr) {
+    impl_->attached.reset();
     for (auto& [name, cf] : impl_->cfs)
       impl_->db->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
     impl_->cfs.clear();
@@ -124,19 +99,42 @@ Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
 
   std::vector<std::string> names;
   rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(o), path, &names);
-  if (!ls.ok()) {
+  const bool exists = ls.ok();
+  if (!exists) {
     if (!options.create_if_missing || options.read_only) {
       return FromRocks(ls, "open " + path);
     }
     names = {rocksdb::kDefaultColumnFamilyName};
   }
-  const bool has_catalog =
-      std::find(names.begin(), names.end(), kCatalogColumnFamily) != names.end();
-  if (!has_catalog && !options.read_only) names.push_back(kCatalogColumnFamily);
 
+  // Each existing column family opens with its own options from the DB's
+  // latest OPTIONS file (merge operator, comparator, table options, ...),
+  // then `customize` and `customize_column_family` on top.
+  std::map<std::string, rocksdb::ColumnFamilyOptions> stored;
+  if (exists) {
+    rocksdb::ConfigOptions lc;
+    lc.env = o.env;
+    lc.ignore_unknown_options = false;
+    rocksdb::DBOptions ignored;
+    std::vector<rocksdb::ColumnFamilyDescriptor> loaded;
+    rocksdb::Status st = rocksdb::LoadLatestOptions(lc, path, &ignored, &loaded);
+    if (st.ok()) {
+      for (auto& d : loaded) stored.emplace(d.name, std::move(d.options));
+    } else if (!st.IsNotFound()) {
+      return FromRocks(st, "open " + path + ": load the OPTIONS file");
+    }
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& n : names) {
-    descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions(o));
+    rocksdb::ColumnFamilyOptions cf(o);
+    auto it = stored.find(n);
+    if (it != stored.end()) {
+      rocksdb::Options merged(rocksdb::DBOptions(o), it->second);
+      if (options.customize) options.customize(&merged);
+      cf = rocksdb::ColumnFamilyOptions(merged);
+    }
+    if (options.customize_column_family) options.customize_column_family(n, &cf);
+    descriptors.emplace_back(n, cf);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -153,12 +151,8 @@ Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
   auto cat = im.cfs.find(kCatalogColumnFamily);
   if (cat != im.cfs.end()) {
     im.catalog_cf = cat->second;
-    rocksdb::ReadOptions ro;
-    std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(ro, im.catalog_cf));
-    for (it->Seek(kTablePrefix); it->Valid() && it->key().starts_with(kTablePrefix); it->Next()) {
-      std::string name = it->key().ToString().substr(sizeof(kTablePrefix) - 1);
-      PD_ASSIGN_OR_RETURN(bpfgen::Schema schema,
-                          ParseCatalogValue(name, it->value().ToStringView()));
+    PD_ASSIGN_OR_RETURN(auto tables, LoadCatalog(im.db.get(), im.catalog_cf));
+    for (auto& [name, schema] : tables) {
       auto cf = im.cfs.find(name);
       if (cf == im.cfs.end()) {
         return Status::Corruption("catalog names table '" + name +
@@ -166,8 +160,13 @@ Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
       }
       im.tables[name].reset(new Table(db.get(), name, std::move(schema), cf->second));
     }
-    PD_RETURN_IF_ERROR(FromRocks(it->status(), "read catalog"));
   }
+
+  AttachOptions ao;
+  ao.device = options.device;  // unset: the file system's device= (fs_options)
+  ao.read_only = options.read_only;
+  ao.catalog = im.catalog_cf;
+  PD_ASSIGN_OR_RETURN(im.attached, AttachedDB::Attach(im.db.get(), ao));
   return db;
 }
 
@@ -185,7 +184,16 @@ Result<Table*> PushdownDB::CreateTable(const std::string& name, std::string_view
   if (impl_->cfs.count(name)) {
     return Status::InvalidArgument("column family '" + name + "' exists (not a table)");
   }
-  if (impl_->catalog_cf == nullptr) return Status::Internal("no catalog column family");
+  if (impl_->catalog_cf == nullptr) {
+    // The first table: the catalog column family is created now.
+    rocksdb::ColumnFamilyHandle* cat = nullptr;
+    PD_RETURN_IF_ERROR(
+        FromRocks(impl_->db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(impl_->base_options),
+                                                kCatalogColumnFamily, &cat),
+                  "create column family " + std::string(kCatalogColumnFamily)));
+    impl_->cfs[kCatalogColumnFamily] = cat;
+    impl_->catalog_cf = cat;
+  }
   rocksdb::ColumnFamilyHandle* cf = nullptr;
   PD_RETURN_IF_ERROR(FromRocks(
       impl_->db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(impl_->base_options), name, &cf),
@@ -252,7 +260,66 @@ Result<rocksdb::ColumnFamilyHandle*> PushdownDB::CreateColumnFamily(const std::s
   return cf;
 }
 
-uint64_t PushdownDB::program_cache_hits() const { return impl_->cache.hits(); }
-uint64_t PushdownDB::program_cache_misses() const { return impl_->cache.misses(); }
+AttachedDB& PushdownDB::attached() { return *impl_->attached; }
+
+uint64_t PushdownDB::program_cache_hits() const { return impl_->attached->program_cache_hits(); }
+uint64_t PushdownDB::program_cache_misses() const {
+  return impl_->attached->program_cache_misses();
+}
+
+// Scans resolve the target to a column family handle and a RowSpec, then run
+// through the AttachedDB (one planner, one scan implementation).
+namespace {
+
+Result<ScanRequest> PrepareTarget(PushdownDB::Impl& impl, const ScanTarget& target,
+                                  std::string_view where, const ScanOptions& options) {
+  rocksdb::ColumnFamilyHandle* cf = nullptr;
+  RowSpec rows = RowSpec::Raw();
+  {
+    std::lock_guard<std::mutex> lock(impl.mu);
+    if (target.raw()) {
+      // Raw scans of a table's column family are allowed: key/value bytes.
+      auto it = impl.cfs.find(target.name);
+      if (it == impl.cfs.end()) return Status::NotFound("no column family '" + target.name + "'");
+      cf = it->second;
+    } else {
+      auto it = impl.tables.find(target.name);
+      if (it == impl.tables.end()) return Status::NotFound("no table '" + target.name + "'");
+      cf = it->second->column_family();
+      rows = RowSpec::Of(it->second->schema());
+    }
+  }
+  PD_ASSIGN_OR_RETURN(ScanRequest req,
+                      PrepareScan(impl.attached->impl(), cf, rows, where, options));
+  req.target = (target.raw() ? "raw column family " : "table ") + target.name;
+  return req;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ScanCursor>> PushdownDB::Scan(const ScanTarget& target,
+                                                     std::string_view where,
+                                                     const ScanOptions& options) {
+  PD_ASSIGN_OR_RETURN(ScanRequest req, PrepareTarget(*impl_, target, where, options));
+  PD_ASSIGN_OR_RETURN(
+      std::unique_ptr<ScanCursorImpl> cursor,
+      OpenScan(impl_->attached->impl(), std::move(req), options, /*want_value=*/false));
+  return std::unique_ptr<ScanCursor>(std::move(cursor));
+}
+
+Result<AggregateResult> PushdownDB::Aggregate(const ScanTarget& target, std::string_view where,
+                                              std::string_view aggregates,
+                                              const ScanOptions& options) {
+  ScanOptions so = options;
+  so.columns.clear();
+  PD_ASSIGN_OR_RETURN(ScanRequest req, PrepareTarget(*impl_, target, where, so));
+  return RunAggregate(impl_->attached->impl(), std::move(req), aggregates, so);
+}
+
+Result<ExplainResult> PushdownDB::Explain(const ScanTarget& target, std::string_view where,
+                                          const ScanOptions& options) {
+  PD_ASSIGN_OR_RETURN(ScanRequest req, PrepareTarget(*impl_, target, where, options));
+  return ExplainScan(impl_->attached->impl(), std::move(req), options);
+}
 
 }  // namespace pushdown::engine

@@ -1,9 +1,11 @@
-// PushdownDB: the embedding API. A RocksDB database opened through the
-// `pushdown` FileSystem plugin, with tables (a schema per column family, kept
-// in a catalog inside the same DB) and scans whose predicate runs next to the
+// PushdownDB: a convenience on top of the attach API (attach.h). It opens a
+// RocksDB database itself through the `pushdown` FileSystem plugin, keeps
+// tables (a schema per column family, in a catalog inside the same DB), and
+// scans through an AttachedDB over that DB: the predicate runs next to the
 // data (kernel eBPF or host JIT), with an exact RocksDB-iterator fallback.
+// An application that opens its DB itself attaches instead (attach.h).
 //
-//   DbOptions options;                       // device "auto"
+//   DbOptions options;                       // device: the plugin's, else auto
 //   PD_ASSIGN_OR_RETURN(auto db, PushdownDB::Open("/data/db", options));
 //   PD_ASSIGN_OR_RETURN(Table* t, db->CreateTable("lineitem", bpfgen::kLineitemDdl));
 //   PD_RETURN_IF_ERROR(t->Put(row));
@@ -21,14 +23,18 @@
 // Exactness: every path returns exactly the rows a RocksDB iterator at the same
 // snapshot followed by the predicate returns (same keys, values, order).
 //
-// Consistency and side effects of Scan(): the pushdown path reads SST files
-// only. To cover data still in memtables, Scan() FLUSHES the scanned column
-// family's memtable (rocksdb::DB::Flush) after taking its snapshot. That is a
-// write to the DB's files (a new L0 file, possibly compactions) but never a
-// change of user-visible data. A read_only DB cannot flush: if its memtable
-// (recovered WAL) holds data, the scan takes the iterator path with reason
-// "read-only DB with unflushed data". While a pushdown scan is open, obsolete
-// file deletion is disabled (the scanned files stay on disk).
+// Side effects of Scan(): none. It takes (or uses) a snapshot and reads;
+// memtable data at the snapshot is merged from the memtable or read on the
+// iterator path with the reason (attach.h). ScanOptions::flush_memtable is
+// the explicit opt-in to flush first. While a pushdown scan is open, its
+// files are pinned (they stay on disk).
+//
+// Opening the DB without PushdownDB: every existing column family opens with
+// its own options from the DB's latest OPTIONS file. A DB with tables has a
+// `pushdown_catalog` column family (created by the first CreateTable); like
+// any RocksDB DB with column families, an application opens it with every
+// name from rocksdb::DB::ListColumnFamilies, and may attach with
+// AttachOptions::catalog = that handle to read table schemas (TableRows).
 //
 // Thread safety: a PushdownDB, its Tables and Scan/Aggregate/Explain are safe
 // to use from many threads at once. A ScanCursor is used by one thread at a
@@ -194,6 +200,10 @@ class PushdownDB {
                                     const ScanOptions& options = ScanOptions());
   Result<ExplainResult> Explain(const ScanTarget& target, std::string_view where,
                                 const ScanOptions& options = ScanOptions());
+
+  // The attach API over db(): scans of any column family handle of this DB
+  // with a per-call RowSpec (attach.h). Shares the program cache.
+  AttachedDB& attached();
 
   // Programs compiled and loaded so far (one per predicate, schema, device).
   uint64_t program_cache_hits() const;

@@ -1,18 +1,21 @@
-// Scan(): request preparation, the pushdown path (pinned SST files + device
-// program + ScanExecutor) and the iterator path (RocksDB iterator + the
-// reference Evaluator), and Explain().
+// Scan(): request preparation, the plan (pushdown/plan/planner.h), the
+// pushdown path (pinned SST files + device program + ScanExecutor) and the
+// iterator path (RocksDB iterator through the application's own handle + the
+// reference Evaluator), and Explain (the same OpenScan, without reading rows).
 //
-// Pinning (SST_FORMAT.md "Pinning"): snapshot -> flush the column family's
-// memtable (so no data at or below the snapshot is left in memory; the scan
-// executor requires it) -> DisableFileDeletions -> GetColumnFamilyMetaData ->
-// scan -> EnableFileDeletions(force=false) when the cursor is destroyed.
+// Pinning (SST_FORMAT.md "Pinning"): snapshot -> [opt-in flush] -> memtable
+// capture (memtable_view.h; before the file list, so a racing flush yields
+// entries in both, never in neither) -> plan -> pin the files (PinFiles: an iterator holding the
+// listed version) -> GetColumnFamilyMetaData -> scan -> unpin when the cursor is destroyed. Nothing
+// here writes to the DB unless ScanOptions::flush_memtable asks for it.
+#include <cstdio>
 #include <utility>
 
 #include "bpfgen/eval/evaluator.h"
 #include "bpfgen/lang/predicate.h"
-#include "bpfgen/lang/split.h"
 #include "bpfgen/schema/row_codec.h"
 #include "engine/api/internal.h"
+#include "pushdown/plan/planner.h"
 #include "pushdown/scan/host_timer.h"
 #include "pushdown/scan/scan_executor.h"
 #include "rocksdb/comparator.h"
@@ -22,11 +25,6 @@
 namespace pushdown::engine {
 
 namespace {
-
-const bpfgen::Schema& RawSchema() {
-  static const bpfgen::Schema* raw = new bpfgen::Schema(bpfgen::Schema::Raw());
-  return *raw;
-}
 
 bool IsBlank(std::string_view s) {
   for (char c : s) {
@@ -45,26 +43,51 @@ struct SnapshotHolder {
   }
 };
 
-// Keeps obsolete-file deletion disabled while alive (nested: RocksDB counts).
-struct FileDeletionGuard {
-  rocksdb::DB* db = nullptr;
-  ~FileDeletionGuard() {
-    if (db != nullptr) db->EnableFileDeletions(/*force=*/false).PermitUncheckedError();
+// Keeps the scanned files on disk while alive. Preferably an iterator that
+// pins the column family's super version (and with it the version whose
+// files the scan reads): no state of the DB changes, nothing is logged. When
+// the super version keeps changing under us, obsolete-file deletion is
+// disabled instead (nested: RocksDB counts; this writes a line to the DB's
+// info LOG).
+struct FilePin {
+  std::unique_ptr<rocksdb::Iterator> pin;
+  rocksdb::DB* deletions_disabled = nullptr;
+  ~FilePin() {
+    pin.reset();
+    if (deletions_disabled != nullptr) {
+      deletions_disabled->EnableFileDeletions(/*force=*/false).PermitUncheckedError();
+    }
   }
 };
 
-// Why the column family's configuration rules the pushdown path out ("" = ok).
-std::string ColumnFamilyFallbackReason(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-  rocksdb::Options o = db->GetOptions(cf);
-  if (o.merge_operator != nullptr) {
-    return std::string("merge operator on column family (") + o.merge_operator->Name() + ")";
+// Pins the files of `cf` and lists them in *meta (the same version).
+Result<std::unique_ptr<FilePin>> PinFiles(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                          bool read_only, rocksdb::ColumnFamilyMetaData* meta) {
+  auto pin = std::make_unique<FilePin>();
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    uint64_t before = 0, after = 0;
+    if (!db->GetIntProperty(cf, rocksdb::DB::Properties::kCurrentSuperVersionNumber, &before)) {
+      break;
+    }
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    pin->pin.reset(db->NewIterator(ro, cf));
+    *meta = rocksdb::ColumnFamilyMetaData();
+    db->GetColumnFamilyMetaData(cf, meta);
+    if (db->GetIntProperty(cf, rocksdb::DB::Properties::kCurrentSuperVersionNumber, &after) &&
+        before == after) {
+      return pin;  // the iterator's super version is the listed one
+    }
+    pin->pin.reset();
   }
-  if (o.comparator != nullptr && o.comparator != rocksdb::BytewiseComparator()) {
-    if (o.comparator->timestamp_size() > 0) return "user-defined timestamps on column family";
-    return std::string("non-bytewise comparator ") + o.comparator->Name();
+  // A read-only DB deletes no files: the listing alone is stable.
+  if (!read_only) {
+    PD_RETURN_IF_ERROR(FromRocks(db->DisableFileDeletions(), "disable file deletions"));
+    pin->deletions_disabled = db;
   }
-  if (o.enable_blob_files) return "blob files enabled on column family";
-  return "";
+  *meta = rocksdb::ColumnFamilyMetaData();
+  db->GetColumnFamilyMetaData(cf, meta);
+  return pin;
 }
 
 uint64_t MemtableEntries(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
@@ -74,73 +97,90 @@ uint64_t MemtableEntries(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
   return active + imm;
 }
 
-std::string JoinConjuncts(const std::vector<const bpfgen::Expr*>& conjuncts,
-                          const bpfgen::Schema& schema) {
-  std::string out;
-  for (const bpfgen::Expr* e : conjuncts) {
-    if (!out.empty()) out += " AND ";
-    out += bpfgen::ToString(*e, schema);
+// What the planner needs to know about the column family (its own options,
+// through the application's handle).
+plan::ColumnFamilyFacts FactsOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool read_only) {
+  plan::ColumnFamilyFacts f;
+  const rocksdb::ColumnFamilyOptions o = db->GetOptions(cf);
+  if (o.merge_operator != nullptr) f.merge_operator = o.merge_operator->Name();
+  const rocksdb::Comparator* cmp = o.comparator;
+  if (cmp != nullptr) {
+    f.comparator = cmp->Name();
+    f.timestamp_size = cmp->timestamp_size();
+    f.bytewise_comparator = cmp == rocksdb::BytewiseComparator() ||
+                            std::string_view(cmp->Name()) == "leveldb.BytewiseComparator";
   }
-  return out.empty() ? "TRUE" : out;
+  f.blob_files = o.enable_blob_files;
+  f.read_only = read_only;
+  f.memtable_entries = MemtableEntries(db, cf);
+  return f;
 }
 
-// The device side of a scan: the split and the (cached) program.
-struct DevicePlan {
-  std::vector<const bpfgen::Expr*> device;
-  std::vector<const bpfgen::Expr*> residual;
-  std::shared_ptr<exec::DeviceProgram> program;  // null: host reference filter
-};
+// The shortest key greater than every key that starts with `prefix`; nullopt
+// when there is none (empty, or all 0xff bytes).
+std::optional<std::string> PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
+  if (prefix.empty()) return std::nullopt;
+  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
 
-Status PlanDevice(PushdownDB::Impl& impl, const ScanRequest& req, ScanInfo* info,
-                  DevicePlan* plan) {
-  PD_ASSIGN_OR_RETURN(
-      exec::DeviceChoice choice,
-      exec::ChooseDevice(exec::DeviceRegistry::Default(), exec::DeviceRequestName(req.device)));
-  const exec::DeviceCaps& caps = choice.device->caps();
-  bpfgen::SplitResult split = bpfgen::SplitPredicate(req.predicate, *req.schema, caps.split_caps);
-  plan->device = split.device;
-  for (const auto& r : split.residual) {
-    plan->residual.push_back(r.conjunct);
-    info->residual.push_back({bpfgen::ToString(*r.conjunct, *req.schema), r.reason});
+// ScanOptions' bounds and prefix as one range. Bytewise: prefix = [prefix,
+// successor) intersected with the bounds. Other comparators: the bounds are
+// the comparator's (RocksDB applies them) and the prefix is a key filter.
+KeyBounds EffectiveBounds(const ScanOptions& o, bool bytewise) {
+  KeyBounds b;
+  b.lower = o.lower_bound;
+  b.upper = o.upper_bound;
+  if (!o.prefix.has_value()) return b;
+  if (!bytewise) {
+    b.prefix = o.prefix;
+    return b;
   }
-  for (const bpfgen::Expr* e : split.device) {
-    info->pushed.push_back(bpfgen::ToString(*e, *req.schema));
-  }
-  info->pushdown_kind = bpfgen::PushdownKindName(split.kind);
+  if (!b.lower || *b.lower < *o.prefix) b.lower = *o.prefix;
+  std::optional<std::string> succ = PrefixSuccessor(*o.prefix);
+  if (succ && (!b.upper || *succ < *b.upper)) b.upper = succ;
+  return b;
+}
 
-  exec::ProgramKey key{JoinConjuncts(plan->device, *req.schema), req.schema->ToDdl(), caps.name};
-  const uint64_t misses = impl.cache.misses();
-  auto program = impl.cache.GetOrLoad(key, *req.schema, plan->device);
-  if (!program.ok()) {
-    // The host's own failure: run the device conjuncts with the reference filter.
-    info->device = "host";
-    info->fallback_reason = "program load failed: " + program.status().message();
-    return Status::OK();
+// Bytewise: key within [lower, upper).
+bool BelowLower(const KeyBounds& b, std::string_view key) {
+  return b.lower.has_value() && key < std::string_view(*b.lower);
+}
+bool AtOrAboveUpper(const KeyBounds& b, std::string_view key) {
+  return b.upper.has_value() && key >= std::string_view(*b.upper);
+}
+
+void FillInfoFromPlan(const plan::Plan& p, const bpfgen::Schema& schema, ScanInfo* info) {
+  info->path = p.pushdown() ? "pushdown" : "iterator";
+  info->device = p.device;
+  info->fallback_reason = p.fallback_reason;
+  info->pushed.clear();
+  info->residual.clear();
+  for (const bpfgen::Expr* e : p.device_conjuncts) {
+    info->pushed.push_back(bpfgen::ToString(*e, schema));
   }
-  plan->program = std::move(program).value();
-  info->program_cached = impl.cache.misses() == misses;
-  info->compile_ms = info->program_cached ? 0 : plan->program->total_ms;
-  info->device = plan->program->device->caps().name;
-  const exec::Fallback& fb =
-      choice.fallback.fell_back() ? choice.fallback : plan->program->fallback;
-  if (fb.fell_back()) {
-    info->fallback_reason = std::string(exec::FallbackReasonName(fb.reason));
-    if (!fb.detail.empty()) info->fallback_reason += ": " + fb.detail;
+  for (const auto& r : p.residual) {
+    info->residual.push_back({bpfgen::ToString(*r.conjunct, schema), r.reason});
   }
-  return Status::OK();
+  info->pushdown_kind = bpfgen::PushdownKindName(p.pushdown_kind);
+  info->program_cached = p.program_cached;
+  info->compile_ms = p.compile_ms;
 }
 
 // ---------------------------------------------------------------------------
-// The iterator path.
+// The iterator path: DB::NewIterator through the application's handle (its own
+// comparator, merge operator, blob files, ...), bounds as ReadOptions.
 
 class IteratorCursor : public ScanCursorImpl {
  public:
-  IteratorCursor(PushdownDB::Impl& impl, std::shared_ptr<ScanRequest> req,
-                 const ScanOptions& options, bool want_value,
+  IteratorCursor(AttachedDB::Impl& impl, std::shared_ptr<ScanRequest> req,
+                 const ScanOptions& options, const KeyBounds& bounds, bool want_value,
                  std::shared_ptr<SnapshotHolder> snapshot, ScanInfo info,
                  std::vector<std::string> names, std::vector<bpfgen::Type> types)
       : req_(std::move(req)),
         snapshot_(std::move(snapshot)),
+        bounds_(bounds),
         eval_(*req_->schema),
         layout_(req_->schema->raw ? bpfgen::RowLayout()
                                   : bpfgen::RowLayout::Compute(*req_->schema)),
@@ -151,11 +191,25 @@ class IteratorCursor : public ScanCursorImpl {
         types_(std::move(types)) {
     info_.path = "iterator";
     info_.device = "iterator";
+    info_.files = 0;
+    info_.memtable_entries_merged = 0;
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot_->snapshot;
     ro.verify_checksums = options.verify_checksums;
+    if (bounds_.lower) {
+      lower_ = *bounds_.lower;
+      ro.iterate_lower_bound = &lower_;
+    }
+    if (bounds_.upper) {
+      upper_ = *bounds_.upper;
+      ro.iterate_upper_bound = &upper_;
+    }
     it_.reset(impl.db->NewIterator(ro, req_->cf));
-    it_->SeekToFirst();
+    if (bounds_.lower) {
+      it_->Seek(lower_);
+    } else {
+      it_->SeekToFirst();
+    }
   }
 
   Status Next() override {
@@ -190,6 +244,7 @@ class IteratorCursor : public ScanCursorImpl {
     for (; it_->Valid(); it_->Next()) {
       ++stats_.entries_scanned;
       const std::string_view k = it_->key().ToStringView();
+      if (bounds_.prefix && k.substr(0, bounds_.prefix->size()) != *bounds_.prefix) continue;
       const std::string_view v = it_->value().ToStringView();
       PD_ASSIGN_OR_RETURN(bool match, eval_.Matches(req_->predicate, k, v));
       if (!match) continue;
@@ -222,6 +277,8 @@ class IteratorCursor : public ScanCursorImpl {
 
   std::shared_ptr<ScanRequest> req_;
   std::shared_ptr<SnapshotHolder> snapshot_;
+  KeyBounds bounds_;
+  rocksdb::Slice lower_, upper_;  // point into bounds_ (ReadOptions keeps pointers)
   std::unique_ptr<rocksdb::Iterator> it_;
   bpfgen::Evaluator eval_;
   bpfgen::RowLayout layout_;
@@ -243,13 +300,14 @@ class IteratorCursor : public ScanCursorImpl {
 
 class PushdownCursor : public ScanCursorImpl {
  public:
-  PushdownCursor(PushdownDB::Impl& impl, std::shared_ptr<ScanRequest> req,
-                 const ScanOptions& options, bool want_value,
+  PushdownCursor(AttachedDB::Impl& impl, std::shared_ptr<ScanRequest> req,
+                 const ScanOptions& options, const KeyBounds& bounds, bool want_value,
                  std::shared_ptr<SnapshotHolder> snapshot, ScanInfo info,
                  std::vector<std::string> names, std::vector<bpfgen::Type> types)
       : impl_(impl),
         req_(std::move(req)),
         options_(options),
+        bounds_(bounds),
         want_value_(want_value),
         snapshot_(std::move(snapshot)),
         info_(std::move(info)),
@@ -259,17 +317,18 @@ class PushdownCursor : public ScanCursorImpl {
   }
 
   ~PushdownCursor() override {
-    executor_.reset();  // before file deletions are re-enabled
-    deletions_.reset();
+    executor_.reset();  // before the files are unpinned
+    pin_.reset();
   }
 
   // Pins the files and opens the executor. A NotSupported from the executor
   // (a file the pushdown path cannot read) is returned for the caller to fall
-  // back.
-  Status Open(DevicePlan plan, const rocksdb::ColumnFamilyMetaData& meta,
-              std::unique_ptr<FileDeletionGuard> deletions) {
-    deletions_ = std::move(deletions);
+  // back. With strict_device, an instance that cannot be loaded is an error.
+  Status Open(plan::Plan plan, const rocksdb::ColumnFamilyMetaData& meta,
+              std::unique_ptr<FilePin> pin) {
+    pin_ = std::move(pin);
     plan_ = std::move(plan);
+    residual_ = plan_.residual_conjuncts();
     exec::ScanPlan sp;
     int last_level = -1;
     size_t l0_files = 0;
@@ -279,9 +338,14 @@ class PushdownCursor : public ScanCursorImpl {
     }
     for (const auto& level : meta.levels) {
       for (const auto& f : level.files) {
+        // A file without a key in [lower, upper) holds nothing the scan
+        // returns, nor anything that shadows a key it returns.
+        if (bounds_.upper && f.smallestkey >= *bounds_.upper) continue;
+        if (bounds_.lower && f.largestkey < *bounds_.lower) continue;
         exec::ScanFile sf;
         sf.path = f.directory + "/" + f.relative_filename;
         sf.level = level.level;
+        // Computed over all files of the column family, skipped ones included.
         sf.bottommost = level.level == last_level && (level.level > 0 || l0_files == 1);
         sf.smallest_seqno = f.smallest_seqno;
         sf.largest_seqno = f.largest_seqno;
@@ -293,12 +357,16 @@ class PushdownCursor : public ScanCursorImpl {
     }
     info_.files = sp.files.size();
     sp.snapshot = snapshot_->snapshot->GetSequenceNumber();
-    sp.schema = req_->schema;
-    sp.device_conjuncts = plan_.device;
-    sp.residual_conjuncts = plan_.residual;
+    sp.schema = req_->schema.get();
+    sp.device_conjuncts = plan_.device_conjuncts;
+    sp.residual_conjuncts = residual_;
     sp.projection =
         want_value_ ? exec::Projection::All() : exec::Projection::Columns(req_->columns);
-    sp.limit = options_.limit;
+    // Seam (pushdown/scan key bounds, another branch): once exec::ScanPlan has
+    // lower_bound/upper_bound, set them here from bounds_; the cut in Next()
+    // stays (exact either way), and the limit may then go to the executor.
+    cut_ = bounds_.lower.has_value() || bounds_.upper.has_value();
+    sp.limit = cut_ ? exec::kNoLimit : options_.limit;
     sp.batch_blocks = options_.batch_blocks == 0 ? 16 : options_.batch_blocks;
     if (options_.use_io_uring || options_.use_direct_io) {
       // Large sequential reads through pushdown/sst BlockSource: one per file,
@@ -321,6 +389,10 @@ class PushdownCursor : public ScanCursorImpl {
         sp.device = lease_.device();
         sp.program = lease_.loaded();
       } else {
+        if (options_.strict_device) {
+          return Status::Unavailable("strict device: program instance load failed on " +
+                                     plan_.device + ": " + lease.status().message());
+        }
         info_.device = "host";
         info_.fallback_reason = "program instance load failed: " + lease.status().message();
       }
@@ -332,15 +404,32 @@ class PushdownCursor : public ScanCursorImpl {
   Status Next() override {
     if (fallback_ != nullptr) return fallback_->Next();
     valid_ = false;
-    Status s = executor_->Next(&row_);
-    if (s.IsNotSupported() && executor_->stats().rows_matched == 0 && !valid_) {
-      // An entry type the merge does not handle: nothing was returned yet, so
-      // the iterator path can take over exactly.
-      SwitchToIterator(s.message());
-      return fallback_->Next();
+    if (done_) return Status::OK();
+    for (;;) {
+      Status s = executor_->Next(&row_);
+      if (s.IsNotSupported() && returned_ == 0) {
+        // An entry type the merge does not handle: nothing was returned yet, so
+        // the iterator path can take over exactly.
+        PD_RETURN_IF_ERROR(SwitchToIterator(s.message()));
+        return fallback_->Next();
+      }
+      PD_RETURN_IF_ERROR(s);
+      if (!executor_->Valid()) {
+        done_ = true;
+        return Status::OK();
+      }
+      if (!cut_) break;
+      // Rows arrive in bytewise key order: skip below the lower bound, stop
+      // at the upper bound.
+      if (BelowLower(bounds_, row_.key)) continue;
+      if (AtOrAboveUpper(bounds_, row_.key) || returned_ >= options_.limit) {
+        done_ = true;
+        return Status::OK();
+      }
+      break;
     }
-    PD_RETURN_IF_ERROR(s);
-    valid_ = executor_->Valid();
+    ++returned_;
+    valid_ = true;
     return Status::OK();
   }
   bool Valid() const override { return fallback_ ? fallback_->Valid() : valid_; }
@@ -353,34 +442,47 @@ class PushdownCursor : public ScanCursorImpl {
   std::string_view value() const override { return fallback_ ? fallback_->value() : row_.value; }
   const ScanInfo& info() const override { return fallback_ ? fallback_->info() : info_; }
   const exec::ScanStats& stats() const override {
-    return fallback_ ? fallback_->stats() : executor_->stats();
+    if (fallback_) return fallback_->stats();
+    if (!cut_) return executor_->stats();
+    stats_ = executor_->stats();
+    stats_.rows_matched = returned_;  // rows outside the bounds are not returned
+    return stats_;
   }
 
  private:
-  void SwitchToIterator(const std::string& reason) {
+  Status SwitchToIterator(const std::string& reason) {
     executor_.reset();
-    deletions_.reset();
+    pin_.reset();
+    lease_ = ProgramLease();
+    PD_RETURN_IF_ERROR(plan::FallBackToIterator(&plan_, plan::IteratorReason::kFile, reason,
+                                                options_.strict_device));
     ScanInfo info = info_;
-    info.fallback_reason = reason;
-    fallback_ = std::make_unique<IteratorCursor>(impl_, req_, options_, want_value_, snapshot_,
-                                                 std::move(info), names_, types_);
+    FillInfoFromPlan(plan_, *req_->schema, &info);
+    fallback_ = std::make_unique<IteratorCursor>(impl_, req_, options_, bounds_, want_value_,
+                                                 snapshot_, std::move(info), names_, types_);
+    return Status::OK();
   }
 
-  PushdownDB::Impl& impl_;
+  AttachedDB::Impl& impl_;
   std::shared_ptr<ScanRequest> req_;
   ScanOptions options_;
+  KeyBounds bounds_;
   bool want_value_;
   std::shared_ptr<SnapshotHolder> snapshot_;
   ScanInfo info_;
   std::vector<std::string> names_;
   std::vector<bpfgen::Type> types_;
-  DevicePlan plan_;
+  plan::Plan plan_;
+  std::vector<const bpfgen::Expr*> residual_;  // borrowed by the executor
   ProgramLease lease_;
-  std::unique_ptr<FileDeletionGuard> deletions_;
+  std::unique_ptr<FilePin> pin_;
   std::unique_ptr<exec::ScanExecutor> executor_;
   std::unique_ptr<IteratorCursor> fallback_;
   exec::Row row_;
-  bool valid_ = false;
+  bool cut_ = false;  // bounds applied here (see the seam in Open)
+  bool valid_ = false, done_ = false;
+  uint64_t returned_ = 0;
+  mutable exec::ScanStats stats_;
 };
 
 void OutputColumns(const ScanRequest& req, std::vector<std::string>* names,
@@ -391,50 +493,35 @@ void OutputColumns(const ScanRequest& req, std::vector<std::string>* names,
   }
 }
 
-}  // namespace
-
-Result<ScanRequest> PrepareScan(PushdownDB::Impl& impl, const ScanTarget& target,
-                                std::string_view where, const ScanOptions& options) {
-  ScanRequest req;
-  {
-    std::lock_guard<std::mutex> lock(impl.mu);
-    if (target.raw()) {
-      auto it = impl.cfs.find(target.name);
-      if (it == impl.cfs.end()) return Status::NotFound("no column family '" + target.name + "'");
-      if (impl.tables.count(target.name)) {
-        // Raw scans of a table's column family are allowed: key/value bytes.
-      }
-      req.cf = it->second;
-      req.schema = &RawSchema();
-    } else {
-      auto it = impl.tables.find(target.name);
-      if (it == impl.tables.end()) return Status::NotFound("no table '" + target.name + "'");
-      req.cf = it->second->column_family();
-      req.schema = &it->second->schema();
-    }
-  }
-  PD_ASSIGN_OR_RETURN(req.predicate,
-                      bpfgen::CompilePredicate(IsBlank(where) ? "TRUE" : where, *req.schema));
-  if (options.columns.empty()) {
-    for (size_t c = 0; c < req.schema->columns.size(); ++c) req.columns.push_back(int(c));
-  } else {
-    for (const std::string& name : options.columns) {
-      const int c = req.schema->FindColumn(name);
-      if (c < 0) return Status::InvalidArgument("unknown column '" + name + "' in the column list");
-      req.columns.push_back(c);
-    }
-  }
-  req.device = options.device.value_or(impl.options.device.value_or(exec::DeviceRequest::kAuto));
-  return req;
+// The memtable's share of the scan (memtable_view.h). Seam: until
+// CaptureMemtable is merged, nothing is captured and a non-empty memtable
+// sends the plan to the iterator path (planner step 3). Once merged:
+//   PD_ASSIGN_OR_RETURN(MemtableCapture cap, CaptureMemtable(db, cf, snapshot));
+//   facts->memtable_captured = cap.fallback_reason.empty();
+//   facts->memtable_fallback_reason = cap.fallback_reason;
+//   *stream = std::move(cap.stream);  -> exec::ScanPlan::memtable
+// REQUIRES: called before GetColumnFamilyMetaData.
+Status CaptureMemtableInto(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                           const rocksdb::Snapshot* snapshot, plan::ColumnFamilyFacts* facts) {
+  (void)db;
+  (void)cf;
+  (void)snapshot;
+  (void)facts;
+  return Status::OK();
 }
 
-Result<std::unique_ptr<ScanCursorImpl>> OpenScan(PushdownDB::Impl& impl, ScanRequest request,
-                                                 const ScanOptions& options, bool want_value) {
-  rocksdb::DB* db = impl.db.get();
-  auto req = std::make_shared<ScanRequest>(std::move(request));
+enum class OpenMode { kScan, kExplain };
+
+Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
+                                                     std::shared_ptr<ScanRequest> req,
+                                                     const ScanOptions& options, bool want_value,
+                                                     OpenMode mode) {
+  rocksdb::DB* db = impl.db;
+  const bool read_only = impl.options.read_only;
   ScanInfo info;
   info.requested_device = exec::DeviceRequestName(req->device);
   info.predicate = bpfgen::ToString(req->predicate, *req->schema);
+  info.io = impl.io;
   std::vector<std::string> names;
   std::vector<bpfgen::Type> types;
   OutputColumns(*req, &names, &types);
@@ -449,98 +536,122 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScan(PushdownDB::Impl& impl, ScanReq
   }
   info.snapshot_seqno = snapshot->snapshot->GetSequenceNumber();
 
-  auto iterator_path = [&](std::string reason) -> Result<std::unique_ptr<ScanCursorImpl>> {
-    info.fallback_reason = std::move(reason);
-    info.pushed.clear();
-    info.residual.clear();
-    info.pushdown_kind = "NONE";
+  plan::PlanRequest pr;
+  pr.schema = req->schema.get();
+  pr.predicate = &req->predicate;
+  pr.device = req->device;
+  pr.strict_device = options.strict_device;
+  pr.cf = FactsOf(db, req->cf, read_only);
+  info.memtable_entries = pr.cf.memtable_entries;
+
+  const KeyBounds bounds = EffectiveBounds(options, pr.cf.bytewise_comparator);
+  info.has_lower_bound = bounds.lower.has_value();
+  info.has_upper_bound = bounds.upper.has_value();
+  info.lower_bound = bounds.lower.value_or("");
+  info.upper_bound = bounds.upper.value_or("");
+
+  // The opt-in write. Explain does not write: it plans as if the flush ran.
+  if (options.flush_memtable && pr.cf.memtable_entries > 0 && !read_only &&
+      req->device != exec::DeviceRequest::kIterator) {
+    if (mode == OpenMode::kScan) {
+      rocksdb::FlushOptions fo;
+      fo.wait = true;
+      fo.allow_write_stall = true;
+      PD_RETURN_IF_ERROR(FromRocks(db->Flush(fo, req->cf), "flush before scan"));
+      info.flushed = true;
+    }
+    // Everything at or below the snapshot was in the memtables when the
+    // flush started, so it is in SST files now; what the memtables hold is
+    // newer than the snapshot (concurrent writers). Explain plans the same.
+    pr.cf.memtable_entries = 0;
+  }
+  if (pr.cf.memtable_entries > 0) {
+    PD_RETURN_IF_ERROR(CaptureMemtableInto(db, req->cf, snapshot->snapshot, &pr.cf));
+  }
+
+  PD_ASSIGN_OR_RETURN(plan::Plan p, plan::MakePlan(pr, &impl.cache));
+  FillInfoFromPlan(p, *req->schema, &info);
+
+  auto iterator_cursor = [&]() -> std::unique_ptr<ScanCursorImpl> {
     return std::unique_ptr<ScanCursorImpl>(new IteratorCursor(
-        impl, req, options, want_value, snapshot, std::move(info), names, types));
+        impl, req, options, bounds, want_value, snapshot, std::move(info), names, types));
   };
-  if (req->device == exec::DeviceRequest::kIterator) return iterator_path("");
-  std::string why = ColumnFamilyFallbackReason(db, req->cf);
-  if (!why.empty()) return iterator_path(why);
+  if (!p.pushdown()) return iterator_cursor();
 
-  if (MemtableEntries(db, req->cf) > 0) {
-    if (impl.options.read_only) return iterator_path("read-only DB with unflushed data");
-    if (!options.flush_memtable) return iterator_path("unflushed data and flush_memtable=false");
-    rocksdb::FlushOptions fo;
-    fo.wait = true;
-    fo.allow_write_stall = true;
-    PD_RETURN_IF_ERROR(FromRocks(db->Flush(fo, req->cf), "flush before scan"));
-    info.flushed = true;
-  }
-
-  DevicePlan plan;
-  PD_RETURN_IF_ERROR(PlanDevice(impl, *req, &info, &plan));
-
-  // A read-only DB deletes no files: nothing to disable.
-  auto deletions = std::make_unique<FileDeletionGuard>();
-  if (!impl.options.read_only) {
-    PD_RETURN_IF_ERROR(FromRocks(db->DisableFileDeletions(), "disable file deletions"));
-    deletions->db = db;
-  }
   rocksdb::ColumnFamilyMetaData meta;
-  db->GetColumnFamilyMetaData(req->cf, &meta);
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<FilePin> pin, PinFiles(db, req->cf, read_only, &meta));
 
-  auto cursor = std::make_unique<PushdownCursor>(impl, req, options, want_value, snapshot, info,
-                                                 names, types);
-  Status s = cursor->Open(std::move(plan), meta, std::move(deletions));
+  auto cursor = std::make_unique<PushdownCursor>(impl, req, options, bounds, want_value, snapshot,
+                                                 info, names, types);
+  plan::Plan keep = p;  // the cursor takes p; on a file fallback `keep` is moved to the iterator
+  Status s = cursor->Open(std::move(p), meta, std::move(pin));
   if (s.IsNotSupported()) {
     cursor.reset();
-    return iterator_path(s.message());
+    PD_RETURN_IF_ERROR(plan::FallBackToIterator(&keep, plan::IteratorReason::kFile, s.message(),
+                                                options.strict_device));
+    FillInfoFromPlan(keep, *req->schema, &info);
+    return iterator_cursor();
   }
   PD_RETURN_IF_ERROR(s);
   return std::unique_ptr<ScanCursorImpl>(std::move(cursor));
 }
 
-Result<std::unique_ptr<ScanCursor>> PushdownDB::Scan(const ScanTarget& target,
-                                                     std::string_view where,
-                                                     const ScanOptions& options) {
-  PD_ASSIGN_OR_RETURN(ScanRequest req, PrepareScan(*impl_, target, where, options));
-  PD_ASSIGN_OR_RETURN(std::unique_ptr<ScanCursorImpl> cursor,
-                      OpenScan(*impl_, std::move(req), options, /*want_value=*/false));
-  return std::unique_ptr<ScanCursor>(std::move(cursor));
-}
+}  // namespace
 
-Result<ExplainResult> PushdownDB::Explain(const ScanTarget& target, std::string_view where,
-                                          const ScanOptions& options) {
-  PD_ASSIGN_OR_RETURN(ScanRequest req, PrepareScan(*impl_, target, where, options));
-  ExplainResult out;
-  ScanInfo& info = out.info;
-  info.requested_device = exec::DeviceRequestName(req.device);
-  info.predicate = bpfgen::ToString(req.predicate, *req.schema);
-  out.schema = req.schema->ToDdl();
-  rocksdb::DB* db = impl_->db.get();
-  std::string why =
-      req.device == exec::DeviceRequest::kIterator ? "" : ColumnFamilyFallbackReason(db, req.cf);
-  if (req.device == exec::DeviceRequest::kIterator || !why.empty()) {
-    info.path = "iterator";
-    info.device = "iterator";
-    info.fallback_reason = why;
-    info.pushdown_kind = "NONE";
+Result<ScanRequest> PrepareScan(const AttachedDB::Impl& impl, rocksdb::ColumnFamilyHandle* cf,
+                                const RowSpec& rows, std::string_view where,
+                                const ScanOptions& options) {
+  if (cf == nullptr) return Status::InvalidArgument("null column family handle");
+  ScanRequest req;
+  req.cf = cf;
+  PD_ASSIGN_OR_RETURN(req.schema, rows.Resolve());
+  PD_ASSIGN_OR_RETURN(req.predicate,
+                      bpfgen::CompilePredicate(IsBlank(where) ? "TRUE" : where, *req.schema));
+  if (options.columns.empty()) {
+    for (size_t c = 0; c < req.schema->columns.size(); ++c) req.columns.push_back(int(c));
   } else {
-    info.path = "pushdown";
-    DevicePlan plan;
-    PD_RETURN_IF_ERROR(PlanDevice(*impl_, req, &info, &plan));
-    if (impl_->options.read_only && MemtableEntries(db, req.cf) > 0) {
-      info.path = "iterator";
-      info.device = "iterator";
-      info.fallback_reason = "read-only DB with unflushed data";
+    for (const std::string& name : options.columns) {
+      const int c = req.schema->FindColumn(name);
+      if (c < 0) return Status::InvalidArgument("unknown column '" + name + "' in the column list");
+      req.columns.push_back(c);
     }
   }
+  req.device = options.device.value_or(impl.default_device);
+  req.target = (req.schema->raw ? "raw column family " : "column family ") + cf->GetName();
+  return req;
+}
+
+Result<std::unique_ptr<ScanCursorImpl>> OpenScan(AttachedDB::Impl& impl, ScanRequest request,
+                                                 const ScanOptions& options, bool want_value) {
+  return OpenScanImpl(impl, std::make_shared<ScanRequest>(std::move(request)), options, want_value,
+                      OpenMode::kScan);
+}
+
+Result<ExplainResult> ExplainScan(AttachedDB::Impl& impl, ScanRequest request,
+                                  const ScanOptions& options) {
+  auto req = std::make_shared<ScanRequest>(std::move(request));
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<ScanCursorImpl> cursor,
+                      OpenScanImpl(impl, req, options, /*want_value=*/false, OpenMode::kExplain));
+  ExplainResult out;
+  out.info = cursor->info();
+  ScanInfo& info = out.info;
+  out.schema = req->schema->ToDdl();
   rocksdb::ColumnFamilyMetaData meta;
-  db->GetColumnFamilyMetaData(req.cf, &meta);
-  info.files = meta.file_count;
+  impl.db->GetColumnFamilyMetaData(req->cf, &meta);
+  if (info.path != "pushdown") info.files = meta.file_count;
 
   std::string& t = out.text;
-  t += "target:    " + std::string(target.raw() ? "raw column family " : "table ") + target.name +
-       "\n";
+  t += "target:    " + req->target + "\n";
   t += "schema:    " + out.schema + "\n";
   t += "predicate: " + info.predicate + "\n";
   t += "path:      " + info.path + " (requested device " + info.requested_device + ")\n";
   t += "device:    " + info.device + "\n";
   if (!info.fallback_reason.empty()) t += "fallback:  " + info.fallback_reason + "\n";
+  t += "io:        " + info.io + "\n";
+  if (info.has_lower_bound || info.has_upper_bound) {
+    t += "bounds:    [" + (info.has_lower_bound ? "'" + info.lower_bound + "'" : "-inf") + ", " +
+         (info.has_upper_bound ? "'" + info.upper_bound + "'" : "+inf") + ")\n";
+  }
   if (info.path == "pushdown") {
     t += "pushdown:  " + info.pushdown_kind + "\n";
     for (const auto& p : info.pushed) t += "  device:   " + p + "\n";
@@ -552,11 +663,16 @@ Result<ExplainResult> PushdownDB::Explain(const ScanTarget& target, std::string_
          ", compile+load " + buf + " ms\n";
   }
   t += "files:     " + std::to_string(meta.file_count) + " SST files, " +
-       std::to_string(meta.size) + " bytes\n";
-  uint64_t mem = MemtableEntries(db, req.cf);
-  if (mem > 0) {
-    t += "memtable:  " + std::to_string(mem) + " entries" +
-         (impl_->options.read_only ? "" : " (flushed by Scan)") + "\n";
+       std::to_string(meta.size) + " bytes";
+  if (info.path == "pushdown" && info.files != meta.file_count) {
+    t += " (" + std::to_string(info.files) + " within the bounds)";
+  }
+  t += "\n";
+  if (info.memtable_entries > 0) {
+    t += "memtable:  " + std::to_string(info.memtable_entries) + " entries";
+    if (options.flush_memtable && !impl.options.read_only)
+      t += " (flushed by Scan: flush_memtable)";
+    t += "\n";
   }
   return out;
 }

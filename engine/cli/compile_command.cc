@@ -20,7 +20,9 @@
 #include "bpfgen/schema/tpch.h"
 #include "engine/cli/args.h"
 #include "engine/cli/commands.h"
+#include "pushdown/device/device_request.h"
 #include "pushdown/device/program_cache.h"
+#include "pushdown/plan/planner.h"
 
 namespace pushdown::engine {
 
@@ -66,8 +68,8 @@ struct CompileArgs {
   std::string schema_spec;  // as given; empty = raw mode
   std::string where;
   EmitKind emit = EmitKind::kPlan;
-  std::string emit_file;  // for emit kinds that write a file
-  std::string device = "kernel";
+  std::string emit_file;                                      // for emit kinds that write a file
+  exec::DeviceRequest device = exec::DeviceRequest::kKernel;  // kKernel or kHost
   bool load = false;  // --device given: compile and load on the device
 };
 
@@ -114,11 +116,13 @@ Result<CompileArgs> ParseCompileArgs(const std::vector<std::string>& args) {
     }
   }
   out.load = flags.Has("device");
-  out.device = flags.Get("device", "kernel");
-  if (out.device != "kernel" && out.device != "host") {
-    return Status::InvalidArgument("unknown --device '" + out.device +
-                                   "' (expected: kernel or host)");
+  const std::string device = flags.Get("device", "kernel");
+  const std::optional<exec::DeviceRequest> parsed = exec::ParseDeviceRequest(device);
+  if (!parsed.has_value() ||
+      (*parsed != exec::DeviceRequest::kKernel && *parsed != exec::DeviceRequest::kHost)) {
+    return Status::InvalidArgument("unknown --device '" + device + "' (expected: kernel or host)");
   }
+  out.device = *parsed;
   return out;
 }
 
@@ -133,10 +137,6 @@ Result<std::string> SchemaText(const std::string& spec) {
     return ss.str();
   }
   return spec;
-}
-
-bpfgen::TargetCaps CapsFor(const std::string& device) {
-  return device == "host" ? bpfgen::TargetCaps::Host() : bpfgen::TargetCaps::Kernel();
 }
 
 std::string PlanText(const bpfgen::Schema& schema, const bpfgen::Predicate& predicate,
@@ -185,16 +185,17 @@ Status WriteOutput(const std::string& file, const std::string& bytes) {
 }
 
 // The device program text/bytes for --emit ir|bpf-asm|bpf-obj.
-Result<std::string> EmitDeviceProgram(EmitKind kind, const std::string& device,
+Result<std::string> EmitDeviceProgram(EmitKind kind, exec::DeviceRequest device,
                                       const bpfgen::Schema& schema,
                                       const std::vector<const bpfgen::Expr*>& conjuncts) {
-  exec::Device* d = exec::DeviceRegistry::Default().Find(device);
+  exec::Device* d = exec::DeviceRegistry::Default().Find(exec::DeviceRequestName(device));
   const bpfgen::CompileOptions options =
       d != nullptr ? d->caps().compile_options : bpfgen::CompileOptions{};
   switch (kind) {
     case EmitKind::kIr:
-      return bpfgen::EmitIr(device == "host" ? bpfgen::Target::kNative : bpfgen::Target::kBpf,
-                            schema, conjuncts, options);
+      return bpfgen::EmitIr(
+          device == exec::DeviceRequest::kHost ? bpfgen::Target::kNative : bpfgen::Target::kBpf,
+          schema, conjuncts, options);
     case EmitKind::kBpfAsm:
       return bpfgen::EmitBpfAssembly(schema, conjuncts, options);
     case EmitKind::kBpfObj: {
@@ -210,16 +211,17 @@ Result<std::string> EmitDeviceProgram(EmitKind kind, const std::string& device,
 
 // Compiles and loads the device conjuncts on `device` (falling back to the
 // host with a reason) and describes the result.
-Result<std::string> LoadText(const std::string& device, const bpfgen::Schema& schema,
+Result<std::string> LoadText(exec::DeviceRequest device, const bpfgen::Schema& schema,
                              const std::vector<const bpfgen::Expr*>& conjuncts,
                              double frontend_ms) {
-  PD_ASSIGN_OR_RETURN(
-      std::unique_ptr<exec::DeviceProgram> program,
-      exec::CompileAndLoad(exec::DeviceRegistry::Default(), device, schema, conjuncts));
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<exec::DeviceProgram> program,
+                      exec::CompileAndLoad(exec::DeviceRegistry::Default(),
+                                           exec::DeviceRequestName(device), schema, conjuncts));
   const exec::LoadStats& stats = program->program->stats();
   std::ostringstream out;
   char buf[256];
-  out << "load: " << program->device->caps().name << " (requested " << device << ")\n";
+  out << "load: " << program->device->caps().name << " (requested "
+      << exec::DeviceRequestName(device) << ")\n";
   if (program->fallback.fell_back()) {
     out << "  fallback: " << exec::FallbackReasonName(program->fallback.reason) << ": "
         << program->fallback.detail << "\n";
@@ -281,7 +283,15 @@ int RunCompileCommand(const std::vector<std::string>& argv) {
     return kExitRuntimeError;
   }
 
-  bpfgen::SplitResult split = bpfgen::SplitPredicate(*predicate, schema, CapsFor(args->device));
+  // The planner's split for the target device (offline: the device need not
+  // be available here; --device loads it below).
+  Result<bpfgen::TargetCaps> caps = plan::TargetSplitCaps(args->device);
+  if (!caps.ok()) {
+    std::fprintf(stderr, "pushdown compile: %s\n", caps.status().ToString().c_str());
+    return kExitUsage;
+  }
+  bpfgen::SplitResult split = bpfgen::SplitPredicate(*predicate, schema, *caps);
+  const std::string device_name(exec::DeviceRequestName(args->device));
 
   const double frontend_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frontend_start)
@@ -289,7 +299,7 @@ int RunCompileCommand(const std::vector<std::string>& argv) {
 
   switch (args->emit) {
     case EmitKind::kPlan:
-      std::fputs(PlanText(schema, *predicate, split, args->device).c_str(), stdout);
+      std::fputs(PlanText(schema, *predicate, split, device_name).c_str(), stdout);
       break;
     case EmitKind::kIr:
     case EmitKind::kBpfAsm:

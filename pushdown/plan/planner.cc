@@ -40,9 +40,14 @@ void ToIterator(Plan* plan, IteratorReason reason, std::string detail) {
 
 // Step 2 and 3 of the decision order: "" = the pushdown path can read it.
 std::pair<IteratorReason, std::string> ColumnFamilyReason(const ColumnFamilyFacts& cf) {
-  if (!cf.merge_operator.empty()) {
+  // A merge operator alone does not rule the pushdown path out: the SST
+  // reader rejects every file holding merge operands (table property
+  // rocksdb.merge.operands; FallBackToIterator with kFile), and the merge
+  // fails loudly on an unexpected merge entry. Memtable entries of such a
+  // family may be merge operands: the iterator path.
+  if (!cf.merge_operator.empty() && cf.memtable_entries > 0) {
     return {IteratorReason::kMergeOperator,
-            "merge operator on column family (" + cf.merge_operator + ")"};
+            "merge operator on column family (" + cf.merge_operator + ") with memtable data"};
   }
   if (cf.timestamp_size > 0) {
     return {IteratorReason::kTimestamps, "user-defined timestamps on column family (" +
@@ -57,10 +62,9 @@ std::pair<IteratorReason, std::string> ColumnFamilyReason(const ColumnFamilyFact
     if (!cf.memtable_fallback_reason.empty()) {
       return {IteratorReason::kMemtable, "memtable: " + cf.memtable_fallback_reason};
     }
+    if (cf.read_only) return {IteratorReason::kMemtable, "read-only DB with unflushed data"};
     return {IteratorReason::kMemtable,
-            std::string(cf.read_only ? "read-only DB with unflushed data"
-                                     : "unflushed data in the memtable") +
-                " (" + std::to_string(cf.memtable_entries) + " entries)"};
+            "unflushed data in the memtable (" + std::to_string(cf.memtable_entries) + " entries)"};
   }
   return {IteratorReason::kNone, ""};
 }

@@ -11,9 +11,11 @@
 //
 // Decision order (the first that applies wins):
 //   1. request kIterator                          -> iterator, kRequested
-//   2. column family facts, in the order of the
-//      IteratorReason enum (merge operator, non-bytewise comparator, user
-//      timestamps, blob files)                    -> iterator, that reason
+//   2. column family facts: a merge operator with memtable data, user
+//      timestamps, a non-bytewise comparator, blob files
+//                                                 -> iterator, that reason
+//      (a merge operator alone is not: files with merge operands are
+//      rejected by the SST reader, see FallBackToIterator)
 //   3. memtable data the merge cannot take (no capture, or the capture's
 //      fallback reason)                           -> iterator, kMemtable
 //   4. device choice (ChooseDevice), split with the chosen device's caps,

@@ -2,7 +2,9 @@
 // uncompressed, read either block by block (SstFile::ReadDataBlock, pread) or
 // through the io_uring fast path (pushdown/sst BlockSource: large sequential
 // reads into registered buffers, reads in flight while the scan works).
-// Counts blocks_read / bytes_read into the scan's stats.
+// Counts blocks_read / bytes_read into the scan's stats. Reads only the data
+// blocks of a BlockRange (a key-range scan's blocks, SstFile::DataBlocksInRange;
+// by default every block), never a block outside it.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pushdown/scan/scan_stats.h"
 #include "pushdown/sst/block_source.h"
@@ -30,22 +33,33 @@ class FileBlockReader {
   // pass). REQUIRES: stats outlives the reader.
   FileBlockReader(std::unique_ptr<SstFile> file, std::optional<BlockSourceOptions> source_options,
                   ScanStats* stats);
+  // Only blocks [range.begin, range.end) (clamped to the file's blocks).
+  FileBlockReader(std::unique_ptr<SstFile> file, BlockRange range,
+                  std::optional<BlockSourceOptions> source_options, ScanStats* stats);
+  // Only the blocks of `runs`: ascending, disjoint ranges (clamped to the
+  // file's blocks; empty runs are dropped). Blocks between runs (a zone map
+  // proved them useless) are never read.
+  FileBlockReader(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+                  std::optional<BlockSourceOptions> source_options, ScanStats* stats);
 
-  // Restarts at the first block.
+  // Restarts at the first block of the first run.
   void Rewind();
   // Sets *done at the end of the file; otherwise fills *block.
   Status Next(ReadBlock* block, bool* done);
 
   const SstFile& file() const { return *file_; }
-  size_t blocks_remaining() const { return file_->num_data_blocks() - next_block_; }
+  // Blocks of the runs not read yet.
+  size_t blocks_remaining() const;
 
  private:
   std::unique_ptr<SstFile> file_;
   std::optional<BlockSourceOptions> source_options_;
   ScanStats* stats_;
   std::unique_ptr<BlockSource> source_;
-  size_t next_block_ = 0;
-  BlockContents block_;  // the pread path's current block
+  std::vector<BlockRange> runs_;  // non-empty, ascending, disjoint
+  size_t run_ = 0;                // the run holding next_block_ (runs_.size() at the end)
+  size_t next_block_ = 0;         // in [runs_[run_].begin, runs_[run_].end)
+  BlockContents block_;           // the pread path's current block
 };
 
 }  // namespace pushdown::exec

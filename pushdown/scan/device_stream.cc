@@ -25,11 +25,11 @@ Status InFile(std::string_view file, uint64_t block_offset, Status s) {
 
 }  // namespace
 
-DeviceFileStream::DeviceFileStream(std::unique_ptr<SstFile> file,
+DeviceFileStream::DeviceFileStream(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
                                    std::optional<BlockSourceOptions> source_options, Device* device,
                                    LoadedProgram* program, bool emit_shadows, uint32_t batch_blocks,
                                    RowFilter host_filter, ScanStats* stats)
-    : reader_(std::move(file), std::move(source_options), stats),
+    : reader_(std::move(file), std::move(runs), std::move(source_options), stats),
       device_(device),
       program_(program),
       emit_shadows_(emit_shadows),

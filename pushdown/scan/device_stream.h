@@ -31,8 +31,13 @@ class DeviceFileStream final : public EntryStream {
  public:
   // REQUIRES: device, program and stats outlive the stream; batch_blocks >= 1.
   // `source_options` set: blocks are read through the io_uring BlockSource.
-  DeviceFileStream(std::unique_ptr<SstFile> file, std::optional<BlockSourceOptions> source_options,
-                   Device* device, LoadedProgram* program, bool emit_shadows, uint32_t batch_blocks,
+  // Only the data blocks of `runs` are read and run (a key range's, see
+  // SstFile::DataBlocksInRange, less the blocks a zone map rules out; see
+  // FileBlockReader); the program filters them whole, so their entries
+  // outside the range are yielded too and cut by the merge.
+  DeviceFileStream(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+                   std::optional<BlockSourceOptions> source_options, Device* device,
+                   LoadedProgram* program, bool emit_shadows, uint32_t batch_blocks,
                    RowFilter host_filter, ScanStats* stats);
 
   void SeekToFirst() override;

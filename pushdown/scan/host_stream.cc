@@ -4,10 +4,18 @@
 
 namespace pushdown::exec {
 
-HostFileStream::HostFileStream(std::unique_ptr<SstFile> file,
+HostFileStream::HostFileStream(std::unique_ptr<SstFile> file, BlockRange blocks,
                                std::optional<BlockSourceOptions> source_options,
                                RowFilter device_filter, bool emit_shadows, ScanStats* stats)
-    : reader_(std::move(file), std::move(source_options), stats),
+    : HostFileStream(std::move(file), std::vector<BlockRange>{blocks}, {},
+                     std::move(source_options), std::move(device_filter), emit_shadows, stats) {}
+
+HostFileStream::HostFileStream(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+                               std::vector<uint8_t> always,
+                               std::optional<BlockSourceOptions> source_options,
+                               RowFilter device_filter, bool emit_shadows, ScanStats* stats)
+    : reader_(std::move(file), std::move(runs), std::move(source_options), stats),
+      always_(std::move(always)),
       device_filter_(std::move(device_filter)),
       emit_shadows_(emit_shadows),
       stats_(stats) {}
@@ -28,6 +36,8 @@ bool HostFileStream::LoadNextBlock() {
     return false;
   }
   if (done) return false;
+  block_always_ = b.index < always_.size() && always_[b.index] != 0;
+  if (block_always_) ++stats_->blocks_zone_always;
   const SstFile& file = reader_.file();
   iter_ = std::make_unique<DataBlockIter>(b.contents, file.block_context(b.index),
                                           file.info().global_seqno);
@@ -69,7 +79,7 @@ void HostFileStream::Settle() {
       entry_.cls = EntryClass::kNotValue;
     } else {
       bool match = true;
-      if (device_filter_) {
+      if (device_filter_ && !block_always_) {
         Result<bool> r = device_filter_(k.user_key, iter_->value());
         if (!r.ok()) {
           Fail(r.status().WithContext(reader_.file().info().file_name));

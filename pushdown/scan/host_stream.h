@@ -20,8 +20,17 @@ class HostFileStream final : public EntryStream {
   // `device_filter` decides kMatched vs kShadow for Value entries (empty =
   // every value matches). Failing values are omitted when !emit_shadows.
   // `source_options` set: blocks are read through the io_uring BlockSource.
-  // REQUIRES: stats outlives the stream.
-  HostFileStream(std::unique_ptr<SstFile> file, std::optional<BlockSourceOptions> source_options,
+  // Only data blocks `blocks` are read (a key range's, see
+  // SstFile::DataBlocksInRange); every entry of those blocks is yielded, the
+  // merge cuts the ones outside the range. REQUIRES: stats outlives the stream.
+  HostFileStream(std::unique_ptr<SstFile> file, BlockRange blocks,
+                 std::optional<BlockSourceOptions> source_options, RowFilter device_filter,
+                 bool emit_shadows, ScanStats* stats);
+  // Only the blocks of `runs` (FileBlockReader). `always[b]` == 1 (when
+  // b < always.size()): every Value entry of block b matches (its zone map
+  // says so): classified kMatched without calling device_filter.
+  HostFileStream(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+                 std::vector<uint8_t> always, std::optional<BlockSourceOptions> source_options,
                  RowFilter device_filter, bool emit_shadows, ScanStats* stats);
 
   void SeekToFirst() override;
@@ -31,7 +40,8 @@ class HostFileStream final : public EntryStream {
   Status status() const override { return status_; }
   std::string_view name() const override { return reader_.file().info().file_name; }
 
-  // Data blocks not read yet (for blocks_skipped when a scan stops early).
+  // Data blocks of the range not read yet (for blocks_skipped when a scan
+  // stops early).
   size_t blocks_remaining() const { return reader_.blocks_remaining(); }
 
  private:
@@ -41,6 +51,8 @@ class HostFileStream final : public EntryStream {
   void Fail(Status s);
 
   FileBlockReader reader_;
+  std::vector<uint8_t> always_;  // per file block: 1 = every Value entry matches
+  bool block_always_ = false;    // the current block's always_ entry
   RowFilter device_filter_;
   bool emit_shadows_;
   ScanStats* stats_;

@@ -33,8 +33,8 @@ std::string Hex(uint64_t v) {
 
 }  // namespace
 
-LsmMergeCursor::LsmMergeCursor(std::vector<EntryStream*> streams, uint64_t snapshot)
-    : snapshot_(snapshot) {
+LsmMergeCursor::LsmMergeCursor(std::vector<EntryStream*> streams, uint64_t snapshot, KeyRange range)
+    : snapshot_(snapshot), range_(std::move(range)) {
   streams_.resize(streams.size());
   for (size_t i = 0; i < streams.size(); ++i) streams_[i].stream = streams[i];
   heap_.reserve(streams.size());
@@ -159,6 +159,15 @@ void LsmMergeCursor::FindNext() {
   while (!heap_.empty()) {
     const size_t i = heap_.front();
     const FilteredEntry& e = streams_[i].stream->entry();
+    if (range_.AtOrAboveUpper(e.user_key)) {  // so is every later entry: done
+      heap_.clear();
+      return;
+    }
+    if (range_.BelowLower(e.user_key)) {  // outside the range: every version skipped
+      key_.assign(e.user_key);
+      if (!SkipKey()) return;
+      continue;
+    }
     if (e.seq > snapshot_) {  // invisible: neither shows nor hides
       HeapPopTop();
       if (!Advance(i)) return;

@@ -7,6 +7,11 @@
 //   Value + kShadow           -> nothing; hides every older version
 //   Deletion, SingleDeletion  -> nothing; hides every older version
 // Entries with seq > snapshot are ignored (they neither show nor hide).
+// Key bounds (key_range.h): user keys below range.lower are skipped whole
+// (every version; they neither show nor hide a key in the range), and the
+// cursor ends at the first user key >= range.upper without advancing any
+// stream past it. The streams may therefore hold entries outside the range
+// (whole first/last blocks); none of them is ever yielded.
 // Any other entry type (Merge, RangeDeletion, BlobIndex, timestamps, wide
 // columns) fails the cursor with NotSupported: the engine must fall back to the
 // iterator path rather than have this code guess. Out-of-order input fails it
@@ -22,6 +27,7 @@
 #include <vector>
 
 #include "pushdown/scan/entry_stream.h"
+#include "pushdown/scan/key_range.h"
 #include "util/status.h"
 
 namespace pushdown::exec {
@@ -31,7 +37,7 @@ class LsmMergeCursor {
   // `streams` newest first (L0 files newest first, then L1, L2, ...): equal
   // (user key, seq) pairs across streams are resolved in favour of the earlier
   // stream. The cursor does not own the streams; they must outlive it.
-  LsmMergeCursor(std::vector<EntryStream*> streams, uint64_t snapshot);
+  LsmMergeCursor(std::vector<EntryStream*> streams, uint64_t snapshot, KeyRange range = {});
 
   LsmMergeCursor(const LsmMergeCursor&) = delete;
   LsmMergeCursor& operator=(const LsmMergeCursor&) = delete;
@@ -76,6 +82,7 @@ class LsmMergeCursor {
   std::vector<StreamState> streams_;
   std::vector<size_t> heap_;  // indices into streams_, min-heap by entry order
   uint64_t snapshot_;
+  KeyRange range_;
   bool valid_ = false;
   std::string key_;     // the user key currently yielded (or being skipped)
   size_t current_ = 0;  // stream holding the yielded entry

@@ -5,8 +5,8 @@
 namespace pushdown::exec {
 
 RowCursor::RowCursor(std::vector<EntryStream*> streams, uint64_t snapshot, RowFilter residual,
-                     std::optional<Projector> projector, uint64_t limit)
-    : merge_(std::move(streams), snapshot),
+                     std::optional<Projector> projector, uint64_t limit, KeyRange range)
+    : merge_(std::move(streams), snapshot, std::move(range)),
       residual_(std::move(residual)),
       projector_(std::move(projector)),
       limit_(limit) {}

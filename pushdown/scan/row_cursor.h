@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "pushdown/scan/entry_stream.h"
+#include "pushdown/scan/key_range.h"
 #include "pushdown/scan/lsm_merge.h"
 #include "pushdown/scan/projection.h"
 #include "util/status.h"
@@ -35,9 +36,10 @@ inline constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
 class RowCursor {
  public:
   // `streams` newest first (see LsmMergeCursor); not owned, must outlive the
-  // cursor. `projector` empty = whole value.
+  // cursor. `projector` empty = whole value. Only user keys in `range` become
+  // rows (LsmMergeCursor cuts the rest).
   RowCursor(std::vector<EntryStream*> streams, uint64_t snapshot, RowFilter residual,
-            std::optional<Projector> projector, uint64_t limit = kNoLimit);
+            std::optional<Projector> projector, uint64_t limit = kNoLimit, KeyRange range = {});
 
   // Produces the next row into *row. OK and Valid(): *row is the next row.
   // OK and !Valid(): the scan is complete. Otherwise the error (sticky:

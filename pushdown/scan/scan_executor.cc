@@ -9,7 +9,10 @@
 #include "pushdown/scan/host_stream.h"
 #include "pushdown/scan/host_timer.h"
 #include "pushdown/scan/level_stream.h"
+#include "pushdown/scan/memtable_stream.h"
 #include "pushdown/scan/shadow_policy.h"
+#include "pushdown/scan/zone_map.h"
+#include "pushdown/scan/zone_skip.h"
 #include "pushdown/sst/sst_file.h"
 
 namespace pushdown::exec {
@@ -65,6 +68,102 @@ std::vector<std::unique_ptr<EntryStream>> GroupLevels(std::vector<FileStream> in
   return out;
 }
 
+// False when the scan must not open `f` (ScanStats::files_skipped): the range
+// is empty, or f's known key range lies outside it.
+bool FileInRange(const ScanFile& f, const KeyRange& range) {
+  if (range.empty()) return false;
+  return !f.has_key_range || !range.Excludes(f.smallest_user_key, f.largest_user_key);
+}
+
+// True if some file older than files[i] (a deeper level; for level 0, an L0
+// file after it in the newest-first order) may hold a key of files[i]'s range.
+bool OlderFileOverlaps(const std::vector<const ScanFile*>& files, size_t i) {
+  const ScanFile& f = *files[i];
+  for (size_t j = 0; j < files.size(); ++j) {
+    const ScanFile& g = *files[j];
+    const bool older = g.level > f.level || (g.level == 0 && f.level == 0 && j > i);
+    if (!older) continue;
+    if (!f.has_key_range || !g.has_key_range) return true;
+    if (!(g.largest_user_key < f.smallest_user_key || f.largest_user_key < g.smallest_user_key)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The blocks of `blocks` to read: all of them, less the ones the file's zone
+// map proves useless where skipping them is exact (zone_skip.h). Fills
+// *always (per file block, 1 = every row matches) when the map is used.
+std::vector<BlockRange> ZoneMapRuns(const ScanPlan& plan, const ScanFile& f, const SstFile& sst,
+                                    BlockRange blocks, bool older_overlap,
+                                    std::vector<uint8_t>* always, ScanStats* stats) {
+  std::vector<BlockRange> runs = {blocks};
+  if (plan.zone_maps == ScanPlan::ZoneMapUse::kOff || plan.schema->raw || blocks.empty()) {
+    return runs;
+  }
+  const TableProperties& props = sst.info().properties;
+  auto it = props.raw.find(kZoneMapProperty);
+  if (it == props.raw.end()) return runs;  // written without the collector: read as before
+  Result<ZoneMap> zm = DecodeZoneMap(it->second, plan.schema->columns.size(), sst.info().file_name);
+  // A zone map is an optimisation: one that cannot be used leaves the file
+  // read as if it had none (never a wrong row, never a failed scan).
+  if (!zm.ok() || !ZoneMapMismatch(*zm, *plan.schema, sst.num_data_blocks()).empty()) return runs;
+  std::vector<const bpfgen::Expr*> conjuncts = plan.device_conjuncts;
+  conjuncts.insert(conjuncts.end(), plan.residual_conjuncts.begin(), plan.residual_conjuncts.end());
+  const bool skip_ok =
+      plan.zone_maps == ScanPlan::ZoneMapUse::kNaiveForTests ||
+      ZoneSkipIsExact(older_overlap, props.index_key_is_user_key != 0, f.largest_seqno == 0);
+  always->assign(sst.num_data_blocks(), 0);
+  runs.clear();
+  for (size_t b = blocks.begin; b < blocks.end; ++b) {
+    const bpfgen::ZoneVerdict v = bpfgen::EvaluateZone(conjuncts, *plan.schema, zm->blocks[b]);
+    if (v == bpfgen::ZoneVerdict::kNever && skip_ok) {
+      ++stats->blocks_skipped_by_zone_map;
+      ++stats->blocks_skipped;
+      continue;
+    }
+    if (v == bpfgen::ZoneVerdict::kAlways) (*always)[b] = 1;
+    if (!runs.empty() && runs.back().end == b) {
+      runs.back().end = b + 1;
+    } else {
+      runs.push_back({b, b + 1});
+    }
+  }
+  if (runs.empty()) ++stats->files_skipped_by_zone_map;
+  return runs;
+}
+
+// Opens one file's stream: the device's or the host's, over the data blocks
+// that can hold keys in `range` (the index seek) and that its zone map does
+// not rule out.
+Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const ScanFile& f,
+                                                    const KeyRange& range, bool older_overlap,
+                                                    const ScanFilters& filters, ScanStats* stats) {
+  SstOpenOptions options;
+  if (f.largest_seqno != kMaxSequenceNumber) options.largest_seqno = f.largest_seqno;
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<SstFile> sst, SstFile::Open(f.path, options));
+  if (!sst->info().supported()) {
+    std::string why;
+    for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
+    return Status::NotSupported(sst->info().file_name + ": " + why);
+  }
+  const BlockRange blocks = sst->DataBlocksInRange(range.lower, range.upper);
+  const uint64_t outside = sst->num_data_blocks() - blocks.size();
+  stats->blocks_skipped_by_range += outside;
+  stats->blocks_skipped += outside;
+  std::vector<uint8_t> always;
+  std::vector<BlockRange> runs = ZoneMapRuns(plan, f, *sst, blocks, older_overlap, &always, stats);
+  const bool shadows = NeedsShadows(f.bottommost, f.largest_seqno);
+  if (plan.device != nullptr) {
+    return std::unique_ptr<EntryStream>(std::make_unique<DeviceFileStream>(
+        std::move(sst), std::move(runs), plan.block_source, plan.device, plan.program, shadows,
+        plan.batch_blocks, filters.device, stats));
+  }
+  return std::unique_ptr<EntryStream>(
+      std::make_unique<HostFileStream>(std::move(sst), std::move(runs), std::move(always),
+                                       plan.block_source, filters.device, shadows, stats));
+}
+
 }  // namespace
 
 ScanExecutor::~ScanExecutor() = default;
@@ -80,10 +179,19 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
   HostTimer timer(&scan->stats_);
   PD_ASSIGN_OR_RETURN(Projector projector, Projector::Make(*plan.schema, plan.projection));
 
+  const KeyRange range{plan.lower_bound, plan.upper_bound};
   std::vector<const ScanFile*> files;
   for (const ScanFile& f : plan.files) {
+    if (f.has_key_range && f.largest_user_key < f.smallest_user_key) {
+      return Status::InvalidArgument("scan file " + f.path + " has smallest key > largest key");
+    }
     // Every entry of such a file is invisible: it neither shows nor hides.
     if (f.smallest_seqno > plan.snapshot) continue;
+    // Holds no key in the range: none of its entries can show or hide one.
+    if (!FileInRange(f, range)) {
+      ++scan->stats_.files_skipped;
+      continue;
+    }
     files.push_back(&f);
   }
   std::stable_sort(files.begin(), files.end(), [](const ScanFile* a, const ScanFile* b) {
@@ -92,34 +200,28 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
   });
 
   std::vector<FileStream> file_streams;
-  for (const ScanFile* f : files) {
-    SstOpenOptions options;
-    if (f->largest_seqno != kMaxSequenceNumber) options.largest_seqno = f->largest_seqno;
-    PD_ASSIGN_OR_RETURN(std::unique_ptr<SstFile> sst, SstFile::Open(f->path, options));
-    if (!sst->info().supported()) {
-      std::string why;
-      for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
-      return Status::NotSupported(sst->info().file_name + ": " + why);
-    }
-    const bool shadows = NeedsShadows(f->bottommost, f->largest_seqno);
-    std::unique_ptr<EntryStream> stream;
-    if (plan.device != nullptr) {
-      stream = std::make_unique<DeviceFileStream>(std::move(sst), plan.block_source, plan.device,
-                                                  plan.program, shadows, plan.batch_blocks,
-                                                  filters.device, &scan->stats_);
-    } else {
-      stream = std::make_unique<HostFileStream>(std::move(sst), plan.block_source, filters.device,
-                                                shadows, &scan->stats_);
-    }
+  for (size_t i = 0; i < files.size(); ++i) {
+    const ScanFile* f = files[i];
+    PD_ASSIGN_OR_RETURN(
+        std::unique_ptr<EntryStream> stream,
+        OpenFileStream(plan, *f, range, OlderFileOverlaps(files, i), filters, &scan->stats_));
     file_streams.push_back({f, std::move(stream)});
     ++scan->stats_.files;
   }
   scan->streams_ = GroupLevels(std::move(file_streams));
+  // The memtables are newer than every file: their stream goes first.
+  if (plan.memtable != nullptr) {
+    scan->streams_.insert(
+        scan->streams_.begin(),
+        std::make_unique<MemtableStream>(plan.memtable, filters.device, &scan->stats_));
+  }
   std::vector<EntryStream*> ptrs;
   for (const auto& s : scan->streams_) ptrs.push_back(s.get());
+  // The merge cuts entries outside the range (the first and last blocks of
+  // each file hold some; so may any stream without block-level bounds).
   scan->cursor_ =
       std::make_unique<RowCursor>(std::move(ptrs), plan.snapshot, std::move(filters.residual),
-                                  std::move(projector), plan.limit);
+                                  std::move(projector), plan.limit, range);
   return scan;
 }
 

@@ -17,7 +17,17 @@
 //
 // The caller guarantees what the engine pins: the files are every SST file
 // holding data at or below the snapshot, none is deleted during the scan, and
-// no data at or below the snapshot is left in memtables.
+// every entry at or below the snapshot that is in no such file is in
+// ScanPlan::memtable (see engine/api/memtable_view.h).
+//
+// Key bounds (ScanPlan::lower_bound / upper_bound; semantics and where they
+// are applied in key_range.h): the scan yields exactly the rows a RocksDB
+// iterator with iterate_lower_bound / iterate_upper_bound would, filtered.
+// Files whose ScanFile key range lies outside are not opened (files_skipped);
+// in each opened file only the data blocks the index says can hold a key in
+// the range are read (the rest count in blocks_skipped_by_range and
+// blocks_skipped); the merge cuts the entries of those blocks that lie outside.
+// A file without a known key range is opened and its index decides.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +40,7 @@
 #include "bpfgen/schema/schema.h"
 #include "pushdown/scan/entry_stream.h"
 #include "pushdown/scan/host_timer.h"
+#include "pushdown/scan/key_range.h"
 #include "pushdown/scan/projection.h"
 #include "pushdown/scan/row_cursor.h"
 #include "pushdown/scan/scan_stats.h"
@@ -76,6 +87,27 @@ struct ScanPlan {
   // falls back to pread by itself where io_uring is unavailable). Unset: one
   // pread per block.
   std::optional<BlockSourceOptions> block_source;
+  // Key bounds, user keys compared bytewise: rows have keys >= *lower_bound
+  // (inclusive) and < *upper_bound (exclusive); unset = unbounded. A prefix P
+  // is lower_bound = P, upper_bound = PrefixSuccessor(P) (key_range.h).
+  // lower_bound >= upper_bound: no rows, no file opened.
+  std::optional<std::string> lower_bound;
+  std::optional<std::string> upper_bound;
+  // Zone maps (zone_map.h, written by engine/api's collector): with kExact,
+  // a data block whose zone map proves that no row can match is not read
+  // where skipping it is exact (zone_skip.h), and a block whose rows all
+  // match is delivered without evaluating the predicate on the host path.
+  // kNaiveForTests skips such blocks even where an older file may hold an
+  // older, matching version of one of their keys: a negative control that
+  // returns stale rows, for tests only.
+  enum class ZoneMapUse : uint8_t { kOff, kExact, kNaiveForTests };
+  ZoneMapUse zone_maps = ZoneMapUse::kExact;
+  // The memtables' entries at the snapshot (engine/api/memtable_view.h), or
+  // null. Unfiltered, internal-key order, newer than every file: the executor
+  // classifies its values with the device conjuncts on the host
+  // (MemtableStream) and merges it first. The executor consumes the stream:
+  // a plan with one is opened once.
+  std::shared_ptr<EntryStream> memtable;
 };
 
 // The host-side evaluation of the two conjunct lists.

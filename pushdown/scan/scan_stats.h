@@ -9,8 +9,10 @@ namespace pushdown::exec {
 struct ScanStats {
   uint64_t files = 0;           // files read (a file invisible at the snapshot is skipped)
   uint64_t blocks_read = 0;     // data blocks read from storage
-  uint64_t blocks_skipped = 0;  // data blocks of opened files never read (limit reached); files
-                                // invisible at the snapshot are not opened, so not counted
+  uint64_t blocks_skipped = 0;  // data blocks of opened files never read (limit reached, or
+                                // outside the key bounds); files not opened (invisible at the
+                                // snapshot, outside the bounds) are not counted. Once the scan
+                                // is done: blocks_read + blocks_skipped = blocks of opened files
   uint64_t bytes_read = 0;      // stored bytes of those blocks, trailers included
   // What a real device would transfer to the host, DeliveredBytes() per
   // emitted entry. Host path: what the host filter hands the merge, counted
@@ -21,6 +23,26 @@ struct ScanStats {
   uint64_t device_ns = 0;        // in device runs and reading back their records
   uint64_t host_ns = 0;          // everything else in the scan (reads, merge, residual); sampled
                                  // past the first 4096 rows (ScanExecutor::Next), so an estimate
+  // Key bounds (ScanPlan::lower_bound / upper_bound, key_range.h):
+  uint64_t files_skipped = 0;  // files not opened: their known key range lies outside the bounds
+                               // (every file when the range is empty); not in `files`
+  uint64_t blocks_skipped_by_range = 0;  // data blocks of opened files that the index seek left
+                                         // out (cannot hold a key in the bounds); a part of
+                                         // blocks_skipped
+  // Zone maps (ScanPlan::zone_maps):
+  uint64_t blocks_skipped_by_zone_map = 0;  // data blocks not read: the zone map proved no row
+                                            // matches, and nothing older can be revealed; a
+                                            // part of blocks_skipped
+  uint64_t files_skipped_by_zone_map = 0;   // opened files none of whose blocks in range was read
+                                            // for that reason (counted in `files`)
+  uint64_t blocks_zone_always = 0;  // blocks whose rows all match by the zone map: delivered
+                                    // without evaluating the predicate (host path)
+  // The memtables' share (ScanPlan::memtable; memtable_stream.h): entries the
+  // merge took from it, their key + value bytes, and its values that passed
+  // the device conjuncts (evaluated on the host). Not in the counts above.
+  uint64_t memtable_entries = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t memtable_values_matched = 0;
 };
 
 // The bytes one emitted entry costs to deliver (bpfgen/codegen/program_abi.h):

@@ -312,6 +312,23 @@ BlockSource::~BlockSource() = default;
 
 Result<std::unique_ptr<BlockSource>> BlockSource::Open(std::vector<const SstFile*> files,
                                                        const BlockSourceOptions& options) {
+  std::vector<BlockRange> ranges;
+  for (const SstFile* f : files) ranges.push_back({0, f->num_data_blocks()});
+  return Open(std::move(files), options, std::move(ranges));
+}
+
+Result<std::unique_ptr<BlockSource>> BlockSource::Open(std::vector<const SstFile*> files,
+                                                       const BlockSourceOptions& options,
+                                                       std::vector<BlockRange> ranges) {
+  if (ranges.size() != files.size()) {
+    return Status::InvalidArgument("block source needs one block range per file");
+  }
+  for (size_t k = 0; k < files.size(); ++k) {
+    if (ranges[k].begin > ranges[k].end || ranges[k].end > files[k]->num_data_blocks()) {
+      return Status::InvalidArgument("block range past the data blocks of " +
+                                     files[k]->info().path);
+    }
+  }
   if (options.queue_depth == 0 || options.queue_depth > 256) {
     return Status::InvalidArgument("queue_depth must be in 1..256");
   }
@@ -355,8 +372,9 @@ Result<std::unique_ptr<BlockSource>> BlockSource::Open(std::vector<const SstFile
   for (uint32_t fi = 0; fi < files.size(); ++fi) {
     const SstFile* f = files[fi];
     const auto& blocks = f->data_block_handles();
-    size_t i = 0;
-    while (i < blocks.size()) {
+    const size_t end_block = ranges[fi].end;
+    size_t i = ranges[fi].begin;
+    while (i < end_block) {
       PlannedRead r;
       r.file = fi;
       r.first_block = i;
@@ -372,7 +390,7 @@ Result<std::unique_ptr<BlockSource>> BlockSource::Open(std::vector<const SstFile
         continue;
       }
       ++i;
-      while (i < blocks.size() &&
+      while (i < end_block &&
              AlignUp(blocks[i].end_with_trailer() - r.offset, align) <= buffer_size) {
         end = blocks[i].end_with_trailer();
         ++i;

@@ -75,6 +75,14 @@ class BlockSource {
   // REQUIRES: every file outlives the source and was opened from a path.
   static Result<std::unique_ptr<BlockSource>> Open(std::vector<const SstFile*> files,
                                                    const BlockSourceOptions& options = {});
+  // Only data blocks [ranges[k].begin, ranges[k].end) of files[k]: the large
+  // reads cover those blocks' region of the file and nothing past it (a key
+  // range scan reads only the blocks that can hold its keys). REQUIRES:
+  // ranges.size() == files.size(); InvalidArgument for a range past a file's
+  // blocks.
+  static Result<std::unique_ptr<BlockSource>> Open(std::vector<const SstFile*> files,
+                                                   const BlockSourceOptions& options,
+                                                   std::vector<BlockRange> ranges);
   virtual ~BlockSource();
 
   // Sets *done at the end; otherwise fills *block.

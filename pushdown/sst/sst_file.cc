@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -383,12 +384,83 @@ Status SstFile::LoadIndex() {
                        " data blocks, properties say " + std::to_string(expected),
                    info_.footer.index.offset);
   }
+  PD_RETURN_IF_ERROR(CheckIndexOrder());
   info_.num_data_blocks = data_blocks_.size();
   if (!data_blocks_.empty()) {
     info_.data_begin = data_blocks_.front().offset;
     info_.data_end = data_blocks_.back().end_with_trailer();
   }
   return Status::OK();
+}
+
+Status SstFile::CheckIndexOrder() const {
+  const uint64_t at = info_.footer.index.offset;
+  if (!info_.index_key_is_user_key) {
+    for (const std::string& k : index_keys_) {
+      if (k.size() < 8) return Corrupt("short internal key in index block", at);
+    }
+  }
+  for (const std::string& k : first_keys_) {
+    if (k.size() < 8) return Corrupt("short first key in index block", at);
+  }
+  // Only files whose keys are ordered bytewise: DataBlocksInRange relies on it.
+  if (info_.properties.comparator != "leveldb.BytewiseComparator") return Status::OK();
+  auto user = [&](const std::string& k) {
+    return info_.index_key_is_user_key ? std::string_view(k)
+                                       : std::string_view(k).substr(0, k.size() - 8);
+  };
+  for (size_t i = 1; i < index_keys_.size(); ++i) {
+    if (user(index_keys_[i]) < user(index_keys_[i - 1])) {
+      return Corrupt("index keys out of order at data block " + std::to_string(i), at);
+    }
+  }
+  for (size_t i = 1; i < first_keys_.size(); ++i) {
+    // First keys are always internal keys.
+    if (std::string_view(first_keys_[i]).substr(0, first_keys_[i].size() - 8) <
+        std::string_view(first_keys_[i - 1]).substr(0, first_keys_[i - 1].size() - 8)) {
+      return Corrupt("index first keys out of order at data block " + std::to_string(i), at);
+    }
+  }
+  return Status::OK();
+}
+
+std::string_view SstFile::data_block_index_user_key(size_t i) const {
+  std::string_view k = index_keys_[i];
+  return info_.index_key_is_user_key ? k : k.substr(0, k.size() - 8);
+}
+
+BlockRange SstFile::DataBlocksInRange(std::optional<std::string_view> lower,
+                                      std::optional<std::string_view> upper) const {
+  const size_t n = data_blocks_.size();
+  BlockRange r{0, n};
+  if (!bytewise_) return r;
+  // First block i in [lo, hi) with key(i) >= bound (keys ascending).
+  auto first_at_or_above = [](size_t lo, size_t hi, std::string_view bound, auto key) {
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (key(mid) < bound) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  };
+  auto sep = [this](size_t i) { return data_block_index_user_key(i); };
+  if (lower) r.begin = first_at_or_above(0, n, *lower, sep);
+  if (upper) {
+    const size_t j = first_at_or_above(0, n, *upper, sep);
+    r.end = j < n ? j + 1 : n;
+    if (!first_keys_.empty()) {
+      auto first = [this](size_t i) {
+        std::string_view k = first_keys_[i];
+        return k.substr(0, k.size() - 8);
+      };
+      r.end = std::min(r.end, first_at_or_above(0, n, *upper, first));
+    }
+  }
+  if (r.end < r.begin) r.end = r.begin;
+  return r;
 }
 
 Status SstFile::DetectFeatures() {

@@ -78,6 +78,14 @@ struct TableInfo {
   bool supported() const { return unsupported.empty(); }
 };
 
+// Data blocks [begin, end) of one file (begin == end: none).
+struct BlockRange {
+  size_t begin = 0;
+  size_t end = 0;
+  size_t size() const { return end > begin ? end - begin : 0; }
+  bool empty() const { return end <= begin; }
+};
+
 // An uncompressed block.
 struct BlockContents {
   std::string data;
@@ -106,6 +114,24 @@ class SstFile {
   // every key in block i + 1. A user key when info().index_key_is_user_key,
   // else an internal key. REQUIRES: i < num_data_blocks()
   const std::string& data_block_index_key(size_t i) const { return index_keys_[i]; }
+  // The user-key part of data_block_index_key(i).
+  std::string_view data_block_index_user_key(size_t i) const;
+  // The data blocks that can hold a user key in [*lower, *upper) (bytewise;
+  // an unset bound is unbounded), found by binary search over the index
+  // separators (loaded at Open; for a two-level index, the separators of
+  // every partition). Block i holds user keys in [sep(i-1), sep(i)]
+  // (sep(-1) = -inf): separators are internal keys when the index's keys are
+  // not user keys, so one user key can span two blocks. Hence:
+  //   begin = the first block with sep(i) >= *lower;
+  //   end   = one past the first block with sep(i) >= *upper (every later
+  //           block holds only user keys >= sep(i) >= *upper), and with index
+  //           type 3 also no later than the first block whose first key is
+  //           >= *upper.
+  // The blocks in range may still hold keys outside it (the first and the
+  // last one); the caller cuts them. A file whose comparator is not bytewise
+  // gets every block (its keys are not ordered bytewise).
+  BlockRange DataBlocksInRange(std::optional<std::string_view> lower,
+                               std::optional<std::string_view> upper) const;
   // Index type 3 only (else empty): the first internal key of block i.
   const std::string& data_block_first_key(size_t i) const {
     static const std::string kEmpty;
@@ -158,6 +184,8 @@ class SstFile {
   Status ReadMetaBlock(const BlockHandle& h, std::string_view kind, bool verify,
                        std::string* contents) const;
   Status LoadIndex();
+  // Index separators ascending by user key (bytewise files), first keys too.
+  Status CheckIndexOrder() const;
   Status LoadProperties(const BlockHandle& h);
   Status DetectFeatures();
   Status Corrupt(std::string_view what, uint64_t offset) const;

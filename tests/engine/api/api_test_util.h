@@ -218,6 +218,7 @@ inline void ExpectSameOnDevices(PushdownDB* db, const ItemsShape& shape, const s
   for (const rocksdb::Snapshot* snap : {shape.snapshot, shape.old_snapshot}) {
     ScanOptions o;
     o.snapshot = snap;
+    o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
     o.device = exec::DeviceRequest::kIterator;
     auto expected = Collect(db, "items", where, o);
     ASSERT_TRUE(expected.ok()) << where << ": " << expected.status().ToString();

@@ -51,6 +51,7 @@ TEST_F(PushdownDbBpfTest, DoubleArithmeticStaysOnTheHost) {
   ItemsShapeBuild(db->get(), 1, &shape);
   if (HasFatalFailure()) return;
   ScanOptions o;
+  o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
   o.device = exec::DeviceRequest::kKernel;
   auto e = (*db)->Explain("items", "l_quantity < 24 AND l_weight * 2 > 100", o);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
@@ -82,6 +83,7 @@ TEST_F(PushdownDbBpfTest, RawModeOnKernel) {
   const rocksdb::Snapshot* snap = rdb->GetSnapshot();
   for (int i = 0; i < 500; ++i) ASSERT_TRUE(rdb->Put({}, DbBenchKey(rng() % 20000), value()).ok());
   ScanOptions o;
+  o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
   o.snapshot = snap;
   o.device = exec::DeviceRequest::kIterator;
   auto expected = Collect(db->get(), ScanTarget::Raw(), "u64be(key, 0) % 100 < 2", o);
@@ -106,6 +108,7 @@ TEST_F(PushdownDbBpfTest, ConcurrentKernelScans) {
   if (HasFatalFailure()) return;
   const std::string where = "l_quantity < 24 AND l_returnflag = 'R'";
   ScanOptions o;
+  o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
   o.snapshot = shape.snapshot;
   o.device = exec::DeviceRequest::kIterator;
   auto expected = Collect(db->get(), "items", where, o);

@@ -50,6 +50,7 @@ TEST(PushdownDbTest, ScanWithoutSnapshotFlushesAndMatches) {
   db->db()->ReleaseSnapshot(shape.snapshot);
   db->db()->ReleaseSnapshot(shape.old_snapshot);
   ScanOptions o;
+  o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
   o.device = exec::DeviceRequest::kIterator;
   auto expected = Collect(db.get(), "items", "l_discount > 0.05", o);
   ASSERT_TRUE(expected.ok());
@@ -142,6 +143,7 @@ TEST(PushdownDbTest, RawModeDbBenchKeysMatchIterator) {
   for (const char* where : {"u64be(key, 0) % 100 < 2", "u32be(value, 0) % 10 = 3",
                             "u64be(key, 0) % 100 < 2 AND length(value) = 100", ""}) {
     ScanOptions o;
+    o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
     o.snapshot = snap;
     o.device = exec::DeviceRequest::kIterator;
     auto expected = Collect(db.get(), ScanTarget::Raw(), where, o);
@@ -215,6 +217,7 @@ TEST(PushdownDbTest, ConcurrentWritersCompactionsAndScansSeeTheirSnapshot) {
         const std::string where = RandomItemPredicate(rng);
         const rocksdb::Snapshot* snap = db->db()->GetSnapshot();
         ScanOptions o;
+        o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
         o.snapshot = snap;
         o.device = exec::DeviceRequest::kHost;
         auto actual = Collect(db.get(), "items", where, o);
@@ -284,6 +287,7 @@ TEST(PushdownDbTest, RangeDeletionFallsBackToIteratorWithReason) {
   ASSERT_TRUE(
       rdb->DeleteRange({}, rdb->DefaultColumnFamily(), DbBenchKey(100), DbBenchKey(300)).ok());
   ScanOptions o;
+  o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
   o.device = exec::DeviceRequest::kHost;
   auto actual = Collect(db.get(), ScanTarget::Raw(), "u64be(key, 0) % 10 = 0", o);
   ASSERT_TRUE(actual.ok()) << actual.status().ToString();
@@ -487,6 +491,7 @@ TEST(PushdownDbTest, AggregatesAreExactOnEveryPath) {
   if (HasFatalFailure()) return;
   const std::string where = "l_shipdate >= DATE '1994-01-01' AND l_discount BETWEEN 0.05 AND 0.07";
   ScanOptions o;
+  o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
   o.snapshot = shape.snapshot;
   o.device = exec::DeviceRequest::kIterator;
   auto rows = Collect(db.get(), "items", where, o);
@@ -535,6 +540,7 @@ TEST(PushdownDbTest, ExplainShowsPlanAndProgramIsCompiledOnce) {
   std::mt19937_64 rng(8);
   for (int64_t o = 0; o < 100; ++o) ASSERT_TRUE((*t)->Put(RandomItem(rng, o, 1)).ok());
   ScanOptions o;
+  o.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
   o.device = exec::DeviceRequest::kHost;
   auto e = db->Explain("items", "l_quantity < 24 AND l_weight * 2 > 10", o);
   ASSERT_TRUE(e.ok()) << e.status().ToString();

@@ -96,6 +96,7 @@ TEST(Q6ConcurrentTest, IdenticalOnEveryPathWhileWritersRun) {
     std::string expected;
     for (const std::string& device : devices) {
       ScanOptions options;
+      options.flush_memtable = true;  // opt-in write (the scans flushed before the attach API)
       options.device = exec::ParseDeviceRequest(device);
       options.snapshot = snapshot;
       auto result = db.Aggregate("lineitem", kQ6, kAggregates, options);

@@ -10,10 +10,12 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "pushdown/scan/key_range.h"
 #include "pushdown/scan/row_cursor.h"
 #include "pushdown/scan/shadow_policy.h"
 #include "pushdown/scan/vector_stream.h"
@@ -208,7 +210,8 @@ std::vector<std::pair<std::string, std::string>> Model(const Case& c) {
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> RunScan(const Case& c, Policy policy,
-                                                                 uint64_t limit = kNoLimit) {
+                                                                 uint64_t limit = kNoLimit,
+                                                                 KeyRange range = {}) {
   std::vector<std::unique_ptr<VectorEntryStream>> owned;
   std::vector<EntryStream*> streams;
   for (size_t i = 0; i < c.files.size(); ++i) {
@@ -219,7 +222,7 @@ Result<std::vector<std::pair<std::string, std::string>>> RunScan(const Case& c, 
   RowFilter residual = [](std::string_view, std::string_view v) -> Result<bool> {
     return ResidualPred(v);
   };
-  RowCursor cursor(streams, c.snapshot, residual, std::nullopt, limit);
+  RowCursor cursor(streams, c.snapshot, residual, std::nullopt, limit, std::move(range));
   std::vector<std::pair<std::string, std::string>> rows;
   Row row;
   for (;;) {
@@ -258,6 +261,49 @@ TEST(LsmMergeModelTest, LimitReturnsPrefix) {
     const std::vector<std::pair<std::string, std::string>> prefix(all.begin(), all.begin() + n);
     ASSERT_EQ(*got, prefix) << "seed " << seed;
   }
+}
+
+// A random bound over the generator's alphabet (also bytes between its
+// letters, and 0xff runs that have no prefix successor).
+std::optional<std::string> RandomBound(std::mt19937* rng) {
+  const char alphabet[] = {'\0', '\x01', 'a', 'b', 'c', '\xff'};
+  std::uniform_int_distribution<int> len(0, 3), letter(0, 5), unset(0, 3);
+  if (unset(*rng) == 0) return std::nullopt;
+  std::string k;
+  for (int n = len(*rng); n > 0; --n) k.push_back(alphabet[letter(*rng)]);
+  return k;
+}
+
+// Bounds: the rows are exactly the model's rows with keys in the range, for
+// random ranges (empty, inverted, equal to keys, between keys, prefixes).
+TEST(LsmMergeModelTest, BoundsCutExactly) {
+  std::mt19937 rng(42);
+  int nonempty = 0, cut = 0;
+  for (uint32_t seed = 1; seed <= kSeeds; ++seed) {
+    const Case c = Generate(seed);
+    KeyRange range;
+    if (seed % 5 == 0) {
+      std::optional<std::string> p = RandomBound(&rng);
+      range = PrefixRange(p.value_or(""));
+    } else {
+      range.lower = RandomBound(&rng);
+      range.upper = RandomBound(&rng);
+    }
+    std::vector<std::pair<std::string, std::string>> want;
+    const auto all = Model(c);
+    for (const auto& row : all) {
+      const bool in =
+          (!range.lower || row.first >= *range.lower) && (!range.upper || row.first < *range.upper);
+      if (in) want.push_back(row);
+    }
+    auto got = RunScan(c, Policy::kExact, kNoLimit, range);
+    ASSERT_TRUE(got.ok()) << "seed " << seed << ": " << got.status().ToString();
+    ASSERT_EQ(*got, want) << "seed " << seed;
+    nonempty += !want.empty();
+    cut += want.size() < all.size();
+  }
+  EXPECT_GT(nonempty, 500);
+  EXPECT_GT(cut, 500);
 }
 
 // The harness is strong enough to catch the naive shadow rule.

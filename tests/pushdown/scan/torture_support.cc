@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "bpfgen/eval/evaluator.h"
+#include "pushdown/sst/sst_file.h"
 #include "rocksdb/options.h"
 #include "tests/pushdown/scan/scan_files.h"
 #include "tests/pushdown/scan/torture_paths.h"
@@ -91,7 +92,10 @@ std::string Coverage::ToString() const {
          " multi-version bottommost files, " + std::to_string(zeroed_bottommost) +
          " zeroed bottommost files, " + std::to_string(scans) + " scans, " + std::to_string(rows) +
          " rows, " + std::to_string(blocks_read) + " blocks read, " +
-         std::to_string(bytes_to_host) + " bytes to host";
+         std::to_string(bytes_to_host) + " bytes to host, " + std::to_string(bounded_scans) +
+         " bounded scans (" + std::to_string(bounded_rows) + " rows, " +
+         std::to_string(bounded_cut_scans) + " cut, " + std::to_string(files_skipped) +
+         " files and " + std::to_string(blocks_skipped_by_range) + " blocks skipped by range)";
 }
 
 void ExpectNotVacuous(const Coverage& c) {
@@ -101,6 +105,10 @@ void ExpectNotVacuous(const Coverage& c) {
   EXPECT_GT(c.level_stream_cases, 0u) << c.ToString();
   EXPECT_GT(c.bottommost_multi_version, 0u) << c.ToString();
   EXPECT_GT(c.zeroed_bottommost, 0u) << c.ToString();
+  EXPECT_GT(c.bounded_rows, 0u) << c.ToString();
+  EXPECT_GT(c.bounded_cut_scans, 0u) << c.ToString();
+  EXPECT_GT(c.files_skipped, 0u) << c.ToString();
+  EXPECT_GT(c.blocks_skipped_by_range, 0u) << c.ToString();
 }
 
 std::string TortureCase::Describe() const {
@@ -243,8 +251,68 @@ std::vector<ScanFile> TortureCase::Files() {
   return files;
 }
 
+KeyRange TortureCase::RandomRange() {
+  auto pick = [&](uint64_t n) { return rng_() % n; };
+  auto bound = [&]() -> std::optional<std::string> {
+    const std::string& key = keys_[pick(keys_.size())];
+    switch (pick(8)) {
+      case 0:
+        return std::nullopt;
+      case 1:
+        return key + std::string(1, '\0');  // right after a key
+      case 2:
+        return key + "/";  // between "kN" and "kN/x"
+      case 3:
+        return key.substr(0, 1 + pick(key.size()));  // a prefix: before its keys
+      case 4:
+        return pick(2) ? std::string("a") : std::string("z");  // outside the data
+      default:
+        return key;  // equal to a key
+    }
+  };
+  const uint64_t kind = pick(10);
+  if (kind == 0) {  // a prefix: [p, PrefixSuccessor(p))
+    const std::string& key = keys_[pick(keys_.size())];
+    return PrefixRange(key.substr(0, 1 + pick(key.size())));
+  }
+  KeyRange r{bound(), bound()};
+  if (kind == 1 && r.lower) r.upper = r.lower;  // empty
+  // Mostly lower < upper (an inverted range is empty; covered by kind 1 and
+  // by chance).
+  if (kind >= 3 && r.lower && r.upper && *r.upper < *r.lower) std::swap(r.lower, r.upper);
+  return r;
+}
+
+uint64_t TortureCase::IndexBlocksInRange(const KeyRange& range, uint64_t snapshot) {
+  uint64_t n = 0;
+  if (range.empty()) return 0;
+  for (const ScanFile& f : files_) {
+    if (f.smallest_seqno > snapshot) continue;
+    if (f.has_key_range &&
+        (range.BelowLower(f.largest_user_key) || range.AtOrAboveUpper(f.smallest_user_key))) {
+      continue;
+    }
+    auto sst = SstFile::Open(f.path);
+    EXPECT_TRUE(sst.ok()) << sst.status().ToString();
+    if (!sst.ok()) continue;
+    const SstFile& file = **sst;
+    for (size_t i = 0; i < file.num_data_blocks(); ++i) {
+      // Block i holds user keys in [sep(i-1), sep(i)] (and >= its first key).
+      if (range.lower && file.data_block_index_user_key(i) < *range.lower) continue;
+      if (range.upper && i > 0 && file.data_block_index_user_key(i - 1) >= *range.upper) continue;
+      const std::string& first = file.data_block_first_key(i);
+      if (range.upper && !first.empty() &&
+          std::string_view(first).substr(0, first.size() - 8) >= *range.upper) {
+        continue;
+      }
+      ++n;
+    }
+  }
+  return n;
+}
+
 std::vector<std::pair<std::string, std::string>> TortureCase::Expected(
-    const rocksdb::Snapshot* snap) {
+    const rocksdb::Snapshot* snap, const KeyRange& range) {
   // The oracle: a RocksDB iterator followed by the reference evaluator, which
   // must agree with the host functions used by the function path.
   const CompiledPredicate* p = Predicates();
@@ -253,6 +321,15 @@ std::vector<std::pair<std::string, std::string>> TortureCase::Expected(
   if (p != nullptr) eval.emplace(p->schema);
   rocksdb::ReadOptions ro;
   ro.snapshot = snap;
+  rocksdb::Slice lower, upper;
+  if (range.lower) {
+    lower = rocksdb::Slice(*range.lower);
+    ro.iterate_lower_bound = &lower;
+  }
+  if (range.upper) {
+    upper = rocksdb::Slice(*range.upper);
+    ro.iterate_upper_bound = &upper;
+  }
   std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro));
   std::vector<std::pair<std::string, std::string>> rows;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -281,9 +358,18 @@ void TortureCase::CheckAllSnapshots(const OpenFn& open) {
   for (const rocksdb::Snapshot* snap : snaps) {
     const uint64_t seq = snap ? snap->GetSequenceNumber() : db_->db()->GetLatestSequenceNumber();
     SCOPED_TRACE("snapshot " + std::to_string(seq));
-    const auto expected = Expected(snap);
-    for (uint64_t limit : {kNoLimit, static_cast<uint64_t>(rng_() % 5)}) {
+    const auto unbounded = Expected(snap);
+    for (int run = 0; run < 3; ++run) {
+      // Runs: everything; a limit; random bounds (a limit one time in four).
+      const uint64_t limit =
+          run == 1 || (run == 2 && rng_() % 4 == 0) ? static_cast<uint64_t>(rng_() % 5) : kNoLimit;
+      const KeyRange range = run == 2 ? RandomRange() : KeyRange{};
+      SCOPED_TRACE("range [" + range.lower.value_or("-inf") + ", " + range.upper.value_or("+inf") +
+                   ") limit " + std::to_string(limit));
+      const auto expected = run == 2 ? Expected(snap, range) : unbounded;
       ScanPlan plan;
+      plan.lower_bound = range.lower;
+      plan.upper_bound = range.upper;
       plan.files = files;
       plan.snapshot = seq;
       plan.schema = &schema_;
@@ -317,6 +403,19 @@ void TortureCase::CheckAllSnapshots(const OpenFn& open) {
       cov.rows += n;
       cov.blocks_read += stats.blocks_read;
       cov.bytes_to_host += stats.bytes_to_host;
+      EXPECT_LE(stats.blocks_skipped_by_range, stats.blocks_skipped);
+      if (run == 2) {
+        // Only the blocks the indexes allow are read; all of them when the
+        // scan ran to the end.
+        const uint64_t allowed = IndexBlocksInRange(range, seq);
+        EXPECT_LE(stats.blocks_read, allowed);
+        if (limit == kNoLimit) EXPECT_EQ(stats.blocks_read, allowed);
+        ++cov.bounded_scans;
+        cov.bounded_rows += n;
+        cov.bounded_cut_scans += expected.size() < unbounded.size();
+        cov.files_skipped += stats.files_skipped;
+        cov.blocks_skipped_by_range += stats.blocks_skipped_by_range;
+      }
     }
   }
 }

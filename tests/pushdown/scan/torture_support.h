@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bpfgen/schema/schema.h"
+#include "pushdown/scan/key_range.h"
 #include "pushdown/scan/scan_executor.h"
 #include "rocksdb/db.h"
 #include "tests/support/sst_builder.h"
@@ -42,6 +43,13 @@ struct Coverage {
   uint64_t rows = 0;
   uint64_t blocks_read = 0;
   uint64_t bytes_to_host = 0;
+  // Key bounds (random ranges: empty, equal to keys, between keys, outside
+  // the data, prefixes).
+  uint64_t bounded_scans = 0;
+  uint64_t bounded_rows = 0;             // rows of bounded scans
+  uint64_t bounded_cut_scans = 0;        // bounded scans with fewer rows than unbounded
+  uint64_t files_skipped = 0;            // stats.files_skipped of bounded scans
+  uint64_t blocks_skipped_by_range = 0;  // stats.blocks_skipped_by_range of bounded scans
   std::string ToString() const;
 };
 Coverage& GlobalCoverage();
@@ -59,14 +67,23 @@ class TortureCase {
   // Writes the DB (gtest assertions on failure).
   void Build();
   // For every held snapshot and the latest sequence number: executor rows ==
-  // iterator + predicate; also a run with a limit.
+  // iterator + predicate; also a run with a limit, and one with random key
+  // bounds (iterator with iterate_lower_bound / iterate_upper_bound), whose
+  // blocks read are at most the blocks the files' indexes allow.
   void CheckAllSnapshots(const OpenFn& open);
 
   std::string Describe() const;
 
  private:
   std::vector<ScanFile> Files();
-  std::vector<std::pair<std::string, std::string>> Expected(const rocksdb::Snapshot* snap);
+  std::vector<std::pair<std::string, std::string>> Expected(const rocksdb::Snapshot* snap,
+                                                            const KeyRange& range = {});
+  // A random key range over the case's keys.
+  KeyRange RandomRange();
+  // The data blocks of the scan's files the index cannot rule out for `range`
+  // (a linear walk of each opened file's index, independent of the executor's
+  // seek): what a bounded scan may read at most.
+  uint64_t IndexBlocksInRange(const KeyRange& range, uint64_t snapshot);
   void Op();
 
   int seed_;

@@ -246,6 +246,66 @@ TEST_F(BlockSourceTest, FallsBackToPreadWhereIoUringIsUnavailable) {
       ::testing::ExitedWithCode(0), "");
 }
 
+// With block ranges: exactly those blocks, and the reads cover only their
+// region of each file (a key-range scan reads nothing past its blocks).
+TEST_F(BlockSourceTest, BlockRangesReadOnlyTheirBlocksAndRegion) {
+  std::vector<BlockRange> ranges;
+  uint64_t region_bytes = 0;
+  for (size_t k = 0; k < files_.size(); ++k) {
+    const size_t n = files_[k]->num_data_blocks();
+    ASSERT_GE(n, 6u);
+    BlockRange r;
+    switch (k % 4) {
+      case 0:
+        r = {3, n - 2};
+        break;
+      case 1:
+        r = {2, 2};
+        break;  // nothing
+      case 2:
+        r = {n - 2, n};
+        break;
+      default:
+        r = {0, 1};
+        break;
+    }
+    ranges.push_back(r);
+    if (!r.empty()) {
+      region_bytes += files_[k]->data_block_handle(r.end - 1).end_with_trailer() -
+                      files_[k]->data_block_handle(r.begin).offset;
+    }
+  }
+  for (bool uring : {true, false}) {
+    SCOPED_TRACE(uring ? "io_uring" : "pread");
+    BlockSourceOptions o;
+    o.use_io_uring = uring;
+    o.read_size = 16 << 10;
+    auto src = BlockSource::Open(Files(), o, ranges);
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    std::vector<std::pair<size_t, size_t>> got, want;
+    for (size_t k = 0; k < files_.size(); ++k) {
+      for (size_t i = ranges[k].begin; i < ranges[k].end; ++i) want.emplace_back(k, i);
+    }
+    SourceBlock b;
+    bool done = false;
+    for (;;) {
+      Status st = (*src)->Next(&b, &done);
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      if (done) break;
+      auto expected = files_[b.file_index]->ReadDataBlock(b.block_index);
+      ASSERT_TRUE(expected.ok());
+      ASSERT_TRUE(b.contents == expected->data);
+      got.emplace_back(b.file_index, b.block_index);
+    }
+    EXPECT_EQ(got, want);
+    EXPECT_EQ((*src)->stats().bytes_read, region_bytes);
+  }
+  std::vector<BlockRange> bad(files_.size(), BlockRange{0, 1});
+  bad[1] = {0, files_[1]->num_data_blocks() + 1};
+  EXPECT_TRUE(BlockSource::Open(Files(), {}, bad).status().IsInvalidArgument());
+  EXPECT_TRUE(BlockSource::Open(Files(), {}, {}).status().IsInvalidArgument());
+}
+
 TEST(BlockSourceOptionsTest, RejectsBadOptionsAndMemoryFiles) {
   auto mem = SstFile::OpenFromMemory("m.sst", std::string(100, 'x'));
   EXPECT_FALSE(mem.ok());

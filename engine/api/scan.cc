@@ -15,6 +15,7 @@
 #include "bpfgen/lang/predicate.h"
 #include "bpfgen/schema/row_codec.h"
 #include "engine/api/internal.h"
+#include "engine/api/memtable_view.h"
 #include "pushdown/plan/planner.h"
 #include "pushdown/scan/host_timer.h"
 #include "pushdown/scan/scan_executor.h"
@@ -141,14 +142,6 @@ KeyBounds EffectiveBounds(const ScanOptions& o, bool bytewise) {
   std::optional<std::string> succ = PrefixSuccessor(*o.prefix);
   if (succ && (!b.upper || *succ < *b.upper)) b.upper = succ;
   return b;
-}
-
-// Bytewise: key within [lower, upper).
-bool BelowLower(const KeyBounds& b, std::string_view key) {
-  return b.lower.has_value() && key < std::string_view(*b.lower);
-}
-bool AtOrAboveUpper(const KeyBounds& b, std::string_view key) {
-  return b.upper.has_value() && key >= std::string_view(*b.upper);
 }
 
 void FillInfoFromPlan(const plan::Plan& p, const bpfgen::Schema& schema, ScanInfo* info) {
@@ -326,6 +319,11 @@ class PushdownCursor : public ScanCursorImpl {
     pin_.reset();
   }
 
+  void set_memtable(std::shared_ptr<exec::EntryStream> stream, uint64_t entries) {
+    memtable_ = std::move(stream);
+    info_.memtable_entries_merged = entries;
+  }
+
   // Pins the files and opens the executor. A NotSupported from the executor
   // (a file the pushdown path cannot read) is returned for the caller to fall
   // back. With strict_device, an instance that cannot be loaded is an error.
@@ -343,14 +341,9 @@ class PushdownCursor : public ScanCursorImpl {
     }
     for (const auto& level : meta.levels) {
       for (const auto& f : level.files) {
-        // A file without a key in [lower, upper) holds nothing the scan
-        // returns, nor anything that shadows a key it returns.
-        if (bounds_.upper && f.smallestkey >= *bounds_.upper) continue;
-        if (bounds_.lower && f.largestkey < *bounds_.lower) continue;
         exec::ScanFile sf;
         sf.path = f.directory + "/" + f.relative_filename;
         sf.level = level.level;
-        // Computed over all files of the column family, skipped ones included.
         sf.bottommost = level.level == last_level && (level.level > 0 || l0_files == 1);
         sf.smallest_seqno = f.smallest_seqno;
         sf.largest_seqno = f.largest_seqno;
@@ -367,11 +360,13 @@ class PushdownCursor : public ScanCursorImpl {
     sp.residual_conjuncts = residual_;
     sp.projection =
         want_value_ ? exec::Projection::All() : exec::Projection::Columns(req_->columns);
-    // Seam (pushdown/scan key bounds, another branch): once exec::ScanPlan has
-    // lower_bound/upper_bound, set them here from bounds_; the cut in Next()
-    // stays (exact either way), and the limit may then go to the executor.
-    cut_ = bounds_.lower.has_value() || bounds_.upper.has_value();
-    sp.limit = cut_ ? exec::kNoLimit : options_.limit;
+    // Key bounds (bytewise): the executor opens no file outside them, seeks
+    // the index to the first block that can hold the lower bound, reads no
+    // block past the upper bound and cuts entries outside (exact).
+    sp.lower_bound = bounds_.lower;
+    sp.upper_bound = bounds_.upper;
+    sp.limit = options_.limit;
+    sp.memtable = memtable_;
     sp.batch_blocks = options_.batch_blocks == 0 ? 16 : options_.batch_blocks;
     if (options_.use_io_uring || options_.use_direct_io) {
       // Large sequential reads through pushdown/sst BlockSource: one per file,
@@ -423,14 +418,6 @@ class PushdownCursor : public ScanCursorImpl {
         done_ = true;
         return Status::OK();
       }
-      if (!cut_) break;
-      // Rows arrive in bytewise key order: skip below the lower bound, stop
-      // at the upper bound.
-      if (BelowLower(bounds_, row_.key)) continue;
-      if (AtOrAboveUpper(bounds_, row_.key) || returned_ >= options_.limit) {
-        done_ = true;
-        return Status::OK();
-      }
       break;
     }
     ++returned_;
@@ -448,10 +435,7 @@ class PushdownCursor : public ScanCursorImpl {
   const ScanInfo& info() const override { return fallback_ ? fallback_->info() : info_; }
   const exec::ScanStats& stats() const override {
     if (fallback_) return fallback_->stats();
-    if (!cut_) return executor_->stats();
-    stats_ = executor_->stats();
-    stats_.rows_matched = returned_;  // rows outside the bounds are not returned
-    return stats_;
+    return executor_->stats();
   }
 
  private:
@@ -484,10 +468,9 @@ class PushdownCursor : public ScanCursorImpl {
   std::unique_ptr<exec::ScanExecutor> executor_;
   std::unique_ptr<IteratorCursor> fallback_;
   exec::Row row_;
-  bool cut_ = false;  // bounds applied here (see the seam in Open)
+  std::shared_ptr<exec::EntryStream> memtable_;  // the memtable capture's stream, or null
   bool valid_ = false, done_ = false;
   uint64_t returned_ = 0;
-  mutable exec::ScanStats stats_;
 };
 
 void OutputColumns(const ScanRequest& req, std::vector<std::string>* names,
@@ -498,21 +481,24 @@ void OutputColumns(const ScanRequest& req, std::vector<std::string>* names,
   }
 }
 
-// The memtable's share of the scan (memtable_view.h). Seam: until
-// CaptureMemtable is merged, nothing is captured and a non-empty memtable
-// sends the plan to the iterator path (planner step 3). Once merged:
-//   PD_ASSIGN_OR_RETURN(MemtableCapture cap, CaptureMemtable(db, cf, snapshot));
-//   facts->memtable_captured = cap.fallback_reason.empty();
-//   facts->memtable_fallback_reason = cap.fallback_reason;
-//   *stream = std::move(cap.stream);  -> exec::ScanPlan::memtable
-// REQUIRES: called before GetColumnFamilyMetaData.
-Status CaptureMemtableInto(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                           const rocksdb::Snapshot* snapshot, plan::ColumnFamilyFacts* facts) {
-  (void)db;
-  (void)cf;
-  (void)snapshot;
-  (void)facts;
-  return Status::OK();
+// The memtable's share of the scan (memtable_view.h): its entries at the
+// snapshot as a stream for the merge, or the reason exactness cannot be
+// established (the planner then takes the iterator path).
+// REQUIRES: called before the file list is read (PinFiles).
+struct Captured {
+  std::shared_ptr<exec::EntryStream> stream;
+  uint64_t entries = 0;
+};
+Result<Captured> CaptureMemtableInto(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                     const rocksdb::Snapshot* snapshot,
+                                     plan::ColumnFamilyFacts* facts) {
+  PD_ASSIGN_OR_RETURN(MemtableCapture cap, CaptureMemtable(db, cf, snapshot));
+  facts->memtable_captured = cap.fallback_reason.empty();
+  facts->memtable_fallback_reason = std::move(cap.fallback_reason);
+  Captured out;
+  out.stream = std::shared_ptr<exec::EntryStream>(std::move(cap.stream));
+  out.entries = cap.entries;
+  return out;
 }
 
 enum class OpenMode { kScan, kExplain };
@@ -570,8 +556,9 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
     // newer than the snapshot (concurrent writers). Explain plans the same.
     pr.cf.memtable_entries = 0;
   }
-  if (pr.cf.memtable_entries > 0) {
-    PD_RETURN_IF_ERROR(CaptureMemtableInto(db, req->cf, snapshot->snapshot, &pr.cf));
+  Captured captured;
+  if (pr.cf.memtable_entries > 0 && plan::ColumnFamilyReadable(pr)) {
+    PD_ASSIGN_OR_RETURN(captured, CaptureMemtableInto(db, req->cf, snapshot->snapshot, &pr.cf));
   }
 
   PD_ASSIGN_OR_RETURN(plan::Plan p, plan::MakePlan(pr, &impl.cache));
@@ -588,6 +575,7 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
 
   auto cursor = std::make_unique<PushdownCursor>(impl, req, options, bounds, want_value, snapshot,
                                                  info, names, types);
+  cursor->set_memtable(std::move(captured.stream), captured.entries);
   plan::Plan keep = p;  // the cursor takes p; on a file fallback `keep` is moved to the iterator
   Status s = cursor->Open(std::move(p), meta, std::move(pin));
   if (s.IsNotSupported()) {

@@ -175,9 +175,6 @@ int main(int argc, char** argv) {
   for (const char* dev : {"auto", "kernel", "host", "iterator"}) {
     ScanOptions so;
     so.device = pushdown::exec::ParseDeviceRequest(dev);
-    // Interim: data still in the memtable takes the iterator path until the
-    // memtable merge lands (engine/api/memtable_view.h); opt in to a flush.
-    so.flush_memtable = true;
     auto agg = (*db)->Aggregate("orders", "", "count(*), sum(o_amount)", so);
     if (!agg.ok()) return Fail(std::string(dev) + ": " + agg.status().ToString());
     if (agg->values[0].i != expect_count || (expect_count > 0 && agg->values[1].i != expect_sum)) {

@@ -44,8 +44,10 @@ std::pair<IteratorReason, std::string> ColumnFamilyReason(const ColumnFamilyFact
   // reader rejects every file holding merge operands (table property
   // rocksdb.merge.operands; FallBackToIterator with kFile), and the merge
   // fails loudly on an unexpected merge entry. Memtable entries of such a
-  // family may be merge operands: the iterator path.
-  if (!cf.merge_operator.empty() && cf.memtable_entries > 0) {
+  // family may be merge operands: without a capture (which refuses merge
+  // operands with its reason), the iterator path.
+  if (!cf.merge_operator.empty() && cf.memtable_entries > 0 && !cf.memtable_captured &&
+      cf.memtable_fallback_reason.empty()) {
     return {IteratorReason::kMergeOperator,
             "merge operator on column family (" + cf.merge_operator + ") with memtable data"};
   }
@@ -93,6 +95,12 @@ const char* IteratorReasonName(IteratorReason reason) {
       return "device io";
   }
   return "none";
+}
+
+bool ColumnFamilyReadable(const PlanRequest& request) {
+  const ColumnFamilyFacts& cf = request.cf;
+  return request.device != exec::DeviceRequest::kIterator && cf.timestamp_size == 0 &&
+         cf.bytewise_comparator && !cf.blob_files;
 }
 
 std::vector<const bpfgen::Expr*> Plan::residual_conjuncts() const {

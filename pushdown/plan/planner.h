@@ -11,7 +11,7 @@
 //
 // Decision order (the first that applies wins):
 //   1. request kIterator                          -> iterator, kRequested
-//   2. column family facts: a merge operator with memtable data, user
+//   2. column family facts: a merge operator with uncaptured memtable data, user
 //      timestamps, a non-bytewise comparator, blob files
 //                                                 -> iterator, that reason
 //      (a merge operator alone is not: files with merge operands are
@@ -116,6 +116,11 @@ struct Plan {
 // with strict_device, a plan that does not run on the requested device is
 // Unavailable naming the reason (CheckStrict).
 Result<Plan> MakePlan(const PlanRequest& request, exec::ProgramCache* cache);
+
+// Whether the pushdown path can read the family's SST files at all (not
+// kIterator; no timestamps, bytewise comparator, no blob files): the engine
+// captures the memtable (an expensive WAL read) only then.
+bool ColumnFamilyReadable(const PlanRequest& request);
 
 // Moves a pushdown plan to the iterator path (a later stage found a reason),
 // then applies CheckStrict.

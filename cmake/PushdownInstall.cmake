@@ -3,7 +3,9 @@
 #   cmake --install build --prefix P [--component rocksdb_pushdown]
 # installs
 #   P/lib/librocksdb_pushdown.so            plugin + embedding API + everything below
-#   P/include/rocksdb_pushdown/...          engine/api/pushdown_db.h and what it includes
+#   P/include/rocksdb_pushdown/...          engine/api/pushdown_db.h, the plugin's
+#                                           engine/plugin/{registration,pushdown_fs}.h
+#                                           and what they include
 #   P/lib/cmake/RocksdbPushdown/...         find_package(RocksdbPushdown) ->
 #                                           RocksdbPushdown::rocksdb_pushdown
 #   P/lib/pkgconfig/rocksdb_pushdown.pc     pkg-config --cflags --libs rocksdb_pushdown
@@ -11,12 +13,20 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 # The public headers and their include closure (keep in sync with attach.h,
-# pushdown_db.h and scan_options.h;
-# tests/engine/api/install_test.cc compiles the example against the install).
+# pushdown_db.h, scan_options.h and the plugin's pushdown_fs.h/registration.h;
+# tests/engine/api/install_test.cc compiles the example and
+# tests/engine/plugin/plugin_install_test.cc the plugin consumer against the
+# install).
 set(PD_PUBLIC_HEADERS
   engine/api/attach.h
   engine/api/pushdown_db.h
   engine/api/scan_options.h
+  # The plugin: register (registration.h), create and cast (pushdown_fs.h).
+  engine/plugin/registration.h
+  engine/plugin/pushdown_fs.h
+  engine/plugin/pushdown_fs_options.h
+  engine/plugin/io_stats.h
+  engine/plugin/sst_registry.h
   pushdown/device/device_request.h
   bpfgen/schema/datum.h
   bpfgen/schema/row_layout.h

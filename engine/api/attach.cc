@@ -17,15 +17,6 @@ const std::shared_ptr<const bpfgen::Schema>& RawSchema() {
   return *raw;
 }
 
-// The plugin's device option as the typed request. DeviceKind and
-// exec::DeviceRequest list the same devices in the same order.
-static_assert(static_cast<int>(DeviceKind::kAuto) == static_cast<int>(exec::DeviceRequest::kAuto));
-static_assert(static_cast<int>(DeviceKind::kKernel) ==
-              static_cast<int>(exec::DeviceRequest::kKernel));
-static_assert(static_cast<int>(DeviceKind::kHost) == static_cast<int>(exec::DeviceRequest::kHost));
-static_assert(static_cast<int>(DeviceKind::kIterator) ==
-              static_cast<int>(exec::DeviceRequest::kIterator));
-
 // The pushdown FileSystem under the DB's Env, or null. CheckedCast walks
 // wrappers (FileSystemWrapper::Inner) as RocksDB's own casts do.
 const PushdownFileSystem* PluginOf(rocksdb::DB* db) {
@@ -84,7 +75,7 @@ Result<std::unique_ptr<AttachedDB>> AttachedDB::Attach(rocksdb::DB* db,
   if (options.device.has_value()) {
     impl->default_device = *options.device;
   } else if (plugin != nullptr) {
-    impl->default_device = static_cast<exec::DeviceRequest>(plugin->options().device);
+    impl->default_device = plugin->options().device;  // an exec::DeviceRequest
   }
   return std::unique_ptr<AttachedDB>(new AttachedDB(std::move(impl)));
 }

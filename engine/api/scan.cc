@@ -196,7 +196,12 @@ class IteratorCursor : public ScanCursorImpl {
     info_.files = 0;
     info_.memtable_entries_merged = 0;
     rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot_->snapshot;
+    // A secondary instance (DB::OpenAsSecondary, how the CLI opens a DB)
+    // rejects every iterator with ReadOptions::snapshot ("snapshot not
+    // supported in secondary mode"). A read-only DB (secondary or
+    // OpenForReadOnly) changes only when the application catches up, which it
+    // must not do while a scan is open: its latest state is the snapshot's.
+    ro.snapshot = impl.options.read_only ? nullptr : snapshot_->snapshot;
     ro.verify_checksums = options.verify_checksums;
     if (bounds_.lower) {
       lower_ = *bounds_.lower;

@@ -22,9 +22,15 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
     const FlagSpec* spec = nullptr;
     for (const FlagSpec& s : specs) {
       if (s.name == name) spec = &s;
+      for (const std::string& alias : s.aliases) {
+        if (alias == name) spec = &s;
+      }
     }
     if (spec == nullptr) return Status::InvalidArgument("unknown flag '--" + name + "'");
-    if (out.values.count(name)) return Status::InvalidArgument("flag '--" + name + "' given twice");
+    if (out.values.count(spec->name)) {
+      return Status::InvalidArgument("flag '--" + spec->name + "' given twice" +
+                                     (spec->aliases.empty() ? "" : " (or through an alias)"));
+    }
     if (spec->takes_value && !has_inline_value) {
       if (i + 1 >= args.size())
         return Status::InvalidArgument("flag '--" + name + "' needs a value");
@@ -32,7 +38,7 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
     } else if (!spec->takes_value && has_inline_value) {
       return Status::InvalidArgument("flag '--" + name + "' takes no value");
     }
-    out.values[name] = value;
+    out.values[spec->name] = value;
   }
   return out;
 }

@@ -1,6 +1,8 @@
 // A small command-line flag parser for the pushdown CLI subcommands:
-// "--name value" and "--name=value"; "--flag" for booleans. Unknown flags and
-// missing values are usage errors (exit status 2).
+// "--name value" and "--name=value" (both spellings for every flag that takes a
+// value, as ldb's "--name=value"); "--flag" for booleans. A flag may have
+// aliases ("--cf" for "--column_family"): an alias is stored under the
+// flag's name. Unknown flags and missing values are usage errors (exit 2).
 #pragma once
 
 #include <map>
@@ -15,6 +17,7 @@ namespace pushdown::engine {
 struct FlagSpec {
   std::string name;  // without "--"
   bool takes_value = true;
+  std::vector<std::string> aliases = {};  // other spellings, without "--"
 };
 
 struct ParsedFlags {
@@ -29,7 +32,8 @@ struct ParsedFlags {
 };
 
 // Parses args (the subcommand's arguments, without the program and subcommand
-// names). A flag given twice is an error. InvalidArgument on bad usage.
+// names). A flag given twice (under its name or an alias) is an error. InvalidArgument on bad
+// usage.
 Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
                                const std::vector<FlagSpec>& specs);
 

@@ -12,19 +12,11 @@
 #include "engine/cli/commands.h"
 #include "rocksdb/env.h"
 #include "util/source_diagnostic.h"
+#include "engine/cli/ldb_format.h"
+#include "rocksdb/comparator.h"
+#include "rocksdb/iterator.h"
 
 namespace pushdown::engine {
-namespace {
-
-// Discards RocksDB's info log, so that a read-only open creates no LOG file
-// (and does not rename an existing one to LOG.old.*).
-class NullLogger : public rocksdb::Logger {
- public:
-  using rocksdb::Logger::Logv;
-  void Logv(const char* /*format*/, va_list /*ap*/) override {}
-};
-
-}  // namespace
 
 int ExitStatusFor(const Status& s) {
   if (s.ok()) return kExitOk;
@@ -96,57 +88,76 @@ bool DbExists(const std::string& dir) {
   return ::stat((dir + "/CURRENT").c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-Result<std::unique_ptr<PushdownDB>> OpenDbReadOnly(const std::string& dir,
-                                                   const std::string& device) {
-  if (!DbExists(dir)) return Status::IOError("no database at " + dir);
-  DbOptions options;
-  options.device = exec::ParseDeviceRequest(device);  // validated by CheckDevice
-  options.create_if_missing = false;
-  options.read_only = true;
-  options.customize = [](rocksdb::Options* o) {
-    o->info_log = std::make_shared<NullLogger>();
-    o->create_if_missing = false;
-    // RocksDB 7.8 opens the table files at DB open on max_file_opening_threads
-    // (16) new threads, and std::terminate()s (SIGABRT) when one cannot be
-    // created -- e.g. under `ulimit -v` 256-384 MiB, where 16 thread stacks of
-    // 8 MiB do not fit (VersionBuilder::Rep::LoadTableHandlers). One opening
-    // thread is the open's own: no thread is created, the open either works
-    // or fails with a Status.
-    o->max_file_opening_threads = 1;
-  };
-  auto db = PushdownDB::Open(dir, options);
-  if (!db.ok()) {
-    // A missing table/CF here is a DB problem, not the user's input.
-    Status s = db.status();
-    if (s.IsNotFound() || s.IsInvalidArgument()) {
-      return Status::IOError("cannot open " + dir + ": " + s.message());
-    }
-    return s;
+Result<CliDb> OpenCliDb(const std::string& dir, std::optional<exec::DeviceRequest> device) {
+  CliDb out;
+  PD_ASSIGN_OR_RETURN(out.db, SecondaryDb::Open(dir));
+  AttachOptions options;
+  options.device = device;
+  options.read_only = true;  // a secondary instance: never flush
+  if (auto catalog = out.db->ColumnFamily(kCatalogColumnFamily); catalog.ok()) {
+    options.catalog = *catalog;
   }
-  return db;
+  auto pd = AttachedDB::Attach(out.db->db(), options);
+  if (!pd.ok()) return Status::IOError("cannot attach to " + dir + ": " + pd.status().ToString());
+  out.pd = std::move(*pd);
+  return out;
 }
 
 Result<ScanTarget> TargetFromFlags(const ParsedFlags& flags) {
-  if (flags.Has("table") && flags.Has("cf")) {
-    return Status::InvalidArgument("--table and --cf are exclusive");
+  if (flags.Has("table") && flags.Has("column_family")) {
+    return Status::InvalidArgument("--table and --column_family (--cf) are exclusive");
   }
   if (flags.Has("table")) {
     if (flags.Get("table").empty()) return Status::InvalidArgument("--table needs a name");
     return ScanTarget::Table(flags.Get("table"));
   }
-  if (flags.Has("cf")) {
-    if (flags.Get("cf").empty()) return Status::InvalidArgument("--cf needs a name");
-    return ScanTarget::Raw(flags.Get("cf"));
+  if (flags.Has("column_family")) {
+    if (flags.Get("column_family").empty()) {
+      return Status::InvalidArgument("--column_family needs a name");
+    }
+    return ScanTarget::Raw(flags.Get("column_family"));
   }
   return ScanTarget::Raw("default");
 }
 
-Status CheckDevice(const std::string& device) {
-  if (device == "auto" || device == "kernel" || device == "host" || device == "iterator") {
-    return Status::OK();
+Result<ResolvedTarget> ResolveTarget(const CliDb& db, const ScanTarget& target) {
+  ResolvedTarget out;
+  if (target.raw()) {
+    if (target.name == kCatalogColumnFamily) {
+      return Status::InvalidArgument(std::string("column family '") + kCatalogColumnFamily +
+                                     "' is the table catalog, not data");
+    }
+    PD_ASSIGN_OR_RETURN(out.cf, db.db->ColumnFamily(target.name));
+    return out;
   }
-  return Status::InvalidArgument("unknown device '" + device +
-                                 "' (expected auto, kernel, host or iterator)");
+  if (db.db->ColumnFamily(kCatalogColumnFamily).ok()) {
+    PD_ASSIGN_OR_RETURN(out.rows, db.pd->TableRows(target.name));
+  } else {
+    return Status::NotFound("no table '" + target.name +
+                            "': the database has no table catalog (scan a column family with "
+                            "--column_family NAME)");
+  }
+  auto cf = db.db->ColumnFamily(target.name);
+  if (!cf.ok()) return Status::Corruption("table '" + target.name + "' has no column family");
+  out.cf = *cf;
+  return out;
+}
+
+Result<std::optional<exec::DeviceRequest>> DeviceFromFlags(const ParsedFlags& flags) {
+  if (!flags.Has("device")) return std::optional<exec::DeviceRequest>();
+  const std::string name = flags.Get("device");
+  std::optional<exec::DeviceRequest> d = exec::ParseDeviceRequest(name);
+  if (!d) {
+    return Status::InvalidArgument("unknown device '" + name +
+                                   "' (expected auto, kernel, host or iterator)");
+  }
+  return d;
+}
+
+std::vector<FlagSpec> ScanFlagSpecs() {
+  return {{"db"},    {"table"},  {"column_family", true, {"cf"}},
+          {"where"}, {"device"}, {"strict-device", false},
+          {"from"},  {"to"},     {"hex", false}};
 }
 
 Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags) {
@@ -155,10 +166,75 @@ Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags) {
   }
   if (!flags.Has("db")) return Status::InvalidArgument("--db DIR is required");
   if (!flags.Has("where")) return Status::InvalidArgument("--where EXPR is required");
-  PD_ASSIGN_OR_RETURN(ScanTarget target, TargetFromFlags(flags));
-  std::string device = flags.Get("device", "auto");
-  PD_RETURN_IF_ERROR(CheckDevice(device));
-  return ScanFlags{std::move(target), std::move(device)};
+  ScanFlags out;
+  PD_ASSIGN_OR_RETURN(out.target, TargetFromFlags(flags));
+  PD_ASSIGN_OR_RETURN(out.device, DeviceFromFlags(flags));
+  out.strict_device = flags.Has("strict-device");
+  out.hex = flags.Has("hex");
+  for (const char* name : {"from", "to"}) {
+    if (!flags.Has(name)) continue;
+    std::string key = flags.Get(name);
+    if (out.hex) {
+      PD_ASSIGN_OR_RETURN(key, ParseLdbHex(name, key));
+    }
+    (std::string_view(name) == "from" ? out.from : out.to) = std::move(key);
+  }
+  return out;
+}
+
+Status ApplyKeyRange(const CliDb& db, rocksdb::ColumnFamilyHandle* cf, const ScanFlags& flags,
+                     ScanOptions* options) {
+  if (flags.from) options->lower_bound = *flags.from;
+  if (!flags.to) return Status::OK();
+  const rocksdb::Comparator* cmp = cf->GetComparator();
+  if (cmp == rocksdb::BytewiseComparator() ||
+      std::string_view(cmp->Name()) == rocksdb::BytewiseComparator()->Name()) {
+    options->upper_bound = *flags.to;
+    return Status::OK();
+  }
+  // ldb's end test on another comparator: the first key (in the family's
+  // order, from --from) that is bytewise >= --to ends the scan.
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db.db->db()->NewIterator(ro, cf));
+  if (flags.from) {
+    it->Seek(*flags.from);
+  } else {
+    it->SeekToFirst();
+  }
+  for (; it->Valid(); it->Next()) {
+    if (!(it->key().ToString() < *flags.to)) {
+      options->upper_bound = it->key().ToString();
+      break;
+    }
+  }
+  if (!it->status().ok()) {
+    return Status::IOError("finding the end of --to: " + it->status().ToString());
+  }
+  return Status::OK();
+}
+
+std::string DeviceMismatch(const ScanInfo& info) {
+  const std::string& requested = info.requested_device;
+  const std::string ran = info.path == "iterator" ? std::string("iterator") : info.device;
+  bool mismatch = false;
+  if (requested == "kernel" || requested == "host") {
+    mismatch = ran != requested;
+  } else if (requested != "iterator") {  // auto: any device, but pushdown
+    mismatch = ran == "iterator";
+  }
+  if (!mismatch) return "";
+  std::string msg = "requested device " + requested + ", ran on " + ran;
+  if (!info.fallback_reason.empty()) msg += ": " + info.fallback_reason;
+  return msg;
+}
+
+int CheckDeviceRan(std::string_view command, const ScanInfo& info, bool strict) {
+  const std::string mismatch = DeviceMismatch(info);
+  if (mismatch.empty()) return -1;
+  if (strict) return Fail(command, kExitRuntimeError, "--strict-device: " + mismatch);
+  Fail(command, 0, "warning: " + mismatch);
+  return -1;
 }
 
 namespace {

@@ -1,4 +1,5 @@
-// pushdown explain: the plan of a scan without running it (read-only open).
+// pushdown explain: the plan of a scan without running it (secondary-instance
+// open, as pushdown scan).
 #include <cstdio>
 #include <map>
 #include <string>
@@ -12,20 +13,26 @@
 namespace pushdown::engine {
 
 const char kExplainHelp[] =
-    "usage: pushdown explain --db DIR [--table T | --cf NAME] --where EXPR\n"
-    "                        [--device auto|kernel|host|iterator]\n"
+    "usage: pushdown explain --db DIR [--table T | --column_family NAME] --where EXPR\n"
+    "                        [--from KEY] [--to KEY] [--hex]\n"
+    "                        [--device auto|kernel|host|iterator] [--strict-device]\n"
     "\n"
     "Shows how a scan would run, without running it: the typed predicate, the path\n"
     "(pushdown or iterator) and device with the reason for any fallback, the conjuncts\n"
     "evaluated on the device and the residual ones evaluated on the host (each with\n"
     "why it cannot be pushed), the SST files per LSM level, and the capabilities of\n"
     "the kernel and host devices. Compiles and loads the program (verifier included);\n"
-    "writes nothing to the DB.\n"
+    "writes nothing to the DB (opened as `pushdown scan` opens it: a secondary\n"
+    "instance with the DB's own OPTIONS). It is the plan `pushdown scan` with the same\n"
+    "flags runs.\n"
     "\n"
     "  --db DIR       the database directory\n"
-    "  --table T      a table; --cf NAME a raw column family (default: --cf default)\n"
+    "  --table T      a table; --column_family NAME (alias --cf) a raw column family\n"
+    "                 (default: --column_family default)\n"
     "  --where EXPR   the predicate\n"
+    "  --from, --to, --hex  the key range, as `pushdown scan`\n"
     "  --device NAME  auto (default), kernel, host or iterator\n"
+    "  --strict-device  exit 1 if the plan does not run on the requested device\n"
     "\n"
     "exit status: 0 ok; 1 runtime error; 2 bad usage, predicate, table or column\n";
 
@@ -49,40 +56,35 @@ void PrintCaps(const exec::Device& device) {
 }  // namespace
 
 int RunExplainCommand(const std::vector<std::string>& args) {
-  auto parsed = ParseFlags(args, {{"db"}, {"table"}, {"cf"}, {"where"}, {"device"}});
+  auto parsed = ParseFlags(args, ScanFlagSpecs());
   if (!parsed.ok()) return Fail(kCmd, kExitUsage, parsed.status().message());
   const ParsedFlags& flags = *parsed;
   auto scan_flags = CheckScanFlags(flags);
   if (!scan_flags.ok()) return Fail(kCmd, kExitUsage, scan_flags.status().message());
-  const ScanTarget* target = &scan_flags->target;
-  const std::string& device = scan_flags->device;
 
-  auto db = OpenDbReadOnly(flags.Get("db"), device);
+  auto db = OpenCliDb(flags.Get("db"), scan_flags->device);
   if (!db.ok()) return FailRuntime(kCmd, db.status());
+  auto resolved = ResolveTarget(*db, scan_flags->target);
+  if (!resolved.ok()) return Fail(kCmd, resolved.status());
   ScanOptions so;
-  so.device = exec::ParseDeviceRequest(device);  // validated by CheckDevice
+  so.device = scan_flags->device;
+  so.strict_device = scan_flags->strict_device;
   so.flush_memtable = false;
-  auto plan = (*db)->Explain(*target, flags.Get("where"), so);
+  if (Status s = ApplyKeyRange(*db, resolved->cf, *scan_flags, &so); !s.ok()) {
+    return FailRuntime(kCmd, s);
+  }
+  auto plan = db->pd->Explain(resolved->cf, resolved->rows, flags.Get("where"), so);
   if (!plan.ok()) return Fail(kCmd, plan.status());
+  if (int rc = CheckDeviceRan(kCmd, plan->info, so.strict_device); rc >= 0) return rc;
   std::fputs(plan->text.c_str(), stdout);
 
-  rocksdb::ColumnFamilyHandle* cf = nullptr;
-  if (target->raw()) {
-    auto h = (*db)->ColumnFamily(target->name);
-    if (h.ok()) cf = *h;
-  } else {
-    auto t = (*db)->OpenTable(target->name);
-    if (t.ok()) cf = (*t)->column_family();
-  }
-  if (cf != nullptr) {
-    rocksdb::ColumnFamilyMetaData meta;
-    (*db)->db()->GetColumnFamilyMetaData(cf, &meta);
-    std::printf("levels:%s\n", meta.file_count == 0 ? "    (no SST files)" : "");
-    for (const auto& level : meta.levels) {
-      if (level.files.empty()) continue;
-      std::printf("  L%d: %zu files, %llu bytes\n", level.level, level.files.size(),
-                  static_cast<unsigned long long>(level.size));
-    }
+  rocksdb::ColumnFamilyMetaData meta;
+  db->db->db()->GetColumnFamilyMetaData(resolved->cf, &meta);
+  std::printf("levels:%s\n", meta.file_count == 0 ? "    (no SST files)" : "");
+  for (const auto& level : meta.levels) {
+    if (level.files.empty()) continue;
+    std::printf("  L%d: %zu files, %llu bytes\n", level.level, level.files.size(),
+                static_cast<unsigned long long>(level.size));
   }
   std::printf("devices:\n");
   exec::DeviceRegistry& registry = exec::DeviceRegistry::Default();

@@ -1,5 +1,7 @@
 // pushdown scan: rows of a table (or raw column family) matching a predicate,
-// as CSV on stdout; or one row of aggregates. Opens the DB read-only.
+// as CSV (or, with --hex in raw mode, ldb's scan lines) on stdout; or one row
+// of aggregates. Opens the DB as a secondary instance (secondary_db.h) and
+// scans through the attach API.
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -10,45 +12,70 @@
 #include "engine/cli/args.h"
 #include "engine/cli/cli_common.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/ldb_format.h"
 
 namespace pushdown::engine {
 
 const char kScanHelp[] =
-    "usage: pushdown scan --db DIR [--table T | --cf NAME] --where EXPR\n"
+    "usage: pushdown scan --db DIR [--table T | --column_family NAME] --where EXPR\n"
+    "                     [--from KEY] [--to KEY] [--hex]\n"
     "                     [--select c1,c2|*] [--aggregate LIST] [--limit N]\n"
-    "                     [--device auto|kernel|host|iterator] [--stats]\n"
+    "                     [--device auto|kernel|host|iterator] [--strict-device] [--stats]\n"
     "\n"
     "Prints the rows matching a predicate (docs/LANGUAGE.md) as CSV on stdout: a header\n"
     "line, then one line per row in key order (RFC 4180 quoting; DATE as YYYY-MM-DD;\n"
     "DECIMAL with its scale; NULL as an empty field, an empty string as \"\").\n"
-    "The DB is opened read-only: a scan writes nothing to it.\n"
+    "With --hex in raw mode the rows are printed as `ldb --hex scan` prints them,\n"
+    "\"0xKEY : 0xVALUE\" (uppercase hex, no header line).\n"
+    "\n"
+    "Opens any database stock `ldb --try_load_options` opens: the DB's latest OPTIONS\n"
+    "file with RocksDB's built-in comparators and merge operators, every column family\n"
+    "with its own options, as a RocksDB secondary instance (a private temporary\n"
+    "directory under $TMPDIR or /tmp, removed afterwards) caught up with the primary, so\n"
+    "a DB that another process is writing is read at a consistent state. Nothing in DIR\n"
+    "is written (no LOG, no OPTIONS file, no flush).\n"
     "\n"
     "  --db DIR         the database directory\n"
     "  --table T        scan table T (see `pushdown tables`)\n"
-    "  --cf NAME        scan column family NAME in raw mode (columns key and value,\n"
-    "                   BYTES, printed as lowercase hex). Default: --cf default\n"
+    "  --column_family NAME (alias --cf NAME)\n"
+    "                   scan column family NAME in raw mode (columns key and value,\n"
+    "                   BYTES, printed as lowercase hex). Default: --column_family default\n"
     "  --where EXPR     the predicate, e.g. \"l_quantity < 24\" or \"u64be(key, 0) % 100 < 2\"\n"
+    "  --from KEY       the first key (inclusive), as ldb's scan --from: the seek key\n"
+    "  --to KEY         the end key (exclusive), as ldb's scan --to: the scan ends at the\n"
+    "                   first key, from --from in the column family's order, that is\n"
+    "                   bytewise >= KEY (a bytewise column family: the keys < KEY)\n"
+    "  --hex            --from/--to are ldb hex (0x6B00...); raw rows print as ldb's\n"
     "  --select LIST    output columns, comma-separated, or * (default: all)\n"
     "  --aggregate LIST aggregates instead of rows, e.g. 'count(*), sum(l_extendedprice *\n"
     "                   l_discount)' (count, sum, min, max): one header line and one row\n"
     "  --limit N        at most N rows\n"
     "  --device NAME    where the predicate runs: auto (kernel if usable, else host),\n"
     "                   kernel (eBPF), host (native JIT), iterator (RocksDB iterator +\n"
-    "                   host filter, no pushdown). Default: auto\n"
+    "                   host filter, no pushdown). Default: auto. When the scan does not\n"
+    "                   run there (e.g. no BPF privilege, a merge operator), a warning on\n"
+    "                   stderr says so: \"pushdown scan: warning: requested device kernel,\n"
+    "                   ran on host: no BPF privilege: ...\"\n"
+    "  --strict-device  the requested device or nothing: where the warning would be\n"
+    "                   printed, the scan fails instead (exit 1, no rows)\n"
     "  --stats          print one JSON object as the last line of stderr with the keys\n"
     "                   path, device, fallback_reason, pushed, residual, files,\n"
     "                   blocks_read, blocks_skipped, bytes_read, bytes_to_host,\n"
     "                   rows_scanned, rows_matched, compile_ms, elapsed_ms\n"
+    "Flags take their value as --flag=value or --flag value.\n"
     "\n"
-    "exit status: 0 ok; 1 runtime error (no DB, I/O error, corruption); 2 bad usage, bad\n"
-    "predicate, unknown table or column (diagnostic with its position on stderr)\n"
+    "exit status: 0 ok; 1 runtime error (no DB, I/O error, corruption, --strict-device\n"
+    "not satisfied); 2 bad usage, bad predicate, unknown table, column family or column\n"
+    "(diagnostic with its position on stderr)\n"
     "\n"
     "examples:\n"
     "  pushdown scan --db data/tpch-0.1 --table lineitem --stats \\\n"
     "    --where \"l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01' AND\n"
     "             l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24\" \\\n"
     "    --aggregate 'count(*), sum(l_extendedprice * l_discount)'\n"
-    "  pushdown scan --db /tmp/dbbench --where 'u64be(key, 0) % 100 < 2' --limit 10\n";
+    "  pushdown scan --db /tmp/dbbench --where 'u64be(key, 0) % 100 < 2' --limit 10\n"
+    "  pushdown scan --db=/tmp/dbbench --column_family=default --hex --from=0x00 \\\n"
+    "    --to=0x0000000000001000 --where='u64be(key, 0) % 100 < 2'   # = ldb --hex scan\n";
 
 namespace {
 
@@ -83,29 +110,30 @@ class Output {
 }  // namespace
 
 int RunScanCommand(const std::vector<std::string>& args) {
-  auto parsed = ParseFlags(args, {{"db"},
-                                  {"table"},
-                                  {"cf"},
-                                  {"where"},
-                                  {"select"},
-                                  {"aggregate"},
-                                  {"device"},
-                                  {"limit"},
-                                  {"stats", false}});
+  std::vector<FlagSpec> specs = ScanFlagSpecs();
+  for (const char* f : {"select", "aggregate", "limit"}) specs.push_back({f});
+  specs.push_back({"stats", false});
+  auto parsed = ParseFlags(args, specs);
   if (!parsed.ok()) return Fail(kCmd, kExitUsage, parsed.status().message());
   const ParsedFlags& flags = *parsed;
   auto scan_flags = CheckScanFlags(flags);
   if (!scan_flags.ok()) return Fail(kCmd, kExitUsage, scan_flags.status().message());
-  const ScanTarget* target = &scan_flags->target;
-  const std::string& device = scan_flags->device;
+  const ScanTarget& target = scan_flags->target;
   const bool aggregate = flags.Has("aggregate");
   if (aggregate && (flags.Has("select") || flags.Has("limit"))) {
     return Fail(kCmd, kExitUsage, "--aggregate cannot be combined with --select or --limit");
   }
+  // --hex in raw mode prints ldb's "0xKEY : 0xVALUE" lines: both columns.
+  const bool ldb_lines = scan_flags->hex && target.raw() && !aggregate;
+  if (ldb_lines && flags.Has("select")) {
+    return Fail(kCmd, kExitUsage,
+                "--hex prints ldb's '0xKEY : 0xVALUE' lines; it cannot be combined with --select");
+  }
 
   ScanOptions so;
-  so.device = exec::ParseDeviceRequest(device);  // validated by CheckDevice
-  so.flush_memtable = false;                     // read-only: never write
+  so.device = scan_flags->device;
+  so.strict_device = scan_flags->strict_device;
+  so.flush_memtable = false;  // read-only: never write
   if (flags.Has("limit")) {
     const std::string v = flags.Get("limit");
     char* end = nullptr;
@@ -126,8 +154,13 @@ int RunScanCommand(const std::vector<std::string>& args) {
     }
   }
 
-  auto db = OpenDbReadOnly(flags.Get("db"), device);
+  auto db = OpenCliDb(flags.Get("db"), scan_flags->device);
   if (!db.ok()) return FailRuntime(kCmd, db.status());
+  auto resolved = ResolveTarget(*db, target);
+  if (!resolved.ok()) return Fail(kCmd, resolved.status());
+  if (Status s = ApplyKeyRange(*db, resolved->cf, *scan_flags, &so); !s.ok()) {
+    return FailRuntime(kCmd, s);
+  }
 
   const auto start = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
@@ -135,10 +168,13 @@ int RunScanCommand(const std::vector<std::string>& args) {
         .count();
   };
   Output out;
+  AttachedDB& pd = *db->pd;
 
   if (aggregate) {
-    auto result = (*db)->Aggregate(*target, flags.Get("where"), flags.Get("aggregate"), so);
+    auto result =
+        pd.Aggregate(resolved->cf, resolved->rows, flags.Get("where"), flags.Get("aggregate"), so);
     if (!result.ok()) return Fail(kCmd, result.status());
+    if (int rc = CheckDeviceRan(kCmd, result->info, so.strict_device); rc >= 0) return rc;
     std::string header, values;
     for (size_t i = 0; i < result->names.size(); ++i) {
       if (i) {
@@ -157,22 +193,31 @@ int RunScanCommand(const std::vector<std::string>& args) {
     return kExitOk;
   }
 
-  auto cursor = (*db)->Scan(*target, flags.Get("where"), so);
+  auto cursor = pd.Scan(resolved->cf, resolved->rows, flags.Get("where"), so);
   if (!cursor.ok()) return Fail(kCmd, cursor.status());
   ScanCursor& cur = **cursor;
+  // The plan is fixed before the first row: a device mismatch is reported (or,
+  // with --strict-device, fails) before anything is printed.
+  if (int rc = CheckDeviceRan(kCmd, cur.info(), so.strict_device); rc >= 0) return rc;
   const auto& names = cur.column_names();
   const auto& types = cur.column_types();
   std::string line;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i) line += ',';
-    line += CsvName(names[i]);
+  if (!ldb_lines) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (i) line += ',';
+      line += CsvName(names[i]);
+    }
+    out.Line(line);
   }
-  out.Line(line);
   Status status;
   while (!out.failed()) {
     status = cur.Next();
     if (!status.ok() || !cur.Valid()) break;
     const auto& row = cur.row();
+    if (ldb_lines) {
+      out.Line(LdbScanLine(row[0].s, row[1].s));
+      continue;
+    }
     line.clear();
     for (size_t i = 0; i < row.size(); ++i) {
       if (i) line += ',';

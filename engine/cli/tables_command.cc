@@ -31,24 +31,28 @@ int RunTablesCommand(const std::vector<std::string>& args) {
   }
   if (!parsed->Has("db")) return Fail(kCmd, kExitUsage, "--db DIR is required");
   const std::string dir = parsed->Get("db");
-  auto db = OpenDbReadOnly(dir);
+  auto db = OpenCliDb(dir);
   if (!db.ok()) return FailRuntime(kCmd, db.status());
-  std::vector<std::string> tables = (*db)->ListTables();
+  const bool has_catalog = db->db->ColumnFamily(kCatalogColumnFamily).ok();
+  std::vector<std::string> tables;
+  if (has_catalog) {
+    auto listed = db->pd->ListTables();
+    if (!listed.ok()) return FailRuntime(kCmd, listed.status());
+    tables = std::move(*listed);
+  }
   for (const std::string& name : tables) {
-    auto t = (*db)->OpenTable(name);
-    if (!t.ok()) return FailRuntime(kCmd, t.status());
-    std::printf("%s\t%s\n", name.c_str(), (*t)->schema().ToDdl().c_str());
+    auto rows = db->pd->TableRows(name);
+    if (!rows.ok()) return FailRuntime(kCmd, rows.status());
+    auto schema = rows->Resolve();
+    if (!schema.ok()) return FailRuntime(kCmd, schema.status());
+    std::printf("%s\t%s\n", name.c_str(), (*schema)->ToDdl().c_str());
   }
   // Raw column families: every CF that is neither a table nor the catalog.
-  std::vector<std::string> cfs;
-  rocksdb::Options o;
-  if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(o), dir, &cfs).ok()) {
-    for (const std::string& cf : cfs) {
-      bool is_table = false;
-      for (const std::string& t : tables) is_table |= (t == cf);
-      if (is_table || cf == "pushdown_catalog") continue;
-      std::printf("%s\tRAW\n", cf.c_str());
-    }
+  for (const std::string& cf : db->db->column_family_names()) {
+    bool is_table = false;
+    for (const std::string& t : tables) is_table |= (t == cf);
+    if (is_table || cf == kCatalogColumnFamily) continue;
+    std::printf("%s\tRAW\n", cf.c_str());
   }
   if (std::fflush(stdout) != 0) return Fail(kCmd, kExitRuntimeError, "write to stdout failed");
   return kExitOk;

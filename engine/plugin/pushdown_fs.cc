@@ -14,16 +14,20 @@
 namespace pushdown::engine {
 namespace {
 
-const std::unordered_map<std::string, DeviceKind> kDeviceKindMap = {
-    {"auto", DeviceKind::kAuto},
-    {"kernel", DeviceKind::kKernel},
-    {"host", DeviceKind::kHost},
-    {"iterator", DeviceKind::kIterator},
-};
+// The `device` option's names: exactly exec::DeviceRequestName of each value,
+// so that serialization (ToString) prints the name ParseDeviceRequest reads.
+const std::unordered_map<std::string, exec::DeviceRequest> kDeviceRequestMap = [] {
+  std::unordered_map<std::string, exec::DeviceRequest> m;
+  for (exec::DeviceRequest d : {exec::DeviceRequest::kAuto, exec::DeviceRequest::kKernel,
+                                exec::DeviceRequest::kHost, exec::DeviceRequest::kIterator}) {
+    m.emplace(std::string(exec::DeviceRequestName(d)), d);
+  }
+  return m;
+}();
 
 const std::unordered_map<std::string, rocksdb::OptionTypeInfo> kPushdownFsTypeInfo = {
-    {"device", rocksdb::OptionTypeInfo::Enum<DeviceKind>(offsetof(PushdownFsOptions, device),
-                                                         &kDeviceKindMap)},
+    {"device", rocksdb::OptionTypeInfo::Enum<exec::DeviceRequest>(
+                   offsetof(PushdownFsOptions, device), &kDeviceRequestMap)},
     {"io_uring",
      {offsetof(PushdownFsOptions, io_uring), rocksdb::OptionType::kBoolean,
       rocksdb::OptionVerificationType::kNormal, rocksdb::OptionTypeFlags::kNone}},

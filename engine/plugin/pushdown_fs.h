@@ -6,13 +6,16 @@
 //    (Debian's librocksdb is built without liburing; this adds it);
 //  - Poll/AbortIO complete those asynchronous reads;
 //  - every *.sst file opened or created is recorded in sst_files().
-// It will also own the pushdown devices (kernel, host) and the scan fast path:
-// the `device` option is stored now, the devices are attached in a later change
-// (see the "Seam" comment below).
+// Its `device` option (options().device) is the default device of pushdown
+// scans on a DB opened with it (engine/api/attach.h reads it).
 //
 // Create it with
 //   FileSystem::CreateFromString(cfg, "id=pushdown;device=auto;io_uring=true", &fs)
 // or, from stock tools with the plugin loaded, --fs_uri=pushdown://device=kernel.
+// ToString() serializes "id=PushdownFileSystem;device=..;io_uring=..;queue_depth=..",
+// which CreateFromString accepts (the class name is registered as an id).
+// Cast a FileSystem to it with fs->CheckedCast<PushdownFileSystem>() (nullptr
+// if it is not one; works through wrappers that forward Inner()).
 #pragma once
 
 #include <memory>
@@ -28,7 +31,7 @@ namespace pushdown::engine {
 
 class PushdownFileSystem : public rocksdb::FileSystemWrapper {
  public:
-  static const char* kClassName() { return "PushdownFileSystem"; }
+  static const char* kClassName() { return kPushdownClassName.data(); }
   const char* Name() const override { return kClassName(); }
   const char* NickName() const override { return "pushdown"; }
 
@@ -39,6 +42,9 @@ class PushdownFileSystem : public rocksdb::FileSystemWrapper {
   // Validates the options (queue_depth range) after they were configured.
   rocksdb::Status PrepareOptions(const rocksdb::ConfigOptions& config_options) override;
 
+  // The configured options. options().device is the default device of scans
+  // on a DB opened with this file system (the attach API reads it; see
+  // PushdownFsOptions::device). Stable after PrepareOptions.
   const PushdownFsOptions& options() const { return options_; }
   IoStatsSnapshot stats() const { return stats_->Snapshot(); }
   const SstRegistry& sst_files() const { return *registry_; }

@@ -2,24 +2,10 @@
 
 namespace pushdown::engine {
 
-const char* DeviceKindName(DeviceKind kind) {
-  switch (kind) {
-    case DeviceKind::kAuto:
-      return "auto";
-    case DeviceKind::kKernel:
-      return "kernel";
-    case DeviceKind::kHost:
-      return "host";
-    case DeviceKind::kIterator:
-      return "iterator";
-  }
-  return "unknown";
-}
-
 Result<std::vector<std::pair<std::string, std::string>>> ParsePushdownUri(std::string_view uri) {
   std::vector<std::pair<std::string, std::string>> pairs;
   std::string_view rest;
-  if (uri == kPushdownId) {
+  if (uri == kPushdownId || uri == kPushdownClassName) {
     return pairs;
   }
   if (uri.substr(0, kPushdownScheme.size()) != kPushdownScheme) {

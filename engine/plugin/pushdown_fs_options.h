@@ -11,25 +11,20 @@
 #include <utility>
 #include <vector>
 
+#include "pushdown/device/device_request.h"
 #include "util/status.h"
 
 namespace pushdown::engine {
 
-// Which device runs pushed-down programs. Stored only: the devices themselves
-// (pushdown/device) are attached to the file system by a later change.
-enum class DeviceKind : uint8_t {
-  kAuto = 0,  // kernel where BPF is usable, else host
-  kKernel,    // Linux eBPF runtime (BPF_PROG_TEST_RUN)
-  kHost,      // LLVM ORC native JIT of the same program
-  kIterator,  // no pushdown: RocksDB iterator + host filter
-};
-
-const char* DeviceKindName(DeviceKind kind);
-
 struct PushdownFsOptions {
   static const char* kName() { return "PushdownFsOptions"; }
 
-  DeviceKind device = DeviceKind::kAuto;
+  // The default device of scans on a DB opened with this file system: the
+  // attach API (engine/api/attach.h) reads it through
+  // PushdownFileSystem::options() when neither AttachOptions::device nor
+  // ScanOptions::device is set. One typed value (exec::DeviceRequest), parsed
+  // once from "auto" | "kernel" | "host" | "iterator".
+  exec::DeviceRequest device = exec::DeviceRequest::kAuto;
   // Serve MultiRead/ReadAsync of *.sst files through io_uring. When false (or
   // when io_uring_queue_init fails) reads go to the wrapped file system.
   bool io_uring = true;
@@ -44,12 +39,17 @@ struct PushdownFsOptions {
 inline constexpr std::string_view kPushdownScheme = "pushdown://";
 // The registered id (CreateFromString's "id=pushdown").
 inline constexpr std::string_view kPushdownId = "pushdown";
+// The class name (PushdownFileSystem::kClassName()), which is the id that
+// Customizable::ToString() serializes ("id=PushdownFileSystem;device=auto;...").
+// Registered as an id too, so that ToString() -> CreateFromString round-trips.
+inline constexpr std::string_view kPushdownClassName = "PushdownFileSystem";
 
 // Splits the part of a URI after "pushdown://" into key/value pairs. Options
 // are separated by ';' or '&'; empty segments are skipped. A segment without
 // '=' or with an empty key is InvalidArgument. Unknown keys are NOT rejected
 // here (the option registry rejects them when they are applied).
-// REQUIRES: uri starts with kPushdownScheme, or is exactly kPushdownId.
+// kPushdownId and kPushdownClassName by themselves are no options.
+// Anything else is InvalidArgument.
 Result<std::vector<std::pair<std::string, std::string>>> ParsePushdownUri(std::string_view uri);
 
 // Renders pairs as a RocksDB options string: "k1=v1;k2=v2".

@@ -47,6 +47,12 @@ int RegisterPushdownPlugin(rocksdb::ObjectLibrary& library) {
             .AddSeparator("://", /*at_least_one=*/false),
         CreatePushdownFileSystem);
     library.AddFactory<rocksdb::FileSystem>(std::string(kPushdownId), CreatePushdownFileSystem);
+    // The id that ToString() serializes (Customizable::GetId() = Name()).
+    // Without it CreateFromString(ToString()) found no factory and, with
+    // ConfigOptions::ignore_unsupported_options (true by default), returned OK
+    // with a null FileSystem.
+    library.AddFactory<rocksdb::FileSystem>(std::string(kPushdownClassName),
+                                            CreatePushdownFileSystem);
   }
   return static_cast<int>(library.GetFactoryCount(rocksdb::FileSystem::Type()));
 }

@@ -3,6 +3,13 @@
 // Factories registered (type FileSystem):
 //   "pushdown"           for FileSystem::CreateFromString(cfg, "id=pushdown;device=auto", &fs)
 //   "pushdown://[opts]"  for --fs_uri=pushdown://device=kernel&queue_depth=32
+//   "PushdownFileSystem" the id ToString() serializes, so that
+//                        CreateFromString(cfg, fs->ToString(cfg), &fs2) round-trips
+//
+// Installed with the package (include/rocksdb_pushdown/engine/plugin/): an
+// embedder registers, creates and casts the file system with
+//   #include "engine/plugin/pushdown_fs.h"      // PushdownFileSystem
+//   #include "engine/plugin/registration.h"     // RegisterPushdownPlugin
 //
 // How the registration happens:
 //  - build/lib/librocksdb_pushdown.so registers into ObjectLibrary::Default()

@@ -67,7 +67,7 @@ struct Fixture {
   std::vector<std::pair<std::string, std::vector<Datum>>> Rows(
       const std::string& device = "iterator") {
     ScanOptions so;
-    so.device = device;
+    so.device = exec::ParseDeviceRequest(device);
     auto out = Collect(db.get(), ScanTarget::Table(table->name()), "", so);
     EXPECT_TRUE(out.ok()) << out.status().ToString();
     return out.ok() ? out->rows : decltype(out->rows){};

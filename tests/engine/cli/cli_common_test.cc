@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "engine/cli/commands.h"
 
@@ -102,8 +105,90 @@ TEST(TargetFromFlagsTest, TableCfOrDefaultRaw) {
   ASSERT_TRUE(t.ok());
   EXPECT_FALSE(t->raw());
   EXPECT_EQ(t->name, "lineitem");
-  flags.values["cf"] = "x";
+  flags.values["column_family"] = "x";
   EXPECT_FALSE(TargetFromFlags(flags).ok());
+  flags.values.erase("table");
+  t = TargetFromFlags(flags);
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(t->raw());
+  EXPECT_EQ(t->name, "x");
+}
+
+// ldb's flag names and both spellings: --column_family=NAME or --cf NAME
+// (alias), --from/--to as "--flag=value" or "--flag value".
+TEST(ScanFlagsTest, LdbSpellingsAndAliases) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--db=/d", "--column_family=c1", "--where=1 = 1", "--from=0x6B", "--to=0x6C", "--hex"},
+           {"--db", "/d", "--cf", "c1", "--where", "1 = 1", "--from", "0x6B", "--to", "0x6C",
+            "--hex"},
+           {"--hex", "--cf=c1", "--db", "/d", "--where", "1 = 1", "--to=0x6C", "--from", "0x6b"},
+       }) {
+    auto flags = ParseFlags(args, ScanFlagSpecs());
+    ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+    auto sf = CheckScanFlags(*flags);
+    ASSERT_TRUE(sf.ok()) << sf.status().ToString();
+    EXPECT_TRUE(sf->target.raw());
+    EXPECT_EQ(sf->target.name, "c1");
+    EXPECT_EQ(sf->from, std::optional<std::string>("k"));
+    EXPECT_EQ(sf->to, std::optional<std::string>("l"));
+    EXPECT_TRUE(sf->hex);
+    EXPECT_FALSE(sf->device.has_value());
+    EXPECT_FALSE(sf->strict_device);
+  }
+  // Without --hex the keys are taken as they are.
+  auto flags =
+      ParseFlags({"--db=/d", "--where=1", "--from=0x6B", "--device=kernel", "--strict-device"},
+                 ScanFlagSpecs());
+  ASSERT_TRUE(flags.ok());
+  auto sf = CheckScanFlags(*flags);
+  ASSERT_TRUE(sf.ok()) << sf.status().ToString();
+  EXPECT_EQ(sf->from, std::optional<std::string>("0x6B"));
+  EXPECT_EQ(sf->device, std::optional<exec::DeviceRequest>(exec::DeviceRequest::kKernel));
+  EXPECT_TRUE(sf->strict_device);
+}
+
+TEST(ScanFlagsTest, UsageErrors) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--db=/d", "--where=1", "--hex", "--from=6B"},           // no 0x
+           {"--db=/d", "--where=1", "--hex", "--to=0x6"},            // odd digits
+           {"--db=/d", "--where=1", "--device=gpu"},                 // unknown device
+           {"--db=/d", "--where=1", "--cf=a", "--column_family=b"},  // twice via alias
+           {"--db=/d", "--where=1", "--table=t", "--cf=a"},          // exclusive
+           {"--where=1"},                                            // no --db
+       }) {
+    auto flags = ParseFlags(args, ScanFlagSpecs());
+    Status s = flags.ok() ? CheckScanFlags(*flags).status() : flags.status();
+    EXPECT_TRUE(s.IsInvalidArgument()) << args.back() << ": " << s.ToString();
+  }
+}
+
+TEST(DeviceMismatchTest, WarnsWhereTheScanDidNotRunAsRequested) {
+  ScanInfo info;
+  info.path = "pushdown";
+  info.requested_device = "kernel";
+  info.device = "host";
+  info.fallback_reason = "no BPF privilege: bpf(BPF_PROG_LOAD): Operation not permitted";
+  EXPECT_EQ(DeviceMismatch(info),
+            "requested device kernel, ran on host: no BPF privilege: bpf(BPF_PROG_LOAD): "
+            "Operation not permitted");
+  info.device = "kernel";
+  info.fallback_reason.clear();
+  EXPECT_EQ(DeviceMismatch(info), "");
+  // auto: either device is fine, the iterator path is not.
+  info.requested_device = "auto";
+  EXPECT_EQ(DeviceMismatch(info), "");
+  info.device = "host";
+  EXPECT_EQ(DeviceMismatch(info), "");
+  info.path = "iterator";
+  info.device = "iterator";
+  info.fallback_reason = "merge operator on column family (counters)";
+  EXPECT_EQ(DeviceMismatch(info),
+            "requested device auto, ran on iterator: merge operator on column family (counters)");
+  info.requested_device = "host";
+  EXPECT_THAT(DeviceMismatch(info),
+              ::testing::StartsWith("requested device host, ran on iterator"));
+  info.requested_device = "iterator";
+  EXPECT_EQ(DeviceMismatch(info), "");
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ TEST(CreateFromString, IdWithOptions) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   PushdownFileSystem* pd = AsPushdown(fs);
   ASSERT_NE(pd, nullptr);
-  EXPECT_EQ(pd->options().device, DeviceKind::kKernel);
+  EXPECT_EQ(pd->options().device, exec::DeviceRequest::kKernel);
   EXPECT_FALSE(pd->options().io_uring);
   EXPECT_EQ(pd->options().queue_depth, 16u);
   EXPECT_STREQ(fs->Name(), "PushdownFileSystem");
@@ -58,16 +58,17 @@ TEST(CreateFromString, Defaults) {
   ASSERT_TRUE(CreatePushdownFs("id=pushdown", &fs).ok());
   PushdownFileSystem* pd = AsPushdown(fs);
   ASSERT_NE(pd, nullptr);
-  EXPECT_EQ(pd->options().device, DeviceKind::kAuto);
+  EXPECT_EQ(pd->options().device, exec::DeviceRequest::kAuto);
   EXPECT_TRUE(pd->options().io_uring);
   EXPECT_EQ(pd->options().queue_depth, 64u);
 }
 
 TEST(CreateFromString, EveryDeviceName) {
-  for (DeviceKind kind :
-       {DeviceKind::kAuto, DeviceKind::kKernel, DeviceKind::kHost, DeviceKind::kIterator}) {
+  for (exec::DeviceRequest kind : {exec::DeviceRequest::kAuto, exec::DeviceRequest::kKernel,
+                                   exec::DeviceRequest::kHost, exec::DeviceRequest::kIterator}) {
     std::shared_ptr<rocksdb::FileSystem> fs;
-    std::string value = std::string("id=pushdown;device=") + DeviceKindName(kind);
+    std::string value =
+        std::string("id=pushdown;device=") + std::string(exec::DeviceRequestName(kind));
     ASSERT_TRUE(CreatePushdownFs(value, &fs).ok()) << value;
     EXPECT_EQ(AsPushdown(fs)->options().device, kind) << value;
   }
@@ -81,6 +82,52 @@ TEST(CreateFromString, BadOptionValueIsAnError) {
   EXPECT_FALSE(CreatePushdownFs("id=pushdown;queue_depth=100000", &fs).ok());
 }
 
+// What ToString() prints, fed back to CreateFromString, creates an equal file
+// system (issue 10: it used to return OK with a null FileSystem, because the
+// serialized id is the class name "PushdownFileSystem", which no factory
+// matched, and ConfigOptions::ignore_unsupported_options is true by default).
+TEST(CreateFromString, ToStringRoundTrips) {
+  for (const char* value :
+       {"id=pushdown", "id=pushdown;device=kernel;io_uring=false;queue_depth=7",
+        "pushdown://device=iterator&queue_depth=4096", "pushdown://device=host"}) {
+    std::shared_ptr<rocksdb::FileSystem> fs;
+    ASSERT_TRUE(CreatePushdownFs(value, &fs).ok()) << value;
+    PushdownFileSystem* pd = AsPushdown(fs);
+    ASSERT_NE(pd, nullptr) << value;
+    for (bool default_config : {true, false}) {
+      rocksdb::ConfigOptions config;  // ignore_unsupported_options = true, as RocksDB uses it
+      if (!default_config) config.ignore_unknown_options = false;
+      const std::string text = fs->ToString(config);
+      SCOPED_TRACE(std::string(value) + " -> " + text);
+      EXPECT_NE(text.find("device=" + std::string(exec::DeviceRequestName(pd->options().device))),
+                std::string::npos);
+      std::shared_ptr<rocksdb::FileSystem> again;
+      rocksdb::Status s = rocksdb::FileSystem::CreateFromString(config, text, &again);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+      PushdownFileSystem* pd2 = AsPushdown(again);
+      ASSERT_NE(pd2, nullptr);
+      EXPECT_NE(pd2, pd);
+      EXPECT_EQ(pd2->options().device, pd->options().device);
+      EXPECT_EQ(pd2->options().io_uring, pd->options().io_uring);
+      EXPECT_EQ(pd2->options().queue_depth, pd->options().queue_depth);
+      EXPECT_EQ(again->ToString(config), text);
+      std::string mismatch;
+      EXPECT_TRUE(fs->AreEquivalent(config, again.get(), &mismatch)) << mismatch;
+    }
+  }
+}
+
+// The serialized id is accepted by itself too, and a plain round trip through
+// the object registry creates the file system (not a null one).
+TEST(CreateFromString, ClassNameIsAnId) {
+  std::shared_ptr<rocksdb::FileSystem> fs;
+  ASSERT_TRUE(CreatePushdownFs("id=PushdownFileSystem;device=host", &fs).ok());
+  ASSERT_NE(AsPushdown(fs), nullptr);
+  EXPECT_EQ(AsPushdown(fs)->options().device, exec::DeviceRequest::kHost);
+  ASSERT_TRUE(CreatePushdownFs("PushdownFileSystem", &fs).ok());
+  ASSERT_NE(AsPushdown(fs), nullptr);
+}
+
 TEST(CreateFromString, UnknownOptionIsAnError) {
   std::shared_ptr<rocksdb::FileSystem> fs;
   EXPECT_FALSE(CreatePushdownFs("id=pushdown;no_such_option=1", &fs).ok());
@@ -90,15 +137,15 @@ TEST(CreateFromString, UriForms) {
   std::shared_ptr<rocksdb::FileSystem> fs;
   ASSERT_TRUE(CreatePushdownFs("pushdown://", &fs).ok());
   ASSERT_NE(AsPushdown(fs), nullptr);
-  EXPECT_EQ(AsPushdown(fs)->options().device, DeviceKind::kAuto);
+  EXPECT_EQ(AsPushdown(fs)->options().device, exec::DeviceRequest::kAuto);
 
   ASSERT_TRUE(CreatePushdownFs("pushdown://device=host", &fs).ok());
-  EXPECT_EQ(AsPushdown(fs)->options().device, DeviceKind::kHost);
+  EXPECT_EQ(AsPushdown(fs)->options().device, exec::DeviceRequest::kHost);
 
   rocksdb::Status s =
       CreatePushdownFs("pushdown://device=iterator&io_uring=false;queue_depth=4", &fs);
   ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(AsPushdown(fs)->options().device, DeviceKind::kIterator);
+  EXPECT_EQ(AsPushdown(fs)->options().device, exec::DeviceRequest::kIterator);
   EXPECT_FALSE(AsPushdown(fs)->options().io_uring);
   EXPECT_EQ(AsPushdown(fs)->options().queue_depth, 4u);
 }
@@ -115,11 +162,12 @@ TEST(Registration, FactoriesFoundAndIdempotent) {
   auto library = std::make_shared<rocksdb::ObjectLibrary>("pd_test");
   EXPECT_EQ(library->FindFactory<rocksdb::FileSystem>("pushdown"), nullptr);
   int first = register_PushdownObjects(*library, "");
-  EXPECT_EQ(first, 2);
-  EXPECT_EQ(RegisterPushdownPlugin(*library), 2);  // second call adds nothing
+  EXPECT_EQ(first, 3);
+  EXPECT_EQ(RegisterPushdownPlugin(*library), 3);  // second call adds nothing
   EXPECT_NE(library->FindFactory<rocksdb::FileSystem>("pushdown"), nullptr);
   EXPECT_NE(library->FindFactory<rocksdb::FileSystem>("pushdown://"), nullptr);
   EXPECT_NE(library->FindFactory<rocksdb::FileSystem>("pushdown://device=kernel"), nullptr);
+  EXPECT_NE(library->FindFactory<rocksdb::FileSystem>("PushdownFileSystem"), nullptr);
   EXPECT_EQ(library->FindFactory<rocksdb::FileSystem>("pushdownx"), nullptr);
   EXPECT_EQ(library->FindFactory<rocksdb::FileSystem>("posix://"), nullptr);
 }

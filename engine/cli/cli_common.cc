@@ -10,11 +10,11 @@
 #include <cstring>
 
 #include "engine/cli/commands.h"
-#include "rocksdb/env.h"
-#include "util/source_diagnostic.h"
 #include "engine/cli/ldb_format.h"
 #include "rocksdb/comparator.h"
+#include "rocksdb/env.h"
 #include "rocksdb/iterator.h"
+#include "util/source_diagnostic.h"
 
 namespace pushdown::engine {
 

@@ -14,6 +14,7 @@
 #include "engine/api/attach.h"
 #include "engine/api/program_pool.h"
 #include "engine/api/pushdown_db.h"
+#include "engine/api/zone_map_collector.h"
 #include "pushdown/device/fallback.h"
 #include "pushdown/device/program_cache.h"
 #include "rocksdb/env.h"
@@ -49,6 +50,8 @@ struct PushdownDB::Impl {
   // Null until the first CreateTable of a DB without tables (created lazily,
   // so that a DB without tables stays openable by a plain DB::Open).
   rocksdb::ColumnFamilyHandle* catalog_cf = nullptr;
+  // In every column family's options: zone maps for the tables' families.
+  std::shared_ptr<TableZoneMapFactory> zone_maps;
 };
 
 // Converts a RocksDB status to ours (same code family, message kept).

@@ -96,6 +96,10 @@ Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
   o.create_missing_column_families = true;
   if (options.customize) options.customize(&o);
   o.env = impl->env.get();
+  // Zone maps for the tables (registered by column family id once the
+  // catalog is read, and by CreateTable): in every family's options.
+  impl->zone_maps = std::make_shared<TableZoneMapFactory>();
+  o.table_properties_collector_factories.push_back(impl->zone_maps);
 
   std::vector<std::string> names;
   rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(o), path, &names);
@@ -134,6 +138,12 @@ Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
       cf = rocksdb::ColumnFamilyOptions(merged);
     }
     if (options.customize_column_family) options.customize_column_family(n, &cf);
+    // The OPTIONS file does not hold collector factories: add ours again.
+    bool has_zone_maps = false;
+    for (const auto& f : cf.table_properties_collector_factories) {
+      has_zone_maps |= f == impl->zone_maps;
+    }
+    if (!has_zone_maps) cf.table_properties_collector_factories.push_back(impl->zone_maps);
     descriptors.emplace_back(n, cf);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -158,6 +168,7 @@ Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
         return Status::Corruption("catalog names table '" + name +
                                   "' but its column family is missing");
       }
+      im.zone_maps->Register(cf->second->GetID(), schema);
       im.tables[name].reset(new Table(db.get(), name, std::move(schema), cf->second));
     }
   }
@@ -200,6 +211,7 @@ Result<Table*> PushdownDB::CreateTable(const std::string& name, std::string_view
       impl_->db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(impl_->base_options), name, &cf),
       "create column family " + name));
   impl_->cfs[name] = cf;
+  impl_->zone_maps->Register(cf->GetID(), schema);
   rocksdb::WriteOptions wo;
   wo.sync = true;
   PD_RETURN_IF_ERROR(

@@ -113,4 +113,30 @@ rocksdb::TablePropertiesCollector* ZoneMapCollectorFactory::CreateTablePropertie
   return new ZoneMapCollector(schema_, enabled_);
 }
 
+void TableZoneMapFactory::Register(uint32_t column_family_id, const bpfgen::Schema& schema) {
+  std::lock_guard<std::mutex> lock(mu_);
+  schemas_[column_family_id] = std::make_shared<const bpfgen::Schema>(schema);
+}
+
+void TableZoneMapFactory::Unregister(uint32_t column_family_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  schemas_.erase(column_family_id);
+}
+
+rocksdb::TablePropertiesCollector* TableZoneMapFactory::CreateTablePropertiesCollector(
+    rocksdb::TablePropertiesCollectorFactory::Context context) {
+  std::shared_ptr<const bpfgen::Schema> schema;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = schemas_.find(context.column_family_id);
+    if (it != schemas_.end()) schema = it->second;
+  }
+  if (schema == nullptr) {  // not a table: a collector that writes nothing
+    static const auto* raw = new std::shared_ptr<const bpfgen::Schema>(
+        std::make_shared<const bpfgen::Schema>(bpfgen::Schema::Raw()));
+    return new ZoneMapCollector(*raw, /*enabled=*/false);
+  }
+  return new ZoneMapCollector(std::move(schema), /*enabled=*/true);
+}
+
 }  // namespace pushdown::engine

@@ -26,7 +26,10 @@
 // for that file (it is then read without a zone map).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "bpfgen/schema/schema.h"
@@ -53,6 +56,30 @@ class ZoneMapCollectorFactory : public rocksdb::TablePropertiesCollectorFactory 
  private:
   std::shared_ptr<const bpfgen::Schema> schema_;
   bool enabled_ = true;
+};
+
+// One factory for every column family of a DB whose tables are known only
+// once it is open (PushdownDB reads its catalog from the DB itself): it
+// collects zone maps for the column families registered with a schema, by
+// column family id (TablePropertiesCollectorFactory::Context), and writes
+// nothing for the others. PushdownDB puts one in every column family's
+// options; files written before a family is registered (e.g. a flush during
+// recovery) simply have no zone map. Thread-safe.
+class TableZoneMapFactory : public rocksdb::TablePropertiesCollectorFactory {
+ public:
+  static const char* kClassName() { return "pushdown.TableZoneMapFactory"; }
+
+  // REQUIRES: !schema.raw.
+  void Register(uint32_t column_family_id, const bpfgen::Schema& schema);
+  void Unregister(uint32_t column_family_id);
+
+  rocksdb::TablePropertiesCollector* CreateTablePropertiesCollector(
+      rocksdb::TablePropertiesCollectorFactory::Context context) override;
+  const char* Name() const override { return kClassName(); }
+
+ private:
+  std::mutex mu_;
+  std::map<uint32_t, std::shared_ptr<const bpfgen::Schema>> schemas_;  // guarded by mu_
 };
 
 }  // namespace pushdown::engine

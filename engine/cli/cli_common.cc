@@ -319,10 +319,15 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   num("files", stats.files);
   num("blocks_read", stats.blocks_read);
   num("blocks_skipped", stats.blocks_skipped);
+  // Parts of blocks_skipped, and files never opened (not in `files`).
+  num("blocks_skipped_by_range", stats.blocks_skipped_by_range);
+  num("blocks_skipped_by_zone_map", stats.blocks_skipped_by_zone_map);
+  num("files_skipped", stats.files_skipped);
   num("bytes_read", stats.bytes_read);
   num("bytes_to_host", stats.bytes_to_host);
   num("rows_scanned", stats.entries_scanned);
   num("rows_matched", stats.rows_matched);
+  num("memtable_entries", info.memtable_entries_merged);
   char buf[64];
   std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f,\"elapsed_ms\":%.3f}", info.compile_ms,
                 elapsed_ms);

@@ -138,8 +138,9 @@ std::string JsonString(std::string_view s);
 
 // One JSON object (one line) with exactly the keys path, device,
 // fallback_reason, pushed, residual, files, blocks_read, blocks_skipped,
-// bytes_read, bytes_to_host, rows_scanned, rows_matched, compile_ms,
-// elapsed_ms.
+// blocks_skipped_by_range, blocks_skipped_by_zone_map, files_skipped,
+// bytes_read, bytes_to_host, rows_scanned, rows_matched, memtable_entries,
+// compile_ms, elapsed_ms.
 std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double elapsed_ms);
 
 // Splits "a, b ,c" at top-level commas, trimming spaces.

@@ -17,8 +17,10 @@
 #include "engine/api/zone_map_collector.h"
 #include "pushdown/device/fallback.h"
 #include "pushdown/device/program_cache.h"
+#include "pushdown/scan/scan_executor.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
+#include "rocksdb/metadata.h"
 
 namespace pushdown::engine {
 
@@ -53,6 +55,12 @@ struct PushdownDB::Impl {
   // In every column family's options: zone maps for the tables' families.
   std::shared_ptr<TableZoneMapFactory> zone_maps;
 };
+
+// The column family's live files as a scan plans them: each with its level,
+// sequence numbers and user-key range; the deepest non-empty level's files
+// are bottommost (level 0 only when it holds the one file). Used by the scan
+// and by every test that builds an exec::ScanPlan the way the engine does.
+std::vector<exec::ScanFile> ScanFilesOf(const rocksdb::ColumnFamilyMetaData& meta);
 
 // Converts a RocksDB status to ours (same code family, message kept).
 Status FromRocks(const rocksdb::Status& s, std::string_view context = {});

@@ -342,26 +342,7 @@ class PushdownCursor : public ScanCursorImpl {
     plan_ = std::move(plan);
     residual_ = plan_.residual_conjuncts();
     exec::ScanPlan sp;
-    int last_level = -1;
-    size_t l0_files = 0;
-    for (const auto& level : meta.levels) {
-      if (!level.files.empty()) last_level = level.level;
-      if (level.level == 0) l0_files = level.files.size();
-    }
-    for (const auto& level : meta.levels) {
-      for (const auto& f : level.files) {
-        exec::ScanFile sf;
-        sf.path = f.directory + "/" + f.relative_filename;
-        sf.level = level.level;
-        sf.bottommost = level.level == last_level && (level.level > 0 || l0_files == 1);
-        sf.smallest_seqno = f.smallest_seqno;
-        sf.largest_seqno = f.largest_seqno;
-        sf.has_key_range = true;
-        sf.smallest_user_key = f.smallestkey;
-        sf.largest_user_key = f.largestkey;
-        sp.files.push_back(std::move(sf));
-      }
-    }
+    sp.files = ScanFilesOf(meta);
     info_.files = sp.files.size();
     sp.snapshot = snapshot_->snapshot->GetSequenceNumber();
     sp.schema = req_->schema.get();
@@ -605,6 +586,31 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
 }
 
 }  // namespace
+
+std::vector<exec::ScanFile> ScanFilesOf(const rocksdb::ColumnFamilyMetaData& meta) {
+  int last_level = -1;
+  size_t l0_files = 0;
+  for (const auto& level : meta.levels) {
+    if (!level.files.empty()) last_level = level.level;
+    if (level.level == 0) l0_files = level.files.size();
+  }
+  std::vector<exec::ScanFile> files;
+  for (const auto& level : meta.levels) {
+    for (const auto& f : level.files) {
+      exec::ScanFile sf;
+      sf.path = f.directory + "/" + f.relative_filename;
+      sf.level = level.level;
+      sf.bottommost = level.level == last_level && (level.level > 0 || l0_files == 1);
+      sf.smallest_seqno = f.smallest_seqno;
+      sf.largest_seqno = f.largest_seqno;
+      sf.has_key_range = true;
+      sf.smallest_user_key = f.smallestkey;
+      sf.largest_user_key = f.largestkey;
+      files.push_back(std::move(sf));
+    }
+  }
+  return files;
+}
 
 Result<ScanRequest> PrepareScan(const AttachedDB::Impl& impl, rocksdb::ColumnFamilyHandle* cf,
                                 const RowSpec& rows, std::string_view where,

@@ -24,6 +24,7 @@
 #include "bpfgen/eval/evaluator.h"
 #include "bpfgen/lang/predicate.h"
 #include "bpfgen/schema/schema.h"
+#include "engine/api/internal.h"
 #include "pushdown/scan/scan_executor.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
@@ -129,28 +130,7 @@ Rows Reference(rocksdb::DB* db, const rocksdb::Snapshot* snap, const bpfgen::Pre
 std::vector<exec::ScanFile> FilesOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
   rocksdb::ColumnFamilyMetaData meta;
   db->GetColumnFamilyMetaData(cf, &meta);
-  int last_level = -1;
-  size_t l0_files = 0;
-  for (const auto& level : meta.levels) {
-    if (!level.files.empty()) last_level = level.level;
-    if (level.level == 0) l0_files = level.files.size();
-  }
-  std::vector<exec::ScanFile> files;
-  for (const auto& level : meta.levels) {
-    for (const auto& f : level.files) {
-      exec::ScanFile sf;
-      sf.path = f.directory + "/" + f.relative_filename;
-      sf.level = level.level;
-      sf.bottommost = level.level == last_level && (level.level > 0 || l0_files == 1);
-      sf.smallest_seqno = f.smallest_seqno;
-      sf.largest_seqno = f.largest_seqno;
-      sf.has_key_range = true;
-      sf.smallest_user_key = f.smallestkey;
-      sf.largest_user_key = f.largestkey;
-      files.push_back(std::move(sf));
-    }
-  }
-  return files;
+  return ScanFilesOf(meta);
 }
 
 struct PushdownResult {

@@ -22,6 +22,7 @@
 #include "bpfgen/schema/key_codec.h"
 #include "bpfgen/schema/row_codec.h"
 #include "bpfgen/schema/row_layout.h"
+#include "engine/api/internal.h"
 #include "engine/api/zone_map_collector.h"
 #include "pushdown/device/program_cache.h"
 #include "pushdown/scan/scan_executor.h"
@@ -82,26 +83,7 @@ class ZoneDb {
     exec::ScanPlan plan;
     rocksdb::ColumnFamilyMetaData meta;
     db_->GetColumnFamilyMetaData(&meta);
-    int last_level = -1;
-    size_t l0 = 0;
-    for (const auto& level : meta.levels) {
-      if (!level.files.empty()) last_level = level.level;
-      if (level.level == 0) l0 = level.files.size();
-    }
-    for (const auto& level : meta.levels) {
-      for (const auto& f : level.files) {
-        exec::ScanFile sf;
-        sf.path = f.directory + "/" + f.relative_filename;
-        sf.level = level.level;
-        sf.bottommost = level.level == last_level && (level.level > 0 || l0 == 1);
-        sf.smallest_seqno = f.smallest_seqno;
-        sf.largest_seqno = f.largest_seqno;
-        sf.has_key_range = true;
-        sf.smallest_user_key = f.smallestkey;
-        sf.largest_user_key = f.largestkey;
-        plan.files.push_back(std::move(sf));
-      }
-    }
+    plan.files = ScanFilesOf(meta);
     plan.snapshot = db_->GetLatestSequenceNumber();
     plan.schema = &schema_;
     plan.projection = exec::Projection::All();

@@ -4,70 +4,21 @@
 // stack limit is exceeded", exit(1)); now they are lowered to fit the BPF
 // stack and run on the kernel when it is usable, and any codegen rejection is
 // a visible fallback ("codegen rejected: ...").
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "cli_test_util.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-  bool exited = false;
-  int status = -1;
-  std::string out, err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-RunResult RunProcess(const std::vector<std::string>& argv, const std::string& scratch) {
-  const std::string out_path = scratch + "/stdout", err_path = scratch + "/stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  RunResult r;
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return r;
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  r.exited = WIFEXITED(wstatus);
-  r.status = r.exited ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus);
-  r.out = ReadFile(out_path);
-  r.err = ReadFile(err_path);
-  return r;
-}
-
-// The value of "key":"..." in the --stats JSON line (no escapes needed here).
-std::string JsonString(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\":\"";
-  size_t p = json.find(k);
-  if (p == std::string::npos) return "";
-  p += k.size();
-  return json.substr(p, json.find('"', p) - p);
-}
+using ::pushdown::testing::JsonStringField;
+using ::pushdown::testing::RunProcess;
+using ::pushdown::testing::RunResult;
 
 std::string LastLine(const std::string& s) {
   std::string t = s;
@@ -142,8 +93,8 @@ TEST_F(AdversarialPredicates, SameAnswerAsTheIteratorOnKernelAndAuto) {
       ASSERT_EQ(got.status, 0) << device << ": " << got.err;
       EXPECT_EQ(got.out, want.out) << device;
       const std::string stats = LastLine(got.err);
-      const std::string ran = JsonString(stats, "device");
-      const std::string reason = JsonString(stats, "fallback_reason");
+      const std::string ran = JsonStringField(stats, "device");
+      const std::string reason = JsonStringField(stats, "fallback_reason");
       if (ran != "kernel") {
         // Not on the kernel: the reason says why (never silent).
         EXPECT_FALSE(reason.empty()) << device << ": " << stats;

@@ -149,6 +149,7 @@ TargetCaps TargetCaps::Kernel() {
   caps.max_string_op = 256;
   caps.max_in_list = 256;
   caps.functions = AllFunctions();
+  caps.max_conjunct_nodes = kCodegenBudget;
   return caps;
 }
 
@@ -156,6 +157,7 @@ TargetCaps TargetCaps::Host() {
   TargetCaps caps;
   caps.name = "host";
   caps.functions = AllFunctions();
+  caps.max_conjunct_nodes = kCodegenBudget;
   return caps;
 }
 
@@ -171,16 +173,30 @@ const char* PushdownKindName(PushdownKind kind) {
   return "?";
 }
 
+namespace {
+
+size_t CountNodes(const Expr& e) {
+  size_t n = 1;
+  for (const ExprPtr& c : e.children) n += CountNodes(*c);
+  return n;
+}
+
+}  // namespace
+
 std::string WhyNotPushable(const Expr& e, const Schema& s, const TargetCaps& caps) {
+  const size_t nodes = CountNodes(e);
+  if (nodes > caps.max_conjunct_nodes) {
+    return "over the codegen budget of device '" + caps.name + "' (" + std::to_string(nodes) +
+           " nodes > " + std::to_string(caps.max_conjunct_nodes) + ")";
+  }
   Checker checker(s, caps);
   return checker.Why(e);
 }
 
 SplitResult SplitPredicate(const Predicate& p, const Schema& s, const TargetCaps& caps) {
   SplitResult result;
-  Checker checker(s, caps);
   for (const ExprPtr& conjunct : p.conjuncts) {
-    std::string reason = checker.Why(*conjunct);
+    std::string reason = WhyNotPushable(*conjunct, s, caps);
     if (reason.empty()) {
       result.device.push_back(conjunct.get());
     } else {

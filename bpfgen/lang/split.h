@@ -32,6 +32,11 @@ struct TargetCaps {
   uint32_t max_string_op = UINT32_MAX;
   uint32_t max_in_list = UINT32_MAX;  // IN list elements
   std::set<Function> functions;       // functions the device implements
+  // The codegen budget: a conjunct of more AST nodes than this stays with the
+  // host evaluator as a residual (reason "over the codegen budget"), so no
+  // single conjunct can make code generation slow or large. The language
+  // allows kMaxNodes (4096) per predicate; both targets take kCodegenBudget.
+  uint32_t max_conjunct_nodes = UINT32_MAX;
 
   // The Linux eBPF device: no floating point; strings up to 256 bytes;
   // IN lists up to 256 elements; every function.
@@ -39,6 +44,8 @@ struct TargetCaps {
   // Native host code: everything.
   static TargetCaps Host();
 };
+
+inline constexpr uint32_t kCodegenBudget = 2048;  // AST nodes per conjunct
 
 enum class PushdownKind { kNone, kPartial, kFull };
 // "NONE", "PARTIAL", "FULL".

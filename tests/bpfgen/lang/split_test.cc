@@ -116,3 +116,30 @@ TEST(Split, TrivialPredicates) {
 
 }  // namespace
 }  // namespace pushdown::bpfgen
+
+namespace pushdown::bpfgen {
+namespace {
+
+// The codegen budget: a conjunct over kCodegenBudget nodes stays on the host
+// as a residual with the reason, on both targets; a smaller one is pushed.
+TEST(Split, ConjunctsOverTheCodegenBudgetAreResidual) {
+  const Schema schema = *ParseSchema(kLineitemDdl);
+  std::string big = "l_partkey";
+  for (int i = 0; i < 1100; ++i) big += " + l_partkey";  // > 2048 nodes with the casts
+  std::string small = "l_partkey";
+  for (int i = 0; i < 100; ++i) small += " + l_partkey";
+  const std::string text = "(" + big + ") > 0 AND (" + small + ") > 0";
+  Result<Predicate> p = CompilePredicate(text, schema);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  for (const TargetCaps& caps : {TargetCaps::Kernel(), TargetCaps::Host()}) {
+    SplitResult r = SplitPredicate(*p, schema, caps);
+    ASSERT_EQ(r.residual.size(), 1u) << caps.name;
+    EXPECT_NE(r.residual[0].reason.find("over the codegen budget"), std::string::npos)
+        << r.residual[0].reason;
+    EXPECT_EQ(r.device.size(), 1u) << caps.name;
+    EXPECT_EQ(r.kind, PushdownKind::kPartial);
+  }
+}
+
+}  // namespace
+}  // namespace pushdown::bpfgen

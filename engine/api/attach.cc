@@ -67,10 +67,18 @@ AttachedDB::~AttachedDB() = default;
 Result<std::unique_ptr<AttachedDB>> AttachedDB::Attach(rocksdb::DB* db,
                                                        const AttachOptions& options) {
   if (db == nullptr) return Status::InvalidArgument("Attach: null rocksdb::DB");
-  auto impl = std::make_unique<Impl>(options.program_cache);
+  const PushdownFileSystem* plugin = PluginOf(db);
+  // The cache limits: AttachOptions' when set, else the plugin's options.
+  exec::ProgramCacheOptions cache = options.program_cache;
+  const exec::ProgramCacheOptions defaults;
+  if (plugin != nullptr && cache.max_entries == defaults.max_entries &&
+      cache.max_bytes == defaults.max_bytes) {
+    cache.max_entries = static_cast<size_t>(plugin->options().program_cache_entries);
+    cache.max_bytes = static_cast<size_t>(plugin->options().program_cache_bytes);
+  }
+  auto impl = std::make_unique<Impl>(cache);
   impl->db = db;
   impl->options = options;
-  const PushdownFileSystem* plugin = PluginOf(db);
   impl->io = plugin != nullptr ? "plugin" : "direct";
   if (options.device.has_value()) {
     impl->default_device = *options.device;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/cli/commands.h"
+#include "util/source_diagnostic.h"
 
 namespace pushdown::engine {
 namespace {
@@ -63,7 +64,7 @@ int Main(int argc, char** argv) {
     }
     return c.run(args);
   }
-  std::fprintf(stderr, "pushdown: unknown command '%s'\n\n", name.c_str());
+  std::fprintf(stderr, "pushdown: unknown command '%s'\n\n", EscapeText(name).c_str());
   PrintUsage(stderr);
   return kExitUsage;
 }

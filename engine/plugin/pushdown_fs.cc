@@ -34,6 +34,12 @@ const std::unordered_map<std::string, rocksdb::OptionTypeInfo> kPushdownFsTypeIn
     {"queue_depth",
      {offsetof(PushdownFsOptions, queue_depth), rocksdb::OptionType::kUInt32T,
       rocksdb::OptionVerificationType::kNormal, rocksdb::OptionTypeFlags::kNone}},
+    {"program_cache_entries",
+     {offsetof(PushdownFsOptions, program_cache_entries), rocksdb::OptionType::kUInt64T,
+      rocksdb::OptionVerificationType::kNormal, rocksdb::OptionTypeFlags::kNone}},
+    {"program_cache_bytes",
+     {offsetof(PushdownFsOptions, program_cache_bytes), rocksdb::OptionType::kUInt64T,
+      rocksdb::OptionVerificationType::kNormal, rocksdb::OptionTypeFlags::kNone}},
 };
 
 }  // namespace

@@ -31,6 +31,11 @@ struct PushdownFsOptions {
   // Upper bound on reads in flight per MultiRead and the size of each ring.
   // REQUIRES: 1 <= queue_depth <= kMaxQueueDepth.
   uint32_t queue_depth = 64;
+  // Limits of the compiled-program cache of scans on a DB opened with this
+  // file system (exec::ProgramCacheOptions; AttachOptions::program_cache, when
+  // set to other than its defaults, takes precedence). 0 entries: no caching.
+  uint64_t program_cache_entries = 64;
+  uint64_t program_cache_bytes = uint64_t{256} << 20;
 
   static constexpr uint32_t kMaxQueueDepth = 4096;
 };

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/api/attach.h"
+#include "engine/api/internal.h"
 #include "engine/plugin/pushdown_fs.h"
 #include "plugin_test_util.h"
 #include "rocksdb/db.h"
@@ -122,6 +123,55 @@ TEST(PluginDeviceDefaultTest, WithoutThePluginTheDefaultIsAuto) {
   uint64_t rows = 0;
   EXPECT_EQ(ScanInfoOf(**pd, ScanOptions(), &rows).requested_device, "auto");
   EXPECT_EQ(rows, 100u);
+}
+
+}  // namespace
+}  // namespace pushdown::engine
+
+namespace pushdown::engine {
+namespace {
+
+// The plugin's program_cache_entries / program_cache_bytes bound the program
+// cache of scans on its DB (AttachOptions::program_cache, when set, wins),
+// and they round-trip through ToString.
+TEST(PluginDeviceDefaultTest, ProgramCacheLimitsComeFromThePluginOptions) {
+  TempDir dir;
+  PluginDb db(dir.path() + "/db", "id=pushdown;device=host;program_cache_entries=2");
+  ASSERT_TRUE(db.status().ok()) << db.status().ToString();
+  auto pd = AttachedDB::Attach(db.db());
+  ASSERT_TRUE(pd.ok()) << pd.status().ToString();
+  for (int i = 0; i < 5; ++i) {
+    const std::string where = "length(key) > " + std::to_string(i);
+    auto cur = (*pd)->Scan(db.db()->DefaultColumnFamily(), RowSpec::Raw(), where);
+    ASSERT_TRUE(cur.ok()) << cur.status().ToString();
+    for (;;) {
+      ASSERT_TRUE((*cur)->Next().ok());
+      if (!(*cur)->Valid()) break;
+    }
+  }
+  EXPECT_EQ((*pd)->program_cache_misses(), 5u);
+  EXPECT_LE((*pd)->impl().cache.size(), 2u);
+
+  AttachOptions ao;
+  ao.program_cache.max_entries = 4;
+  auto pd4 = AttachedDB::Attach(db.db(), ao);
+  ASSERT_TRUE(pd4.ok());
+  for (int i = 0; i < 5; ++i) {
+    auto cur = (*pd4)->Scan(db.db()->DefaultColumnFamily(), RowSpec::Raw(),
+                            "length(key) > " + std::to_string(i));
+    ASSERT_TRUE(cur.ok());
+    for (;;) {
+      ASSERT_TRUE((*cur)->Next().ok());
+      if (!(*cur)->Valid()) break;
+    }
+  }
+  EXPECT_EQ((*pd4)->impl().cache.size(), 4u);
+
+  std::shared_ptr<rocksdb::FileSystem> fs;
+  ASSERT_TRUE(testing::CreatePushdownFs("id=pushdown;program_cache_bytes=12345", &fs).ok());
+  rocksdb::ConfigOptions cfg;
+  const std::string text = fs->ToString(cfg);
+  EXPECT_NE(text.find("program_cache_bytes=12345"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -9,10 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "bpfgen/schema/tpch.h"
-#include "engine/api/pushdown_db.h"
-#include "engine/tpch/lineitem_loader.h"
-#include "tests/support/temp_dir.h"
+#include "lineitem_db.h"
 
 namespace pushdown::engine {
 namespace {
@@ -44,16 +41,9 @@ std::string Render(const AggregateResult& r) {
 }
 
 TEST(AdversarialApiTest, SameAnswerAsTheIteratorOnEveryDevice) {
-  testing::TempDir dir;
-  auto db_or = PushdownDB::Open(dir.path() + "/db", DbOptions{});
-  ASSERT_TRUE(db_or.ok()) << db_or.status().ToString();
-  PushdownDB& db = **db_or;
-  auto table = db.CreateTable("lineitem", bpfgen::kLineitemDdl);
-  ASSERT_TRUE(table.ok());
-  tpch::LoadOptions load;
-  load.scale = 0.002;
-  ASSERT_TRUE(tpch::LoadLineitem(*table, load).ok());
-  ASSERT_TRUE(db.db()->Flush(rocksdb::FlushOptions(), (*table)->column_family()).ok());
+  LineitemDb ldb(0.002);
+  ASSERT_NE(ldb.db, nullptr);
+  PushdownDB& db = *ldb.db;
 
   const char* kAggregates = "count(*), sum(l_quantity)";
   for (const std::string& where : Predicates()) {

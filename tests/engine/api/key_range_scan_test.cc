@@ -10,7 +10,7 @@
 
 #include "bpfgen/schema/tpch.h"
 #include "engine/api/pushdown_db.h"
-#include "engine/tpch/lineitem_loader.h"
+#include "lineitem_db.h"
 #include "tests/support/temp_dir.h"
 
 namespace pushdown::engine {
@@ -34,19 +34,12 @@ std::vector<std::string> Keys(PushdownDB& db, const std::string& where, ScanOpti
 }
 
 TEST(KeyRangeScanTest, PointAndRangeLookupsOnLineitemReadOnlyTheirBlocks) {
-  testing::TempDir dir;
-  auto db_or = PushdownDB::Open(dir.path() + "/db", DbOptions{});
-  ASSERT_TRUE(db_or.ok()) << db_or.status().ToString();
-  PushdownDB& db = **db_or;
-  auto table = db.CreateTable("lineitem", bpfgen::kLineitemDdl);
-  ASSERT_TRUE(table.ok());
-  tpch::LoadOptions load;
-  load.scale = 0.01;
-  ASSERT_TRUE(tpch::LoadLineitem(*table, load).ok());
-  ASSERT_TRUE(db.db()->Flush(rocksdb::FlushOptions(), (*table)->column_family()).ok());
+  LineitemDb ldb(0.01);
+  ASSERT_NE(ldb.db, nullptr);
+  PushdownDB& db = *ldb.db;
   ASSERT_TRUE(db.db()
-                  ->CompactRange(rocksdb::CompactRangeOptions(), (*table)->column_family(), nullptr,
-                                 nullptr)
+                  ->CompactRange(rocksdb::CompactRangeOptions(), ldb.table->column_family(),
+                                 nullptr, nullptr)
                   .ok());
 
   ScanOptions iter;

@@ -73,7 +73,7 @@ for c in none lz4; do
     --compression_type="$c" --target_file_size_base="$TARGET_FILE_SIZE"
 done
 
-common=(--use_existing_db --tpch_scale="$SCALE" --repeats="$REPEATS" --threads="$THREADS")
+common=(--use_existing_db --tpch_scale="$SCALE" --repeats="$REPEATS" --baseline_threads="$THREADS")
 # 2. Q6 warm (the page cache and the block cache hold the data after a warm-up run).
 for c in none lz4; do
   for d in host kernel; do
@@ -118,7 +118,7 @@ run fill_raw --db="$WORK/raw" --benchmarks=fillseq,compact --num="$NUM" \
   --target_file_size_base="$TARGET_FILE_SIZE"
 for d in host kernel; do
   run "raw_$d" --db="$WORK/raw" --use_existing_db --num="$NUM" --repeats="$REPEATS" \
-    --threads="$THREADS" --benchmarks=filterscan,selectivity_sweep \
+    --baseline_threads="$THREADS" --benchmarks=filterscan,selectivity_sweep \
     --predicate='u64be(key, 0) % 100 < 1' --pushdown="$d" --report="$WORK/sweep_raw.csv"
 done
 # 6. Cold Q6: page cache dropped before every timed run (root), O_DIRECT on the

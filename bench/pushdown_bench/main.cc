@@ -11,6 +11,13 @@
 // pushdown side's thread count and at all cores (best_baseline*, speedup_vs_best*),
 // and the pushdown side's first run (program compile + load included) apart
 // from its cached runs.
+//
+// db_bench's --threads N runs N readers of the same benchmark: in every timed
+// round the pushdown side runs N scans at once (one per reader thread; its
+// pushdown_s is then the round's wall time, in which every reader completed a
+// scan). The all-core baselines run at --baseline_threads. What an operation
+// is for --reads, --duration, --histogram and the interval/report flags:
+// db_bench_flags.h.
 #include <gflags/gflags.h>
 #include <unistd.h>
 
@@ -30,7 +37,9 @@
 
 #include "bench/pushdown_bench/baselines.h"
 #include "bench/pushdown_bench/db_bench_data.h"
+#include "bench/pushdown_bench/db_bench_flags.h"
 #include "bench/pushdown_bench/hand_filter.h"
+#include "bench/pushdown_bench/op_stats.h"
 #include "bench/pushdown_bench/report.h"
 #include "bpfgen/schema/row_layout.h"
 #include "bpfgen/schema/tpch.h"
@@ -55,9 +64,12 @@ DEFINE_int64(target_file_size_base, 64 << 20, "target SST file size (as db_bench
 DEFINE_string(benchmarks, "fillseq,filterscan",
               "comma list of: fillseq, fillrandom, compact, loadtpch, filterscan, tpch_q6, "
               "selectivity_sweep");
-DEFINE_int32(threads, 0,
-             "threads of the all-core baselines (0: the number of cores); writes and the "
-             "pushdown scan use one thread");
+DEFINE_int32(threads, 1,
+             "reader threads of a scan benchmark, as db_bench: each runs the benchmark's scan "
+             "concurrently in every timed round (writes use one thread)");
+DEFINE_int32(baseline_threads, 0,
+             "threads of the all-core baselines (0: the number of cores); the 1-thread "
+             "baselines always run too");
 DEFINE_int64(seed, 0, "seed of the random generators (0: fixed default 301, as db_bench's values)");
 DEFINE_bool(statistics, false, "collect RocksDB statistics and print them at the end");
 DEFINE_string(fs_uri, "",
@@ -115,6 +127,10 @@ void Check(const rocksdb::Status& s, const std::string& what) {
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
+uint64_t Micros(Clock::time_point a, Clock::time_point b) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(b - a).count());
+}
 double ProcessCpu() {
   timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -159,7 +175,14 @@ std::string DeviceFlag() { return FLAGS_pushdown == "off" ? "iterator" : FLAGS_p
 
 class Bench {
  public:
-  Bench() : report_(FLAGS_report) {}
+  Bench() : report_(FLAGS_report) {
+    ops_options_.histogram = FLAGS_histogram;
+    ops_options_.stats_interval_seconds = FLAGS_stats_interval_seconds;
+    if (const int64_t interval = ReportIntervalSeconds(); interval > 0) {
+      qps_reporter_ = Check(QpsReporter::Start(FLAGS_report_file, interval), "--report_file");
+      ops_options_.reporter = qps_reporter_.get();
+    }
+  }
 
   void Open() {
     if (FLAGS_db.empty()) FLAGS_db = "/tmp/rocksdbtest-" + std::to_string(::geteuid()) + "/dbbench";
@@ -189,9 +212,14 @@ class Bench {
       }
     }
     o.customize = [this, compression](rocksdb::Options* opt) {
+      if (!FLAGS_options_file.empty()) {  // the file replaces the option flags (db_bench)
+        Check(LoadOptionsFile(FLAGS_options_file, opt), "--options_file");
+        if (statistics_) opt->statistics = statistics_;
+        return;
+      }
+      Check(ApplyDbBenchOptionFlags(opt), "options");
       opt->compression = compression;
       opt->bottommost_compression = compression;
-      opt->write_buffer_size = 64 << 20;  // db_bench's default
       opt->target_file_size_base = static_cast<uint64_t>(FLAGS_target_file_size_base);
       opt->use_direct_reads = FLAGS_use_direct_reads;
       if (statistics_) opt->statistics = statistics_;
@@ -201,6 +229,7 @@ class Bench {
         t.block_cache = cache_;
       else
         t.no_block_cache = true;
+      ApplyBloomBits(&t);
       opt->table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
     };
     db_ = Check(PushdownDB::Open(FLAGS_db, o), "open " + FLAGS_db);
@@ -242,16 +271,27 @@ class Bench {
     const uint64_t num = static_cast<uint64_t>(FLAGS_num);
     rocksdb::WriteOptions wo;
     rocksdb::DB* db = db_->db();
+    BenchOps ops(1, ops_options_);
+    // As db_bench: --duration bounds fillrandom, not fillseq.
+    Duration duration(random ? FLAGS_duration : 0, static_cast<int64_t>(num),
+                      FLAGS_ops_between_duration_checks);
     const auto t0 = Clock::now();
-    for (uint64_t i = 0; i < num; ++i) {
-      const uint64_t k = random ? rng() % num : i;
+    uint64_t done = 0;
+    for (; !duration.Done(1); ++done) {
+      const uint64_t k = random ? rng() % num : done;
       const std::string key = DbBenchKey(k, FLAGS_key_size);
       const std::string_view v = gen.Generate(static_cast<size_t>(FLAGS_value_size));
+      const auto p0 = FLAGS_histogram ? Clock::now() : Clock::time_point();
       Check(db->Put(wo, key, rocksdb::Slice(v.data(), v.size())), name);
+      ops.thread(0)->FinishedOps(1, FLAGS_histogram ? Micros(p0, Clock::now()) : 0);
     }
     const double s = Seconds(t0, Clock::now());
-    PrintDbBenchLine(name, s, num, num * static_cast<uint64_t>(FLAGS_key_size + FLAGS_value_size),
+    ops.AddSeconds(s);
+    PrintDbBenchLine(name, s, done, done * static_cast<uint64_t>(FLAGS_key_size + FLAGS_value_size),
                      "");
+    if (FLAGS_histogram) {
+      std::printf("Microseconds per write:\n%s\n", ops.thread(0)->histogram().ToString().c_str());
+    }
   }
 
   void CompactCf(rocksdb::ColumnFamilyHandle* cf) {
@@ -397,7 +437,8 @@ class Bench {
     if (!FLAGS_expert_baselines) return nullptr;
     std::unique_ptr<ExpertBaselines>& e = experts_[cf_name];
     if (!e) {
-      e = Check(ExpertBaselines::Open(FLAGS_db, cf_name, FLAGS_expert_reads, FLAGS_threads, probe),
+      e = Check(ExpertBaselines::Open(FLAGS_db, cf_name, FLAGS_expert_reads, FLAGS_baseline_threads,
+                                      probe),
                 "expert baselines");
       std::printf("# expert baselines (%s, shared librocksdb as the pushdown side): %s\n",
                   cf_name.c_str(), e->Describe().c_str());
@@ -442,10 +483,12 @@ class Bench {
                   const BaselineResult& want, uint64_t bytes_read,
                   const std::function<void(Measurement*)>& pushdown) {
     Timed t;
+    // Rounds (db_bench_flags.h): --repeats, --reads or --duration; at least one.
+    Duration rounds(FLAGS_duration, ScanRounds(FLAGS_repeats));
     const size_t nex = ex ? ex->specs().size() : 0;
     t.expert.resize(nex);
     const size_t paths = nex + 2;  // 0: plain baseline, 1..nex: experts, nex + 1: pushdown
-    for (int rep = 0; rep < FLAGS_repeats; ++rep) {
+    for (int rep = 0; !rounds.Done(1) || rep == 0; ++rep) {
       for (size_t j = 0; j < paths; ++j) {
         const size_t path = (j + static_cast<size_t>(rep)) % paths;
         BeforeTimedRun();
@@ -453,7 +496,7 @@ class Bench {
         m.repeat = rep;
         m.cold = FLAGS_drop_caches && g_cold;
         if (path == paths - 1) {
-          pushdown(&m);
+          RunReaders(pushdown, &m);
           m.path = "pushdown";
           t.push.push_back(m);
           report_.Add(m);
@@ -484,6 +527,36 @@ class Bench {
       }
     }
     return t;
+  }
+
+  // The --threads readers of one timed round, each running `pushdown` once, at
+  // once; *m is reader 0's measurement, its seconds the round's wall time. Every
+  // scan is an operation of ops_ (histogram, interval lines, report file).
+  void RunReaders(const std::function<void(Measurement*)>& pushdown, Measurement* m) {
+    const int n = ops_->threads();
+    std::vector<Measurement> each(static_cast<size_t>(n), *m);
+    auto reader = [&](int i) {
+      Measurement* mine = &each[static_cast<size_t>(i)];
+      pushdown(mine);
+      ops_->thread(i)->FinishedOps(1, static_cast<uint64_t>(mine->seconds * 1e6));
+    };
+    const auto t0 = Clock::now();
+    if (n == 1) {
+      reader(0);
+    } else {
+      std::vector<std::thread> threads;
+      for (int i = 0; i < n; ++i) threads.emplace_back(reader, i);
+      for (auto& th : threads) th.join();
+    }
+    const double wall = Seconds(t0, Clock::now());
+    ops_->AddSeconds(wall);
+    *m = each[0];
+    if (n > 1) m->seconds = wall;
+  }
+  void BeginOps() { ops_ = std::make_unique<BenchOps>(FLAGS_threads, ops_options_); }
+  void EndOps(const std::string& bench) {
+    ops_->Report(bench, "read", "pushdown scans of the timed rounds, all readers");
+    ops_.reset();
   }
 
   // The pushdown side's first run (program compile + load included), as a CSV row.
@@ -547,7 +620,7 @@ class Bench {
                   first_s, p.median, best.same.name.c_str(), best.same.seconds,
                   Ratio(best.same.seconds, p.median), Ratio(best.same.seconds, first_s),
                   best.allcores.name.c_str(), best.allcores.seconds,
-                  Ratio(best.allcores.seconds, p.median), FLAGS_threads);
+                  Ratio(best.allcores.seconds, p.median), FLAGS_baseline_threads);
     PrintDbBenchLine(bench, p.median, last.rows, bytes_read, tail);
   }
 
@@ -597,6 +670,7 @@ class Bench {
       FillFromScan(&m, first);
       ReportFirstRun(m, first.seconds, first.cpu);
     }
+    BeginOps();
     const Timed t =
         TimedRuns(proto, cf, snap, filter, ex, vb.r, vp.stats.bytes_read, [&](Measurement* m) {
           const PushdownRun p = RunPushdown(target, predicate, snap, table, false);
@@ -608,6 +682,7 @@ class Bench {
         });
     db_->db()->ReleaseSnapshot(snap);
     PrintResult(bench, t, ex, first.seconds);
+    EndOps(bench);
   }
 
   void FilterScan() { ScanBench("filterscan", FLAGS_predicate, -1); }
@@ -692,6 +767,7 @@ class Bench {
       fill_agg(&m, first);
       ReportFirstRun(m, first_s, first_cpu);
     }
+    BeginOps();
     const Timed t =
         TimedRuns(proto, cf, snap, filter, ex, vb.r, vp.stats.bytes_read, [&](Measurement* m) {
           const double c0 = ProcessCpu();
@@ -704,9 +780,13 @@ class Bench {
         });
     db_->db()->ReleaseSnapshot(snap);
     PrintResult("tpch_q6", t, ex, first_s);
+    EndOps("tpch_q6");
   }
 
   CsvReport report_;
+  OpStatsOptions ops_options_;
+  std::unique_ptr<QpsReporter> qps_reporter_;  // --report_file
+  std::unique_ptr<BenchOps> ops_;              // of the running scan benchmark
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::unique_ptr<PushdownDB> db_;
@@ -719,10 +799,18 @@ class Bench {
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("db_bench-compatible benchmarks of pushdown scans");
+  // gflags' --helpshort lists the flags of <program>.cc or <program>_main.cc,
+  // which main.cc is not ("No modules matched"): list those of this directory.
+  std::string helpmatch = "--helpmatch=pushdown_bench/";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--helpshort" || a == "-helpshort") argv[i] = helpmatch.data();
+  }
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   if (FLAGS_repeats < 1) FLAGS_repeats = 1;
-  if (FLAGS_threads <= 0)
-    FLAGS_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (FLAGS_threads < 1) FLAGS_threads = 1;
+  if (FLAGS_baseline_threads <= 0)
+    FLAGS_baseline_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const std::string p = FLAGS_pushdown;
   if (p != "off" && p != "host" && p != "kernel" && p != "auto") {
     std::fprintf(stderr, "pushdown_bench: --pushdown must be off|host|kernel|auto\n");

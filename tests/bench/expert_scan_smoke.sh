@@ -11,7 +11,7 @@ trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 out=$("$bench" --db="$dir/tpch" --benchmarks=loadtpch,tpch_q6 --tpch_scale=0.005 \
-  --target_file_size_base=1048576 --threads=2 --pushdown=host --repeats=1 2>&1) ||
+  --target_file_size_base=1048576 --baseline_threads=2 --pushdown=host --repeats=1 2>&1) ||
   { printf '%s\n' "$out"; fail "pushdown_bench exit status"; }
 want=$(printf '%s\n' "$out" | sed -n 's/^# tpch_q6: count=\([0-9]*\) revenue=\([0-9.]*\)$/count=\1 revenue=\2/p')
 [ -n "$want" ] || fail "no Q6 result from pushdown_bench"

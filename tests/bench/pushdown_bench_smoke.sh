@@ -36,7 +36,7 @@ has() {  # output regex what
 if [ "$(id -u)" = 0 ]; then want=kernel; else want='(kernel|host)'; fi
 
 out=$("$bin" --db="$dir/tpch" --benchmarks=loadtpch,tpch_q6 --tpch_scale=0.005 \
-  --target_file_size_base=1048576 --threads=2 --pushdown=kernel --repeats=1 2>&1) ||
+  --target_file_size_base=1048576 --baseline_threads=2 --pushdown=kernel --repeats=1 2>&1) ||
   { printf '%s\n' "$out"; fail "tpch_q6 exit status"; }
 printf '%s\n' "$out"
 check_line tpch_q6 "$out" "$want"
@@ -48,7 +48,7 @@ has "$out" 'sst_reader_2t:partitions=2' "2 SstFileReader partitions"
 
 # Raw data over two levels (fillrandom after compact): SstFileReader is not exact there.
 out=$("$bin" --db="$dir/raw" --benchmarks=fillseq,compact,fillrandom,filterscan --num=5000 \
-  --threads=2 --predicate='u64be(key, 0) % 100 < 7' --pushdown=host --repeats=1 2>&1) ||
+  --baseline_threads=2 --predicate='u64be(key, 0) % 100 < 7' --pushdown=host --repeats=1 2>&1) ||
   { printf '%s\n' "$out"; fail "filterscan exit status"; }
 printf '%s\n' "$out"
 check_line filterscan "$out" host

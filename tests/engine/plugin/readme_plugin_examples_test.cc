@@ -4,7 +4,9 @@
 // this test's --db directory, and the plugin path of this build tree). Checks
 // that each stock db_bench run reaches the plugin's io_uring path
 // (PUSHDOWN_FS_STATS: uring_reads > 0, MultiRead for the first, ReadAsync for
-// the second) and that ldb succeeds through the plugin.
+// the second) and that ldb succeeds through the plugin; then, as a control,
+// that the same commands without --multiread_batched=true and --async_io=true
+// show uring_reads=0 (what the README says).
 // Skips, with the reason, where io_uring or O_DIRECT is unavailable (probed
 // here), where the stock tools (Debian's rocksdb-tools) are missing, and in
 // sanitizer builds (the uninstrumented tools cannot preload an instrumented
@@ -106,6 +108,20 @@ std::vector<long> Stats(const std::string& output, const std::string& name) {
   return v;
 }
 
+// Runs `script` under `sh` with `set -e` (files at `base`.sh/.out); true when
+// it exits 0. *out: its stdout and stderr.
+bool RunScript(const std::string& script, const std::string& base, std::string* out) {
+  {
+    std::ofstream f(base + ".sh");
+    f << "set -e\n" << script;
+  }
+  const int raw = std::system(("sh '" + base + ".sh' > '" + base + ".out' 2>&1").c_str());
+  std::stringstream buf;
+  buf << std::ifstream(base + ".out").rdbuf();
+  *out = buf.str();
+  return raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 0;
+}
+
 TEST(ReadmePluginExamples, RunAsWrittenAndReachIoUring) {
   if (kSanitizerBuild) GTEST_SKIP() << "sanitizer build: stock_tools_test preloads the runtimes";
   for (const char* tool : {"/usr/bin/db_bench", "/usr/bin/ldb"}) {
@@ -130,17 +146,8 @@ TEST(ReadmePluginExamples, RunAsWrittenAndReachIoUring) {
                        PD_BINARY_DIR "/lib/librocksdb_pushdown.so"),
             3)
       << script;
-  const std::string script_path = work.File("examples.sh");
-  const std::string out_path = work.File("examples.out");
-  {
-    std::ofstream f(script_path);
-    f << "set -e\n" << script;
-  }
-  const int raw = std::system(("sh '" + script_path + "' > '" + out_path + "' 2>&1").c_str());
-  std::stringstream buf;
-  buf << std::ifstream(out_path).rdbuf();
-  const std::string out = buf.str();
-  ASSERT_TRUE(raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 0) << script << "\n" << out;
+  std::string out;
+  ASSERT_TRUE(RunScript(script, work.File("examples"), &out)) << script << "\n" << out;
 
   // One counters line per tool run: db_bench (MultiRead), db_bench (scans), ldb.
   const std::vector<long> uring = Stats(out, "uring_reads");
@@ -158,6 +165,14 @@ TEST(ReadmePluginExamples, RunAsWrittenAndReachIoUring) {
   EXPECT_NE(out.find("multireadrandom :"), std::string::npos) << out;
   EXPECT_NE(out.find("seekrandom   :"), std::string::npos) << out;
   EXPECT_NE(out.find("\nOK\n"), std::string::npos) << "ldb checkconsistency:\n" << out;
+
+  // The README's claim, as a control: without the two flags nothing reaches io_uring.
+  EXPECT_EQ(ReplaceAll(&script, "--multiread_batched=true", ""), 1);
+  EXPECT_EQ(ReplaceAll(&script, "--async_io=true", ""), 1);
+  ASSERT_TRUE(RunScript(script, work.File("control"), &out)) << script << "\n" << out;
+  const std::vector<long> control = Stats(out, "uring_reads");
+  ASSERT_EQ(control.size(), 3u) << out;
+  for (long n : control) EXPECT_EQ(n, 0) << out;
 }
 
 }  // namespace

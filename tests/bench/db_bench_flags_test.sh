@@ -125,13 +125,22 @@ reads)
   run r $scan --reads=4
   [ "$(ops filterscan)" = 4 ] || fail "--reads=4: $(ops filterscan) operations"
   has "$out" '^# filterscan: repeats=4 ' "4 timed rounds"
-  # --threads: db_bench's readers; --reads counts per reader.
-  out2=$out
-  run r2 $scan --reads=3 --threads=2 --histogram
-  [ "$(ops filterscan)" = 6 ] || fail "--reads=3 --threads=2: $(ops filterscan) operations"
-  has "$out" '^# filterscan: ops threads=2 ' "2 readers"
+  run r0 $scan
+  [ "$(ops filterscan)" = 1 ] || fail "without --reads (--repeats=1): $(ops filterscan) operations"
+  ;;
+threads)
+  # db_bench's --threads: N readers, each doing --reads scans (per reader).
+  run t $scan --reads=2 --threads=3 --histogram
+  [ "$(ops filterscan)" = 6 ] || fail "--reads=2 --threads=3: $(ops filterscan) operations"
+  has "$out" '^# filterscan: ops threads=3 ' "3 readers"
   has "$out" '^Count: 6 ' "6 scans in the histogram"
-  has "$out" '^filterscan +: .* matched=600 ' "exact filterscan with 2 readers"
+  has "$out" '^filterscan +: .* matched=600 ' "exact filterscan with 3 readers"
+  # Q6 (the aggregate path) with 2 readers; the all-core baselines stay at --baseline_threads.
+  run tq --benchmarks=loadtpch,tpch_q6 --tpch_scale=0.002 --threads=2 --reads=2 --baseline_threads=2 \
+    --expert_baselines
+  [ "$(ops tpch_q6)" = 4 ] || fail "tpch_q6 --reads=2 --threads=2: $(ops tpch_q6) operations"
+  has "$out" '^tpch_q6 +: .* threads=2$' "the Q6 line"
+  has "$out" 'expert_iter_2t=' "the 2-thread baseline"
   ;;
 duration)
   # A budget of a million scans, stopped by --duration=1 after some.
@@ -142,6 +151,10 @@ duration)
   run dw --benchmarks=fillrandom --num=1000000000 --value_size=8 --duration=1
   n=$(printf '%s\n' "$out" | sed -n 's/^fillrandom .* seconds \([0-9]*\) operations;.*/\1/p')
   [ -n "$n" ] && [ "$n" -ge 1 ] && [ "$n" -lt 1000000000 ] || fail "fillrandom --duration=1: '$n' operations"
+  # fillseq ignores --duration (as db_bench): all --num writes (on a 2-core VM
+  # more than a second's worth, so a bounded fillseq would show fewer).
+  run ds --benchmarks=fillseq --num=300000 --value_size=8 --duration=1
+  has "$out" '^fillseq +: .* seconds 300000 operations;' "fillseq writes --num keys despite --duration"
   ;;
 stats_interval_seconds)
   run si $scan --reads=1000000 --duration=3 --stats_interval_seconds=1

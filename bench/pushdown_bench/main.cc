@@ -532,6 +532,7 @@ class Bench {
   // The --threads readers of one timed round, each running `pushdown` once, at
   // once; *m is reader 0's measurement, its seconds the round's wall time. Every
   // scan is an operation of ops_ (histogram, interval lines, report file).
+  // REQUIRES: BeginOps() (ops_ set).
   void RunReaders(const std::function<void(Measurement*)>& pushdown, Measurement* m) {
     const int n = ops_->threads();
     std::vector<Measurement> each(static_cast<size_t>(n), *m);

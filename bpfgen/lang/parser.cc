@@ -330,12 +330,41 @@ class Parser {
                               " (expected DAY, MONTH or YEAR, or DAYS, MONTHS, YEARS)");
       }
       end = Next().range;
+      if (Peek().kind == TokenKind::kLParen) {
+        PD_ASSIGN_OR_RETURN(end, ParseIntervalPrecision(count_tok, out.interval.count, u));
+      }
     } else if (Peek().kind == TokenKind::kIdent && ParseIntervalUnit(Peek().text)) {
       return Diagnostic(text_, Peek().range, "interval unit given twice");
     }
     out.interval.unit = *unit;
     out.range = Span(kw.range, end);
     return out;
+  }
+
+  // SQL's leading field precision after the unit, as TPC-H writes Q1:
+  // INTERVAL '90' DAY (3). The count may have at most that many digits
+  // (leading zeros and the sign not counted). Returns the ')' range.
+  Result<SourceRange> ParseIntervalPrecision(const Token& count_tok, int64_t count,
+                                             const Token& unit_tok) {
+    Next();  // '('
+    const Token& p = Peek();
+    if (p.kind != TokenKind::kInteger || p.text.size() != 1 || p.text[0] == '0') {
+      return Diagnostic(text_, p.range,
+                        "interval precision must be a digit 1..9, e.g. INTERVAL '90' DAY (3)");
+    }
+    Next();
+    const Token& close = Peek();
+    PD_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')' after the interval precision"));
+    const int precision = p.text[0] - '0';
+    int digits = 1;
+    for (int64_t v = count < 0 ? -count : count; v >= 10; v /= 10) ++digits;
+    if (digits > precision) {
+      return Diagnostic(text_, count_tok.range,
+                        "interval count has " + std::to_string(digits) + " digits; " +
+                            std::string(unit_tok.text) + " (" + p.text[0] + ") allows at most " +
+                            std::to_string(precision));
+    }
+    return close.range;
   }
 
   // Folds `date` +/- `iv` into a DATE literal (reusing date's node).

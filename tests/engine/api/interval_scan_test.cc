@@ -41,8 +41,9 @@ TEST(IntervalScanTest, IntervalPredicatesEqualTheIteratorOnEveryDevice) {
     const char* folded;  // the same predicate with the DATE the interval folds to
   };
   const Case cases[] = {
-      // TPC-H Q1.
-      {"l_shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY", "l_shipdate <= DATE '1998-09-02'"},
+      // TPC-H Q1, as the specification writes it.
+      {"l_shipdate <= date '1998-12-01' - interval '90' day (3)",
+       "l_shipdate <= DATE '1998-09-02'"},
       // TPC-H Q6.
       {"l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1994-01-01' + INTERVAL '1' YEAR "
        "AND l_discount BETWEEN 0.06 - 0.01 AND 0.06 + 0.01 AND l_quantity < 24",

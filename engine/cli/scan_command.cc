@@ -1,7 +1,8 @@
 // pushdown scan: rows of a table (or raw column family) matching a predicate,
 // as CSV, TSV, JSON Lines or a table (--format, output_format.h; or, with
-// --hex in raw mode, ldb's scan lines) on stdout; or one row of aggregates. Opens the DB as a
-// secondary instance (secondary_db.h) and scans through the attach API.
+// --hex in raw mode, ldb's scan lines) on stdout; or one row of aggregates.
+// Opens the DB as a secondary instance (secondary_db.h) and scans through the
+// attach API.
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -89,7 +90,7 @@ namespace {
 
 constexpr const char* kCmd = "scan";
 
-// The names and cell kinds of a result, for RowWriter::Begin.
+// The cell kinds of a result's column types, for RowWriter::Begin.
 std::vector<cli::CellKind> KindsOf(const std::vector<bpfgen::Type>& types) {
   std::vector<cli::CellKind> kinds;
   kinds.reserve(types.size());

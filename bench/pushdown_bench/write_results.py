@@ -599,6 +599,13 @@ if os.path.exists(rt):
     L(open(rt).read().strip())
     L("")
 out[LEAD_AT:LEAD_AT] = lead
+# The import benchmark is run by hand (bench/results/import.md records its
+# commands and machine): included verbatim, its headings one level down.
+imp = os.path.join(HERE, "..", "results", "import.md")
+if os.path.exists(imp):
+    for line in open(imp).read().rstrip().split("\n"):
+        p("#" + line if line.startswith("#") else line)
+    p("")
 ana = os.path.join(HERE, "analysis.md")
 if os.path.exists(ana):
     p(open(ana).read().rstrip())

@@ -5,6 +5,7 @@
 
 #include "bpfgen/lang/diagnostic.h"
 #include "bpfgen/lang/functions.h"
+#include "bpfgen/lang/interval.h"
 #include "bpfgen/lang/limits.h"
 #include "bpfgen/schema/date.h"
 
@@ -233,15 +234,173 @@ class Parser {
     }
   }
 
+  // A sum is also where INTERVAL literals may appear: as the right operand of
+  // + or - (DATE '...' - INTERVAL '90' DAY) or as the first operand of +
+  // (INTERVAL '1' YEAR + DATE '...'). Either way the other operand must be a
+  // DATE literal, and the two fold into one DATE literal here.
   Result<ExprPtr> ParseSum() {
-    PD_ASSIGN_OR_RETURN(ExprPtr left, ParseProduct());
+    ExprPtr left;
+    if (AtInterval()) {
+      PD_ASSIGN_OR_RETURN(IntervalLiteral iv, ParseInterval());
+      const Token& t = Peek();
+      if (t.kind == TokenKind::kMinus) {
+        return Diagnostic(text_, t.range,
+                          "INTERVAL - DATE is not supported (write DATE 'YYYY-MM-DD' - "
+                          "INTERVAL ...)");
+      }
+      if (t.kind != TokenKind::kPlus) {
+        return Diagnostic(text_, iv.range,
+                          "an INTERVAL must be added to or subtracted from a DATE literal, "
+                          "e.g. DATE '1998-12-01' - INTERVAL '90' DAY");
+      }
+      Next();
+      if (AtInterval()) {
+        return Diagnostic(text_, Peek().range, "INTERVAL + INTERVAL is not supported");
+      }
+      PD_ASSIGN_OR_RETURN(ExprPtr date, ParseProduct());
+      PD_ASSIGN_OR_RETURN(left, FoldInterval(std::move(date), iv, /*subtract=*/false,
+                                             /*interval_first=*/true));
+      PD_RETURN_IF_ERROR(NoProductAfterInterval());
+    } else {
+      PD_ASSIGN_OR_RETURN(left, ParseProduct());
+    }
     while (Peek().kind == TokenKind::kPlus || Peek().kind == TokenKind::kMinus) {
       const Token& t = Next();
       BinaryOp op = t.kind == TokenKind::kPlus ? BinaryOp::kAdd : BinaryOp::kSub;
+      if (AtInterval()) {
+        PD_ASSIGN_OR_RETURN(IntervalLiteral iv, ParseInterval());
+        PD_ASSIGN_OR_RETURN(left, FoldInterval(std::move(left), iv, op == BinaryOp::kSub,
+                                               /*interval_first=*/false));
+        PD_RETURN_IF_ERROR(NoProductAfterInterval());
+        continue;
+      }
       PD_ASSIGN_OR_RETURN(ExprPtr right, ParseProduct());
       PD_ASSIGN_OR_RETURN(left, Binary(op, t.range, std::move(left), std::move(right)));
     }
     return left;
+  }
+
+  // INTERVAL is not reserved: it is the identifier INTERVAL followed by a
+  // string or integer literal (no other grammar rule puts a literal right
+  // after an identifier), so columns named interval, day or year still work.
+  bool AtInterval() const {
+    const Token& t = Peek();
+    return t.kind == TokenKind::kIdent && t.text.size() == 8 &&
+           EditDistance(t.text, "INTERVAL") == 0 &&
+           (Peek(1).kind == TokenKind::kString || Peek(1).kind == TokenKind::kInteger);
+  }
+
+  struct IntervalLiteral {
+    Interval interval;
+    SourceRange range;  // INTERVAL ... unit
+  };
+
+  // INTERVAL 'n' unit | INTERVAL n unit | INTERVAL 'n unit'.
+  // REQUIRES: AtInterval().
+  Result<IntervalLiteral> ParseInterval() {
+    const Token& kw = Next();
+    const Token& count_tok = Next();
+    IntervalLiteral out;
+    std::optional<IntervalUnit> unit;
+    std::string_view count_text =
+        count_tok.kind == TokenKind::kString ? std::string_view(count_tok.value) : count_tok.text;
+    switch (ParseIntervalCount(count_text, &out.interval.count, &unit)) {
+      case IntervalCountError::kNone:
+        break;
+      case IntervalCountError::kNotInteger:
+        return Diagnostic(text_, count_tok.range,
+                          "interval count must be an integer, e.g. INTERVAL '90' DAY");
+      case IntervalCountError::kOutOfRange:
+        return Diagnostic(text_, count_tok.range, "interval count is out of range");
+      case IntervalCountError::kBadUnit:
+        return Diagnostic(text_, count_tok.range,
+                          "unknown interval unit in " + DescribeToken(count_tok) +
+                              " (expected DAY, MONTH or YEAR)");
+    }
+    SourceRange end = count_tok.range;
+    if (!unit) {
+      const Token& u = Peek();
+      if (u.kind != TokenKind::kIdent) {
+        return Unexpected(u, "expected an interval unit: DAY, MONTH or YEAR");
+      }
+      unit = ParseIntervalUnit(u.text);
+      if (!unit) {
+        return Diagnostic(text_, u.range,
+                          "unknown interval unit " + DescribeToken(u) +
+                              " (expected DAY, MONTH or YEAR, or DAYS, MONTHS, YEARS)");
+      }
+      end = Next().range;
+      if (Peek().kind == TokenKind::kLParen) {
+        PD_ASSIGN_OR_RETURN(end, ParseIntervalPrecision(count_tok, out.interval.count, u));
+      }
+    } else if (Peek().kind == TokenKind::kIdent && ParseIntervalUnit(Peek().text)) {
+      return Diagnostic(text_, Peek().range, "interval unit given twice");
+    }
+    out.interval.unit = *unit;
+    out.range = Span(kw.range, end);
+    return out;
+  }
+
+  // SQL's leading field precision after the unit, as TPC-H writes Q1:
+  // INTERVAL '90' DAY (3). The count may have at most that many digits
+  // (leading zeros and the sign not counted). Returns the ')' range.
+  Result<SourceRange> ParseIntervalPrecision(const Token& count_tok, int64_t count,
+                                             const Token& unit_tok) {
+    Next();  // '('
+    const Token& p = Peek();
+    if (p.kind != TokenKind::kInteger || p.text.size() != 1 || p.text[0] == '0') {
+      return Diagnostic(text_, p.range,
+                        "interval precision must be a digit 1..9, e.g. INTERVAL '90' DAY (3)");
+    }
+    Next();
+    const Token& close = Peek();
+    PD_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')' after the interval precision"));
+    const int precision = p.text[0] - '0';
+    int digits = 1;
+    for (int64_t v = count < 0 ? -count : count; v >= 10; v /= 10) ++digits;
+    if (digits > precision) {
+      return Diagnostic(text_, count_tok.range,
+                        "interval count has " + std::to_string(digits) + " digits; " +
+                            std::string(unit_tok.text) + " (" + p.text[0] + ") allows at most " +
+                            std::to_string(precision));
+    }
+    return close.range;
+  }
+
+  // Folds `date` +/- `iv` into a DATE literal (reusing date's node).
+  Result<ExprPtr> FoldInterval(ExprPtr date, const IntervalLiteral& iv, bool subtract,
+                               bool interval_first) {
+    SourceRange whole = interval_first ? Span(iv.range, date->range) : Span(date->range, iv.range);
+    if (date->kind != ExprKind::kLiteral || date->literal_null || date->type.id != TypeId::kDate) {
+      return Diagnostic(text_, date->range,
+                        "INTERVAL arithmetic is folded at compile time and needs a DATE "
+                        "literal here (a column or expression +/- INTERVAL is not supported)");
+    }
+    int32_t days = 0;
+    if (!AddInterval(static_cast<int32_t>(date->literal_int), iv.interval, subtract, &days)) {
+      return Diagnostic(
+          text_, whole,
+          "DATE '" + FormatDate(static_cast<int32_t>(date->literal_int)) + "' " +
+              (subtract ? "-" : "+") + " " +
+              std::string(text_.substr(iv.range.begin,
+                                       std::min<size_t>(64, iv.range.end - iv.range.begin))) +
+              " is outside the DATE range 0001-01-01..9999-12-31");
+    }
+    date->literal_int = days;
+    date->range = whole;
+    return date;
+  }
+
+  // `DATE 'x' - INTERVAL '1' DAY * 2` would otherwise fail later with a
+  // confusing message: an INTERVAL is never an operand of * / %.
+  Status NoProductAfterInterval() {
+    TokenKind k = Peek().kind;
+    if (k == TokenKind::kStar || k == TokenKind::kSlash || k == TokenKind::kPercent) {
+      return Diagnostic(text_, Peek().range,
+                        "an INTERVAL cannot be an operand of " + DescribeToken(Peek()) +
+                            " (only DATE +/- INTERVAL literals are supported)");
+    }
+    return Status::OK();
   }
 
   Result<ExprPtr> ParseProduct() {
@@ -331,6 +490,13 @@ class Parser {
         return e;
       }
       case TokenKind::kIdent:
+        if (AtInterval()) {
+          // Not directly after + or - (ParseSum handles those): e.g.
+          // `l_quantity < INTERVAL '3' DAY` or `-INTERVAL '1' DAY`.
+          return Diagnostic(text_, Span(t.range, Peek(1).range),
+                            "an INTERVAL must be added to or subtracted from a DATE literal, "
+                            "e.g. DATE '1998-12-01' - INTERVAL '90' DAY");
+        }
         Next();
         if (Peek().kind == TokenKind::kLParen) return ParseCall(t);
         {

@@ -11,6 +11,7 @@
 
 #include "engine/cli/commands.h"
 #include "engine/cli/ldb_format.h"
+#include "engine/cli/output_writers.h"
 #include "rocksdb/comparator.h"
 #include "rocksdb/env.h"
 #include "rocksdb/iterator.h"
@@ -262,35 +263,8 @@ std::string CsvField(const bpfgen::Type& type, const bpfgen::Datum& d) {
 std::string CsvName(std::string_view name) { return Quote(name); }
 
 std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+  std::string out;
+  cli::internal::AppendJsonString(s, &out);
   return out;
 }
 

@@ -134,6 +134,8 @@ std::string CsvName(std::string_view name);
 // canonical SQL text of bpfgen/schema/text.h.
 using bpfgen::FormatValue;
 
+// `s` as a JSON string literal, always valid JSON (invalid UTF-8 bytes become
+// \ufffd; see output_format.h, json).
 std::string JsonString(std::string_view s);
 
 // One JSON object (one line) with exactly the keys path, device,

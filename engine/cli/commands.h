@@ -26,6 +26,7 @@ extern const char kLoadTpchHelp[];
 
 // pushdown scan --db DIR [--table T|--cf NAME] --where EXPR [--select ...]
 //               [--aggregate ...] [--device ...] [--limit N] [--stats]
+//               [--format csv|tsv|json|table] [--no-header]
 int RunScanCommand(const std::vector<std::string>& args);
 extern const char kScanHelp[];
 

@@ -1,7 +1,8 @@
 // pushdown scan: rows of a table (or raw column family) matching a predicate,
-// as CSV (or, with --hex in raw mode, ldb's scan lines) on stdout; or one row
-// of aggregates. Opens the DB as a secondary instance (secondary_db.h) and
-// scans through the attach API.
+// as CSV, TSV, JSON Lines or a table (--format, output_format.h; or, with
+// --hex in raw mode, ldb's scan lines) on stdout; or one row of aggregates.
+// Opens the DB as a secondary instance (secondary_db.h) and scans through the
+// attach API.
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +14,8 @@
 #include "engine/cli/cli_common.h"
 #include "engine/cli/commands.h"
 #include "engine/cli/ldb_format.h"
+#include "engine/cli/output_format.h"
+#include "engine/cli/stdout_stream.h"
 
 namespace pushdown::engine {
 
@@ -20,11 +23,13 @@ const char kScanHelp[] =
     "usage: pushdown scan --db DIR [--table T | --column_family NAME] --where EXPR\n"
     "                     [--from KEY] [--to KEY] [--hex]\n"
     "                     [--select c1,c2|*] [--aggregate LIST] [--limit N]\n"
+    "                     [--format csv|tsv|json|table] [--no-header]\n"
     "                     [--device auto|kernel|host|iterator] [--strict-device] [--stats]\n"
     "\n"
     "Prints the rows matching a predicate (docs/LANGUAGE.md) as CSV on stdout: a header\n"
     "line, then one line per row in key order (RFC 4180 quoting; DATE as YYYY-MM-DD;\n"
     "DECIMAL with its scale; NULL as an empty field, an empty string as \"\").\n"
+    "--format picks another form (docs/LANGUAGE.md, \"Output formats\").\n"
     "With --hex in raw mode the rows are printed as `ldb --hex scan` prints them,\n"
     "\"0xKEY : 0xVALUE\" (uppercase hex, no header line).\n"
     "\n"
@@ -50,6 +55,10 @@ const char kScanHelp[] =
     "  --aggregate LIST aggregates instead of rows, e.g. 'count(*), sum(l_extendedprice *\n"
     "                   l_discount)' (count, sum, min, max): one header line and one row\n"
     "  --limit N        at most N rows\n"
+    "  --format F       csv (default; RFC 4180), tsv (PostgreSQL COPY text: \\t \\n \\\\\n"
+    "                   escapes, NULL as \\N), json (one object per line, NULL as null),\n"
+    "                   table (an aligned box; widths from the first 10000 rows)\n"
+    "  --no-header      no header line (csv, tsv) or names row (table)\n"
     "  --device NAME    where the predicate runs: auto (kernel if usable, else host),\n"
     "                   kernel (eBPF), host (native JIT), iterator (RocksDB iterator +\n"
     "                   host filter, no pushdown). Default: auto. When the scan does not\n"
@@ -81,38 +90,37 @@ namespace {
 
 constexpr const char* kCmd = "scan";
 
-// Buffered stdout; remembers the first write error (EPIPE included: SIGPIPE
-// is ignored by main()).
-class Output {
- public:
-  void Line(const std::string& s) {
-    if (failed_) return;
-    if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() || std::fputc('\n', stdout) == EOF) {
-      failed_ = true;
-      errno_ = errno;
-    }
-  }
-  bool Finish() {
-    if (!failed_ && std::fflush(stdout) != 0) {
-      failed_ = true;
-      errno_ = errno;
-    }
-    return !failed_;
-  }
-  bool failed() const { return failed_; }
-  std::string error() const { return std::string("write to stdout: ") + std::strerror(errno_); }
+// The cell kinds of a result's column types, for RowWriter::Begin.
+std::vector<cli::CellKind> KindsOf(const std::vector<bpfgen::Type>& types) {
+  std::vector<cli::CellKind> kinds;
+  kinds.reserve(types.size());
+  for (const bpfgen::Type& t : types) kinds.push_back(cli::CellKindOf(t));
+  return kinds;
+}
 
- private:
-  bool failed_ = false;
-  int errno_ = 0;
-};
+// Fills `cells` (reusing its strings) with the SQL text of `row`.
+void ToCells(const std::vector<bpfgen::Type>& types, const std::vector<bpfgen::Datum>& row,
+             std::vector<std::optional<std::string>>* cells) {
+  cells->resize(row.size());
+  for (size_t i = 0; i < row.size(); ++i) {
+    std::optional<std::string>& cell = (*cells)[i];
+    if (row[i].is_null()) {
+      cell.reset();
+      continue;
+    }
+    if (!cell) cell.emplace();
+    cell->clear();
+    AppendValueText(types[i], row[i], &*cell);
+  }
+}
 
 }  // namespace
 
 int RunScanCommand(const std::vector<std::string>& args) {
   std::vector<FlagSpec> specs = ScanFlagSpecs();
-  for (const char* f : {"select", "aggregate", "limit"}) specs.push_back({f});
+  for (const char* f : {"select", "aggregate", "limit", "format"}) specs.push_back({f});
   specs.push_back({"stats", false});
+  specs.push_back({"no-header", false});
   auto parsed = ParseFlags(args, specs);
   if (!parsed.ok()) return Fail(kCmd, kExitUsage, parsed.status().message());
   const ParsedFlags& flags = *parsed;
@@ -129,6 +137,18 @@ int RunScanCommand(const std::vector<std::string>& args) {
     return Fail(kCmd, kExitUsage,
                 "--hex prints ldb's '0xKEY : 0xVALUE' lines; it cannot be combined with --select");
   }
+  if (ldb_lines && (flags.Has("format") || flags.Has("no-header"))) {
+    return Fail(kCmd, kExitUsage,
+                "--hex prints ldb's '0xKEY : 0xVALUE' lines; it cannot be combined with --format "
+                "or --no-header");
+  }
+  cli::OutputFormat format = cli::OutputFormat::kCsv;
+  if (flags.Has("format")) {
+    auto f = cli::ParseOutputFormat(flags.Get("format"));
+    if (!f.ok()) return Fail(kCmd, kExitUsage, "--format: " + f.status().message());
+    format = *f;
+  }
+  const bool header = !flags.Has("no-header");
 
   ScanOptions so;
   so.device = scan_flags->device;
@@ -167,26 +187,21 @@ int RunScanCommand(const std::vector<std::string>& args) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
         .count();
   };
-  Output out;
+  cli::FileOStream out(stdout);
   AttachedDB& pd = *db->pd;
+  std::vector<std::optional<std::string>> cells;
 
   if (aggregate) {
     auto result =
         pd.Aggregate(resolved->cf, resolved->rows, flags.Get("where"), flags.Get("aggregate"), so);
     if (!result.ok()) return Fail(kCmd, result.status());
     if (int rc = CheckDeviceRan(kCmd, result->info, so.strict_device); rc >= 0) return rc;
-    std::string header, values;
-    for (size_t i = 0; i < result->names.size(); ++i) {
-      if (i) {
-        header += ',';
-        values += ',';
-      }
-      header += CsvName(result->names[i]);
-      values += CsvField(result->types[i], result->values[i]);
-    }
-    out.Line(header);
-    out.Line(values);
-    if (!out.Finish()) return Fail(kCmd, kExitRuntimeError, out.error());
+    std::unique_ptr<cli::RowWriter> writer = cli::RowWriter::Make(format, out, header);
+    writer->Begin(result->names, KindsOf(result->types));
+    ToCells(result->types, result->values, &cells);
+    writer->Row(cells);
+    writer->End();
+    if (out.fail()) return Fail(kCmd, kExitRuntimeError, out.error());
     if (flags.Has("stats")) {
       std::fprintf(stderr, "%s\n", StatsJson(result->info, result->stats, elapsed_ms()).c_str());
     }
@@ -199,33 +214,32 @@ int RunScanCommand(const std::vector<std::string>& args) {
   // The plan is fixed before the first row: a device mismatch is reported (or,
   // with --strict-device, fails) before anything is printed.
   if (int rc = CheckDeviceRan(kCmd, cur.info(), so.strict_device); rc >= 0) return rc;
-  const auto& names = cur.column_names();
   const auto& types = cur.column_types();
-  std::string line;
+  std::unique_ptr<cli::RowWriter> writer;
   if (!ldb_lines) {
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (i) line += ',';
-      line += CsvName(names[i]);
-    }
-    out.Line(line);
+    writer = cli::RowWriter::Make(format, out, header);
+    writer->Begin(cur.column_names(), KindsOf(types));
   }
   Status status;
-  while (!out.failed()) {
+  std::string line;
+  while (!out.fail()) {
     status = cur.Next();
     if (!status.ok() || !cur.Valid()) break;
     const auto& row = cur.row();
     if (ldb_lines) {
-      out.Line(LdbScanLine(row[0].s, row[1].s));
+      line = LdbScanLine(row[0].s, row[1].s);
+      line += '\n';
+      out.write(line.data(), static_cast<std::streamsize>(line.size()));
       continue;
     }
-    line.clear();
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i) line += ',';
-      line += CsvField(types[i], row[i]);
-    }
-    out.Line(line);
+    ToCells(types, row, &cells);
+    writer->Row(cells);
   }
-  const bool written = out.Finish();
+  // A failed scan does not End(): the table format's buffered rows are dropped
+  // (the error is the answer); the other formats have written theirs already.
+  if (writer && status.ok()) writer->End();
+  out.flush();
+  const bool written = !out.fail();
   if (!status.ok()) return FailRuntime(kCmd, status);
   if (!written) return Fail(kCmd, kExitRuntimeError, out.error());
   if (flags.Has("stats")) {

@@ -54,6 +54,9 @@ TEST(CsvFieldTest, BytesAreLowercaseHex) {
 
 TEST(JsonTest, StringsAreEscaped) {
   EXPECT_EQ(JsonString("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+  // Invalid UTF-8 (e.g. from a predicate's string literal in --stats' pushed
+  // conjuncts) still gives valid JSON; valid UTF-8 passes unchanged.
+  EXPECT_EQ(JsonString("x\xff\xc3(caf\xc3\xa9"), "\"x\\ufffd\\ufffd(caf\xc3\xa9\"");
 }
 
 TEST(JsonTest, StatsHasExactlyTheKeysInOrder) {

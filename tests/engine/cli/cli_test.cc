@@ -272,6 +272,100 @@ TEST_F(CliTest, CsvRowsEqualTheGeneratedRows) {
   }
 }
 
+// --format: csv is the default and byte-identical to --format csv; tsv, json
+// and table carry the same cells; --no-header drops the header line.
+TEST_F(CliTest, OutputFormatsCarryTheSameRows) {
+  const std::vector<std::string> base = {"scan",
+                                         "--db",
+                                         TpchDb(),
+                                         "--table",
+                                         "lineitem",
+                                         "--where",
+                                         "l_linenumber >= 1",
+                                         "--select",
+                                         "l_orderkey,l_linenumber,l_shipdate,l_discount,l_shipmode",
+                                         "--limit",
+                                         "5",
+                                         "--device",
+                                         "iterator"};
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    RunResult r = Cli(args);
+    EXPECT_TRUE(r.exited);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return r.out;
+  };
+  const std::string csv = run({});
+  EXPECT_EQ(run({"--format", "csv"}), csv);
+  const std::vector<std::string> csv_lines = Lines(csv);
+  ASSERT_EQ(csv_lines.size(), 6u);
+  std::vector<std::string> no_header = Lines(run({"--format=csv", "--no-header"}));
+  EXPECT_EQ(no_header, std::vector<std::string>(csv_lines.begin() + 1, csv_lines.end()));
+
+  // No field of these columns needs quoting or escaping: tsv is csv with tabs.
+  std::string tsv = csv;
+  for (char& c : tsv) c = c == ',' ? '\t' : c;
+  EXPECT_EQ(run({"--format", "tsv"}), tsv);
+
+  const std::vector<std::string> json = Lines(run({"--format", "json", "--no-header"}));
+  ASSERT_EQ(json.size(), 5u);
+  for (size_t i = 0; i < json.size(); ++i) {
+    std::vector<std::string> f;
+    std::stringstream ss(csv_lines[i + 1]);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 5u);
+    EXPECT_EQ(json[i], "{\"l_orderkey\":" + f[0] + ",\"l_linenumber\":" + f[1] +
+                           ",\"l_shipdate\":\"" + f[2] + "\",\"l_discount\":" + f[3] +
+                           ",\"l_shipmode\":\"" + f[4] + "\"}");
+  }
+
+  const std::vector<std::string> table = Lines(run({"--format", "table"}));
+  ASSERT_EQ(table.size(), 3u + 5u + 1u);
+  EXPECT_EQ(table[0], table[2]);
+  EXPECT_EQ(table[0], table.back());
+  EXPECT_THAT(table[1], HasSubstr("| l_orderkey | l_linenumber | l_shipdate | l_discount |"));
+  for (size_t i = 3; i < 8; ++i) EXPECT_EQ(table[i].size(), table[0].size()) << table[i];
+  EXPECT_EQ(Lines(run({"--format", "table", "--no-header"})).size(), 2u + 5u);
+
+  // Aggregates take --format too.
+  RunResult r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", "l_quantity < 2",
+                     "--aggregate", "count(*), sum(l_quantity)", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::MatchesRegex("\\{\"count\\(\\*\\)\":[0-9]+,"
+                                             "\"sum\\(l_quantity\\)\":[0-9]+\\.00\\}\n"));
+
+  // A bad format, or --format with --hex's ldb lines: usage errors.
+  r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", "1 = 1", "--format", "xml"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown output format 'xml' (expected csv, tsv, json or table)"));
+  r = Cli({"scan", "--db", TpchDb(), "--where", "1 = 1", "--hex", "--format", "json"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("--hex"));
+}
+
+// DATE +/- INTERVAL in `scan --where`, on every device, equals the folded
+// literal on the iterator path; a bad unit is exit 2 with its position.
+TEST_F(CliTest, IntervalPredicatesWorkOnEveryDevice) {
+  auto count = [&](const std::string& where, const std::string& device) {
+    RunResult r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", where,
+                       "--aggregate", "count(*), sum(l_quantity)", "--device", device});
+    EXPECT_TRUE(r.exited);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return r.out;
+  };
+  const std::string want = count("l_shipdate <= DATE '1998-09-02'", "iterator");
+  EXPECT_NE(want, count("l_shipdate <= DATE '1998-12-01'", "iterator"));
+  for (const char* device : {"iterator", "host", "kernel", "auto"}) {
+    EXPECT_EQ(count("l_shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY", device), want) << device;
+  }
+  RunResult r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where",
+                     "l_shipdate <= DATE '1998-12-01' - INTERVAL '90' WEEK"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("1:49: unknown interval unit 'WEEK'"));
+  EXPECT_THAT(r.err, HasSubstr("\n" + std::string(48, ' ') + "^"));
+}
+
 TEST_F(CliTest, TablesListsLineitemWithItsDdl) {
   RunResult r = Cli({"tables", "--db", TpchDb()});
   ASSERT_TRUE(r.exited);

@@ -6,6 +6,7 @@
  *
  * Usage: c_api_test [SCRATCH_DIR]. Exit 0 = every check passed. Compiled as
  * C11 (not C++). */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,58 @@ static int JsonHasString(const char* json, const char* key, const char* value) {
   char needle[256];
   snprintf(needle, sizeof(needle), "\"%s\":\"%s\"", key, value);
   return strstr(json, needle) != NULL;
+}
+
+/* ---- Concurrent scans of one pushdown_db_t ------------------------------- */
+
+typedef struct {
+  pushdown_db_t* pd;
+  const char* device;
+  int lo, hi;
+  int rows;    /* out: rows seen, -1 on a mismatch or an error */
+  char* error; /* out: the error, if any (freed by the caller) */
+} ScanJob;
+
+/* Scans [lo, hi) with kRawWhere 5 times; every row must be the model's next
+ * matching key with its value. Touches no global but the (read-only)
+ * model. */
+static void* RunScanJob(void* arg) {
+  ScanJob* job = (ScanJob*)arg;
+  unsigned char lo_key[8], hi_key[8];
+  EncodeBe((uint64_t)job->lo, lo_key);
+  EncodeBe((uint64_t)job->hi, hi_key);
+  pushdown_scanoptions_t* so = pushdown_scanoptions_create();
+  pushdown_scanoptions_set_device(so, job->device, &job->error);
+  pushdown_scanoptions_set_lower_bound(so, (const char*)lo_key, 8);
+  pushdown_scanoptions_set_upper_bound(so, (const char*)hi_key, 8);
+  job->rows = 0;
+  for (int round = 0; round < 5 && job->error == NULL && job->rows >= 0; ++round) {
+    pushdown_cursor_t* cur = pushdown_scan(job->pd, NULL, NULL, kRawWhere, so, &job->error);
+    int i = job->lo, rows = 0;
+    while (cur != NULL && pushdown_cursor_next(cur, &job->error)) {
+      while (i < job->hi && !(g_model[i].present && RawMatches(&g_model[i]))) ++i;
+      size_t klen = 0, vlen = 0;
+      const char* key = pushdown_cursor_key(cur, &klen, &job->error);
+      const char* value = pushdown_cursor_value(cur, &vlen, &job->error);
+      unsigned char want[8];
+      EncodeBe((uint64_t)i, want);
+      if (i >= job->hi || key == NULL || value == NULL || klen != 8 || memcmp(key, want, 8) != 0 ||
+          vlen != g_model[i].len || memcmp(value, g_model[i].value, vlen) != 0) {
+        rows = -1;
+        break;
+      }
+      ++rows;
+      ++i;
+    }
+    pushdown_cursor_destroy(cur);
+    if (rows < 0 || (job->rows > 0 && rows != job->rows)) {
+      job->rows = -1;
+    } else {
+      job->rows = rows;
+    }
+  }
+  pushdown_scanoptions_destroy(so);
+  return NULL;
 }
 
 /* ---- Part 1: attach to a rocksdb_t ---------------------------------------- */
@@ -316,6 +369,27 @@ static void TestAttachRaw(const char* dir) {
           ExpectedRaw(768, 1024));
     pushdown_cursor_destroy(cur);
     pushdown_scanoptions_destroy(so);
+  }
+
+  /* Four threads scan the same pushdown_db_t at once (each its own cursor). */
+  {
+    enum { kJobs = 4 };
+    const char* job_devices[kJobs] = {"host", "auto", "kernel", "iterator"};
+    ScanJob jobs[kJobs];
+    pthread_t threads[kJobs];
+    for (int j = 0; j < kJobs; ++j) {
+      ScanJob job = {pd, job_devices[j], 100 * j, 1200 + 200 * j, 0, NULL};
+      jobs[j] = job;
+      CHECK(pthread_create(&threads[j], NULL, RunScanJob, &jobs[j]) == 0, "pthread_create");
+    }
+    for (int j = 0; j < kJobs; ++j) {
+      pthread_join(threads[j], NULL);
+      CHECK(jobs[j].error == NULL, "concurrent scan %d: %s", j, jobs[j].error);
+      CHECK(jobs[j].rows == ExpectedRaw(jobs[j].lo, jobs[j].hi),
+            "concurrent scan %d (%s): %d rows, expected %d", j, jobs[j].device, jobs[j].rows,
+            ExpectedRaw(jobs[j].lo, jobs[j].hi));
+      pushdown_free(jobs[j].error);
+    }
   }
 
   /* Aggregate over the same rows, against the model. */

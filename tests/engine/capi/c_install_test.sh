@@ -20,6 +20,6 @@ libdir=$(pkg-config --variable=libdir rocksdb_pushdown)
 "$cc" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
   $(pkg-config --cflags-only-I rocksdb_pushdown) \
   "$src/tests/engine/capi/c_api_test.c" -o "$tmp/c_api_test" \
-  $(pkg-config --libs rocksdb_pushdown) -Wl,-rpath,"$libdir"
+  $(pkg-config --libs rocksdb_pushdown) -pthread -Wl,-rpath,"$libdir"
 mkdir "$tmp/db"
 "$tmp/c_api_test" "$tmp/db"

@@ -285,7 +285,8 @@ PUSHDOWN_C_API unsigned char pushdown_cursor_is_null(const pushdown_cursor_t* cu
 /* The canonical text of the value (bpfgen/schema/text.h: DATE YYYY-MM-DD,
  * DECIMAL with its scale, DOUBLE %.17g, BOOL true/false, BYTES lowercase hex,
  * CHAR without padding), NUL-terminated; *len (if not NULL) its length. SQL
- * NULL: returns NULL (no error). Any type. */
+ * NULL: returns NULL (no error). Any type. Formatted once per row: reading
+ * the column again returns the same pointer. */
 PUSHDOWN_C_API const char* pushdown_cursor_get_text(pushdown_cursor_t* cur, size_t col, size_t* len,
                                                     char** errptr);
 /* INT32 and INT64 columns. */

@@ -24,7 +24,7 @@ using pushdown::engine::capi::ScanRequest;
 struct pushdown_aggregate_t {
   AggregateResult result;
   Columns columns;
-  std::vector<std::string> text;  // get_text buffers
+  pushdown::engine::capi::TextCache text;  // get_text buffers
   double elapsed_ms = 0;
 
   RowAccess Access() const { return RowAccess{&columns, &result.values, "", "aggregate"}; }
@@ -50,7 +50,7 @@ pushdown_aggregate_t* RunAggregate(const char* fn, pushdown_db_t* db, const Scan
                                                                           aggregates, so));
     agg->elapsed_ms = MsSince(start);
     agg->columns.Set(agg->result.names, agg->result.types);
-    agg->text.resize(agg->result.values.size());
+    agg->text.Resize(agg->result.values.size());
     out = agg.release();
     return Status::OK();
   });
@@ -149,7 +149,7 @@ const char* pushdown_aggregate_get_text(pushdown_aggregate_t* agg, size_t i, siz
   Guarded("pushdown_aggregate_get_text", errptr, [&]() -> Status {
     PD_RETURN_IF_ERROR(NotNull(agg, "aggregate"));
     PD_ASSIGN_OR_RETURN(const Datum* d, agg->Access().Get(i, {}));
-    out = pushdown::engine::capi::TextOf(agg->columns.types[i], *d, &agg->text[i], len);
+    out = agg->text.Get(i, agg->columns.types[i], *d, len);
     return Status::OK();
   });
   return out;

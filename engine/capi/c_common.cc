@@ -104,15 +104,18 @@ Result<const bpfgen::Datum*> RowAccess::Get(size_t col,
   return &(*row)[col];
 }
 
-const char* TextOf(const bpfgen::Type& type, const bpfgen::Datum& d, std::string* buf,
-                   size_t* len) {
+const char* TextCache::Get(size_t col, const bpfgen::Type& type, const bpfgen::Datum& d,
+                           size_t* len) {
   if (d.is_null()) {
     if (len != nullptr) *len = 0;
     return nullptr;
   }
-  *buf = bpfgen::FormatValue(type, d);
-  if (len != nullptr) *len = buf->size();
-  return buf->c_str();
+  if (!ready_[col]) {
+    text_[col] = bpfgen::FormatValue(type, d);
+    ready_[col] = true;
+  }
+  if (len != nullptr) *len = text_[col].size();
+  return text_[col].c_str();
 }
 
 Result<rocksdb::ColumnFamilyHandle*> UnwrapColumnFamily(

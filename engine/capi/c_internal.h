@@ -9,6 +9,7 @@
 //   another, so the AttachedDB / PushdownDB outlives its last cursor.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -109,9 +110,24 @@ struct RowAccess {
   Result<const bpfgen::Datum*> Get(size_t col, std::initializer_list<bpfgen::TypeId> allowed) const;
 };
 
-// The canonical text of `d` into *buf; returns the C string (NULL for SQL
-// NULL).
-const char* TextOf(const bpfgen::Type& type, const bpfgen::Datum& d, std::string* buf, size_t* len);
+// The get_text buffers of one row: each column's text is formatted once per
+// row, so a pointer handed out stays valid and unchanged until Reset (the
+// next row) or destruction, however often the column is read.
+class TextCache {
+ public:
+  void Resize(size_t n) {
+    text_.assign(n, std::string());
+    ready_.assign(n, false);
+  }
+  void Reset() { std::fill(ready_.begin(), ready_.end(), false); }
+  // The canonical text of `d` (column `col` of type `type`), NUL-terminated;
+  // nullptr for SQL NULL. *len (if not null) its length.
+  const char* Get(size_t col, const bpfgen::Type& type, const bpfgen::Datum& d, size_t* len);
+
+ private:
+  std::vector<std::string> text_;
+  std::vector<bool> ready_;
+};
 
 // Milliseconds since `start`.
 inline double MsSince(std::chrono::steady_clock::time_point start) {

@@ -22,7 +22,7 @@ using pushdown::engine::capi::MsSince;
 using pushdown::engine::capi::NotNull;
 using pushdown::engine::capi::RowAccess;
 using pushdown::engine::capi::ScanRequest;
-using pushdown::engine::capi::TextOf;
+using pushdown::engine::capi::TextCache;
 
 // A scan in progress. States: open (cursor set) -> ended (Next said done or
 // failed; the cursor is kept for info/stats) -> closed (cursor released,
@@ -36,8 +36,8 @@ struct pushdown_cursor_t {
   bool row_valid = false;
   bool ended = false;
   bool closed = false;
-  Status error;                   // sticky error of Next
-  std::vector<std::string> text;  // get_text buffers of the current row
+  Status error;    // sticky error of Next
+  TextCache text;  // get_text buffers of the current row
   std::chrono::steady_clock::time_point start;
   double elapsed_ms = -1;  // set when the scan ended or was closed
   ScanInfo info;           // copies, taken at close
@@ -191,7 +191,7 @@ static pushdown_cursor_t* StartScan(const char* fn, pushdown_db_t* db, const Sca
     cur->db = db->state;
     cur->raw = target.raw;
     cur->columns.Set(cur->cursor->column_names(), cur->cursor->column_types());
-    cur->text.resize(cur->columns.names.size());
+    cur->text.Resize(cur->columns.names.size());
     if (cur->raw) {
       for (size_t i = 0; i < cur->columns.names.size(); ++i) {
         if (cur->columns.names[i] == "value") cur->value_col = static_cast<int>(i);
@@ -222,6 +222,7 @@ unsigned char pushdown_cursor_next(pushdown_cursor_t* cur, char** errptr) {
     if (cur->closed) return Status::InvalidArgument("cursor is closed");
     if (cur->ended) return cur->error;
     cur->row_valid = false;
+    cur->text.Reset();
     Status s = cur->cursor->Next();
     if (!s.ok()) {
       cur->ended = true;
@@ -301,7 +302,7 @@ const char* pushdown_cursor_get_text(pushdown_cursor_t* cur, size_t col, size_t*
   Guarded("pushdown_cursor_get_text", errptr, [&]() -> Status {
     PD_RETURN_IF_ERROR(NotNull(cur, "cursor"));
     PD_ASSIGN_OR_RETURN(const Datum* d, cur->Access().Get(col, {}));
-    out = TextOf(cur->columns.types[col], *d, &cur->text[col], len);
+    out = cur->text.Get(col, cur->columns.types[col], *d, len);
     return Status::OK();
   });
   return out;

@@ -727,7 +727,8 @@ static int CheckTableScan(pushdown_cursor_t* cur, const char* what) {
     const char* date_text = pushdown_cursor_get_text(cur, 3, NULL, &err);
     CHECK(date_text != NULL && strcmp(date_text, want) == 0, "%s: date text %s", what,
           date_text ? date_text : "");
-    /* Both texts stay valid until next. */
+    /* Both texts stay valid until next; a column read again is the same string. */
+    CHECK(pushdown_cursor_get_text(cur, 1, NULL, &err) == text, "%s: price text re-read", what);
     CHECK(strcmp(text, date_text) != 0 && strchr(text, '.') != NULL, "%s: text buffers", what);
     CHECK(strcmp(pushdown_cursor_get_text(cur, 4, NULL, &err), "true") == 0, "%s: bool", what);
     CHECK((pushdown_cursor_get_text(cur, 2, NULL, &err) == NULL) == !r.has_ratio, "%s: NULL text",

@@ -51,9 +51,10 @@
  * rocksdb.current-super-version-number property (rocksdb_property_int) must
  * agree with what the DB* reports, and a column family handle's id and name
  * (rocksdb_column_family_handle_get_id / _get_name) with the
- * ColumnFamilyHandle*. A mismatch is an "Invalid argument" error, never a scan.
- * The handles are only ever taken from the same process's RocksDB (the one
- * librocksdb_pushdown.so links, librocksdb.so.7.8).
+ * ColumnFamilyHandle*. A mismatch is an "Invalid argument" error, never a
+ * scan. (RocksDB 7.8's C API has no getter for a snapshot: a snapshot handle
+ * is checked to be non-null and not newer than the DB.) The handles must
+ * come from the RocksDB librocksdb_pushdown.so links (librocksdb.so.7.8).
  *
  * Queries: this header has scans, aggregates and explain. A SQL query entry
  * point (a full single-table SELECT) joins them once the SQL API of the

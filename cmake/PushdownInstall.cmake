@@ -36,6 +36,8 @@ set(PD_PUBLIC_HEADERS
   pushdown/device/program_cache_options.h
   pushdown/scan/scan_stats.h
   util/status.h
+  # The C API (engine/capi implements it).
+  pushdown/c.h
 )
 foreach(h IN LISTS PD_PUBLIC_HEADERS)
   get_filename_component(d ${h} DIRECTORY)

@@ -15,6 +15,7 @@ PACKAGES=(
   libcap2-bin util-linux       # capsh / setpriv: privilege-drop tests
   strace                       # codegen_no_files_test: no file opened by codegen
   gnuplot-nox                  # bench plots
+  python3                      # examples/python/scan.py (the C API through ctypes; a ctest runs it)
 )
 
 missing=()

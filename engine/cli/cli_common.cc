@@ -11,7 +11,6 @@
 
 #include "engine/cli/commands.h"
 #include "engine/cli/ldb_format.h"
-#include "engine/cli/output_writers.h"
 #include "rocksdb/comparator.h"
 #include "rocksdb/env.h"
 #include "rocksdb/iterator.h"
@@ -261,53 +260,6 @@ std::string CsvField(const bpfgen::Type& type, const bpfgen::Datum& d) {
 }
 
 std::string CsvName(std::string_view name) { return Quote(name); }
-
-std::string JsonString(std::string_view s) {
-  std::string out;
-  cli::internal::AppendJsonString(s, &out);
-  return out;
-}
-
-std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double elapsed_ms) {
-  std::string j = "{";
-  j += "\"path\":" + JsonString(info.path);
-  j += ",\"device\":" + JsonString(info.device);
-  j += ",\"fallback_reason\":" + JsonString(info.fallback_reason);
-  j += ",\"pushed\":[";
-  for (size_t i = 0; i < info.pushed.size(); ++i) {
-    if (i) j += ',';
-    j += JsonString(info.pushed[i]);
-  }
-  j += "],\"residual\":[";
-  for (size_t i = 0; i < info.residual.size(); ++i) {
-    if (i) j += ',';
-    j += "{\"conjunct\":" + JsonString(info.residual[i].conjunct) +
-         ",\"reason\":" + JsonString(info.residual[i].reason) + "}";
-  }
-  j += "]";
-  auto num = [&](const char* key, uint64_t v) {
-    j += ",\"";
-    j += key;
-    j += "\":" + std::to_string(v);
-  };
-  num("files", stats.files);
-  num("blocks_read", stats.blocks_read);
-  num("blocks_skipped", stats.blocks_skipped);
-  // Parts of blocks_skipped, and files never opened (not in `files`).
-  num("blocks_skipped_by_range", stats.blocks_skipped_by_range);
-  num("blocks_skipped_by_zone_map", stats.blocks_skipped_by_zone_map);
-  num("files_skipped", stats.files_skipped);
-  num("bytes_read", stats.bytes_read);
-  num("bytes_to_host", stats.bytes_to_host);
-  num("rows_scanned", stats.entries_scanned);
-  num("rows_matched", stats.rows_matched);
-  num("memtable_entries", info.memtable_entries_merged);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f,\"elapsed_ms\":%.3f}", info.compile_ms,
-                elapsed_ms);
-  j += buf;
-  return j;
-}
 
 std::vector<std::string> SplitList(std::string_view s) {
   std::vector<std::string> out;

@@ -15,6 +15,7 @@
 #include "bpfgen/schema/types.h"
 #include "engine/api/attach.h"
 #include "engine/api/pushdown_db.h"
+#include "engine/api/scan_json.h"
 #include "engine/cli/args.h"
 #include "engine/cli/secondary_db.h"
 #include "pushdown/device/device_request.h"
@@ -134,16 +135,7 @@ std::string CsvName(std::string_view name);
 // canonical SQL text of bpfgen/schema/text.h.
 using bpfgen::FormatValue;
 
-// `s` as a JSON string literal, always valid JSON (invalid UTF-8 bytes become
-// \ufffd; see output_format.h, json).
-std::string JsonString(std::string_view s);
-
-// One JSON object (one line) with exactly the keys path, device,
-// fallback_reason, pushed, residual, files, blocks_read, blocks_skipped,
-// blocks_skipped_by_range, blocks_skipped_by_zone_map, files_skipped,
-// bytes_read, bytes_to_host, rows_scanned, rows_matched, memtable_entries,
-// compile_ms, elapsed_ms.
-std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double elapsed_ms);
+// JsonString and StatsJson (the --stats object): engine/api/scan_json.h.
 
 // Splits "a, b ,c" at top-level commas, trimming spaces.
 std::vector<std::string> SplitList(std::string_view s);

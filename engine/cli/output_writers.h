@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "engine/cli/output_format.h"
+#include "util/json.h"
 
 namespace pushdown::engine::cli::internal {
 
@@ -16,10 +17,8 @@ std::unique_ptr<RowWriter> MakeTsvWriter(std::ostream& out, bool header);
 std::unique_ptr<RowWriter> MakeJsonWriter(std::ostream& out);
 std::unique_ptr<RowWriter> MakeTableWriter(std::ostream& out, bool header);
 
-// Appends `s` as a JSON string literal (quotes included). Always valid JSON:
-// " and \ escaped, control characters as \n \r \t \b \f or \u00XX, each byte
-// of an invalid UTF-8 sequence as \ufffd; valid UTF-8 passes unchanged.
-void AppendJsonString(std::string_view s, std::string* out);
+// The JSON string literal writer (always valid JSON): util/json.h.
+using ::pushdown::AppendJsonString;
 
 // True if `s` is a JSON number (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?).
 bool IsJsonNumber(std::string_view s);

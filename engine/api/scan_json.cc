@@ -1,0 +1,106 @@
+#include "engine/api/scan_json.h"
+
+#include <cstdio>
+
+#include "util/json.h"
+
+namespace pushdown::engine {
+
+namespace {
+
+std::string JsonStringArray(const std::vector<std::string>& items) {
+  std::string j = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) j += ',';
+    j += JsonString(items[i]);
+  }
+  return j + "]";
+}
+
+std::string JsonResiduals(const std::vector<ScanInfo::Residual>& residual) {
+  std::string j = "[";
+  for (size_t i = 0; i < residual.size(); ++i) {
+    if (i) j += ',';
+    j += "{\"conjunct\":" + JsonString(residual[i].conjunct) +
+         ",\"reason\":" + JsonString(residual[i].reason) + "}";
+  }
+  return j + "]";
+}
+
+std::string HexOrNull(bool has, const std::string& bytes) {
+  if (!has) return "null";
+  static const char kHex[] = "0123456789abcdef";
+  std::string j = "\"";
+  for (unsigned char c : bytes) {
+    j += kHex[c >> 4];
+    j += kHex[c & 15];
+  }
+  return j + "\"";
+}
+
+}  // namespace
+
+std::string JsonString(std::string_view s) {
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
+}
+
+std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double elapsed_ms) {
+  std::string j = "{";
+  j += "\"path\":" + JsonString(info.path);
+  j += ",\"device\":" + JsonString(info.device);
+  j += ",\"fallback_reason\":" + JsonString(info.fallback_reason);
+  j += ",\"pushed\":" + JsonStringArray(info.pushed);
+  j += ",\"residual\":" + JsonResiduals(info.residual);
+  auto num = [&](const char* key, uint64_t v) {
+    j += ",\"";
+    j += key;
+    j += "\":" + std::to_string(v);
+  };
+  num("files", stats.files);
+  num("blocks_read", stats.blocks_read);
+  num("blocks_skipped", stats.blocks_skipped);
+  // Parts of blocks_skipped, and files never opened (not in `files`).
+  num("blocks_skipped_by_range", stats.blocks_skipped_by_range);
+  num("blocks_skipped_by_zone_map", stats.blocks_skipped_by_zone_map);
+  num("files_skipped", stats.files_skipped);
+  num("bytes_read", stats.bytes_read);
+  num("bytes_to_host", stats.bytes_to_host);
+  num("rows_scanned", stats.entries_scanned);
+  num("rows_matched", stats.rows_matched);
+  num("memtable_entries", info.memtable_entries_merged);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f,\"elapsed_ms\":%.3f}", info.compile_ms,
+                elapsed_ms);
+  j += buf;
+  return j;
+}
+
+std::string ExplainJson(const ExplainResult& plan) {
+  const ScanInfo& info = plan.info;
+  std::string j = "{";
+  j += "\"path\":" + JsonString(info.path);
+  j += ",\"requested_device\":" + JsonString(info.requested_device);
+  j += ",\"device\":" + JsonString(info.device);
+  j += ",\"fallback_reason\":" + JsonString(info.fallback_reason);
+  j += ",\"io\":" + JsonString(info.io);
+  j += ",\"predicate\":" + JsonString(info.predicate);
+  j += ",\"pushed\":" + JsonStringArray(info.pushed);
+  j += ",\"residual\":" + JsonResiduals(info.residual);
+  j += ",\"pushdown_kind\":" + JsonString(info.pushdown_kind);
+  j += std::string(",\"program_cached\":") + (info.program_cached ? "true" : "false");
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f", info.compile_ms);
+  j += buf;
+  j += ",\"files\":" + std::to_string(info.files);
+  j += ",\"memtable_entries\":" + std::to_string(info.memtable_entries);
+  j += ",\"lower_bound_hex\":" + HexOrNull(info.has_lower_bound, info.lower_bound);
+  j += ",\"upper_bound_hex\":" + HexOrNull(info.has_upper_bound, info.upper_bound);
+  j += ",\"key_range_conjuncts\":" + JsonStringArray(info.key_range_conjuncts);
+  j += ",\"schema\":" + JsonString(plan.schema);
+  j += ",\"text\":" + JsonString(plan.text);
+  return j + "}";
+}
+
+}  // namespace pushdown::engine

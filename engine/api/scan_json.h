@@ -1,0 +1,33 @@
+// The JSON forms of a scan's plan and statistics: the one writer behind the
+// CLI's `--stats` line and the C API's stats / explain strings (pushdown/c.h).
+// The keys are a shared interface: fields may be added, never renamed or
+// removed.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/api/scan_options.h"
+#include "pushdown/scan/scan_stats.h"
+
+namespace pushdown::engine {
+
+// `s` as a JSON string literal, always valid JSON (invalid UTF-8 bytes become
+// \ufffd; util/json.h).
+std::string JsonString(std::string_view s);
+
+// One JSON object (one line) with exactly the keys path, device,
+// fallback_reason, pushed, residual, files, blocks_read, blocks_skipped,
+// blocks_skipped_by_range, blocks_skipped_by_zone_map, files_skipped,
+// bytes_read, bytes_to_host, rows_scanned, rows_matched, memtable_entries,
+// compile_ms, elapsed_ms.
+std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double elapsed_ms);
+
+// One JSON object (one line) for a plan: path, requested_device, device,
+// fallback_reason, io, predicate, pushed, residual ([{conjunct, reason}]),
+// pushdown_kind, program_cached, compile_ms, files, memtable_entries,
+// lower_bound_hex, upper_bound_hex (lowercase hex; null when that side is
+// unbounded), key_range_conjuncts, schema, text.
+std::string ExplainJson(const ExplainResult& plan);
+
+}  // namespace pushdown::engine

@@ -206,7 +206,7 @@ Result<std::vector<Token>> Lex(std::string_view text, const LexOptions& options)
           }
           [[fallthrough]];
         default:
-        unexpected: {
+        unexpected : {
           // One UTF-8 character (or one stray byte) for the message.
           size_t e = start + 1;
           while (e < n && (static_cast<unsigned char>(text[e]) & 0xC0) == 0x80 && e - start < 4)

@@ -367,7 +367,8 @@ class Parser {
 
   static bool IsAggregateName(std::string_view name, std::string* lower) {
     lower->clear();
-    for (char c : name) lower->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    for (char c : name)
+      lower->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     return *lower == "count" || *lower == "sum" || *lower == "avg" || *lower == "min" ||
            *lower == "max";
   }
@@ -429,8 +430,8 @@ class Parser {
   }
 
   Result<ExprPtr> ParseCall(const Token& name) {
-    if (std::string lower; hook_ != nullptr && name.value.empty() &&
-                           IsAggregateName(name.text, &lower)) {
+    if (std::string lower;
+        hook_ != nullptr && name.value.empty() && IsAggregateName(name.text, &lower)) {
       return ParseAggregate(name, std::move(lower));
     }
     const FunctionInfo* info = FindFunction(name.text);

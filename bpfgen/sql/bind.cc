@@ -254,12 +254,12 @@ class Binder {
     }
     if (e.kind == ExprKind::kColumn) {
       if (AggregateIndex(e.column_name) >= 0) return Status::OK();
-      return Diagnostic(st_.text, e.range,
-                        st_.distinct
-                            ? "column '" + e.column_name +
-                                  "' must appear in the select list of SELECT DISTINCT"
-                            : "column '" + e.column_name +
-                                  "' must appear in GROUP BY or be used in an aggregate function");
+      return Diagnostic(
+          st_.text, e.range,
+          st_.distinct
+              ? "column '" + e.column_name + "' must appear in the select list of SELECT DISTINCT"
+              : "column '" + e.column_name +
+                    "' must appear in GROUP BY or be used in an aggregate function");
     }
     for (ExprPtr& c : e.children) PD_RETURN_IF_ERROR(RewriteOverGroups(&c));
     return Status::OK();

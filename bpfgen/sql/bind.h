@@ -32,8 +32,8 @@ enum class AggKind { kCountStar, kCount, kSum, kAvg, kMin, kMax };
 struct BoundAggregate {
   AggKind kind = AggKind::kCountStar;
   bool distinct = false;
-  ExprPtr arg;    // typed over the input schema; null for count(*)
-  Type type;      // result type
+  ExprPtr arg;       // typed over the input schema; null for count(*)
+  Type type;         // result type
   std::string text;  // as written, for errors ("sum(l_quantity)")
 };
 

@@ -25,9 +25,9 @@ bool IsWord(const Token& t, std::string_view word) {
 
 // Words that end an expression or an alias: never an implicit alias.
 constexpr std::string_view kClauseWords[] = {
-    "select", "from",  "where",  "group", "having", "order", "limit", "offset", "asc",
-    "desc",   "nulls", "by",     "as",    "join",   "inner", "left",  "right",  "full",
-    "cross",  "outer", "natural", "union", "intersect", "except", "on", "using", "window"};
+    "select", "from",  "where",   "group", "having",    "order",  "limit", "offset", "asc",
+    "desc",   "nulls", "by",      "as",    "join",      "inner",  "left",  "right",  "full",
+    "cross",  "outer", "natural", "union", "intersect", "except", "on",    "using",  "window"};
 
 bool IsClauseWord(const Token& t) {
   for (std::string_view w : kClauseWords) {
@@ -295,8 +295,8 @@ class SelectParser {
       name.clear();
     } else if (Peek().kind == TokenKind::kDot) {
       if (!IsWord(t, "raw")) {
-        return Error(t, "'" + name +
-                            ".' is not a schema; FROM names a table or raw.<column family>");
+        return Error(t,
+                     "'" + name + ".' is not a schema; FROM names a table or raw.<column family>");
       }
       Next();
       const Token& cf = Peek();

@@ -69,8 +69,8 @@ TEST(SelectParser, AggregatesInsideExpressionsAndDistinct) {
   EXPECT_TRUE(q->aggregate);
   ASSERT_EQ(q->aggregates.size(), 3u);
   EXPECT_TRUE(q->aggregates[2].distinct);
-  EXPECT_EQ(q->names, (std::vector<std::string>{"l_returnflag", "per_row",
-                                                "count(DISTINCT l_shipmode)"}));
+  EXPECT_EQ(q->names,
+            (std::vector<std::string>{"l_returnflag", "per_row", "count(DISTINCT l_shipmode)"}));
 }
 
 TEST(SelectParser, ResultTypes) {
@@ -110,7 +110,8 @@ TEST(SelectParser, UnsupportedConstructsArePositionedErrors) {
   const ErrorCase cases[] = {
       {"SELECT * FROM lineitem JOIN orders ON l_orderkey = o_orderkey",
        "1:24: joins are not supported (one table per query)"},
-      {"SELECT * FROM lineitem LEFT OUTER JOIN orders", "1:24: joins are not supported (one table per query)"},
+      {"SELECT * FROM lineitem LEFT OUTER JOIN orders",
+       "1:24: joins are not supported (one table per query)"},
       {"SELECT * FROM lineitem, orders", "1:23: joins are not supported (one table per query)"},
       {"SELECT * FROM lineitem NATURAL JOIN orders",
        "1:24: joins are not supported (one table per query)"},
@@ -147,8 +148,9 @@ TEST(SelectParser, UnsupportedConstructsArePositionedErrors) {
       {"SELECT 1 FROM lineitem WHERE l_quantity < 1 GARBAGE",
        "1:45: unexpected 'GARBAGE'; expected WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or "
        "end of statement"},
-      {"SELECT 1 FROM foo.bar", "1:15: 'foo.' is not a schema; FROM names a table or "
-                                "raw.<column family>"},
+      {"SELECT 1 FROM foo.bar",
+       "1:15: 'foo.' is not a schema; FROM names a table or "
+       "raw.<column family>"},
   };
   for (const ErrorCase& c : cases) {
     auto st = ParseSelect(c.sql);
@@ -178,7 +180,8 @@ TEST(SelectParser, BindErrorsArePositioned) {
        "1:53: column 'l_tax' must appear in the select list of SELECT DISTINCT"},
       {"SELECT count(*) AS n FROM lineitem GROUP BY n",
        "1:45: GROUP BY cannot name an aggregate output"},
-      {"SELECT 1 FROM lineitem WHERE l_quantity", "1:30: predicate must be BOOL, got DECIMAL(15,2)"},
+      {"SELECT 1 FROM lineitem WHERE l_quantity",
+       "1:30: predicate must be BOOL, got DECIMAL(15,2)"},
   };
   for (const ErrorCase& c : cases) {
     auto q = BindText(c.sql);

@@ -73,7 +73,8 @@ Result<std::vector<Token>> Lex(std::string_view text, const LexOptions& options)
       for (const Keyword& k : kKeywords) {
         if (EqualsIgnoreCase(word, k.name)) tok.kind = k.kind;
       }
-    } else if (IsDigit(c)) {
+    } else if (IsDigit(c) || (options.sql && c == '.' && i + 1 < n && IsDigit(text[i + 1]))) {
+      // SQL mode also reads ".06" (TPC-H's qgen writes it) as a decimal.
       while (i < n && IsDigit(text[i])) ++i;
       tok.kind = TokenKind::kInteger;
       if (i < n && text[i] == '.') {

@@ -62,7 +62,7 @@ struct Token {
 Result<std::vector<Token>> Lex(std::string_view text);
 
 // SQL statement mode (bpfgen/sql): additionally '.' and ';' are tokens,
-// "double quoted" text is an identifier (its value holds the unescaped name,
+// a decimal may start with '.' (".06"), "double quoted" text is an identifier (its value holds the unescaped name,
 // "" -> "), and '--' starts a comment up to the end of the line. The
 // predicate language (sql = false) has none of these.
 struct LexOptions {

@@ -203,6 +203,11 @@ class SelectParser {
         }
       }
       if (IsWord(t, "case")) return Error(t, "CASE expressions are not supported");
+      // Where the predicate language has no INTERVAL (it lexes as a keyword
+      // where it has), say so rather than "unexpected string".
+      if (IsWord(t, "interval") && Peek2(i + 1).kind == TokenKind::kString) {
+        return Error(t, "INTERVAL is not supported by this build's predicate language");
+      }
       if (IsWord(t, "cast") && Peek2(i + 1).kind == TokenKind::kLParen) {
         return Error(t, "CAST is not supported (the language converts numeric types itself)");
       }
@@ -357,6 +362,9 @@ class SelectParser {
           return Error(t, "a quoted identifier in WHERE must be a plain column name");
         }
         out += t.value;
+      } else if (t.kind == TokenKind::kDecimal && t.text[0] == '.') {
+        out += "0";  // ".06": the predicate language writes 0.06
+        out += t.text;
       } else {
         out += t.text;
       }

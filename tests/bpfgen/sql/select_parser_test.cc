@@ -55,6 +55,9 @@ TEST(SelectParser, RawColumnFamilyCommentsAndQuotedNames) {
   EXPECT_TRUE(st->from_raw);
   EXPECT_EQ(st->from, "my cf");
   EXPECT_EQ(st->where_text, "u64be ( key , 0 ) > 1");
+  auto dot = ParseSelect("SELECT 1 FROM t WHERE d BETWEEN .06 - 0.01 AND .06 + 0.01");
+  ASSERT_TRUE(dot.ok()) << dot.status().ToString();
+  EXPECT_EQ(dot->where_text, "d BETWEEN 0.06 - 0.01 AND 0.06 + 0.01");
   auto bare = ParseSelect("SELECT count(*) FROM raw");
   ASSERT_TRUE(bare.ok());
   EXPECT_TRUE(bare->from_raw);

@@ -61,10 +61,11 @@ struct Token {
 // string, malformed number, text over the size limit) are diagnostics.
 Result<std::vector<Token>> Lex(std::string_view text);
 
-// SQL statement mode (bpfgen/sql): additionally '.' and ';' are tokens,
-// a decimal may start with '.' (".06"), "double quoted" text is an identifier (its value holds the unescaped name,
-// "" -> "), and '--' starts a comment up to the end of the line. The
-// predicate language (sql = false) has none of these.
+// SQL statement mode (bpfgen/sql): additionally '.' and ';' are tokens, a
+// decimal may start with '.' (".06"), "double quoted" text is an identifier
+// (its value holds the unescaped name, "" -> "), and '--' starts a comment up
+// to the end of the line. The predicate language (sql = false) has none of
+// these.
 struct LexOptions {
   bool sql = false;
 };

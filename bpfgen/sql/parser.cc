@@ -176,6 +176,10 @@ class SelectParser {
   Status RejectUnsupported() const {
     for (size_t i = 0; i < tokens_.size(); ++i) {
       const Token& t = tokens_[i];
+      if (t.kind == TokenKind::kIdent && !t.value.empty() && t.value[0] == '$') {
+        // "$a0", "$g0" name aggregates and group keys inside the binder.
+        return Error(t, "identifiers starting with '$' are reserved");
+      }
       if (i == 0) {
         if (IsWord(t, "with")) return Error(t, "WITH (common table expressions) is not supported");
         for (std::string_view w : {"insert", "update", "delete", "create", "drop", "alter",

@@ -151,6 +151,7 @@ TEST(SelectParser, UnsupportedConstructsArePositionedErrors) {
       {"SELECT 1 FROM lineitem WHERE l_quantity < 1 GARBAGE",
        "1:45: unexpected 'GARBAGE'; expected WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or "
        "end of statement"},
+      {"SELECT \"$a0\" FROM lineitem", "1:8: identifiers starting with '$' are reserved"},
       {"SELECT 1 FROM foo.bar",
        "1:15: 'foo.' is not a schema; FROM names a table or "
        "raw.<column family>"},

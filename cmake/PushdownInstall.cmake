@@ -21,6 +21,8 @@ set(PD_PUBLIC_HEADERS
   engine/api/attach.h
   engine/api/pushdown_db.h
   engine/api/scan_options.h
+  engine/api/query.h
+  pushdown/query/query_limits.h
   # The plugin: register (registration.h), create and cast (pushdown_fs.h).
   engine/plugin/registration.h
   engine/plugin/pushdown_fs.h

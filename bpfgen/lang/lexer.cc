@@ -44,7 +44,9 @@ SourceRange Range(size_t b, size_t e) {
 
 }  // namespace
 
-Result<std::vector<Token>> Lex(std::string_view text) {
+Result<std::vector<Token>> Lex(std::string_view text) { return Lex(text, LexOptions()); }
+
+Result<std::vector<Token>> Lex(std::string_view text, const LexOptions& options) {
   if (text.size() > kMaxPredicateBytes) {
     return Diagnostic(
         text, Range(0, 0),
@@ -55,7 +57,11 @@ Result<std::vector<Token>> Lex(std::string_view text) {
   size_t i = 0;
   const size_t n = text.size();
   while (true) {
-    while (i < n && IsBlank(text[i])) ++i;
+    while (true) {
+      while (i < n && IsBlank(text[i])) ++i;
+      if (!options.sql || i + 1 >= n || text[i] != '-' || text[i + 1] != '-') break;
+      while (i < n && text[i] != '\n') ++i;  // SQL comment
+    }
     if (i >= n) break;
     Token tok;
     size_t start = i;
@@ -67,7 +73,8 @@ Result<std::vector<Token>> Lex(std::string_view text) {
       for (const Keyword& k : kKeywords) {
         if (EqualsIgnoreCase(word, k.name)) tok.kind = k.kind;
       }
-    } else if (IsDigit(c)) {
+    } else if (IsDigit(c) || (options.sql && c == '.' && i + 1 < n && IsDigit(text[i + 1]))) {
+      // SQL mode also reads ".06" (TPC-H's qgen writes it) as a decimal.
       while (i < n && IsDigit(text[i])) ++i;
       tok.kind = TokenKind::kInteger;
       if (i < n && text[i] == '.') {
@@ -86,6 +93,33 @@ Result<std::vector<Token>> Lex(std::string_view text) {
         return Diagnostic(text, Range(start, e),
                           "malformed number '" + std::string(text.substr(start, e - start)) + "'");
       }
+    } else if (options.sql && c == '"') {
+      ++i;
+      std::string name;
+      bool closed = false;
+      while (i < n) {
+        if (text[i] == '"') {
+          if (i + 1 < n && text[i + 1] == '"') {
+            name += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          closed = true;
+          break;
+        }
+        name += text[i++];
+        if (name.size() > kMaxLiteralBytes) {
+          return Diagnostic(text, Range(start, start + 1),
+                            "quoted identifier longer than the limit of 4096 bytes");
+        }
+      }
+      if (!closed) {
+        return Diagnostic(text, Range(start, start + 1), "unterminated quoted identifier");
+      }
+      if (name.empty()) return Diagnostic(text, Range(start, i), "empty quoted identifier");
+      tok.kind = TokenKind::kIdent;
+      tok.value = std::move(name);
     } else if (c == '\'') {
       ++i;
       std::string value;
@@ -160,6 +194,11 @@ Result<std::vector<Token>> Lex(std::string_view text) {
             tok.kind = TokenKind::kGt;
           }
           break;
+        case '.':
+        case ';':
+          if (!options.sql) goto unexpected;
+          tok.kind = c == '.' ? TokenKind::kDot : TokenKind::kSemicolon;
+          break;
         case '!':
           if (next == '=') {
             tok.kind = TokenKind::kNe;
@@ -167,7 +206,8 @@ Result<std::vector<Token>> Lex(std::string_view text) {
             break;
           }
           [[fallthrough]];
-        default: {
+        default:
+        unexpected : {
           // One UTF-8 character (or one stray byte) for the message.
           size_t e = start + 1;
           while (e < n && (static_cast<unsigned char>(text[e]) & 0xC0) == 0x80 && e - start < 4)

@@ -44,6 +44,9 @@ enum class TokenKind : uint8_t {
   kTrue,
   kFalse,
   kDate,
+  // Only with LexOptions::sql (the SELECT statement layer, bpfgen/sql).
+  kDot,        // '.'  (raw.<cf>)
+  kSemicolon,  // ';'  (an optional statement terminator)
 };
 
 struct Token {
@@ -57,6 +60,16 @@ struct Token {
 // non-blank byte. Errors (unexpected character, unterminated or too long
 // string, malformed number, text over the size limit) are diagnostics.
 Result<std::vector<Token>> Lex(std::string_view text);
+
+// SQL statement mode (bpfgen/sql): additionally '.' and ';' are tokens, a
+// decimal may start with '.' (".06"), "double quoted" text is an identifier
+// (its value holds the unescaped name, "" -> "), and '--' starts a comment up
+// to the end of the line. The predicate language (sql = false) has none of
+// these.
+struct LexOptions {
+  bool sql = false;
+};
+Result<std::vector<Token>> Lex(std::string_view text, const LexOptions& options);
 
 // "'foo'", "end of input", "string 'abc'" -- for "unexpected ..." messages.
 std::string DescribeToken(const Token& token);

@@ -1,6 +1,7 @@
 #include "bpfgen/lang/parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "bpfgen/lang/diagnostic.h"
@@ -12,9 +13,22 @@
 namespace pushdown::bpfgen {
 namespace {
 
+const Expr* TooDeep(const Expr& e, int level);
+
 class Parser {
  public:
   Parser(std::string_view text, const std::vector<Token>& tokens) : text_(text), tokens_(tokens) {}
+
+  // ParseExpressionPrefix: one expression from `pos`, stopping before the
+  // first token that cannot continue it.
+  Result<ExprPtr> ParsePrefix(size_t* pos, const AggregateHook* hook) {
+    pos_ = std::min(*pos, tokens_.size() - 1);
+    hook_ = hook;
+    if (Peek().kind == TokenKind::kEnd) return Unexpected(Peek(), "expected an expression");
+    PD_ASSIGN_OR_RETURN(ExprPtr e, ParseOr());
+    *pos = pos_;
+    return e;
+  }
 
   Result<ExprPtr> ParsePredicate() {
     if (Peek().kind == TokenKind::kEnd) {
@@ -501,7 +515,7 @@ class Parser {
         if (Peek().kind == TokenKind::kLParen) return ParseCall(t);
         {
           PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kColumn, t.range, t.range));
-          e->column_name = std::string(t.text);
+          e->column_name = t.value.empty() ? std::string(t.text) : t.value;
           return e;
         }
       case TokenKind::kLParen: {
@@ -517,7 +531,75 @@ class Parser {
     }
   }
 
+  static bool IsAggregateName(std::string_view name, std::string* lower) {
+    lower->clear();
+    for (char c : name)
+      lower->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    return *lower == "count" || *lower == "sum" || *lower == "avg" || *lower == "min" ||
+           *lower == "max";
+  }
+
+  // name '(' [DISTINCT] (expr | '*') ')', handed to hook_.
+  Result<ExprPtr> ParseAggregate(const Token& name, std::string lower) {
+    if (in_aggregate_) {
+      return Diagnostic(text_, name.range, "aggregate functions cannot be nested");
+    }
+    const Token& open = Next();  // '('
+    Nest nest(this);
+    if (nest.TooDeep()) return DepthError(open);
+    AggregateCall call;
+    call.name = std::move(lower);
+    call.name_range = name.range;
+    if (Peek().kind == TokenKind::kIdent && Peek().value.empty() &&
+        EqualsIgnoreCaseAscii(Peek().text, "distinct")) {
+      Next();
+      call.distinct = true;
+    }
+    if (Peek().kind == TokenKind::kStar && !call.distinct) {
+      if (call.name != "count") {
+        return Diagnostic(text_, Peek().range, "'*' is only an argument of count(*)");
+      }
+      Next();
+      call.star = true;
+    } else {
+      in_aggregate_ = true;
+      auto arg = ParseOr();
+      in_aggregate_ = false;
+      if (!arg.ok()) return arg.status();
+      call.arg = std::move(arg).value();
+      if (const Expr* deep = TooDeep(*call.arg, 2)) {
+        return Diagnostic(text_, deep->op_range,
+                          "expression nested too deeply (the limit is 64 levels)");
+      }
+    }
+    const Token& close = Peek();
+    if (close.kind == TokenKind::kComma) {
+      return Diagnostic(text_, close.range, call.name + "() takes one argument");
+    }
+    PD_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')' after the aggregate's argument"));
+    call.range = Span(name.range, close.range);
+    const SourceRange range = call.range;
+    PD_ASSIGN_OR_RETURN(std::string column, (*hook_)(std::move(call)));
+    PD_ASSIGN_OR_RETURN(ExprPtr e, NewNode(ExprKind::kColumn, range, name.range));
+    e->column_name = std::move(column);
+    return e;
+  }
+
+  static bool EqualsIgnoreCaseAscii(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(a[i])) !=
+          std::tolower(static_cast<unsigned char>(b[i])))
+        return false;
+    }
+    return true;
+  }
+
   Result<ExprPtr> ParseCall(const Token& name) {
+    if (std::string lower;
+        hook_ != nullptr && name.value.empty() && IsAggregateName(name.text, &lower)) {
+      return ParseAggregate(name, std::move(lower));
+    }
     const FunctionInfo* info = FindFunction(name.text);
     if (info == nullptr) {
       std::string msg = "unknown function '" + std::string(name.text) + "'";
@@ -612,6 +694,8 @@ class Parser {
   size_t pos_ = 0;
   int depth_ = 1;
   int nodes_ = 0;
+  const AggregateHook* hook_ = nullptr;  // ParsePrefix only
+  bool in_aggregate_ = false;            // inside an aggregate's argument
 };
 
 }  // namespace
@@ -658,6 +742,17 @@ bool IsSameChain(const Expr& parent, const Expr& left_child) {
 Result<ExprPtr> Parse(std::string_view text, const std::vector<Token>& tokens) {
   Parser parser(text, tokens);
   PD_ASSIGN_OR_RETURN(ExprPtr root, parser.ParsePredicate());
+  if (const Expr* deep = TooDeep(*root, 1)) {
+    return Diagnostic(text, deep->op_range,
+                      "expression nested too deeply (the limit is 64 levels)");
+  }
+  return root;
+}
+
+Result<ExprPtr> ParseExpressionPrefix(std::string_view text, const std::vector<Token>& tokens,
+                                      size_t* pos, const AggregateHook* hook) {
+  Parser parser(text, tokens);
+  PD_ASSIGN_OR_RETURN(ExprPtr root, parser.ParsePrefix(pos, hook));
   if (const Expr* deep = TooDeep(*root, 1)) {
     return Diagnostic(text, deep->op_range,
                       "expression nested too deeply (the limit is 64 levels)");

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "bpfgen/schema/schema.h"
+#include "engine/api/query.h"
 #include "engine/api/scan_options.h"
 #include "pushdown/device/device_request.h"
 #include "pushdown/device/program_cache_options.h"
@@ -125,6 +126,14 @@ class AttachedDB {
   // Writes nothing, compiles (or finds in the cache) the program.
   Result<ExplainResult> Explain(rocksdb::ColumnFamilyHandle* cf, const RowSpec& rows,
                                 std::string_view where, const ScanOptions& options = ScanOptions());
+
+  // One SQL SELECT (engine/api/query.h, docs/SQL.md). FROM names a table of
+  // the catalog (AttachOptions::catalog) or raw.<column family>; its column
+  // family is found by name among `families` (the handles the application
+  // opened; the default column family is always known).
+  Result<std::unique_ptr<QueryCursor>> Query(
+      std::string_view sql, const QueryOptions& options = QueryOptions(),
+      const std::vector<rocksdb::ColumnFamilyHandle*>& families = {});
 
   // Tables of the catalog (AttachOptions::catalog), read at the latest state.
   // No catalog -> InvalidArgument; no such table -> NotFound; a bad entry

@@ -212,6 +212,10 @@ class PushdownDB {
                                     const ScanOptions& options = ScanOptions());
   Result<ExplainResult> Explain(const ScanTarget& target, std::string_view where,
                                 const ScanOptions& options = ScanOptions());
+  // One SQL SELECT over a table or raw.<column family> (engine/api/query.h,
+  // docs/SQL.md).
+  Result<std::unique_ptr<QueryCursor>> Query(std::string_view sql,
+                                             const QueryOptions& options = QueryOptions());
 
   // The attach API over db(): scans of any column family handle of this DB
   // with a per-call RowSpec (attach.h). Shares the program cache.

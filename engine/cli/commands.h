@@ -30,6 +30,11 @@ extern const char kLoadTpchHelp[];
 int RunScanCommand(const std::vector<std::string>& args);
 extern const char kScanHelp[];
 
+// pushdown query --db DIR [--format csv|tsv|json|table] [--no-header]
+//                [--device ...] [--strict-device] [--stats] "SELECT ..."
+int RunQueryCommand(const std::vector<std::string>& args);
+extern const char kQueryHelp[];
+
 // pushdown explain --db DIR [--table T|--cf NAME] --where EXPR [--device ...]
 int RunExplainCommand(const std::vector<std::string>& args);
 extern const char kExplainHelp[];

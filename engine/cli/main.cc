@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
      kLoadTpchHelp},
     {"scan", "rows (CSV) or aggregates matching a predicate, with scan statistics", RunScanCommand,
      kScanHelp},
+    {"query", "one single-table SQL SELECT (GROUP BY, ORDER BY, LIMIT; csv/tsv/json/table)",
+     RunQueryCommand, kQueryHelp},
     {"explain", "how a scan would run: device/residual split, files, device capabilities",
      RunExplainCommand, kExplainHelp},
     {"tables", "the tables of a database with their DDL", RunTablesCommand, kTablesHelp},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "bpfgen/eval/evaluator.h"
@@ -298,12 +299,23 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
     return a->largest_seqno > b->largest_seqno;
   });
 
+  // Zone maps decide by the plan's conjuncts: caller filters with no
+  // conjuncts describing them (a plan without conjuncts but with a filter)
+  // cannot be judged by a zone map, so those scans read every block.
+  const bool undescribed = (filters.device && plan.device_conjuncts.empty()) ||
+                           (filters.residual && plan.residual_conjuncts.empty());
+  std::optional<ScanPlan> no_zone_maps;
+  if (undescribed && plan.zone_maps != ScanPlan::ZoneMapUse::kOff) {
+    no_zone_maps.emplace(plan);
+    no_zone_maps->zone_maps = ScanPlan::ZoneMapUse::kOff;
+  }
+  const ScanPlan& file_plan = no_zone_maps ? *no_zone_maps : plan;
   std::vector<FileStream> file_streams;
   for (size_t i = 0; i < files.size(); ++i) {
     const ScanFile* f = files[i];
     PD_ASSIGN_OR_RETURN(
         std::unique_ptr<EntryStream> stream,
-        OpenFileStream(plan, *f, range, OlderFileOverlaps(files, i), filters, &scan->stats_));
+        OpenFileStream(file_plan, *f, range, OlderFileOverlaps(files, i), filters, &scan->stats_));
     file_streams.push_back({f, std::move(stream)});
     ++scan->stats_.files;
   }

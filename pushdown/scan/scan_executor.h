@@ -141,7 +141,8 @@ class ScanExecutor {
  public:
   // Filters built from the plan's conjuncts with the reference evaluator.
   static Result<std::unique_ptr<ScanExecutor>> Open(const ScanPlan& plan);
-  // Filters given by the caller (they must implement the plan's conjuncts).
+  // Filters given by the caller (they must implement the plan's conjuncts;
+  // a filter whose conjunct list is empty turns zone maps off for the scan).
   static Result<std::unique_ptr<ScanExecutor>> Open(const ScanPlan& plan, ScanFilters filters);
 
   ~ScanExecutor();

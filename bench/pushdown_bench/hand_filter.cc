@@ -41,6 +41,30 @@ Result<HandFilter> HandFilter::Parse(std::string_view predicate, const bpfgen::R
     if (f.n_ == 0) return Status::InvalidArgument("modulus 0");
     return f;
   }
+  // An INT64 NOT NULL column in [A, B) or = A: l_orderkey (lineitem, 16
+  // columns) or ts / ingest_ts (the events table, 5 columns).
+  const bool range = std::regex_match(p, m, std::regex(R"((\w+) >= (-?\d+) AND \1 < (-?\d+))"));
+  std::smatch eq;
+  const bool point = !range && std::regex_match(p, eq, std::regex(R"((\w+) = (-?\d+))"));
+  if (range || point) {
+    const std::smatch& g = range ? m : eq;
+    const std::string col = g[1];
+    int index = -1;
+    if (layout != nullptr && layout->columns.size() == 16 && col == "l_orderkey") index = 0;
+    if (layout != nullptr && layout->columns.size() == 5 && col == "ts") index = 0;
+    if (layout != nullptr && layout->columns.size() == 5 && col == "ingest_ts") index = 1;
+    if (index < 0) {
+      return Status::InvalidArgument("no hand-written baseline for '" + p +
+                                     "' (ranges: l_orderkey of lineitem, ts or ingest_ts of "
+                                     "events)");
+    }
+    f.kind_ = Kind::kInt64Range;
+    f.range_off_ = layout->columns[index].offset;
+    f.min_size_ = layout->min_value_size;
+    f.range_lo_ = std::stoll(g[2]);
+    f.range_hi_ = range ? std::stoll(g[3]) : f.range_lo_ + 1;
+    return f;
+  }
   const bool q6 = p == Squeeze(kQ6Predicate);
   const bool partkey = std::regex_match(p, m, std::regex(R"(l_partkey ?<= ?(\d+))"));
   const bool orderkey = !partkey && std::regex_match(p, m, std::regex(R"(l_orderkey ?< ?(\d+))"));

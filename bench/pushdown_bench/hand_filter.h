@@ -24,9 +24,12 @@ inline constexpr const char* kQ6Aggregates = "count(*), sum(l_extendedprice * l_
 //   TRUE                          every row (raw or table)
 //   u64be(key, 0) % N < K         raw db_bench data
 //   l_partkey <= P, l_orderkey < K, the Q6 predicate   lineitem
+//   C >= A AND C < B, C = A   (an INT64 NOT NULL column: l_orderkey of
+//                              lineitem; ts, ingest_ts of events_data.h's
+//                              events table)
 class HandFilter {
  public:
-  enum class Kind { kTrue, kRawMod, kPartkeyLe, kOrderkeyLt, kQ6 };
+  enum class Kind { kTrue, kRawMod, kPartkeyLe, kOrderkeyLt, kQ6, kInt64Range };
 
   // InvalidArgument if `predicate` has no hand-written twin. `layout` is the
   // lineitem row layout (ignored for raw predicates).
@@ -46,6 +49,11 @@ class HandFilter {
         return value.size() >= min_size_ && Load<int64_t>(value, orderkey_off_) < bound_;
       case Kind::kQ6:
         return MatchQ6(value);
+      case Kind::kInt64Range: {
+        if (value.size() < min_size_) return false;
+        const int64_t x = Load<int64_t>(value, range_off_);
+        return x >= range_lo_ && x < range_hi_;
+      }
     }
     return false;
   }
@@ -84,6 +92,8 @@ class HandFilter {
   Kind kind_ = Kind::kTrue;
   uint64_t n_ = 1, k_ = 1;
   int64_t bound_ = 0;
+  int64_t range_lo_ = 0, range_hi_ = 0;  // kInt64Range: [lo, hi)
+  uint32_t range_off_ = 0;
   size_t min_size_ = 0;
   uint32_t orderkey_off_ = 0, partkey_off_ = 0, quantity_off_ = 0, extprice_off_ = 0,
            discount_off_ = 0, shipdate_off_ = 0;

@@ -38,6 +38,7 @@
 #include "bench/pushdown_bench/baselines.h"
 #include "bench/pushdown_bench/db_bench_data.h"
 #include "bench/pushdown_bench/db_bench_flags.h"
+#include "bench/pushdown_bench/events_data.h"
 #include "bench/pushdown_bench/hand_filter.h"
 #include "bench/pushdown_bench/op_stats.h"
 #include "bench/pushdown_bench/report.h"
@@ -63,7 +64,7 @@ DEFINE_bool(use_existing_db, false, "do not destroy the DB first");
 DEFINE_int64(target_file_size_base, 64 << 20, "target SST file size (as db_bench)");
 DEFINE_string(benchmarks, "fillseq,filterscan",
               "comma list of: fillseq, fillrandom, compact, loadtpch, filterscan, tpch_q6, "
-              "selectivity_sweep");
+              "selectivity_sweep, loadevents, events_sweep");
 DEFINE_int32(threads, 1,
              "reader threads of a scan benchmark, as db_bench: each runs the benchmark's scan "
              "concurrently in every timed round (writes use one thread)");
@@ -88,6 +89,7 @@ DEFINE_int32(repeats, 5, "timed runs per path; medians are reported");
 DEFINE_string(report, "", "append one CSV row per measurement to this file");
 DEFINE_int32(batch_blocks, 16, "ScanOptions::batch_blocks");
 DEFINE_bool(use_io_uring, true, "ScanOptions::use_io_uring");
+DEFINE_bool(zone_maps, true, "ScanOptions::use_zone_maps (skip blocks by their zone maps)");
 DEFINE_bool(expert_baselines, true,
             "also run the expert baselines (tuned DB iterator, SstFileReader; baselines.h)");
 DEFINE_string(expert_reads, "auto",
@@ -250,6 +252,10 @@ class Bench {
       TpchQ6();
     else if (name == "selectivity_sweep")
       Sweep();
+    else if (name == "loadevents")
+      LoadEventsTable();
+    else if (name == "events_sweep")
+      EventsSweep();
     else
       Die("unknown benchmark '" + name + "'");
   }
@@ -327,7 +333,39 @@ class Bench {
         "files=%zu compression=%s\n",
         FLAGS_tpch_scale, sum.rows, sum.orders, Seconds(t0, t1), Seconds(t1, t2), sst_bytes,
         static_cast<size_t>(meta.file_count), FLAGS_compression_type.c_str());
+    const ZoneMapSize z = Check(ZoneMapSizeOf(db_->db(), table->column_family()), "zone maps");
+    std::printf(
+        "# loadtpch: data_blocks=%lu data_bytes=%lu zone_map_bytes=%lu "
+        "zone_map_bytes/data_bytes=%.5f\n",
+        z.data_blocks, z.data_bytes, z.zone_map_bytes,
+        z.data_bytes ? static_cast<double>(z.zone_map_bytes) / static_cast<double>(z.data_bytes)
+                     : 0.0);
     PrintDbBenchLine("loadtpch", Seconds(t0, t2), sum.rows, 0, "");
+  }
+
+  // The time-ordered events table (events_data.h), --num rows.
+  void LoadEventsTable() {
+    const EventsLoad l = Check(LoadEvents(db_.get(), static_cast<uint64_t>(FLAGS_num)), "events");
+    std::printf(
+        "# loadevents: rows=%lu load_s=%.3f files=%lu data_blocks=%lu data_bytes=%lu "
+        "sst_bytes=%lu zone_map_bytes=%lu zone_map_bytes/data_bytes=%.5f\n",
+        l.rows, l.seconds, l.files, l.data_blocks, l.data_bytes, l.sst_bytes, l.zone_map_bytes,
+        l.data_bytes ? static_cast<double>(l.zone_map_bytes) / static_cast<double>(l.data_bytes)
+                     : 0.0);
+    PrintDbBenchLine("loadevents", l.seconds, l.rows, 0, "");
+  }
+
+  // Ranges selecting 0.1%, 1% and 10% of the events on the key (ts) and on a
+  // column that follows it (ingest_ts). REQUIRES: --table=events.
+  void EventsSweep() {
+    if (FLAGS_table != "events") Die("events_sweep needs --table=events");
+    for (const char* col : {"ts", "ingest_ts"}) {
+      for (double f : {0.001, 0.01, 0.1}) {
+        char name[64];
+        std::snprintf(name, sizeof(name), "events_%s_%g", col, f * 100);
+        ScanBench(name, EventsRange(col, static_cast<uint64_t>(FLAGS_num), f), f);
+      }
+    }
   }
 
   rocksdb::ColumnFamilyHandle* Cf() {
@@ -353,6 +391,7 @@ class Bench {
     so.batch_blocks = static_cast<uint32_t>(FLAGS_batch_blocks);
     so.use_direct_io = FLAGS_use_direct_reads;
     so.use_io_uring = FLAGS_use_io_uring;
+    so.use_zone_maps = FLAGS_zone_maps;
     return so;
   }
 
@@ -653,6 +692,12 @@ class Bench {
     if (first.matched != vb.r.matched || first.key_sum != vb.r.key_sum)
       Die(bench + ": MISMATCH pushdown (first run) vs iterator baseline");
     PrintInfo(bench, first.info);
+    std::printf(
+        "# %s: blocks_read=%lu blocks_skipped=%lu blocks_skipped_by_range=%lu "
+        "blocks_skipped_by_zone_map=%lu files_skipped=%lu\n",
+        bench.c_str(), first.stats.blocks_read, first.stats.blocks_skipped,
+        first.stats.blocks_skipped_by_range, first.stats.blocks_skipped_by_zone_map,
+        first.stats.files_skipped);
     // Untimed: full rows of the pushdown side.
     const PushdownRun vp = RunPushdown(target, predicate, snap, table, true);
     if (vb.r.matched != vp.matched || vb.r.key_sum != vp.key_sum || vb.r.kv_sum != vp.kv_sum) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bpfgen/lang/functions.h"
 #include "bpfgen/schema/scalar.h"
 
 namespace pushdown::bpfgen {
@@ -35,7 +36,8 @@ Outcomes Negate(Outcomes x) {
 
 class ZoneEvaluator {
  public:
-  ZoneEvaluator(const Schema& schema, const ZoneStats& zone) : schema_(schema), zone_(zone) {}
+  ZoneEvaluator(const Schema& schema, const ZoneStats& zone, const RawField* field)
+      : schema_(schema), zone_(zone), field_(field) {}
 
   Outcomes Eval(const Expr& e) const {
     switch (e.kind) {
@@ -77,6 +79,10 @@ class ZoneEvaluator {
   // The zone of a column operand (a column, or an INT32 column widened to
   // INT64), or null if the operand is anything else or unknown.
   const ColumnZone* ZoneOf(const Expr& e) const {
+    if (field_ != nullptr && e.kind == ExprKind::kCall) {
+      if (!field_->ReadBy(e) || zone_.columns.empty() || !zone_.columns[0].known) return nullptr;
+      return &zone_.columns[0];
+    }
     const Expr* c = &e;
     if (c->kind == ExprKind::kCast && c->children.size() == 1 && c->type.id == TypeId::kInt64 &&
         c->children[0]->type.id == TypeId::kInt32) {
@@ -213,7 +219,25 @@ class ZoneEvaluator {
 
   const Schema& schema_;
   const ZoneStats& zone_;
+  const RawField* field_;  // raw mode: what zone_.columns[0] summarises; else null
 };
+
+// The reader function of a field (nullopt: no such reader).
+std::optional<Function> ReaderOf(const RawField& f) {
+  switch (f.width) {
+    case 1:
+      return Function::kU8;
+    case 2:
+      return f.big_endian ? Function::kU16Be : Function::kU16Le;
+    case 4:
+      if (f.is_signed) return f.big_endian ? Function::kI32Be : Function::kI32Le;
+      return f.big_endian ? Function::kU32Be : Function::kU32Le;
+    case 8:
+      return f.big_endian ? Function::kU64Be : Function::kU64Le;
+    default:
+      return std::nullopt;
+  }
+}
 
 }  // namespace
 
@@ -242,10 +266,61 @@ const char* ZoneVerdictName(ZoneVerdict v) {
   return "maybe";
 }
 
+std::string RawField::Invalid() const {
+  if (width != 1 && width != 2 && width != 4 && width != 8) {
+    return "raw zone map field width " + std::to_string(width) + " (1, 2, 4 or 8)";
+  }
+  if (is_signed && width != 4) return "a signed raw zone map field must be 4 bytes wide";
+  if (source != Source::kKey && source != Source::kValue) return "raw zone map field source";
+  return "";
+}
+
+bool RawField::ReadBy(const Expr& e) const {
+  if (e.kind != ExprKind::kCall || e.children.size() != 2 || !Invalid().empty()) return false;
+  std::optional<Function> reader = ReaderOf(*this);
+  bool same = reader && e.function == *reader;
+  // 8 bytes: the signed readers return the same bit pattern.
+  if (width == 8) {
+    same |= e.function == (big_endian ? Function::kI64Be : Function::kI64Le);
+  }
+  if (!same) return false;
+  const Expr& s = *e.children[0];
+  const Expr& off = *e.children[1];
+  const int column = source == Source::kKey ? 0 : 1;
+  return s.kind == ExprKind::kColumn && s.column == column && s.type.id == TypeId::kBytes &&
+         off.kind == ExprKind::kLiteral && !off.literal_null &&
+         off.literal_int == static_cast<int64_t>(offset);
+}
+
+std::optional<int64_t> RawField::Read(std::string_view bytes) const {
+  if (!Invalid().empty() || offset > bytes.size() || bytes.size() - offset < width) {
+    return std::nullopt;
+  }
+  uint64_t v = 0;
+  for (int i = 0; i < width; ++i) {
+    const uint8_t b = static_cast<uint8_t>(bytes[offset + (big_endian ? i : width - 1 - i)]);
+    v = (v << 8) | b;
+  }
+  if (is_signed && width == 4) return static_cast<int64_t>(static_cast<int32_t>(v));
+  return static_cast<int64_t>(v);
+}
+
+std::string RawField::ToString() const {
+  std::optional<Function> reader = ReaderOf(*this);
+  if (!reader) return "invalid raw field";
+  return std::string(GetFunctionInfo(*reader).name) + "(" +
+         (source == Source::kKey ? "key" : "value") + ", " + std::to_string(offset) + ")";
+}
+
 ZoneVerdict EvaluateZone(const std::vector<const Expr*>& conjuncts, const Schema& schema,
                          const ZoneStats& zone) {
+  return EvaluateZone(conjuncts, schema, zone, nullptr);
+}
+
+ZoneVerdict EvaluateZone(const std::vector<const Expr*>& conjuncts, const Schema& schema,
+                         const ZoneStats& zone, const RawField* field) {
   if (zone.rows == 0) return ZoneVerdict::kNever;  // no row to be TRUE
-  ZoneEvaluator eval(schema, zone);
+  ZoneEvaluator eval(schema, zone, field);
   Outcomes all = kT;  // the empty conjunction
   for (const Expr* c : conjuncts) {
     all = Combine(all, eval.Eval(*c), And);

@@ -16,11 +16,16 @@
 //
 // Understood: comparisons, BETWEEN, IN and IS [NOT] NULL of a fixed-width
 // column (BOOL, INT32, INT64, DATE, DECIMAL; an INT32 column widened to
-// INT64) against literals; NOT, AND, OR; BOOL and NULL literals. Not (yet):
+// INT64) against literals; in raw mode the same of the recorded RawField's
+// reader call (e.g. `u64be(value, 0) BETWEEN 10 AND 20`); NOT, AND, OR; BOOL
+// and NULL literals. Not (yet):
 // strings, DOUBLE (NaN), arithmetic (all outcomes).
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "bpfgen/lang/ast.h"
@@ -42,6 +47,32 @@ struct ZoneStats {
   std::vector<ColumnZone> columns;  // indexed like Schema::columns (may be shorter: unknown)
 };
 
+// Raw mode (no schema: `key` and `value` are bytes): the one fixed-width
+// byte field a raw zone map records, of the key or of the value. Its value
+// per entry is what the matching reader function returns (docs/LANGUAGE.md):
+// width 1 = u8; 2 = u16le/u16be; 4 = u32le/u32be (unsigned) or i32le/i32be
+// (is_signed); 8 = u64le/u64be/i64le/i64be (one bit pattern: signedness does
+// not matter). NULL where the bytes are too short (offset + width > size).
+struct RawField {
+  enum class Source : uint8_t { kKey = 0, kValue = 1 };
+  Source source = Source::kValue;
+  uint32_t offset = 0;
+  uint8_t width = 8;  // 1, 2, 4 or 8
+  bool big_endian = true;
+  bool is_signed = false;  // width 4 only (1 and 2 are unsigned, 8 is a bit pattern)
+
+  // "" if valid, else why not (width, signedness).
+  std::string Invalid() const;
+  // True if `e` is a call that reads exactly this field: the reader of this
+  // width, endianness and signedness applied to the raw `key` (column 0) or
+  // `value` (column 1) column at a literal offset equal to `offset`.
+  bool ReadBy(const Expr& e) const;
+  // The field of `bytes` (the key or the value), nullopt if too short.
+  std::optional<int64_t> Read(std::string_view bytes) const;
+  // "u64be(value, 0)": the call that reads it.
+  std::string ToString() const;
+};
+
 enum class ZoneVerdict : uint8_t { kNever, kAlways, kMaybe };
 
 const char* ZoneVerdictName(ZoneVerdict v);  // "never", "always", "maybe"
@@ -50,6 +81,10 @@ const char* ZoneVerdictName(ZoneVerdict v);  // "never", "always", "maybe"
 // REQUIRES: the conjuncts are type-checked against `schema`.
 ZoneVerdict EvaluateZone(const std::vector<const Expr*>& conjuncts, const Schema& schema,
                          const ZoneStats& zone);
+// Raw mode: `zone.columns[0]` summarises `field` (schema column 0, the BYTES
+// key, is never zone-mapped itself); every call ReadBy the field is its zone.
+ZoneVerdict EvaluateZone(const std::vector<const Expr*>& conjuncts, const Schema& schema,
+                         const ZoneStats& zone, const RawField* field);
 
 // True if `type` is recorded in zone maps (fixed-width integer representation).
 bool ZoneMappable(const Type& type);

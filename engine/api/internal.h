@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bpfgen/lang/ast.h"
@@ -70,6 +71,10 @@ struct KeyBounds {
   std::optional<std::string> lower;   // inclusive
   std::optional<std::string> upper;   // exclusive
   std::optional<std::string> prefix;  // kept for non-bytewise comparators (filtered)
+  // Bytewise only: the derived key ranges inside [lower, upper) when there
+  // are several (IN lists), read by a multi-range seek
+  // (exec::ScanPlan::key_ranges); empty = the whole [lower, upper).
+  std::vector<std::pair<std::string, std::optional<std::string>>> ranges;
   bool empty() const { return !lower && !upper && !prefix; }
 };
 

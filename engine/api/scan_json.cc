@@ -71,9 +71,25 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   num("rows_matched", stats.rows_matched);
   num("memtable_entries", info.memtable_entries_merged);
   char buf[64];
-  std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f,\"elapsed_ms\":%.3f}", info.compile_ms,
+  std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f,\"elapsed_ms\":%.3f", info.compile_ms,
                 elapsed_ms);
   j += buf;
+  // Added after the original keys (issue 14).
+  num("files_skipped_by_zone_map", stats.files_skipped_by_zone_map);
+  // Per file of the scan (pushdown path): blocks, skipped by key range,
+  // skipped by zone map, skipped whole.
+  j += ",\"per_file\":[";
+  for (size_t i = 0; i < stats.per_file.size(); ++i) {
+    const exec::FileScanStats& f = stats.per_file[i];
+    if (i) j += ',';
+    j += "{\"file\":" + JsonString(f.file) + ",\"level\":" + std::to_string(f.level) +
+         ",\"blocks\":" + std::to_string(f.blocks) +
+         ",\"skipped_by_range\":" + std::to_string(f.skipped_by_range) +
+         ",\"skipped_by_zone_map\":" + std::to_string(f.skipped_by_zone_map) +
+         ",\"skipped_whole\":" + (f.skipped_whole ? "true" : "false") +
+         ",\"zone_map\":" + JsonString(f.zone_map) + "}";
+  }
+  j += "]}";
   return j;
 }
 

@@ -69,6 +69,10 @@ struct ScanOptions {
   // (memtable_view.h) or, where that cannot be exact, read on the iterator
   // path with the reason.
   bool flush_memtable = false;
+  // Skip data blocks (and files) by their zone maps where that is exact
+  // (pushdown/scan/zone_skip.h). false: every block in the key range is read
+  // (e.g. to measure what the zone maps save).
+  bool use_zone_maps = true;
 };
 
 // How a scan runs / ran.
@@ -111,6 +115,11 @@ struct ScanInfo {
   // predicate's conjuncts on the leading key columns; empty: none). They stay
   // in the predicate: the derivation decides what is read, never what matches.
   std::vector<std::string> key_range_conjuncts;
+  // Pushdown path: per SST file of the scan, its data blocks and how many the
+  // key ranges and the zone map skip, and whether it is skipped whole
+  // (planned when the scan opens; Explain shows it). Empty on the iterator
+  // path.
+  std::vector<exec::FileScanStats> per_file;
 };
 
 class ScanCursor {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "bpfgen/eval/zone_eval.h"
@@ -16,10 +17,21 @@ class ZoneMapCollector : public rocksdb::TablePropertiesCollector {
  public:
   // enabled == false: collects and writes nothing (RocksDB 7.8 wraps every
   // collector a factory returns and cannot take a null one).
-  ZoneMapCollector(std::shared_ptr<const bpfgen::Schema> schema, bool enabled)
+  // With `field` (raw mode): records that field of every key or value as
+  // column 0 instead of the schema's columns.
+  ZoneMapCollector(std::shared_ptr<const bpfgen::Schema> schema, bool enabled,
+                   std::optional<bpfgen::RawField> field = std::nullopt)
       : schema_(std::move(schema)),
         layout_(schema_->raw ? bpfgen::RowLayout() : bpfgen::RowLayout::Compute(*schema_)),
         failed_(!enabled) {
+    if (field) {
+      zm_.raw_field = field;
+      zm_.columns = {0};
+      zm_.types = {static_cast<uint8_t>(bpfgen::TypeId::kInt64)};
+      zm_.scales = {0};
+      StartBlock();
+      return;
+    }
     for (size_t c = 0; c < schema_->columns.size(); ++c) {
       const bpfgen::Type& t = schema_->columns[c].type;
       if (!bpfgen::ZoneMappable(t)) continue;
@@ -30,7 +42,7 @@ class ZoneMapCollector : public rocksdb::TablePropertiesCollector {
     StartBlock();
   }
 
-  rocksdb::Status AddUserKey(const rocksdb::Slice& /*key*/, const rocksdb::Slice& value,
+  rocksdb::Status AddUserKey(const rocksdb::Slice& key, const rocksdb::Slice& value,
                              rocksdb::EntryType type, rocksdb::SequenceNumber /*seq*/,
                              uint64_t /*file_size*/) override {
     std::lock_guard<std::mutex> lock(mu_);  // BlockAdd may come from another thread
@@ -39,6 +51,20 @@ class ZoneMapCollector : public rocksdb::TablePropertiesCollector {
     if (type != rocksdb::kEntryPut || failed_) return rocksdb::Status::OK();
     bpfgen::ZoneStats& b = current_;
     ++b.rows;
+    if (zm_.raw_field) {
+      const bpfgen::RawField& f = *zm_.raw_field;
+      std::optional<int64_t> v = f.Read(
+          f.source == bpfgen::RawField::Source::kKey ? key.ToStringView() : value.ToStringView());
+      bpfgen::ColumnZone& z = b.columns[0];
+      if (!v) {
+        ++z.null_count;
+      } else {
+        z.min = z.value_count == 0 ? *v : std::min(z.min, *v);
+        z.max = z.value_count == 0 ? *v : std::max(z.max, *v);
+        ++z.value_count;
+      }
+      return rocksdb::Status::OK();
+    }
     bpfgen::Datum d;
     for (int c : zm_.columns) {
       if (!bpfgen::DecodeColumn(*schema_, layout_, value.ToStringView(), c, &d).ok()) {
@@ -69,7 +95,11 @@ class ZoneMapCollector : public rocksdb::TablePropertiesCollector {
     // Entries after the last BlockAdd mean the builder did not tell us where
     // a block ended: write nothing rather than a wrong map.
     if (failed_ || pending_entries_ > 0) return rocksdb::Status::OK();
-    properties->emplace(exec::kZoneMapProperty, exec::EncodeZoneMap(zm_));
+    if (zm_.raw_field) {
+      properties->emplace(exec::kRawZoneMapProperty, exec::EncodeRawZoneMap(zm_));
+    } else {
+      properties->emplace(exec::kZoneMapProperty, exec::EncodeZoneMap(zm_));
+    }
     return rocksdb::Status::OK();
   }
 
@@ -82,7 +112,7 @@ class ZoneMapCollector : public rocksdb::TablePropertiesCollector {
  private:
   void StartBlock() {
     current_ = bpfgen::ZoneStats();
-    current_.columns.resize(schema_->columns.size());
+    current_.columns.resize(std::max<size_t>(schema_->columns.size(), 1));
     for (int c : zm_.columns) current_.columns[c].known = true;
     pending_entries_ = 0;
   }
@@ -111,6 +141,21 @@ ZoneMapCollectorFactory::ZoneMapCollectorFactory(bpfgen::Schema schema,
 rocksdb::TablePropertiesCollector* ZoneMapCollectorFactory::CreateTablePropertiesCollector(
     rocksdb::TablePropertiesCollectorFactory::Context /*context*/) {
   return new ZoneMapCollector(schema_, enabled_);
+}
+
+RawZoneMapCollectorFactory::RawZoneMapCollectorFactory(
+    bpfgen::RawField field, const rocksdb::ColumnFamilyOptions* cf_options)
+    : field_(field), schema_(std::make_shared<const bpfgen::Schema>(bpfgen::Schema::Raw())) {
+  if (!field_.Invalid().empty()) enabled_ = false;
+  if (cf_options != nullptr && (cf_options->compression_opts.parallel_threads > 1 ||
+                                cf_options->bottommost_compression_opts.parallel_threads > 1)) {
+    enabled_ = false;
+  }
+}
+
+rocksdb::TablePropertiesCollector* RawZoneMapCollectorFactory::CreateTablePropertiesCollector(
+    rocksdb::TablePropertiesCollectorFactory::Context /*context*/) {
+  return new ZoneMapCollector(schema_, enabled_, field_);
 }
 
 void TableZoneMapFactory::Register(uint32_t column_family_id, const bpfgen::Schema& schema) {

@@ -32,6 +32,7 @@
 #include <mutex>
 #include <string>
 
+#include "bpfgen/eval/zone_eval.h"
 #include "bpfgen/schema/schema.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table_properties.h"
@@ -55,6 +56,37 @@ class ZoneMapCollectorFactory : public rocksdb::TablePropertiesCollectorFactory 
 
  private:
   std::shared_ptr<const bpfgen::Schema> schema_;
+  bool enabled_ = true;
+};
+
+// Raw mode (a column family without a schema, e.g. one db_bench or an
+// application fills): records one byte field of every key or value
+// (bpfgen::RawField: offset, width, endianness, signedness), per data block
+// and per file, as the user table property "pushdown.zonemap.raw.v1". A raw
+// scan whose predicate compares exactly that field -- the reader call of the
+// same width and endianness at the same literal offset, e.g.
+// `u64be(value, 0) BETWEEN 100 AND 200` for {kValue, 0, 8, big endian} --
+// skips blocks by it; other predicates read as without it. Entries too short
+// for the field count as NULL. An invalid field collects nothing.
+//   bpfgen::RawField ts{bpfgen::RawField::Source::kKey, 0, 8, /*big_endian=*/true};
+//   cf_options.table_properties_collector_factories.push_back(
+//       std::make_shared<RawZoneMapCollectorFactory>(ts));
+class RawZoneMapCollectorFactory : public rocksdb::TablePropertiesCollectorFactory {
+ public:
+  static const char* kClassName() { return "pushdown.RawZoneMapCollectorFactory"; }
+
+  explicit RawZoneMapCollectorFactory(bpfgen::RawField field,
+                                      const rocksdb::ColumnFamilyOptions* cf_options = nullptr);
+
+  rocksdb::TablePropertiesCollector* CreateTablePropertiesCollector(
+      rocksdb::TablePropertiesCollectorFactory::Context context) override;
+  const char* Name() const override { return kClassName(); }
+
+  const bpfgen::RawField& field() const { return field_; }
+
+ private:
+  bpfgen::RawField field_;
+  std::shared_ptr<const bpfgen::Schema> schema_;  // Schema::Raw()
   bool enabled_ = true;
 };
 

@@ -28,6 +28,15 @@ FileBlockReader::FileBlockReader(std::unique_ptr<SstFile> file, std::vector<Bloc
     if (!runs_.empty()) r.begin = std::max(r.begin, runs_.back().end);  // keep them disjoint
     if (!r.empty()) runs_.push_back(r);
   }
+  // Runs closer than kMaxSpanGapBlocks share one span (one BlockSource).
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    if (i > 0 && runs_[i].begin - spans_.back().end <= kMaxSpanGapBlocks) {
+      spans_.back().end = runs_[i].end;
+    } else {
+      spans_.push_back(runs_[i]);
+    }
+    span_of_.push_back(spans_.size() - 1);
+  }
   Rewind();
 }
 
@@ -48,7 +57,9 @@ Status FileBlockReader::Next(ReadBlock* block, bool* done) {
   *done = false;
   if (run_ < runs_.size() && next_block_ >= runs_[run_].end) {
     ++run_;
-    source_.reset();  // each run is read by a source of its own
+    // Each span is read by a source of its own; the next run of the same
+    // span continues on it (the gap's blocks are passed over below).
+    if (run_ >= runs_.size() || span_of_[run_] != span_of_[run_ - 1]) source_.reset();
     if (run_ < runs_.size()) next_block_ = runs_[run_].begin;
   }
   if (run_ >= runs_.size()) {
@@ -59,10 +70,10 @@ Status FileBlockReader::Next(ReadBlock* block, bool* done) {
     return Status::OK();
   }
   if (source_options_ && source_ == nullptr) {
-    // One source per run, opened when the run starts: its large reads cover
-    // that run's blocks and nothing between runs.
+    // One source per span, opened when its first run starts: its large reads
+    // cover that span's blocks and nothing outside it.
     Result<std::unique_ptr<BlockSource>> opened =
-        BlockSource::Open({file_.get()}, *source_options_, {runs_[run_]});
+        BlockSource::Open({file_.get()}, *source_options_, {spans_[span_of_[run_]]});
     if (opened.ok()) {
       source_ = std::move(opened).value();
       if (std::string_view(source_->backend()) != "io_uring" && source_options_->use_io_uring &&
@@ -85,7 +96,9 @@ Status FileBlockReader::Next(ReadBlock* block, bool* done) {
   if (source_options_) {
     SourceBlock b;
     bool end = false;
-    PD_RETURN_IF_ERROR(source_->Next(&b, &end));
+    do {  // blocks before next_block_ are a gap between runs: passed over, not delivered
+      PD_RETURN_IF_ERROR(source_->Next(&b, &end));
+    } while (!end && b.block_index < next_block_);
     if (end || b.block_index != next_block_) {
       return Status::Internal(file_->info().file_name + ": block source out of step at block " +
                               std::to_string(next_block_));

@@ -38,7 +38,12 @@ class FileBlockReader {
                   std::optional<BlockSourceOptions> source_options, ScanStats* stats);
   // Only the blocks of `runs`: ascending, disjoint ranges (clamped to the
   // file's blocks; empty runs are dropped). Blocks between runs (a zone map
-  // proved them useless) are never read.
+  // proved them useless) are never delivered. Through a BlockSource, runs
+  // separated by at most kMaxSpanGapBlocks blocks form one span read by one
+  // source (one ring and its registered buffers, not one per run: scattered
+  // zone-map skips would otherwise open thousands), whose large reads also
+  // fetch the gap's blocks, which are dropped; blocks_read / bytes_read count
+  // the delivered blocks only. Wider gaps are not read at all.
   FileBlockReader(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
                   std::optional<BlockSourceOptions> source_options, ScanStats* stats);
 
@@ -56,10 +61,13 @@ class FileBlockReader {
   std::optional<BlockSourceOptions> source_options_;
   ScanStats* stats_;
   std::unique_ptr<BlockSource> source_;
-  std::vector<BlockRange> runs_;  // non-empty, ascending, disjoint
-  size_t run_ = 0;                // the run holding next_block_ (runs_.size() at the end)
-  size_t next_block_ = 0;         // in [runs_[run_].begin, runs_[run_].end)
-  BlockContents block_;           // the pread path's current block
+  static constexpr size_t kMaxSpanGapBlocks = 256;
+  std::vector<BlockRange> runs_;   // non-empty, ascending, disjoint
+  std::vector<BlockRange> spans_;  // runs_ joined across gaps <= kMaxSpanGapBlocks
+  std::vector<size_t> span_of_;    // per run: its span
+  size_t run_ = 0;                 // the run holding next_block_ (runs_.size() at the end)
+  size_t next_block_ = 0;          // in [runs_[run_].begin, runs_[run_].end)
+  BlockContents block_;            // the pread path's current block
 };
 
 }  // namespace pushdown::exec

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "bpfgen/eval/evaluator.h"
@@ -92,51 +93,131 @@ bool OlderFileOverlaps(const std::vector<const ScanFile*>& files, size_t i) {
   return false;
 }
 
-// The blocks of `blocks` to read: all of them, less the ones the file's zone
-// map proves useless where skipping them is exact (zone_skip.h). Fills
-// *always (per file block, 1 = every row matches) when the map is used.
+// The blocks of `in` (sorted, disjoint runs) to read: all of them, less the
+// ones the file's zone map proves useless where skipping them is exact
+// (zone_skip.h). Fills *always (per file block, 1 = every row matches) when
+// the map is used, and file->zone_map / skipped_by_zone_map.
 std::vector<BlockRange> ZoneMapRuns(const ScanPlan& plan, const ScanFile& f, const SstFile& sst,
-                                    BlockRange blocks, bool older_overlap,
-                                    std::vector<uint8_t>* always, ScanStats* stats) {
-  std::vector<BlockRange> runs = {blocks};
-  if (plan.zone_maps == ScanPlan::ZoneMapUse::kOff || plan.schema->raw || blocks.empty()) {
-    return runs;
+                                    std::vector<BlockRange> in, bool older_overlap,
+                                    std::vector<uint8_t>* always, FileScanStats* file,
+                                    ScanStats* stats) {
+  if (plan.zone_maps == ScanPlan::ZoneMapUse::kOff) {
+    file->zone_map = "off";
+    return in;
   }
+  if (in.empty()) return in;
   const TableProperties& props = sst.info().properties;
-  auto it = props.raw.find(kZoneMapProperty);
-  if (it == props.raw.end()) return runs;  // written without the collector: read as before
-  Result<ZoneMap> zm = DecodeZoneMap(it->second, plan.schema->columns.size(), sst.info().file_name);
+  // A table's files carry kZoneMapProperty, a raw family's (with a raw
+  // collector) kRawZoneMapProperty.
+  const bool raw = plan.schema->raw;
+  auto it = props.raw.find(raw ? kRawZoneMapProperty : kZoneMapProperty);
+  if (it == props.raw.end()) {  // written without the collector: read as before
+    file->zone_map = "none";
+    return in;
+  }
+  Result<ZoneMap> zm =
+      raw ? DecodeRawZoneMap(it->second, sst.info().file_name)
+          : DecodeZoneMap(it->second, plan.schema->columns.size(), sst.info().file_name);
   // A zone map is an optimisation: one that cannot be used leaves the file
   // read as if it had none (never a wrong row, never a failed scan).
-  if (!zm.ok() || !ZoneMapMismatch(*zm, *plan.schema, sst.num_data_blocks()).empty()) return runs;
+  if (!zm.ok()) {
+    file->zone_map = "unusable: " + zm.status().message();
+    return in;
+  }
+  if (std::string why = ZoneMapMismatch(*zm, *plan.schema, sst.num_data_blocks()); !why.empty()) {
+    file->zone_map = "unusable: " + why;
+    return in;
+  }
   std::vector<const bpfgen::Expr*> conjuncts = plan.device_conjuncts;
   conjuncts.insert(conjuncts.end(), plan.residual_conjuncts.begin(), plan.residual_conjuncts.end());
-  const bool skip_ok =
-      plan.zone_maps == ScanPlan::ZoneMapUse::kNaiveForTests ||
-      ZoneSkipIsExact(older_overlap, props.index_key_is_user_key != 0, f.largest_seqno == 0);
+  // THE EXACTNESS RULE (zone_skip.h): a "never" block is left unread only if
+  // nothing older than it can be revealed -- no older file overlaps this one
+  // and no user key spans two of its blocks. Otherwise its newer versions and
+  // tombstones must still reach the merge (cockroachdb/cockroach#28358).
+  const bool user_key_index = props.index_key_is_user_key != 0;
+  const bool single_version = f.largest_seqno == 0;
+  const bool skip_ok = plan.zone_maps == ScanPlan::ZoneMapUse::kNaiveForTests ||
+                       ZoneSkipIsExact(older_overlap, user_key_index, single_version);
+  if (!skip_ok) {
+    file->zone_map = older_overlap ? "not exact: an older file overlaps"
+                                   : "not exact: a user key spans two blocks";
+  } else {
+    file->zone_map = "used";
+  }
+  if (raw) file->zone_map += ", field " + zm->raw_field->ToString();
+  const bpfgen::RawField* field = raw ? &*zm->raw_field : nullptr;
   always->assign(sst.num_data_blocks(), 0);
-  runs.clear();
-  for (size_t b = blocks.begin; b < blocks.end; ++b) {
-    const bpfgen::ZoneVerdict v = bpfgen::EvaluateZone(conjuncts, *plan.schema, zm->blocks[b]);
-    if (v == bpfgen::ZoneVerdict::kNever && skip_ok) {
-      ++stats->blocks_skipped_by_zone_map;
-      ++stats->blocks_skipped;
-      continue;
-    }
-    if (v == bpfgen::ZoneVerdict::kAlways) (*always)[b] = 1;
-    if (!runs.empty() && runs.back().end == b) {
-      runs.back().end = b + 1;
-    } else {
-      runs.push_back({b, b + 1});
+  std::vector<BlockRange> runs;
+  for (const BlockRange& r : in) {
+    for (size_t b = r.begin; b < r.end; ++b) {
+      const bpfgen::ZoneVerdict v =
+          bpfgen::EvaluateZone(conjuncts, *plan.schema, zm->blocks[b], field);
+      if (v == bpfgen::ZoneVerdict::kNever && skip_ok) {
+        ++stats->blocks_skipped_by_zone_map;
+        ++stats->blocks_skipped;
+        ++file->skipped_by_zone_map;
+        continue;
+      }
+      if (v == bpfgen::ZoneVerdict::kAlways) (*always)[b] = 1;
+      if (!runs.empty() && runs.back().end == b) {
+        runs.back().end = b + 1;
+      } else {
+        runs.push_back({b, b + 1});
+      }
     }
   }
   if (runs.empty()) ++stats->files_skipped_by_zone_map;
   return runs;
 }
 
+// The data blocks of `sst` that can hold a key of `range` and, when
+// `key_ranges` is not empty, of one of them (each intersected with `range`):
+// sorted, disjoint, adjacent runs merged.
+std::vector<BlockRange> BlocksInRanges(const ScanFile& f, const SstFile& sst, const KeyRange& range,
+                                       const std::vector<KeyRange>& key_ranges) {
+  std::vector<BlockRange> out;
+  auto add = [&](const KeyRange& r) {
+    if (!FileInRange(f, r)) return;
+    std::optional<std::string_view> lower, upper;
+    if (r.lower) lower = *r.lower;
+    if (r.upper) upper = *r.upper;
+    const BlockRange b = sst.DataBlocksInRange(lower, upper);
+    if (b.empty()) return;
+    // Ranges are sorted and disjoint, so the blocks come in order; two ranges
+    // may share a block (and adjacent blocks make one run).
+    if (!out.empty() && b.begin <= out.back().end) {
+      out.back().end = std::max(out.back().end, b.end);
+    } else {
+      out.push_back(b);
+    }
+  };
+  if (key_ranges.empty()) {
+    add(range);
+  } else {
+    for (const KeyRange& r : key_ranges) add(Intersect(range, r));
+  }
+  return out;
+}
+
+// True if the file's known key range overlaps the scan's range and, when
+// given, one of its key ranges.
+bool FileInRanges(const ScanFile& f, const KeyRange& range, const std::vector<KeyRange>& ranges) {
+  if (!FileInRange(f, range)) return false;
+  if (ranges.empty()) return true;
+  for (const KeyRange& r : ranges) {
+    if (FileInRange(f, Intersect(range, r))) return true;
+  }
+  return false;
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 // Opens one file's stream: the device's or the host's, over the data blocks
-// that can hold keys in `range` (the index seek) and that its zone map does
-// not rule out.
+// that can hold keys in `range` and the plan's key ranges (the index seek)
+// and that its zone map does not rule out.
 Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const ScanFile& f,
                                                     const KeyRange& range, bool older_overlap,
                                                     const ScanFilters& filters, ScanStats* stats) {
@@ -148,15 +229,25 @@ Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const 
     for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
     return Status::NotSupported(sst->info().file_name + ": " + why);
   }
+  FileScanStats file;
+  file.file = BaseName(f.path);
+  file.level = f.level;
+  file.opened = true;
+  file.blocks = sst->num_data_blocks();
   // The file is bytewise now (supported): its known key range may rule it
   // out although the plan did not say so (ScanPlan::bytewise_comparator).
-  const BlockRange blocks =
-      FileInRange(f, range) ? sst->DataBlocksInRange(range.lower, range.upper) : BlockRange{0, 0};
-  const uint64_t outside = sst->num_data_blocks() - blocks.size();
+  std::vector<BlockRange> blocks = BlocksInRanges(f, *sst, range, plan.key_ranges);
+  uint64_t in_range = 0;
+  for (const BlockRange& b : blocks) in_range += b.size();
+  const uint64_t outside = sst->num_data_blocks() - in_range;
   stats->blocks_skipped_by_range += outside;
   stats->blocks_skipped += outside;
+  file.skipped_by_range = outside;
   std::vector<uint8_t> always;
-  std::vector<BlockRange> runs = ZoneMapRuns(plan, f, *sst, blocks, older_overlap, &always, stats);
+  std::vector<BlockRange> runs =
+      ZoneMapRuns(plan, f, *sst, std::move(blocks), older_overlap, &always, &file, stats);
+  file.skipped_whole = runs.empty();
+  stats->per_file.push_back(std::move(file));
   const bool shadows = NeedsShadows(f.bottommost, f.largest_seqno);
   if (plan.device != nullptr) {
     return std::unique_ptr<EntryStream>(std::make_unique<DeviceFileStream>(
@@ -192,8 +283,13 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
     // Every entry of such a file is invisible: it neither shows nor hides.
     if (f.smallest_seqno > plan.snapshot) continue;
     // Holds no key in the range: none of its entries can show or hide one.
-    if (plan.bytewise_comparator && !FileInRange(f, range)) {
+    if (plan.bytewise_comparator && !FileInRanges(f, range, plan.key_ranges)) {
       ++scan->stats_.files_skipped;
+      FileScanStats skipped;
+      skipped.file = BaseName(f.path);
+      skipped.level = f.level;
+      skipped.skipped_whole = true;
+      scan->stats_.per_file.push_back(std::move(skipped));
       continue;
     }
     files.push_back(&f);
@@ -203,12 +299,23 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
     return a->largest_seqno > b->largest_seqno;
   });
 
+  // Zone maps decide by the plan's conjuncts: caller filters with no
+  // conjuncts describing them (a plan without conjuncts but with a filter)
+  // cannot be judged by a zone map, so those scans read every block.
+  const bool undescribed = (filters.device && plan.device_conjuncts.empty()) ||
+                           (filters.residual && plan.residual_conjuncts.empty());
+  std::optional<ScanPlan> no_zone_maps;
+  if (undescribed && plan.zone_maps != ScanPlan::ZoneMapUse::kOff) {
+    no_zone_maps.emplace(plan);
+    no_zone_maps->zone_maps = ScanPlan::ZoneMapUse::kOff;
+  }
+  const ScanPlan& file_plan = no_zone_maps ? *no_zone_maps : plan;
   std::vector<FileStream> file_streams;
   for (size_t i = 0; i < files.size(); ++i) {
     const ScanFile* f = files[i];
     PD_ASSIGN_OR_RETURN(
         std::unique_ptr<EntryStream> stream,
-        OpenFileStream(plan, *f, range, OlderFileOverlaps(files, i), filters, &scan->stats_));
+        OpenFileStream(file_plan, *f, range, OlderFileOverlaps(files, i), filters, &scan->stats_));
     file_streams.push_back({f, std::move(stream)});
     ++scan->stats_.files;
   }

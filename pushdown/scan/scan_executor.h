@@ -104,6 +104,16 @@ struct ScanPlan {
   // still applied by each file's index seek and by the merge, so the blocks
   // read are the same; only the files' metadata is read in addition.
   bool bytewise_comparator = false;
+  // Sub-ranges of the bounds to read (multi-range seek, e.g. the ranges of
+  // `k IN (5, 50000, 500000)`): sorted by lower bound, disjoint. Empty = the
+  // whole bounds. Each is intersected with the bounds; only the data blocks
+  // the index says can hold a key of one of them are read (the rest count in
+  // blocks_skipped_by_range), and with bytewise_comparator a file none of
+  // them overlaps is not opened. The blocks read still go to the merge whole
+  // (entries between ranges included): the ranges decide what is read, the
+  // predicate what matches, so they must be a superset of the matching keys
+  // (bpfgen/lang/key_ranges.h).
+  std::vector<KeyRange> key_ranges;
   // Zone maps (zone_map.h, written by engine/api's collector): with kExact,
   // a data block whose zone map proves that no row can match is not read
   // where skipping it is exact (zone_skip.h), and a block whose rows all
@@ -131,7 +141,8 @@ class ScanExecutor {
  public:
   // Filters built from the plan's conjuncts with the reference evaluator.
   static Result<std::unique_ptr<ScanExecutor>> Open(const ScanPlan& plan);
-  // Filters given by the caller (they must implement the plan's conjuncts).
+  // Filters given by the caller (they must implement the plan's conjuncts;
+  // a filter whose conjunct list is empty turns zone maps off for the scan).
   static Result<std::unique_ptr<ScanExecutor>> Open(const ScanPlan& plan, ScanFilters filters);
 
   ~ScanExecutor();

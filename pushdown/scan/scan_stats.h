@@ -4,8 +4,28 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace pushdown::exec {
+
+// What the scan decided for one SST file of the scan (visible at the
+// snapshot), in the order the files were considered (newest first). The
+// counts are planned when the executor opens (Explain shows them without
+// reading a data block); blocks a limit left unread are not in them.
+struct FileScanStats {
+  std::string file;  // file name, e.g. "000012.sst"
+  int level = 0;
+  bool opened = false;  // false: its key range lies outside the scan's ranges, never opened
+                        // (blocks unknown, 0); counted in ScanStats::files_skipped
+  uint64_t blocks = 0;  // data blocks of the file (opened files)
+  uint64_t skipped_by_range = 0;     // of `blocks`: outside the key ranges (index seek)
+  uint64_t skipped_by_zone_map = 0;  // of `blocks`: in range, ruled out by the zone map
+  bool skipped_whole = false;        // no data block of the file is read
+  // How the zone map was used: "off" (ScanPlan::zone_maps, raw mode without
+  // a recorded field), "none" (the file has no zone map), "unusable: why",
+  // "not exact: why" (read, but skipping would not be exact), "used".
+  std::string zone_map;
+};
 
 struct ScanStats {
   uint64_t files = 0;           // files read (a file invisible at the snapshot is skipped)
@@ -39,6 +59,8 @@ struct ScanStats {
                                             // for that reason (counted in `files`)
   uint64_t blocks_zone_always = 0;  // blocks whose rows all match by the zone map: delivered
                                     // without evaluating the predicate (host path)
+  // Per file: blocks, skipped by range, skipped by zone map, skipped whole.
+  std::vector<FileScanStats> per_file;
   // The memtables' share (ScanPlan::memtable; memtable_stream.h): entries the
   // merge took from it, their key + value bytes, and its values that passed
   // the device conjuncts (evaluated on the host). Not in the counts above.

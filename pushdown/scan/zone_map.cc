@@ -116,9 +116,58 @@ Result<ZoneMap> DecodeZoneMap(std::string_view in, size_t max_columns, std::stri
   return zm;
 }
 
+std::string EncodeRawZoneMap(const ZoneMap& zm) {
+  const bpfgen::RawField& f = *zm.raw_field;
+  std::string out;
+  out.push_back(static_cast<char>(kVersion));
+  out.push_back(static_cast<char>(f.source));
+  PutVarint64(&out, f.offset);
+  out.push_back(static_cast<char>(f.width));
+  out.push_back(static_cast<char>((f.big_endian ? 1 : 0) | (f.is_signed ? 2 : 0)));
+  out += EncodeZoneMap(zm);
+  return out;
+}
+
+Result<ZoneMap> DecodeRawZoneMap(std::string_view in, std::string_view name) {
+  if (in.size() < 2 || static_cast<uint8_t>(in[0]) != kVersion) return Bad(name, "raw version");
+  bpfgen::RawField f;
+  const uint8_t source = static_cast<uint8_t>(in[1]);
+  if (source > 1) return Bad(name, "raw field source");
+  f.source = static_cast<bpfgen::RawField::Source>(source);
+  in.remove_prefix(2);
+  uint64_t offset = 0;
+  if (!GetVarint64(&in, &offset) || offset > UINT32_MAX || in.size() < 2) {
+    return Bad(name, "raw field offset");
+  }
+  f.offset = static_cast<uint32_t>(offset);
+  f.width = static_cast<uint8_t>(in[0]);
+  const uint8_t flags = static_cast<uint8_t>(in[1]);
+  if (flags > 3) return Bad(name, "raw field flags");
+  f.big_endian = flags & 1;
+  f.is_signed = flags & 2;
+  if (!f.Invalid().empty()) return Bad(name, f.Invalid());
+  in.remove_prefix(2);
+  PD_ASSIGN_OR_RETURN(ZoneMap zm, DecodeZoneMap(in, 1, name));
+  if (zm.columns != std::vector<int>{0} ||
+      zm.types[0] != static_cast<uint8_t>(bpfgen::TypeId::kInt64) || zm.scales[0] != 0) {
+    return Bad(name, "raw field column");
+  }
+  zm.raw_field = f;
+  return zm;
+}
+
 std::string ZoneMapMismatch(const ZoneMap& zm, const bpfgen::Schema& schema,
                             uint64_t num_data_blocks) {
-  if (schema.raw) return "zone map on a raw column family";
+  if (schema.raw != zm.raw_field.has_value()) {
+    return schema.raw ? "a table's zone map on a raw scan" : "a raw zone map on a table scan";
+  }
+  if (schema.raw) {
+    if (zm.blocks.size() != num_data_blocks) {
+      return "zone map has " + std::to_string(zm.blocks.size()) + " blocks, the file " +
+             std::to_string(num_data_blocks);
+    }
+    return "";
+  }
   for (size_t i = 0; i < zm.columns.size(); ++i) {
     const int c = zm.columns[i];
     if (c >= static_cast<int>(schema.columns.size())) return "zone map column out of schema";

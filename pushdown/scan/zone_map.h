@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,13 @@
 namespace pushdown::exec {
 
 inline constexpr char kZoneMapProperty[] = "pushdown.zonemap.v1";
+// Raw mode (no schema): one byte field of the key or the value
+// (bpfgen::RawField), summarised per block. Encoding:
+//   u8 version = 1, u8 source (0 key, 1 value), varint offset, u8 width,
+//   u8 flags (bit 0 big endian, bit 1 signed), then the v1 encoding above
+//   of one recorded column, index 0, type INT64: the field's value per Value
+//   entry (NULL where the bytes are too short).
+inline constexpr char kRawZoneMapProperty[] = "pushdown.zonemap.raw.v1";
 
 struct ZoneMap {
   std::vector<int> columns;  // schema column indices recorded, ascending
@@ -44,12 +52,18 @@ struct ZoneMap {
   // Per data block in file order. ZoneStats::columns is indexed by schema
   // column (entries not recorded have known = false).
   std::vector<bpfgen::ZoneStats> blocks;
+  // Raw zone maps: the field that ZoneStats::columns[0] summarises.
+  std::optional<bpfgen::RawField> raw_field;
 
   // The summary over every block.
   bpfgen::ZoneStats FileSummary() const;
 };
 
 std::string EncodeZoneMap(const ZoneMap& zm);
+// REQUIRES: zm.raw_field, columns == {0}.
+std::string EncodeRawZoneMap(const ZoneMap& zm);
+// Corruption for malformed bytes or an invalid field.
+Result<ZoneMap> DecodeRawZoneMap(std::string_view bytes, std::string_view name);
 
 // Corruption for malformed bytes (truncated, trailing bytes, a column index
 // of `max_columns` or more, max < min overflow). `name` names the file.
@@ -57,7 +71,8 @@ Result<ZoneMap> DecodeZoneMap(std::string_view bytes, size_t max_columns, std::s
 
 // Whether a decoded zone map can be used for a scan of `schema` over a file
 // with `num_data_blocks` data blocks: every recorded column exists with the
-// recorded type and is zone-mappable, and the block count matches. "" = ok,
+// recorded type and is zone-mappable (raw mode: it is a raw zone map), and
+// the block count matches. "" = ok,
 // else why not (the file is then read as if it had no zone map).
 std::string ZoneMapMismatch(const ZoneMap& zm, const bpfgen::Schema& schema,
                             uint64_t num_data_blocks);

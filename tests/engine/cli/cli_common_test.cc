@@ -79,7 +79,25 @@ TEST(JsonTest, StatsHasExactlyTheKeysInOrder) {
             "\"reason\":\"no LIKE\"}],\"files\":2,\"blocks_read\":3,\"blocks_skipped\":0,"
             "\"blocks_skipped_by_range\":0,\"blocks_skipped_by_zone_map\":0,\"files_skipped\":0,"
             "\"bytes_read\":4,\"bytes_to_host\":5,\"rows_scanned\":6,\"rows_matched\":7,"
-            "\"memtable_entries\":0,\"compile_ms\":1.500,\"elapsed_ms\":2.250}");
+            "\"memtable_entries\":0,\"compile_ms\":1.500,\"elapsed_ms\":2.250,"
+            "\"files_skipped_by_zone_map\":0,\"per_file\":[]}");
+  exec::FileScanStats f;
+  f.file = "000012.sst";
+  f.level = 1;
+  f.opened = true;
+  f.blocks = 9;
+  f.skipped_by_range = 4;
+  f.skipped_by_zone_map = 3;
+  f.zone_map = "used";
+  stats.per_file = {f, exec::FileScanStats{"000007.sst", 2, false, 0, 0, 0, true, ""}};
+  const std::string j = StatsJson(info, stats, 2.25);
+  EXPECT_NE(j.find(",\"per_file\":[{\"file\":\"000012.sst\",\"level\":1,\"blocks\":9,"
+                   "\"skipped_by_range\":4,\"skipped_by_zone_map\":3,\"skipped_whole\":false,"
+                   "\"zone_map\":\"used\"},{\"file\":\"000007.sst\",\"level\":2,\"blocks\":0,"
+                   "\"skipped_by_range\":0,\"skipped_by_zone_map\":0,\"skipped_whole\":true,"
+                   "\"zone_map\":\"\"}]}"),
+            std::string::npos)
+      << j;
 }
 
 TEST(SplitListTest, SplitsAtTopLevelCommasOnly) {

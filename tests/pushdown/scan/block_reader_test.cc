@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "tests/pushdown/sst/test_util.h"
 #include "tests/support/temp_dir.h"
@@ -85,6 +87,47 @@ TEST_F(BlockReaderTest, IoUringLeavesNoReason) {
 TEST_F(BlockReaderTest, NoMemoryForReadBuffersMeansPreadPerBlockWithTheReason) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(_exit(ReadUnderAddressSpaceLimit()), ::testing::ExitedWithCode(0), "");
+}
+
+// Scattered runs (zone-map skips: gaps of 1..3 blocks, one gap wider than a
+// span) deliver exactly the runs' blocks, in order, with the contents a pread
+// of each block returns, through io_uring spans and through pread alike; the
+// gaps' blocks are never delivered nor counted.
+TEST_F(BlockReaderTest, ScatteredRunsDeliverExactlyTheirBlocks) {
+  auto probe = SstFile::Open(path_);
+  ASSERT_TRUE(probe.ok());
+  const size_t n = (*probe)->num_data_blocks();
+  ASSERT_GT(n, 40u);
+  std::vector<BlockRange> runs;
+  for (size_t b = 0; b + 2 < n / 2; b += 4) runs.push_back({b, b + 1 + b % 3});
+  runs.push_back({n - 3, n});  // after a gap of more than a span
+  std::vector<size_t> want;
+  for (const BlockRange& r : runs) {
+    for (size_t b = r.begin; b < r.end && b < n; ++b) want.push_back(b);
+  }
+  for (bool io_uring : {true, false}) {
+    SCOPED_TRACE(io_uring ? "block source" : "pread");
+    auto f = SstFile::Open(path_);
+    ASSERT_TRUE(f.ok());
+    std::optional<BlockSourceOptions> o;
+    if (io_uring) o = BlockSourceOptions();
+    ScanStats stats;
+    FileBlockReader reader(std::move(*f), runs, o, &stats);
+    EXPECT_EQ(reader.blocks_remaining(), want.size());
+    std::vector<size_t> got;
+    ReadBlock b;
+    bool done = false;
+    for (;;) {
+      ASSERT_TRUE(reader.Next(&b, &done).ok());
+      if (done) break;
+      got.push_back(b.index);
+      auto direct = (*probe)->ReadDataBlock(b.index);
+      ASSERT_TRUE(direct.ok());
+      ASSERT_EQ(b.contents, std::string_view(direct->data)) << "block " << b.index;
+    }
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(stats.blocks_read, want.size());
+  }
 }
 
 }  // namespace

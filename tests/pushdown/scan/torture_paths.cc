@@ -11,13 +11,16 @@ const CompiledPredicate* Predicates() {
     auto* c = new CompiledPredicate();
     auto d = bpfgen::CompilePredicate(kDevicePredicate, c->schema);
     auto r = bpfgen::CompilePredicate(kResidualPredicate, c->schema);
-    if (!d.ok() || !r.ok()) {
-      ADD_FAILURE() << "predicate: " << d.status().ToString() << " / " << r.status().ToString();
+    auto z = bpfgen::CompilePredicate(kZonePredicate, c->schema);
+    if (!d.ok() || !r.ok() || !z.ok()) {
+      ADD_FAILURE() << "predicate: " << d.status().ToString() << " / " << r.status().ToString()
+                    << " / " << z.status().ToString();
       delete c;
       return nullptr;
     }
     c->device = std::move(*d);
     c->residual = std::move(*r);
+    c->zone = std::move(*z);
     return c;
   }();
   return compiled;
@@ -71,6 +74,17 @@ OpenFn DevicePath(DeviceProgram* program) {
       plan.program = program->program.get();
     }
     return ScanExecutor::Open(plan);
+  };
+}
+
+OpenFn ZoneMapPath(DeviceProgram* program, ScanPlan::ZoneMapUse use) {
+  OpenFn inner = DevicePath(program);
+  return [inner, use](ScanPlan& plan) -> Result<std::unique_ptr<ScanExecutor>> {
+    const CompiledPredicate* p = Predicates();
+    if (p == nullptr) return Status::Internal("predicate did not compile");
+    for (const auto& c : p->zone.conjuncts) plan.residual_conjuncts.push_back(c.get());
+    plan.zone_maps = use;
+    return inner(plan);
   };
 }
 

@@ -17,6 +17,7 @@ struct CompiledPredicate {
   bpfgen::Schema schema = bpfgen::Schema::Raw();
   bpfgen::Predicate device;    // kDevicePredicate
   bpfgen::Predicate residual;  // kResidualPredicate
+  bpfgen::Predicate zone;      // kZonePredicate
 };
 
 // Compiled once; aborts the test (ADD_FAILURE + nullptr) if it does not compile.
@@ -35,5 +36,9 @@ std::unique_ptr<DeviceProgram> LoadOn(const std::string& device,
 // An OpenFn running the plan through `program` (null: the host reference path
 // with the evaluator).
 OpenFn DevicePath(DeviceProgram* program);
+
+// DevicePath with kZonePredicate added to the residual conjuncts and the
+// plan's zone maps used as `use` says (kExact, or the naive negative control).
+OpenFn ZoneMapPath(DeviceProgram* program, ScanPlan::ZoneMapUse use);
 
 }  // namespace pushdown::exec::testing_support

@@ -31,15 +31,15 @@ class FileBlockReader {
  public:
   // `source_options` set: read through a BlockSource (opened lazily, once per
   // pass). REQUIRES: stats outlives the reader.
-  FileBlockReader(std::unique_ptr<SstFile> file, std::optional<BlockSourceOptions> source_options,
-                  ScanStats* stats);
+  FileBlockReader(std::shared_ptr<const SstFile> file,
+                  std::optional<BlockSourceOptions> source_options, ScanStats* stats);
   // Only blocks [range.begin, range.end) (clamped to the file's blocks).
-  FileBlockReader(std::unique_ptr<SstFile> file, BlockRange range,
+  FileBlockReader(std::shared_ptr<const SstFile> file, BlockRange range,
                   std::optional<BlockSourceOptions> source_options, ScanStats* stats);
   // Only the blocks of `runs`: ascending, disjoint ranges (clamped to the
   // file's blocks; empty runs are dropped). Blocks between runs (a zone map
   // proved them useless) are never read.
-  FileBlockReader(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+  FileBlockReader(std::shared_ptr<const SstFile> file, std::vector<BlockRange> runs,
                   std::optional<BlockSourceOptions> source_options, ScanStats* stats);
 
   // Restarts at the first block of the first run.
@@ -52,7 +52,7 @@ class FileBlockReader {
   size_t blocks_remaining() const;
 
  private:
-  std::unique_ptr<SstFile> file_;
+  std::shared_ptr<const SstFile> file_;
   std::optional<BlockSourceOptions> source_options_;
   ScanStats* stats_;
   std::unique_ptr<BlockSource> source_;

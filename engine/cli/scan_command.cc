@@ -21,6 +21,7 @@ const char kScanHelp[] =
     "                     [--from KEY] [--to KEY] [--hex]\n"
     "                     [--select c1,c2|*] [--aggregate LIST] [--limit N]\n"
     "                     [--device auto|kernel|host|iterator] [--strict-device] [--stats]\n"
+    "                     [--workers N]\n"
     "\n"
     "Prints the rows matching a predicate (docs/LANGUAGE.md) as CSV on stdout: a header\n"
     "line, then one line per row in key order (RFC 4180 quoting; DATE as YYYY-MM-DD;\n"
@@ -50,6 +51,9 @@ const char kScanHelp[] =
     "  --aggregate LIST aggregates instead of rows, e.g. 'count(*), sum(l_extendedprice *\n"
     "                   l_discount)' (count, sum, min, max): one header line and one row\n"
     "  --limit N        at most N rows\n"
+    "  --workers N      worker threads of the pushdown path, each scanning one key range\n"
+    "                   (rows still in key order); 0 = one per core for large data.\n"
+    "                   Default: 0\n"
     "  --device NAME    where the predicate runs: auto (kernel if usable, else host),\n"
     "                   kernel (eBPF), host (native JIT), iterator (RocksDB iterator +\n"
     "                   host filter, no pushdown). Default: auto. When the scan does not\n"
@@ -61,7 +65,7 @@ const char kScanHelp[] =
     "  --stats          print one JSON object as the last line of stderr with the keys\n"
     "                   path, device, fallback_reason, pushed, residual, files,\n"
     "                   blocks_read, blocks_skipped, bytes_read, bytes_to_host,\n"
-    "                   rows_scanned, rows_matched, compile_ms, elapsed_ms\n"
+    "                   rows_scanned, rows_matched, workers, compile_ms, elapsed_ms\n"
     "Flags take their value as --flag=value or --flag value.\n"
     "\n"
     "exit status: 0 ok; 1 runtime error (no DB, I/O error, corruption, --strict-device\n"
@@ -111,7 +115,7 @@ class Output {
 
 int RunScanCommand(const std::vector<std::string>& args) {
   std::vector<FlagSpec> specs = ScanFlagSpecs();
-  for (const char* f : {"select", "aggregate", "limit"}) specs.push_back({f});
+  for (const char* f : {"select", "aggregate", "limit", "workers"}) specs.push_back({f});
   specs.push_back({"stats", false});
   auto parsed = ParseFlags(args, specs);
   if (!parsed.ok()) return Fail(kCmd, kExitUsage, parsed.status().message());
@@ -143,6 +147,18 @@ int RunScanCommand(const std::vector<std::string>& args) {
       return Fail(kCmd, kExitUsage, "--limit needs a non-negative integer, got '" + v + "'");
     }
     so.limit = n;
+  }
+  if (flags.Has("workers")) {
+    const std::string v = flags.Get("workers");
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || errno != 0 || v[0] == '-' || n > kMaxScanWorkers) {
+      return Fail(kCmd, kExitUsage,
+                  "--workers needs an integer from 0 to " + std::to_string(kMaxScanWorkers) +
+                      ", got '" + v + "'");
+    }
+    so.workers = static_cast<uint32_t>(n);
   }
   if (flags.Has("select")) {
     std::string sel = flags.Get("select");

@@ -367,6 +367,9 @@ class PushdownCursor : public ScanCursorImpl {
     sp.memtable = memtable_;
     sp.batch_blocks = options_.batch_blocks == 0 ? 16 : options_.batch_blocks;
     const size_t workers = WorkersFor(meta);
+    // Explicit workers split as asked; the default leaves small ranges whole.
+    const uint64_t min_part_bytes =
+        options_.workers.value_or(impl_.options.scan_workers) == 0 ? kAutoWorkerBytes : 0;
     if (options_.use_io_uring || options_.use_direct_io) {
       // Large sequential reads through pushdown/sst BlockSource: one per file
       // and worker, (queue_depth + 1) x read_size bytes of buffers each; the
@@ -408,7 +411,7 @@ class PushdownCursor : public ScanCursorImpl {
       }
     }
     PD_ASSIGN_OR_RETURN(std::vector<exec::ScanPlan> plans,
-                        exec::SplitPlan(std::move(sp), instances));
+                        exec::SplitPlan(std::move(sp), instances, min_part_bytes));
     info_.workers = plans.size();
     if (plans.size() == 1) {
       extra_leases_.clear();

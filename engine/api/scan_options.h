@@ -74,9 +74,13 @@ struct ScanOptions {
   // bytes, each scanned by its own worker with its own program instance,
   // reads, checksums and decompression; rows still come in key order.
   // Unset: the DB's default (AttachOptions / DbOptions::scan_workers).
-  // 0: one per core, but no more than one per kAutoWorkerBytes of SST data
-  // (a small scan stays on one thread). N >= 1: up to N ranges (fewer when
-  // the data has fewer distinct index boundaries); at most kMaxScanWorkers.
+  // 0: one per core, but no more than one per kAutoWorkerBytes of data
+  // blocks in the scan's key range (a small or narrow scan stays on one
+  // thread). N >= 1: up to N ranges (fewer when the data has fewer distinct
+  // index boundaries); at most kMaxScanWorkers. Memory: each worker holds
+  // its own read buffers and batches, and up to 4 x 512 rows queued ahead of
+  // the caller (ParallelScanOptions). Aggregate runs on the workers' threads
+  // (per-worker partials, merged at the end); Scan returns rows in key order.
   std::optional<uint32_t> workers;
 };
 

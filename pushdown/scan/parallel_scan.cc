@@ -56,7 +56,7 @@ std::vector<std::string> ChooseBoundaries(std::vector<Sample> samples, const Key
 
 }  // namespace
 
-Result<std::vector<ScanPlan>> SplitPlan(ScanPlan plan, size_t n) {
+Result<std::vector<ScanPlan>> SplitPlan(ScanPlan plan, size_t n, uint64_t min_part_bytes) {
   std::vector<ScanPlan> out;
   const KeyRange range{plan.lower_bound, plan.upper_bound};
   if (n <= 1 || !plan.bytewise_comparator || range.empty()) {
@@ -95,7 +95,13 @@ Result<std::vector<ScanPlan>> SplitPlan(ScanPlan plan, size_t n) {
       }
     }
   }
-  const std::vector<std::string> cuts = ChooseBoundaries(std::move(samples), range, n);
+  if (min_part_bytes > 0) {
+    uint64_t total = 0;
+    for (const Sample& s : samples) total += s.bytes;
+    n = std::min<uint64_t>(n, std::max<uint64_t>(1, total / min_part_bytes));
+  }
+  const std::vector<std::string> cuts =
+      n <= 1 ? std::vector<std::string>() : ChooseBoundaries(std::move(samples), range, n);
   if (cuts.empty()) {
     out.push_back(std::move(plan));
     return out;

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -48,9 +49,11 @@ namespace pushdown::exec {
 // n <= 1, a non-bytewise plan, an empty range, or too few distinct
 // boundary keys (small data yields fewer plans than n). Consumes
 // plan.memtable (drained into one in-memory stream per plan).
+// With min_part_bytes > 0, at most one plan per min_part_bytes of data
+// blocks in range (a small or narrow scan stays on fewer workers).
 // The returned plans keep plan.device / plan.program: the caller gives each
 // its own program instance (a LoadedProgram runs on one thread at a time).
-Result<std::vector<ScanPlan>> SplitPlan(ScanPlan plan, size_t n);
+Result<std::vector<ScanPlan>> SplitPlan(ScanPlan plan, size_t n, uint64_t min_part_bytes = 0);
 
 struct ParallelScanOptions {
   size_t chunk_rows = 512;  // rows a worker hands over at a time (ordered mode)

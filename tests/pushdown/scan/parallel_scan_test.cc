@@ -139,6 +139,23 @@ TEST(ParallelScanTest, NoSplitWhereItCannot) {
   auto one = SplitPlan(db.Plan(), 1);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->size(), 1u);
+  // At most one part per min_part_bytes of data in range.
+  auto big_parts = SplitPlan(db.Plan(), 3, uint64_t{1} << 30);
+  ASSERT_TRUE(big_parts.ok());
+  EXPECT_EQ(big_parts->size(), 1u);
+  ScanPlan p2 = db.Plan();
+  ASSERT_EQ(p2.files.size(), 1u);
+  auto sst = SstFile::Open(p2.files[0].path);
+  ASSERT_TRUE(sst.ok());
+  uint64_t data_bytes = 0;
+  for (const BlockHandle& h : (*sst)->data_block_handles())
+    data_bytes += h.size + kBlockTrailerSize;
+  auto two_parts = SplitPlan(p2, 3, data_bytes / 2);
+  ASSERT_TRUE(two_parts.ok());
+  EXPECT_EQ(two_parts->size(), 2u);
+  auto one_part = SplitPlan(p2, 3, data_bytes / 2 + 1);
+  ASSERT_TRUE(one_part.ok());
+  EXPECT_EQ(one_part->size(), 1u);
 }
 
 TEST(ParallelScanTest, AnEmptyRangeAmongRanges) {

@@ -239,7 +239,7 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
                   "path", "device", "fallback_reason", "pushed", "residual", "files", "blocks_read",
                   "blocks_skipped", "blocks_skipped_by_range", "blocks_skipped_by_zone_map",
                   "files_skipped", "bytes_read", "bytes_to_host", "rows_scanned", "rows_matched",
-                  "memtable_entries", "compile_ms", "elapsed_ms"))
+                  "memtable_entries", "workers", "compile_ms", "elapsed_ms"))
         << device << ": " << err.back();
     // rows_matched equals the CSV rows (header excluded).
     const size_t rows = Lines(r.out).size() - 1;

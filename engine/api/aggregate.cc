@@ -2,8 +2,15 @@
 // returns, computed on the host with the reference Evaluator. DECIMAL and
 // integer sums are exact (128-bit accumulator); a sum outside the result
 // type's range is NULL (the language's overflow rule).
+//
+// A scan with several workers (ScanOptions::workers) aggregates on the
+// workers' threads, one partial per worker, merged at the end (the scan
+// without a limit: rows in any order). Counts, exact sums, min and max are
+// the same in any order; a DOUBLE sum's rounding depends on the order of
+// its additions, so it may differ in the last bits between worker counts.
 #include <cctype>
 #include <cmath>
+#include <vector>
 
 #include "bpfgen/eval/evaluator.h"
 #include "bpfgen/lang/predicate.h"
@@ -20,6 +27,10 @@ struct Agg {
   std::string name;
   bpfgen::ExprPtr arg;  // null for count(*)
   bpfgen::Type type;    // result type
+};
+
+// One worker's partial result of one aggregate.
+struct Acc {
   uint64_t count = 0;
   __int128 isum = 0;
   double dsum = 0;
@@ -122,6 +133,44 @@ bool Less(const Datum& x, const Datum& y, const bpfgen::Type& t) {
   return x.i < y.i;
 }
 
+// Folds the non-NULL value v of one row into `acc`. (count(*) counts rows.)
+void Accumulate(const Agg& a, const Datum& v, Acc* acc) {
+  ++acc->count;
+  const bool first = !acc->have;
+  acc->have = true;
+  switch (a.kind) {
+    case AggKind::kSum:
+      if (a.type.id == bpfgen::TypeId::kDouble) {
+        acc->dsum += v.d;
+      } else {
+        acc->isum += v.i;
+      }
+      break;
+    case AggKind::kMin:
+      if (first || Less(v, acc->best, a.type)) acc->best = v;
+      break;
+    case AggKind::kMax:
+      if (first || Less(acc->best, v, a.type)) acc->best = v;
+      break;
+    default:
+      break;
+  }
+}
+
+// Merges partial `p` into `acc` (same aggregate).
+void MergeInto(const Agg& a, const Acc& p, Acc* acc) {
+  acc->count += p.count;
+  acc->isum += p.isum;
+  acc->dsum += p.dsum;
+  if (!p.have) return;
+  const bool first = !acc->have;
+  acc->have = true;
+  if ((a.kind == AggKind::kMin && (first || Less(p.best, acc->best, a.type))) ||
+      (a.kind == AggKind::kMax && (first || Less(acc->best, p.best, a.type)))) {
+    acc->best = p.best;
+  }
+}
+
 }  // namespace
 
 Result<AggregateResult> RunAggregate(AttachedDB::Impl& impl, ScanRequest req,
@@ -137,63 +186,68 @@ Result<AggregateResult> RunAggregate(AttachedDB::Impl& impl, ScanRequest req,
   PD_ASSIGN_OR_RETURN(std::unique_ptr<ScanCursorImpl> cursor,
                       OpenScan(impl, std::move(req), so, /*want_value=*/true));
   AggregateResult out;
-  for (;;) {
-    PD_RETURN_IF_ERROR(cursor->Next());
-    if (!cursor->Valid()) break;
-    ++out.rows;
-    for (Agg& a : aggs) {
+  // partials[w][i]: worker w's partial of aggs[i]; rows[w]: its rows.
+  std::vector<std::vector<Acc>> partials;
+  std::vector<uint64_t> rows;
+  auto reset = [&] {
+    partials.assign(cursor->workers(), std::vector<Acc>(aggs.size()));
+    rows.assign(cursor->workers(), 0);
+  };
+  reset();
+  auto sink = [&](size_t w, std::string_view key, std::string_view value) -> Status {
+    ++rows[w];
+    for (size_t i = 0; i < aggs.size(); ++i) {
+      const Agg& a = aggs[i];
       if (a.kind == AggKind::kCountStar) {
-        ++a.count;
+        ++partials[w][i].count;
         continue;
       }
-      PD_ASSIGN_OR_RETURN(Datum v, eval.EvalValue(*a.arg, cursor->key(), cursor->value()));
-      if (v.null) continue;
-      ++a.count;
-      a.have = true;
-      switch (a.kind) {
-        case AggKind::kSum:
-          if (a.type.id == bpfgen::TypeId::kDouble) {
-            a.dsum += v.d;
-          } else {
-            a.isum += v.i;
-          }
-          break;
-        case AggKind::kMin:
-          if (a.count == 1 || Less(v, a.best, a.type)) a.best = v;
-          break;
-        case AggKind::kMax:
-          if (a.count == 1 || Less(a.best, v, a.type)) a.best = v;
-          break;
-        default:
-          break;
-      }
+      PD_ASSIGN_OR_RETURN(Datum v, eval.EvalValue(*a.arg, key, value));
+      if (!v.null) Accumulate(a, v, &partials[w][i]);
+    }
+    return Status::OK();
+  };
+  if (so.limit == kNoRowLimit) {
+    PD_RETURN_IF_ERROR(cursor->ForEachRow(sink, [&] { reset(); }));
+  } else {  // the first `limit` rows in key order
+    for (;;) {
+      PD_RETURN_IF_ERROR(cursor->Next());
+      if (!cursor->Valid()) break;
+      PD_RETURN_IF_ERROR(sink(0, cursor->key(), cursor->value()));
     }
   }
-  for (Agg& a : aggs) {
+  std::vector<Acc> total(aggs.size());
+  for (size_t w = 0; w < partials.size(); ++w) {
+    out.rows += rows[w];
+    for (size_t i = 0; i < aggs.size(); ++i) MergeInto(aggs[i], partials[w][i], &total[i]);
+  }
+  for (size_t i = 0; i < aggs.size(); ++i) {
+    const Agg& a = aggs[i];
+    const Acc& acc = total[i];
     out.names.push_back(a.name);
     out.types.push_back(a.type);
     Datum v;
     switch (a.kind) {
       case AggKind::kCountStar:
       case AggKind::kCount:
-        v = Datum::Int(static_cast<int64_t>(a.count));
+        v = Datum::Int(static_cast<int64_t>(acc.count));
         break;
       case AggKind::kSum:
-        if (!a.have) break;
+        if (!acc.have) break;
         if (a.type.id == bpfgen::TypeId::kDouble) {
-          v = Datum::Double(a.dsum);
+          v = Datum::Double(acc.dsum);
         } else {
           const __int128 bound = a.type.id == bpfgen::TypeId::kDecimal
                                      ? __int128{bpfgen::kPow10[18]} - 1
                                      : __int128{INT64_MAX};
-          if (a.isum <= bound &&
-              a.isum >= -bound - (a.type.id == bpfgen::TypeId::kDecimal ? 0 : 1)) {
-            v = Datum::Int(static_cast<int64_t>(a.isum));
+          if (acc.isum <= bound &&
+              acc.isum >= -bound - (a.type.id == bpfgen::TypeId::kDecimal ? 0 : 1)) {
+            v = Datum::Int(static_cast<int64_t>(acc.isum));
           }
         }
         break;
       default:
-        if (a.have) v = a.best;
+        if (acc.have) v = acc.best;
     }
     out.values.push_back(v);
   }

@@ -94,6 +94,9 @@ struct AttachOptions {
   // Limits of the compiled-program cache (entries, bytes; LRU, programs in
   // use are pinned). See pushdown/device/program_cache_options.h.
   exec::ProgramCacheOptions program_cache;
+  // Default ScanOptions::workers of scans on this DB (0 = one per core,
+  // bounded by the data size; see scan_options.h).
+  uint32_t scan_workers = 0;
 };
 
 class AttachedDB {

@@ -1,6 +1,7 @@
 // Internals of AttachedDB and PushdownDB shared by their .cc files (not installed).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -97,6 +98,19 @@ Result<ScanRequest> PrepareScan(const AttachedDB::Impl& impl, rocksdb::ColumnFam
 class ScanCursorImpl : public ScanCursor {
  public:
   virtual std::string_view value() const = 0;
+
+  // Unordered consumption (Aggregate): calls sink(worker, key, value) for
+  // every row, in no particular order, worker < workers(), each worker index
+  // always on one thread (per-worker state needs no lock); the first error
+  // (the scan's or a sink's) stops the scan and is returned. `restart` is
+  // called when rows already sunk must be forgotten because the scan starts
+  // over on the iterator path (a file the pushdown path cannot read).
+  // REQUIRES: Next() was never called; the scan has no limit. Default: this
+  // thread, worker 0, through Next() in key order.
+  using RowSink =
+      std::function<Status(size_t worker, std::string_view key, std::string_view value)>;
+  virtual size_t workers() const { return 1; }
+  virtual Status ForEachRow(const RowSink& sink, const std::function<void()>& restart);
 };
 
 Result<std::unique_ptr<ScanCursorImpl>> OpenScan(AttachedDB::Impl& impl, ScanRequest request,

@@ -178,6 +178,7 @@ Result<std::unique_ptr<PushdownDB>> PushdownDB::Open(const std::string& path,
   ao.read_only = options.read_only;
   ao.catalog = im.catalog_cf;
   ao.program_cache = options.program_cache;
+  ao.scan_workers = options.scan_workers;
   PD_ASSIGN_OR_RETURN(im.attached, AttachedDB::Attach(im.db.get(), ao));
   return db;
 }

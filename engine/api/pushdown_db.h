@@ -88,6 +88,8 @@ struct DbOptions {
   // Limits of the compiled-program cache (entries, bytes; LRU, programs in
   // use are pinned). See pushdown/device/program_cache_options.h.
   exec::ProgramCacheOptions program_cache;
+  // Default ScanOptions::workers (AttachOptions::scan_workers).
+  uint32_t scan_workers = 0;
   // Per existing column family, after the OPTIONS file's options were loaded
   // (e.g. to set a merge operator or comparator RocksDB cannot load by name).
   std::function<void(const std::string& name, rocksdb::ColumnFamilyOptions*)>

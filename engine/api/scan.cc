@@ -8,7 +8,9 @@
 // entries in both, never in neither) -> plan -> pin the files (PinFiles: an iterator holding the
 // listed version) -> GetColumnFamilyMetaData -> scan -> unpin when the cursor is destroyed. Nothing
 // here writes to the DB unless ScanOptions::flush_memtable asks for it.
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 #include <utility>
 
 #include "bpfgen/eval/evaluator.h"
@@ -19,6 +21,7 @@
 #include "engine/api/memtable_view.h"
 #include "pushdown/plan/planner.h"
 #include "pushdown/scan/host_timer.h"
+#include "pushdown/scan/parallel_scan.h"
 #include "pushdown/scan/scan_executor.h"
 #include "rocksdb/comparator.h"
 #include "rocksdb/merge_operator.h"
@@ -332,6 +335,8 @@ class PushdownCursor : public ScanCursorImpl {
 
   ~PushdownCursor() override {
     executor_.reset();  // before the files are unpinned
+    parallel_.reset();  // stops and joins the workers, before their programs go
+    extra_leases_.clear();
     pin_.reset();
   }
 
@@ -370,15 +375,20 @@ class PushdownCursor : public ScanCursorImpl {
     sp.limit = options_.limit;
     sp.memtable = memtable_;
     sp.batch_blocks = options_.batch_blocks == 0 ? 16 : options_.batch_blocks;
+    const size_t workers = WorkersFor(meta);
+    // Explicit workers split as asked; the default leaves small ranges whole.
+    const uint64_t min_part_bytes =
+        options_.workers.value_or(impl_.options.scan_workers) == 0 ? kAutoWorkerBytes : 0;
     if (options_.use_io_uring || options_.use_direct_io) {
-      // Large sequential reads through pushdown/sst BlockSource: one per file,
-      // (queue_depth + 1) x read_size bytes of buffers each; the merge keeps
-      // every file open at once, so many files get smaller buffers (64 MiB total).
+      // Large sequential reads through pushdown/sst BlockSource: one per file
+      // and worker, (queue_depth + 1) x read_size bytes of buffers each; the
+      // merge keeps every file open at once, so many files (or workers) get
+      // smaller buffers (64 MiB total).
       exec::BlockSourceOptions bs;
       bs.use_io_uring = options_.use_io_uring;
       bs.o_direct = options_.use_direct_io;
       bs.verify_checksums = options_.verify_checksums;
-      if (sp.files.size() * (bs.queue_depth + 1) * bs.read_size > (64u << 20)) {
+      if (workers * sp.files.size() * (bs.queue_depth + 1) * bs.read_size > (64u << 20)) {
         bs.read_size = 256u << 10;
         bs.queue_depth = 2;
       }
@@ -399,10 +409,34 @@ class PushdownCursor : public ScanCursorImpl {
         info_.fallback_reason = "program instance load failed: " + lease.status().message();
       }
     }
-    PD_ASSIGN_OR_RETURN(executor_, exec::ScanExecutor::Open(sp));
-    // What the executor planned per file (Explain shows it; no data block
-    // has been read yet).
-    info_.per_file = executor_->stats().per_file;
+    // One program instance per further worker (ProgramPool: idle extras, else
+    // a load of the cached image); as many workers as instances were had.
+    size_t instances = workers;
+    if (sp.program != nullptr) {
+      for (instances = 1; instances < workers; ++instances) {
+        auto extra = impl_.pool.Acquire(plan_.program);
+        if (!extra.ok()) break;
+        extra_leases_.push_back(std::move(extra).value());
+      }
+    }
+    PD_ASSIGN_OR_RETURN(std::vector<exec::ScanPlan> plans,
+                        exec::SplitPlan(std::move(sp), instances, min_part_bytes));
+    info_.workers = plans.size();
+    if (plans.size() == 1) {
+      extra_leases_.clear();
+      PD_ASSIGN_OR_RETURN(executor_, exec::ScanExecutor::Open(plans[0]));
+      // What the executor planned per file (Explain shows it; no data block
+      // has been read yet). Split scans plan per worker when they start.
+      info_.per_file = executor_->stats().per_file;
+      return Status::OK();
+    }
+    for (size_t i = 1; i < plans.size(); ++i) {
+      if (plans[i].program == nullptr) continue;  // the host path
+      plans[i].device = extra_leases_[i - 1].device();
+      plans[i].program = extra_leases_[i - 1].loaded();
+    }
+    extra_leases_.resize(plans.size() - 1);
+    PD_ASSIGN_OR_RETURN(parallel_, exec::ParallelScan::Open(std::move(plans)));
     return Status::OK();
   }
 
@@ -410,26 +444,40 @@ class PushdownCursor : public ScanCursorImpl {
     if (fallback_ != nullptr) return fallback_->Next();
     valid_ = false;
     if (done_) return Status::OK();
-    for (;;) {
-      Status s = executor_->Next(&row_);
-      if (s.IsNotSupported() && returned_ == 0) {
-        // An entry type the merge does not handle: nothing was returned yet, so
-        // the iterator path can take over exactly.
-        PD_RETURN_IF_ERROR(SwitchToIterator(s.message()));
-        return fallback_->Next();
-      }
-      PD_RETURN_IF_ERROR(s);
-      if (!executor_->Valid()) {
-        done_ = true;
-        return Status::OK();
-      }
-      break;
+    Status s = parallel_ ? parallel_->Next(&row_) : executor_->Next(&row_);
+    if (s.IsNotSupported() && returned_ == 0) {
+      // An entry type the merge does not handle: nothing was returned yet, so
+      // the iterator path can take over exactly.
+      PD_RETURN_IF_ERROR(SwitchToIterator(s.message()));
+      return fallback_->Next();
+    }
+    PD_RETURN_IF_ERROR(s);
+    if (!(parallel_ ? parallel_->Valid() : executor_->Valid())) {
+      done_ = true;
+      NoteIoFallback();
+      return Status::OK();
     }
     ++returned_;
     valid_ = true;
-    const std::string& io_reason = executor_->stats().io_fallback_reason;
-    if (info_.fallback_reason.empty() && !io_reason.empty()) info_.fallback_reason = io_reason;
+    if (!parallel_) NoteIoFallback();  // a parallel scan's counters are summed under a lock
     return Status::OK();
+  }
+
+  size_t workers() const override { return parallel_ ? parallel_->workers() : 1; }
+
+  Status ForEachRow(const RowSink& sink, const std::function<void()>& restart) override {
+    if (!parallel_ || fallback_ != nullptr) return ScanCursorImpl::ForEachRow(sink, restart);
+    Status s = parallel_->RunUnordered(
+        [&sink](size_t worker, const exec::Row& row) { return sink(worker, row.key, row.value); });
+    if (s.IsNotSupported()) {
+      // As in Next(): a file the merge cannot read; the iterator path starts over.
+      restart();
+      PD_RETURN_IF_ERROR(SwitchToIterator(s.message()));
+      return ScanCursorImpl::ForEachRow(sink, restart);
+    }
+    done_ = true;
+    NoteIoFallback();
+    return s;
   }
   bool Valid() const override { return fallback_ ? fallback_->Valid() : valid_; }
   const std::vector<std::string>& column_names() const override { return names_; }
@@ -442,12 +490,32 @@ class PushdownCursor : public ScanCursorImpl {
   const ScanInfo& info() const override { return fallback_ ? fallback_->info() : info_; }
   const exec::ScanStats& stats() const override {
     if (fallback_) return fallback_->stats();
+    if (parallel_) {
+      parallel_stats_ = parallel_->stats();
+      return parallel_stats_;
+    }
     return executor_->stats();
   }
 
  private:
+  // The number of workers to ask SplitPlan for (ScanOptions::workers).
+  size_t WorkersFor(const rocksdb::ColumnFamilyMetaData& meta) const {
+    const uint32_t want = options_.workers.value_or(impl_.options.scan_workers);
+    if (want != 0) return std::min(want, kMaxScanWorkers);
+    const uint64_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const uint64_t by_size = std::max<uint64_t>(1, meta.size / kAutoWorkerBytes);
+    return static_cast<size_t>(std::min<uint64_t>({cores, by_size, kMaxScanWorkers}));
+  }
+
+  void NoteIoFallback() {
+    const std::string io_reason = stats().io_fallback_reason;
+    if (info_.fallback_reason.empty() && !io_reason.empty()) info_.fallback_reason = io_reason;
+  }
+
   Status SwitchToIterator(const std::string& reason) {
     executor_.reset();
+    parallel_.reset();
+    extra_leases_.clear();
     pin_.reset();
     lease_ = ProgramLease();
     PD_RETURN_IF_ERROR(plan::FallBackToIterator(&plan_, plan::IteratorReason::kFile, reason,
@@ -471,8 +539,11 @@ class PushdownCursor : public ScanCursorImpl {
   plan::Plan plan_;
   std::vector<const bpfgen::Expr*> residual_;  // borrowed by the executor
   ProgramLease lease_;
+  std::vector<ProgramLease> extra_leases_;  // workers 1..N-1 of a parallel scan
   std::unique_ptr<FilePin> pin_;
-  std::unique_ptr<exec::ScanExecutor> executor_;
+  std::unique_ptr<exec::ScanExecutor> executor_;  // one worker, or
+  std::unique_ptr<exec::ParallelScan> parallel_;  // several
+  mutable exec::ScanStats parallel_stats_;        // parallel_->stats(), for stats()
   std::unique_ptr<IteratorCursor> fallback_;
   exec::Row row_;
   std::shared_ptr<exec::EntryStream> memtable_;  // the memtable capture's stream, or null
@@ -598,6 +669,15 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
 }
 
 }  // namespace
+
+Status ScanCursorImpl::ForEachRow(const RowSink& sink, const std::function<void()>& restart) {
+  (void)restart;  // rows come through Next(), which restarts on its own before returning any
+  for (;;) {
+    PD_RETURN_IF_ERROR(Next());
+    if (!Valid()) return Status::OK();
+    PD_RETURN_IF_ERROR(sink(0, key(), value()));
+  }
+}
 
 std::vector<exec::ScanFile> ScanFilesOf(const rocksdb::ColumnFamilyMetaData& meta) {
   int last_level = -1;

@@ -70,6 +70,7 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   num("rows_scanned", stats.entries_scanned);
   num("rows_matched", stats.rows_matched);
   num("memtable_entries", info.memtable_entries_merged);
+  num("workers", info.workers);
   char buf[64];
   std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f,\"elapsed_ms\":%.3f", info.compile_ms,
                 elapsed_ms);

@@ -73,7 +73,23 @@ struct ScanOptions {
   // (pushdown/scan/zone_skip.h). false: every block in the key range is read
   // (e.g. to measure what the zone maps save).
   bool use_zone_maps = true;
+  // Worker threads of the pushdown path (pushdown/scan/parallel_scan.h): the
+  // scan is split into that many contiguous key ranges of about equal data
+  // bytes, each scanned by its own worker with its own program instance,
+  // reads, checksums and decompression; rows still come in key order.
+  // Unset: the DB's default (AttachOptions / DbOptions::scan_workers).
+  // 0: one per core, but no more than one per kAutoWorkerBytes of data
+  // blocks in the scan's key range (a small or narrow scan stays on one
+  // thread). N >= 1: up to N ranges (fewer when the data has fewer distinct
+  // index boundaries); at most kMaxScanWorkers. Memory: each worker holds
+  // its own read buffers and batches, and up to 4 x 512 rows queued ahead of
+  // the caller (ParallelScanOptions). Aggregate runs on the workers' threads
+  // (per-worker partials, merged at the end); Scan returns rows in key order.
+  std::optional<uint32_t> workers;
 };
+
+inline constexpr uint64_t kAutoWorkerBytes = uint64_t{32} << 20;
+inline constexpr uint32_t kMaxScanWorkers = 64;
 
 // How a scan runs / ran.
 struct ScanInfo {
@@ -101,6 +117,7 @@ struct ScanInfo {
   double compile_ms = 0;           // codegen + load of the program (0 if cached)
   uint64_t snapshot_seqno = 0;
   uint64_t files = 0;    // SST files pinned (pushdown path)
+  uint64_t workers = 1;  // worker threads (key ranges) of the pushdown path (ScanOptions::workers)
   bool flushed = false;  // Scan() flushed the memtable (ScanOptions::flush_memtable)
   // The column family's memtables (active + immutable) when the scan was
   // planned: entries per rocksdb.num-entries-{active-mem-table,imm-mem-tables}

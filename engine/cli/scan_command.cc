@@ -25,6 +25,7 @@ const char kScanHelp[] =
     "                     [--select c1,c2|*] [--aggregate LIST] [--limit N]\n"
     "                     [--format csv|tsv|json|table] [--no-header]\n"
     "                     [--device auto|kernel|host|iterator] [--strict-device] [--stats]\n"
+    "                     [--workers N]\n"
     "\n"
     "Prints the rows matching a predicate (docs/LANGUAGE.md) as CSV on stdout: a header\n"
     "line, then one line per row in key order (RFC 4180 quoting; DATE as YYYY-MM-DD;\n"
@@ -59,6 +60,9 @@ const char kScanHelp[] =
     "                   escapes, NULL as \\N), json (one object per line, NULL as null),\n"
     "                   table (an aligned box; widths from the first 10000 rows)\n"
     "  --no-header      no header line (csv, tsv) or names row (table)\n"
+    "  --workers N      worker threads of the pushdown path, each scanning one key range\n"
+    "                   (rows still in key order); 0 = one per core for large data.\n"
+    "                   Default: 0\n"
     "  --device NAME    where the predicate runs: auto (kernel if usable, else host),\n"
     "                   kernel (eBPF), host (native JIT), iterator (RocksDB iterator +\n"
     "                   host filter, no pushdown). Default: auto. When the scan does not\n"
@@ -70,7 +74,7 @@ const char kScanHelp[] =
     "  --stats          print one JSON object as the last line of stderr with the keys\n"
     "                   path, device, fallback_reason, pushed, residual, files,\n"
     "                   blocks_read, blocks_skipped, bytes_read, bytes_to_host,\n"
-    "                   rows_scanned, rows_matched, compile_ms, elapsed_ms\n"
+    "                   rows_scanned, rows_matched, workers, compile_ms, elapsed_ms\n"
     "Flags take their value as --flag=value or --flag value.\n"
     "\n"
     "exit status: 0 ok; 1 runtime error (no DB, I/O error, corruption, --strict-device\n"
@@ -118,7 +122,7 @@ void ToCells(const std::vector<bpfgen::Type>& types, const std::vector<bpfgen::D
 
 int RunScanCommand(const std::vector<std::string>& args) {
   std::vector<FlagSpec> specs = ScanFlagSpecs();
-  for (const char* f : {"select", "aggregate", "limit", "format"}) specs.push_back({f});
+  for (const char* f : {"select", "aggregate", "limit", "format", "workers"}) specs.push_back({f});
   specs.push_back({"stats", false});
   specs.push_back({"no-header", false});
   auto parsed = ParseFlags(args, specs);
@@ -163,6 +167,18 @@ int RunScanCommand(const std::vector<std::string>& args) {
       return Fail(kCmd, kExitUsage, "--limit needs a non-negative integer, got '" + v + "'");
     }
     so.limit = n;
+  }
+  if (flags.Has("workers")) {
+    const std::string v = flags.Get("workers");
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || errno != 0 || v[0] == '-' || n > kMaxScanWorkers) {
+      return Fail(kCmd, kExitUsage,
+                  "--workers needs an integer from 0 to " + std::to_string(kMaxScanWorkers) +
+                      ", got '" + v + "'");
+    }
+    so.workers = static_cast<uint32_t>(n);
   }
   if (flags.Has("select")) {
     std::string sel = flags.Get("select");

@@ -8,17 +8,17 @@
 
 namespace pushdown::exec {
 
-FileBlockReader::FileBlockReader(std::unique_ptr<SstFile> file,
+FileBlockReader::FileBlockReader(std::shared_ptr<const SstFile> file,
                                  std::optional<BlockSourceOptions> source_options, ScanStats* stats)
     : FileBlockReader(std::move(file), BlockRange{0, std::numeric_limits<size_t>::max()},
                       std::move(source_options), stats) {}
 
-FileBlockReader::FileBlockReader(std::unique_ptr<SstFile> file, BlockRange range,
+FileBlockReader::FileBlockReader(std::shared_ptr<const SstFile> file, BlockRange range,
                                  std::optional<BlockSourceOptions> source_options, ScanStats* stats)
     : FileBlockReader(std::move(file), std::vector<BlockRange>{range}, std::move(source_options),
                       stats) {}
 
-FileBlockReader::FileBlockReader(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+FileBlockReader::FileBlockReader(std::shared_ptr<const SstFile> file, std::vector<BlockRange> runs,
                                  std::optional<BlockSourceOptions> source_options, ScanStats* stats)
     : file_(std::move(file)), source_options_(std::move(source_options)), stats_(stats) {
   const size_t n = file_->num_data_blocks();

@@ -31,10 +31,10 @@ class FileBlockReader {
  public:
   // `source_options` set: read through a BlockSource (opened lazily, once per
   // pass). REQUIRES: stats outlives the reader.
-  FileBlockReader(std::unique_ptr<SstFile> file, std::optional<BlockSourceOptions> source_options,
-                  ScanStats* stats);
+  FileBlockReader(std::shared_ptr<const SstFile> file,
+                  std::optional<BlockSourceOptions> source_options, ScanStats* stats);
   // Only blocks [range.begin, range.end) (clamped to the file's blocks).
-  FileBlockReader(std::unique_ptr<SstFile> file, BlockRange range,
+  FileBlockReader(std::shared_ptr<const SstFile> file, BlockRange range,
                   std::optional<BlockSourceOptions> source_options, ScanStats* stats);
   // Only the blocks of `runs`: ascending, disjoint ranges (clamped to the
   // file's blocks; empty runs are dropped). Blocks between runs (a zone map
@@ -44,7 +44,7 @@ class FileBlockReader {
   // zone-map skips would otherwise open thousands), whose large reads also
   // fetch the gap's blocks, which are dropped; blocks_read / bytes_read count
   // the delivered blocks only. Wider gaps are not read at all.
-  FileBlockReader(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+  FileBlockReader(std::shared_ptr<const SstFile> file, std::vector<BlockRange> runs,
                   std::optional<BlockSourceOptions> source_options, ScanStats* stats);
 
   // Restarts at the first block of the first run.
@@ -57,7 +57,7 @@ class FileBlockReader {
   size_t blocks_remaining() const;
 
  private:
-  std::unique_ptr<SstFile> file_;
+  std::shared_ptr<const SstFile> file_;
   std::optional<BlockSourceOptions> source_options_;
   ScanStats* stats_;
   std::unique_ptr<BlockSource> source_;

@@ -25,7 +25,8 @@ Status InFile(std::string_view file, uint64_t block_offset, Status s) {
 
 }  // namespace
 
-DeviceFileStream::DeviceFileStream(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+DeviceFileStream::DeviceFileStream(std::shared_ptr<const SstFile> file,
+                                   std::vector<BlockRange> runs,
                                    std::optional<BlockSourceOptions> source_options, Device* device,
                                    LoadedProgram* program, bool emit_shadows, uint32_t batch_blocks,
                                    RowFilter host_filter, ScanStats* stats)

@@ -35,7 +35,7 @@ class DeviceFileStream final : public EntryStream {
   // SstFile::DataBlocksInRange, less the blocks a zone map rules out; see
   // FileBlockReader); the program filters them whole, so their entries
   // outside the range are yielded too and cut by the merge.
-  DeviceFileStream(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+  DeviceFileStream(std::shared_ptr<const SstFile> file, std::vector<BlockRange> runs,
                    std::optional<BlockSourceOptions> source_options, Device* device,
                    LoadedProgram* program, bool emit_shadows, uint32_t batch_blocks,
                    RowFilter host_filter, ScanStats* stats);

@@ -4,13 +4,13 @@
 
 namespace pushdown::exec {
 
-HostFileStream::HostFileStream(std::unique_ptr<SstFile> file, BlockRange blocks,
+HostFileStream::HostFileStream(std::shared_ptr<const SstFile> file, BlockRange blocks,
                                std::optional<BlockSourceOptions> source_options,
                                RowFilter device_filter, bool emit_shadows, ScanStats* stats)
     : HostFileStream(std::move(file), std::vector<BlockRange>{blocks}, {},
                      std::move(source_options), std::move(device_filter), emit_shadows, stats) {}
 
-HostFileStream::HostFileStream(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+HostFileStream::HostFileStream(std::shared_ptr<const SstFile> file, std::vector<BlockRange> runs,
                                std::vector<uint8_t> always,
                                std::optional<BlockSourceOptions> source_options,
                                RowFilter device_filter, bool emit_shadows, ScanStats* stats)

@@ -23,13 +23,13 @@ class HostFileStream final : public EntryStream {
   // Only data blocks `blocks` are read (a key range's, see
   // SstFile::DataBlocksInRange); every entry of those blocks is yielded, the
   // merge cuts the ones outside the range. REQUIRES: stats outlives the stream.
-  HostFileStream(std::unique_ptr<SstFile> file, BlockRange blocks,
+  HostFileStream(std::shared_ptr<const SstFile> file, BlockRange blocks,
                  std::optional<BlockSourceOptions> source_options, RowFilter device_filter,
                  bool emit_shadows, ScanStats* stats);
   // Only the blocks of `runs` (FileBlockReader). `always[b]` == 1 (when
   // b < always.size()): every Value entry of block b matches (its zone map
   // says so): classified kMatched without calling device_filter.
-  HostFileStream(std::unique_ptr<SstFile> file, std::vector<BlockRange> runs,
+  HostFileStream(std::shared_ptr<const SstFile> file, std::vector<BlockRange> runs,
                  std::vector<uint8_t> always, std::optional<BlockSourceOptions> source_options,
                  RowFilter device_filter, bool emit_shadows, ScanStats* stats);
 

@@ -221,9 +221,10 @@ std::string BaseName(const std::string& path) {
 Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const ScanFile& f,
                                                     const KeyRange& range, bool older_overlap,
                                                     const ScanFilters& filters, ScanStats* stats) {
-  SstOpenOptions options;
-  if (f.largest_seqno != kMaxSequenceNumber) options.largest_seqno = f.largest_seqno;
-  PD_ASSIGN_OR_RETURN(std::unique_ptr<SstFile> sst, SstFile::Open(f.path, options));
+  std::shared_ptr<const SstFile> sst = f.opened;
+  if (sst == nullptr) {
+    PD_ASSIGN_OR_RETURN(sst, OpenScanFile(f));
+  }
   if (!sst->info().supported()) {
     std::string why;
     for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
@@ -260,6 +261,13 @@ Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const 
 }
 
 }  // namespace
+
+Result<std::shared_ptr<const SstFile>> OpenScanFile(const ScanFile& f) {
+  SstOpenOptions options;
+  if (f.largest_seqno != kMaxSequenceNumber) options.largest_seqno = f.largest_seqno;
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<SstFile> sst, SstFile::Open(f.path, options));
+  return std::shared_ptr<const SstFile>(std::move(sst));
+}
 
 ScanExecutor::~ScanExecutor() = default;
 

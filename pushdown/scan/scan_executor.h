@@ -64,7 +64,15 @@ struct ScanFile {
   bool has_key_range = false;
   std::string smallest_user_key;
   std::string largest_user_key;
+  // The file already opened (OpenScanFile) by the caller, e.g. SplitPlan,
+  // which shares one open file among the workers of a parallel scan
+  // (SstFile's const methods are thread-safe); null = the executor opens
+  // `path` itself.
+  std::shared_ptr<const SstFile> opened;
 };
+
+// Opens f.path the way the executor does (largest_seqno from the metadata).
+Result<std::shared_ptr<const SstFile>> OpenScanFile(const ScanFile& f);
 
 struct ScanPlan {
   std::vector<ScanFile> files;  // any order: sorted newest first (level, then largest seqno)
@@ -153,10 +161,12 @@ class ScanExecutor {
   Status Next(Row* row);
   bool Valid() const;
   const ScanStats& stats() const { return stats_; }
+  // Counts the blocks not read yet as skipped (blocks_skipped); called when
+  // the scan is done, or by a caller that stops early (ParallelScan).
+  void Finish();
 
  private:
   ScanExecutor() = default;
-  void Finish();
 
   ScanStats stats_;
   std::vector<std::unique_ptr<EntryStream>> streams_;

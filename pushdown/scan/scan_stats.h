@@ -72,6 +72,29 @@ struct ScanStats {
   // permitted", or the per-block pread after read buffers could not be
   // allocated). Empty when they did, or when io_uring was not asked for.
   std::string io_fallback_reason;
+
+  // Adds o's counters into this one (a parallel scan sums its workers'); the
+  // first non-empty io_fallback_reason is kept. Add new counters here too.
+  void Add(const ScanStats& o) {
+    files += o.files;
+    blocks_read += o.blocks_read;
+    blocks_skipped += o.blocks_skipped;
+    bytes_read += o.bytes_read;
+    bytes_to_host += o.bytes_to_host;
+    entries_scanned += o.entries_scanned;
+    rows_matched += o.rows_matched;
+    device_ns += o.device_ns;
+    host_ns += o.host_ns;
+    files_skipped += o.files_skipped;
+    blocks_skipped_by_range += o.blocks_skipped_by_range;
+    blocks_skipped_by_zone_map += o.blocks_skipped_by_zone_map;
+    files_skipped_by_zone_map += o.files_skipped_by_zone_map;
+    blocks_zone_always += o.blocks_zone_always;
+    memtable_entries += o.memtable_entries;
+    memtable_bytes += o.memtable_bytes;
+    memtable_values_matched += o.memtable_values_matched;
+    if (io_fallback_reason.empty()) io_fallback_reason = o.io_fallback_reason;
+  }
 };
 
 // The bytes one emitted entry costs to deliver (bpfgen/codegen/program_abi.h):

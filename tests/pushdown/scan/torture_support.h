@@ -87,6 +87,18 @@ class TortureCase {
   // whose rows differ from the iterator's (no assertion): the negative
   // control of the naive zone-map rule.
   int CountWrongScans(const OpenFn& open);
+  // For checks of other scan drivers (parallel_scan_test.cc): the live files
+  // after Build, the held snapshots (the latest is nullptr), the DB, and the
+  // iterator + predicate rows in `range` at a snapshot.
+  const std::vector<ScanFile>& files() const { return files_; }
+  const std::vector<const rocksdb::Snapshot*>& snapshots() const { return snapshots_; }
+  rocksdb::DB* db() const { return db_->db(); }
+  const bpfgen::Schema& schema() const { return schema_; }
+  std::vector<std::pair<std::string, std::string>> ExpectedRows(const rocksdb::Snapshot* snap,
+                                                                const KeyRange& range = {}) {
+    return Expected(snap, range);
+  }
+  KeyRange RandomKeyRange() { return RandomRange(); }
 
  private:
   std::vector<ScanFile> Files();

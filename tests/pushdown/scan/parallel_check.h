@@ -1,0 +1,170 @@
+// The torture cases (torture_support.h) through ParallelScan: 2 and 3
+// workers, random bounds and limits, ordered rows and unordered (aggregate)
+// consumption, each equal to the iterator + predicate. Shared by
+// parallel_scan_test.cc (host paths) and parallel_scan_bpf_test.cc (kernel).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pushdown/scan/parallel_scan.h"
+#include "tests/pushdown/scan/torture_paths.h"
+#include "tests/pushdown/scan/torture_support.h"
+
+namespace pushdown::exec::testing_support {
+
+struct ParallelCoverage {
+  uint64_t scans = 0;
+  uint64_t split_scans = 0;          // SplitPlan gave >= 2 ranges
+  uint64_t three_way_scans = 0;      // 3 ranges
+  uint64_t boundaries_in_files = 0;  // a boundary strictly inside a file's key range
+  uint64_t rowless_ranges = 0;       // a range of a split scan that yielded no row
+  uint64_t unordered_scans = 0;      // RunUnordered (aggregate) checks
+  uint64_t rows = 0;
+};
+
+inline void SetTorturePredicate(ScanPlan* plan) {
+  const CompiledPredicate* p = Predicates();
+  ASSERT_NE(p, nullptr);
+  plan->schema = &p->schema;
+  for (const auto& c : p->device.conjuncts) plan->device_conjuncts.push_back(c.get());
+  for (const auto& c : p->residual.conjuncts) plan->residual_conjuncts.push_back(c.get());
+}
+
+// instances[i] runs worker i (null: the host reference path for all).
+inline void CheckParallel(TortureCase& c, const std::vector<DeviceProgram*>& instances,
+                          std::mt19937_64& rng, ParallelCoverage* cov) {
+  SCOPED_TRACE(c.Describe());
+  std::vector<const rocksdb::Snapshot*> snaps = c.snapshots();
+  snaps.push_back(nullptr);
+  for (const rocksdb::Snapshot* snap : snaps) {
+    const uint64_t seq = snap ? snap->GetSequenceNumber() : c.db()->GetLatestSequenceNumber();
+    for (int run = 0; run < 3; ++run) {
+      const size_t workers = 2 + rng() % 2;
+      const KeyRange range = run == 2 ? c.RandomKeyRange() : KeyRange{};
+      const uint64_t limit = run == 1 ? rng() % 7 : kNoLimit;
+      SCOPED_TRACE("snapshot " + std::to_string(seq) + " workers " + std::to_string(workers) +
+                   " range [" + range.lower.value_or("-inf") + ", " + range.upper.value_or("+inf") +
+                   ") limit " + std::to_string(limit));
+      const auto expected = c.ExpectedRows(snap, range);
+      auto make_plan = [&](uint64_t plan_limit) {
+        ScanPlan plan;
+        plan.lower_bound = range.lower;
+        plan.upper_bound = range.upper;
+        plan.bytewise_comparator = true;
+        plan.files = c.files();
+        plan.snapshot = seq;
+        plan.limit = plan_limit;
+        plan.batch_blocks = 1 + static_cast<uint32_t>(rng() % 8);
+        if (rng() % 2) {
+          BlockSourceOptions io;
+          io.read_size = size_t{16} << (10 + rng() % 4);
+          io.queue_depth = 1 + static_cast<unsigned>(rng() % 4);
+          plan.block_source = io;
+        }
+        SetTorturePredicate(&plan);
+        return plan;
+      };
+      auto split = [&](ScanPlan plan) -> std::vector<ScanPlan> {
+        auto plans = SplitPlan(std::move(plan), workers);
+        EXPECT_TRUE(plans.ok()) << plans.status().ToString();
+        if (!plans.ok()) return {};
+        for (size_t i = 0; i < plans->size(); ++i) {
+          DeviceProgram* p = instances.empty() ? nullptr : instances[i];
+          if (p != nullptr) {
+            (*plans)[i].device = p->device;
+            (*plans)[i].program = p->program.get();
+          }
+        }
+        return std::move(*plans);
+      };
+
+      // Ordered rows.
+      std::vector<ScanPlan> plans = split(make_plan(limit));
+      ASSERT_FALSE(plans.empty());
+      ASSERT_LE(plans.size(), workers);
+      ++cov->scans;
+      cov->split_scans += plans.size() >= 2;
+      cov->three_way_scans += plans.size() == 3;
+      std::vector<KeyRange> ranges;
+      for (const ScanPlan& p : plans) ranges.push_back({p.lower_bound, p.upper_bound});
+      for (size_t i = 1; i < ranges.size(); ++i) {
+        ASSERT_TRUE(ranges[i].lower.has_value());
+        ASSERT_EQ(ranges[i].lower, ranges[i - 1].upper) << "ranges must be contiguous";
+        for (const ScanFile& f : c.files()) {
+          cov->boundaries_in_files +=
+              f.smallest_user_key < *ranges[i].lower && *ranges[i].lower <= f.largest_user_key;
+        }
+      }
+      ASSERT_EQ(ranges.front().lower, range.lower);
+      ASSERT_EQ(ranges.back().upper, range.upper);
+      ParallelScanOptions po;
+      po.chunk_rows = 1 + rng() % 8;
+      po.queue_chunks = 1 + rng() % 3;
+      auto scan = ParallelScan::Open(std::move(plans), po);
+      ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+      std::vector<std::pair<std::string, std::string>> got;
+      Row row;
+      for (;;) {
+        Status s = (*scan)->Next(&row);
+        ASSERT_TRUE(s.ok()) << s.ToString();
+        if (!(*scan)->Valid()) break;
+        got.emplace_back(row.key, row.value);
+      }
+      const size_t n = std::min<size_t>(expected.size(), limit);
+      ASSERT_EQ(got.size(), n);
+      for (size_t i = 0; i < n; ++i) ASSERT_EQ(got[i], expected[i]) << "row " << i;
+      EXPECT_EQ((*scan)->stats().rows_matched, n);
+      cov->rows += n;
+      if (limit == kNoLimit && ranges.size() >= 2) {
+        for (const KeyRange& r : ranges) {
+          cov->rowless_ranges += std::none_of(got.begin(), got.end(),
+                                              [&](const auto& kv) { return r.Contains(kv.first); });
+        }
+      }
+      if (limit != kNoLimit) continue;
+
+      // Unordered (aggregate) consumption: each worker's rows lie in its
+      // range, ascending; together they are the expected rows.
+      std::vector<ScanPlan> uplans = split(make_plan(kNoLimit));
+      ASSERT_FALSE(uplans.empty());
+      std::vector<KeyRange> uranges;
+      for (const ScanPlan& p : uplans) uranges.push_back({p.lower_bound, p.upper_bound});
+      auto uscan = ParallelScan::Open(std::move(uplans));
+      ASSERT_TRUE(uscan.ok()) << uscan.status().ToString();
+      std::vector<std::vector<std::pair<std::string, std::string>>> per(uranges.size());
+      Status us = (*uscan)->RunUnordered([&](size_t w, const Row& r) -> Status {
+        if (w >= per.size()) return Status::Internal("worker index out of range");
+        per[w].emplace_back(r.key, r.value);  // per-worker vector: no lock
+        return Status::OK();
+      });
+      ASSERT_TRUE(us.ok()) << us.ToString();
+      std::vector<std::pair<std::string, std::string>> all;
+      for (size_t w = 0; w < per.size(); ++w) {
+        for (const auto& kv : per[w]) ASSERT_TRUE(uranges[w].Contains(kv.first)) << kv.first;
+        ASSERT_TRUE(std::is_sorted(per[w].begin(), per[w].end()));
+        all.insert(all.end(), per[w].begin(), per[w].end());
+      }
+      ASSERT_EQ(all, expected);
+      EXPECT_EQ((*uscan)->stats().rows_matched, expected.size());
+      ++cov->unordered_scans;
+    }
+  }
+}
+
+inline void ExpectParallelNotVacuous(const ParallelCoverage& c) {
+  EXPECT_GT(c.split_scans, 0u);
+  EXPECT_GT(c.three_way_scans, 0u);
+  EXPECT_GT(c.boundaries_in_files, 0u);
+  EXPECT_GT(c.rowless_ranges, 0u);
+  EXPECT_GT(c.unordered_scans, 0u);
+  EXPECT_GT(c.rows, 0u);
+}
+
+}  // namespace pushdown::exec::testing_support

@@ -8,7 +8,8 @@ function(pd_add_library name)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
   add_library(pd_${name} STATIC ${ARG_UNPARSED_ARGUMENTS})
   target_include_directories(pd_${name} PUBLIC
-    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<INSTALL_INTERFACE:include/rocksdb_pushdown>)
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<BUILD_INTERFACE:${PD_GENERATED_INCLUDE_DIR}>
+    $<INSTALL_INTERFACE:include/rocksdb_pushdown>)
   if(ARG_DEPS)
     target_link_libraries(pd_${name} PUBLIC ${ARG_DEPS})
   endif()

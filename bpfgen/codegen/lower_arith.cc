@@ -102,8 +102,11 @@ Val Lowering::Arith(const Expr& e) {
   if (ta.id == TypeId::kNull || tb.id == TypeId::kNull) return NullOf(tr);
   auto [a, b] = LowerPair(*e.children[0], *e.children[1]);
   if (tr.id == TypeId::kDouble) return DoubleArith(e.binary_op, ToDouble(a, ta), ToDouble(b, tb));
+  // The type checker admits numeric operands only, and any DOUBLE makes the
+  // result DOUBLE (handled above): anything else here is a malformed tree.
   if (!IsExact(ta) || !IsExact(tb) || !IsExact(tr)) {
-    return Unsupported("arithmetic on " + ta.ToString() + " and " + tb.ToString());
+    return Malformed("arithmetic on " + ta.ToString() + " and " + tb.ToString() + " giving " +
+                     tr.ToString());
   }
   const int s1 = ScaleOf(ta), s2 = ScaleOf(tb), s = ScaleOf(tr);
   llvm::Value* null = b_.CreateOr(a.null, b.null);

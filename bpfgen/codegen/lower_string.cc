@@ -265,8 +265,9 @@ Val Lowering::TrimChar(const Val& s) {
 Val Lowering::Like(const Expr& e) {
   if (e.children.size() != 2) return Malformed("malformed LIKE");
   Datum pd;
+  // The parser takes a string literal pattern only (and folding keeps it one).
   if (!Fold(*e.children[1], &pd) || !e.children[1]->type.IsString()) {
-    return Unsupported("LIKE pattern must be a string literal");
+    return Malformed("LIKE pattern is not a string literal");
   }
   Val s = Lower(*e.children[0]);
   if (s.kind != Val::Kind::kString) return Malformed("LIKE on a non-string");

@@ -23,7 +23,12 @@ struct Column {
   int key_position = -1;  // 0-based position in the primary key, -1 if not a key column
 
   bool is_key() const { return key_position >= 0; }
-  friend bool operator==(const Column& a, const Column& b) = default;
+  // Memberwise. Written out (not `= default`): public headers stay C++17.
+  friend bool operator==(const Column& a, const Column& b) {
+    return a.name == b.name && a.type == b.type && a.nullable == b.nullable &&
+           a.key_position == b.key_position;
+  }
+  friend bool operator!=(const Column& a, const Column& b) { return !(a == b); }
 };
 
 // DDL limits (ParseSchema rejects more).
@@ -41,7 +46,11 @@ struct Schema {
   // The canonical DDL: ParseSchema(s.ToDdl()) == s. Raw() renders as "RAW".
   std::string ToDdl() const;
 
-  friend bool operator==(const Schema& a, const Schema& b) = default;
+  // Memberwise (written out for C++17, as Column's).
+  friend bool operator==(const Schema& a, const Schema& b) {
+    return a.columns == b.columns && a.key_columns == b.key_columns && a.raw == b.raw;
+  }
+  friend bool operator!=(const Schema& a, const Schema& b) { return !(a == b); }
 };
 
 // Parses the DDL. Errors are InvalidArgument with "1:col: message" positions

@@ -66,6 +66,7 @@ struct Type {
   friend bool operator==(const Type& a, const Type& b) {
     return a.id == b.id && a.precision == b.precision && a.scale == b.scale && a.length == b.length;
   }
+  friend bool operator!=(const Type& a, const Type& b) { return !(a == b); }
 };
 
 // Powers of ten for DECIMAL scaling: kPow10[i] == 10^i, i in [0, 18].

@@ -10,7 +10,9 @@ set -euo pipefail
 BUILD=${1:?build dir}
 WORK=${2:?work dir}
 RUNS=${3:-5}
-SO="$BUILD/lib/librocksdb_pushdown.so"
+# The library by its SONAME (librocksdb_pushdown.so.X), the installed name.
+SONAME=$(readelf -d "$BUILD/lib/librocksdb_pushdown.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+SO="$BUILD/lib/$SONAME"
 DB_BENCH=/usr/bin/db_bench
 test -f "$SO" || { echo "missing $SO" >&2; exit 1; }
 mkdir -p "$WORK"

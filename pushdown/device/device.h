@@ -30,6 +30,7 @@
 #include "bpfgen/codegen/compiler.h"
 #include "bpfgen/codegen/program_abi.h"
 #include "bpfgen/lang/split.h"
+#include "pushdown/device/fallback_reason.h"
 #include "util/status.h"
 
 namespace pushdown::exec {
@@ -194,9 +195,18 @@ class Device {
   // OK when the device can load programs here; otherwise why not
   // (e.g. Unavailable("bpf(BPF_PROG_LOAD) of a syscall program: Operation not permitted")).
   virtual Status Available() const = 0;
-  // Verifies and loads `image` once. Rejections (verifier, too large) are
-  // returned as a Status whose message starts with the reason; see fallback.h.
-  virtual Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image) = 0;
+  // Verifies and loads `image` once. On failure, when `failure` is non-null,
+  // sets it to why, as data: the typed reason (kVerifierRejected,
+  // kProgramTooLarge, kNoBpfPrivilege, kLocalMemoryUnavailable,
+  // kDeviceUnavailable, ...) and the returned status's message as detail. The
+  // fallback chain hands it to the planner unchanged. Reason kNone means the
+  // failure is no fallback: a malformed image is a bug that must fail loudly.
+  // Subclasses override this form and add `using Device::Load;`.
+  virtual Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image,
+                                                      Fallback* failure) = 0;
+  Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image) {
+    return Load(image, nullptr);
+  }
 
   // Stages `blocks` into local memory, runs the program once and returns the
   // per-block results, in order. Blocks the program did not finish report

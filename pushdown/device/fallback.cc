@@ -1,7 +1,5 @@
 #include "pushdown/device/fallback.h"
 
-#include <cerrno>
-
 namespace pushdown::exec {
 
 const char* FallbackReasonName(Fallback::Reason reason) {
@@ -20,6 +18,8 @@ const char* FallbackReasonName(Fallback::Reason reason) {
       return "device unavailable";
     case Fallback::Reason::kCodegenRejected:
       return "codegen rejected";
+    case Fallback::Reason::kLocalMemoryUnavailable:
+      return "local memory unavailable";
   }
   return "unknown";
 }
@@ -53,11 +53,8 @@ Result<DeviceChoice> ChooseDevice(DeviceRegistry& registry, std::string_view req
     choice.device = &kernel;
     return choice;
   }
-  int err = kernel.probe_errno();
   choice.device = &registry.host();
-  choice.fallback.reason = (err == EPERM || err == EACCES) ? Fallback::Reason::kNoBpfPrivilege
-                                                           : Fallback::Reason::kDeviceUnavailable;
-  choice.fallback.detail = available.message();
+  choice.fallback = kernel.unavailable();
   return choice;
 }
 
@@ -73,20 +70,6 @@ Fallback::Reason FallbackForCompileFailure(bpfgen::CompileFailure failure) {
       break;
   }
   return Fallback::Reason::kNone;
-}
-
-Fallback::Reason ClassifyFailure(const Status& status) {
-  const std::string& m = status.message();
-  if (status.IsNotSupported()) {
-    if (m.rfind("verifier rejected", 0) == 0) return Fallback::Reason::kVerifierRejected;
-    if (m.rfind("program too large", 0) == 0) return Fallback::Reason::kProgramTooLarge;
-    return Fallback::Reason::kUnsupportedConjunct;
-  }
-  if (status.IsUnavailable() && (m.find("Operation not permitted") != std::string::npos ||
-                                 m.find("Permission denied") != std::string::npos)) {
-    return Fallback::Reason::kNoBpfPrivilege;
-  }
-  return Fallback::Reason::kDeviceUnavailable;
 }
 
 }  // namespace pushdown::exec

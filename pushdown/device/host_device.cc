@@ -62,20 +62,28 @@ HostDevice::HostDevice() {
   caps_.split_caps = bpfgen::TargetCaps::Host();
 }
 
-Result<std::unique_ptr<LoadedProgram>> HostDevice::Load(const ProgramImage& image) {
+Result<std::unique_ptr<LoadedProgram>> HostDevice::Load(const ProgramImage& image,
+                                                        Fallback* failure) {
+  auto fail = [failure](Fallback::Reason reason, Status status) {
+    if (failure != nullptr) *failure = Fallback{reason, status.message()};
+    return status;
+  };
   if (image.native == nullptr) {
-    return Status::InvalidArgument("host device loads native programs only");
+    return fail(Fallback::Reason::kNone,
+                Status::InvalidArgument("host device loads native programs only"));
   }
   auto start = std::chrono::steady_clock::now();
   const abi::ProgramLayout& layout = image.native->layout();
   if (layout.mem_size == 0 || image.native->fn() == nullptr) {
-    return Status::InvalidArgument("native program has no local memory or entry point");
+    return fail(Fallback::Reason::kNone,
+                Status::InvalidArgument("native program has no local memory or entry point"));
   }
   size_t size = (size_t{layout.mem_size} + 4095) & ~size_t{4095};
   void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (addr == MAP_FAILED) {
-    return Status::FromErrno("mmap of " + std::to_string(size) + " bytes of host local memory",
-                             errno);
+    return fail(Fallback::Reason::kDeviceUnavailable,
+                Status::FromErrno("mmap of " + std::to_string(size) + " bytes of host local memory",
+                                  errno));
   }
   HostMemory memory(static_cast<uint8_t*>(addr), Unmapper{size});
   auto program = std::make_unique<HostProgram>(image.native, std::move(memory));

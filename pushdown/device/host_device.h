@@ -15,8 +15,12 @@ class HostDevice : public Device {
 
   const DeviceCaps& caps() const override { return caps_; }
   Status Available() const override { return Status::OK(); }
-  // REQUIRES: image.native is set.
-  Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image) override;
+  // REQUIRES: image.native is set. The host is the end of the fallback chain:
+  // a failure sets `failure` to kDeviceUnavailable (no memory) or kNone (a
+  // malformed image).
+  using Device::Load;
+  Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image,
+                                              Fallback* failure) override;
 
  private:
   DeviceCaps caps_;

@@ -102,10 +102,18 @@ double MsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+// Records the typed reason of a failed load where it happens, then returns
+// the status (its message becomes the reason's detail).
+Status Fail(Fallback* failure, Fallback::Reason reason, Status status) {
+  if (failure != nullptr) *failure = Fallback{reason, status.message()};
+  return status;
+}
+
 // Opens the object from memory; `log` (if non-null) becomes the program's
-// verifier log buffer at level 1.
+// verifier log buffer at level 1. A malformed object is InvalidArgument with
+// reason kNone (no fallback); out of memory is kDeviceUnavailable.
 Result<ObjectPtr> OpenObject(const bpfgen::BpfProgram& image, std::vector<char>* log,
-                             bpf_program** prog_out, CaptureLibbpf& capture) {
+                             bpf_program** prog_out, CaptureLibbpf& capture, Fallback* failure) {
   bpf_object_open_opts opts;
   std::memset(&opts, 0, sizeof(opts));
   opts.sz = sizeof(opts);
@@ -113,13 +121,16 @@ Result<ObjectPtr> OpenObject(const bpfgen::BpfProgram& image, std::vector<char>*
   ObjectPtr obj(bpf_object__open_mem(image.object.data(), image.object.size(), &opts));
   if (obj == nullptr) {
     int err = errno;
-    return Status::InvalidArgument(
-        "bpf object does not open: " + std::string(strerror(err)) +
-        (capture.LastLine().empty() ? "" : " (" + capture.LastLine() + ")"));
+    return Fail(failure,
+                err == ENOMEM ? Fallback::Reason::kDeviceUnavailable : Fallback::Reason::kNone,
+                Status::InvalidArgument(
+                    "bpf object does not open: " + std::string(strerror(err)) +
+                    (capture.LastLine().empty() ? "" : " (" + capture.LastLine() + ")")));
   }
   bpf_program* prog = bpf_object__find_program_by_name(obj.get(), image.program_name.c_str());
   if (prog == nullptr) {
-    return Status::InvalidArgument("bpf object has no program " + image.program_name);
+    return Fail(failure, Fallback::Reason::kNone,
+                Status::InvalidArgument("bpf object has no program " + image.program_name));
   }
   if (log != nullptr) {
     log->assign(kRejectLogSize, '\0');
@@ -257,6 +268,10 @@ KernelDevice::KernelDevice() {
     probe_errno_ = errno;
     probe_ = Status::Unavailable("bpf(BPF_PROG_LOAD) of a syscall program: " +
                                  std::string(strerror(probe_errno_)));
+    unavailable_.reason = (probe_errno_ == EPERM || probe_errno_ == EACCES)
+                              ? Fallback::Reason::kNoBpfPrivilege
+                              : Fallback::Reason::kDeviceUnavailable;
+    unavailable_.detail = probe_.message();
   } else {
     close(fd);
   }
@@ -267,67 +282,83 @@ std::string KernelDevice::last_verifier_log() const {
   return last_log_;
 }
 
-Result<std::unique_ptr<LoadedProgram>> KernelDevice::Load(const ProgramImage& image) {
-  return LoadWithMemory(image, Status::Unavailable("no local memory made beforehand"));
+Result<std::unique_ptr<LoadedProgram>> KernelDevice::Load(const ProgramImage& image,
+                                                          Fallback* failure) {
+  return LoadWithMemory(image, Status::Unavailable("no local memory made beforehand"), failure);
 }
 
 Result<std::unique_ptr<LoadedProgram>> KernelDevice::LoadWithMemory(const ProgramImage& image,
-                                                                    Result<LocalMemoryMap> memory) {
+                                                                    Result<LocalMemoryMap> memory,
+                                                                    Fallback* failure) {
+  using Reason = Fallback::Reason;
   if (image.bpf == nullptr) {
-    return Status::InvalidArgument("kernel device loads BPF objects only");
+    return Fail(failure, Reason::kNone,
+                Status::InvalidArgument("kernel device loads BPF objects only"));
   }
-  PD_RETURN_IF_ERROR(probe_);
+  if (!probe_.ok()) return Fail(failure, unavailable_.reason, probe_);
   const bpfgen::BpfProgram& bpf = *image.bpf;
   const abi::ProgramLayout& layout = bpf.layout;
   auto start = std::chrono::steady_clock::now();
   CaptureLibbpf capture;
 
   bpf_program* prog = nullptr;
-  PD_ASSIGN_OR_RETURN(ObjectPtr obj, OpenObject(bpf, nullptr, &prog, capture));
+  PD_ASSIGN_OR_RETURN(ObjectPtr obj, OpenObject(bpf, nullptr, &prog, capture, failure));
   bpf_map* bss = FindBss(obj.get());
-  if (bss == nullptr) return Status::InvalidArgument("bpf object has no .bss map");
+  if (bss == nullptr) {
+    return Fail(failure, Reason::kNone, Status::InvalidArgument("bpf object has no .bss map"));
+  }
   uint64_t value_size = bpf_map__value_size(bss);
   if (!memory.ok() || memory->value_size() != value_size) {
     memory = LocalMemoryMap::Create(value_size);
-    PD_RETURN_IF_ERROR(memory.status());
+    if (!memory.ok()) return Fail(failure, Reason::kLocalMemoryUnavailable, memory.status());
   }
   LocalMemoryMap local = std::move(memory).value();
-  PD_RETURN_IF_ERROR(ReuseLocalMemoryMap(bss, local));
+  Status reused = ReuseLocalMemoryMap(bss, local);
+  if (!reused.ok()) return Fail(failure, Reason::kLocalMemoryUnavailable, reused);
   if (bpf_object__load(obj.get()) != 0) {
     int err = errno;
     // Load again with a verifier log: the log, not the errno, says why
     // (the same rejection comes back as EACCES, EINVAL, EFAULT or ENOMEM).
     std::vector<char> log;
     CaptureLibbpf capture_retry;
-    PD_ASSIGN_OR_RETURN(ObjectPtr retry, OpenObject(bpf, &log, &prog, capture_retry));
+    PD_ASSIGN_OR_RETURN(ObjectPtr retry, OpenObject(bpf, &log, &prog, capture_retry, failure));
     bool loaded = bpf_object__load(retry.get()) == 0;
     std::string text(log.data(), strnlen(log.data(), log.size()));
     if (loaded) {
-      return Status::Internal("bpf object loaded only on the second attempt (first: " +
-                              std::string(strerror(err)) + ")");
+      // Transient (e.g. memory): not a property of the program.
+      return Fail(failure, Reason::kDeviceUnavailable,
+                  Status::Internal("bpf object loaded only on the second attempt (first: " +
+                                   std::string(strerror(err)) + ")"));
     }
     if (text.empty()) {
       // Not a verifier rejection: ELF/BTF/map creation problems.
-      return Status::InvalidArgument(
-          "bpf object load failed: " + std::string(strerror(err)) +
-          (capture.LastLine().empty() ? "" : " (" + capture.LastLine() + ")"));
+      return Fail(failure, Reason::kDeviceUnavailable,
+                  Status::InvalidArgument(
+                      "bpf object load failed: " + std::string(strerror(err)) +
+                      (capture.LastLine().empty() ? "" : " (" + capture.LastLine() + ")")));
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
       last_log_ = text;
     }
+    // The verifier's own words decide which limit it hit; the reason is
+    // typed from here on.
     bool too_large = text.find("BPF program is too large") != std::string::npos ||
                      text.find("too complex") != std::string::npos;
-    return Status::NotSupported(std::string(too_large ? "program too large" : "verifier rejected") +
-                                " " + bpf.program_name + ": " + SummarizeVerifierLog(text));
+    return Fail(
+        failure, too_large ? Reason::kProgramTooLarge : Reason::kVerifierRejected,
+        Status::NotSupported(std::string(too_large ? "program too large" : "verifier rejected") +
+                             " " + bpf.program_name + ": " + SummarizeVerifierLog(text)));
   }
 
   int prog_fd = bpf_program__fd(prog);
-  PD_ASSIGN_OR_RETURN(uint32_t var_offset, VariableOffset(obj.get(), bpf.memory_variable));
-  if (uint64_t{var_offset} + layout.mem_size > value_size) {
-    return Status::InvalidArgument("local memory variable " + bpf.memory_variable + " (" +
-                                   std::to_string(layout.mem_size) +
-                                   " bytes) does not fit the .bss map");
+  Result<uint32_t> var_offset = VariableOffset(obj.get(), bpf.memory_variable);
+  if (!var_offset.ok()) return Fail(failure, Reason::kNone, var_offset.status());
+  if (uint64_t{*var_offset} + layout.mem_size > value_size) {
+    return Fail(failure, Reason::kNone,
+                Status::InvalidArgument("local memory variable " + bpf.memory_variable + " (" +
+                                        std::to_string(layout.mem_size) +
+                                        " bytes) does not fit the .bss map"));
   }
 
   LoadStats stats;
@@ -342,7 +373,7 @@ Result<std::unique_ptr<LoadedProgram>> KernelDevice::LoadWithMemory(const Progra
   }
   stats.object_size = static_cast<uint32_t>(bpf.object.size());
   stats.load_ms = MsSince(start);
-  uint8_t* memory_base = local.data() + var_offset;
+  uint8_t* memory_base = local.data() + *var_offset;
   return std::unique_ptr<LoadedProgram>(std::make_unique<KernelProgram>(
       layout, std::move(obj), prog_fd, std::move(local), memory_base, stats));
 }

@@ -51,20 +51,35 @@ class KernelDevice : public Device {
 
   const DeviceCaps& caps() const override { return caps_; }
   // OK, or Unavailable("bpf(BPF_PROG_LOAD) of a syscall program: <strerror>");
-  // probe_errno() holds the errno.
+  // probe_errno() holds the errno, unavailable() the typed reason.
   Status Available() const override { return probe_; }
   int probe_errno() const { return probe_errno_; }
+  // Why the device cannot load programs here: kNoBpfPrivilege (EPERM/EACCES)
+  // or kDeviceUnavailable, with Available()'s message; kNone when available.
+  const Fallback& unavailable() const { return unavailable_; }
 
-  // REQUIRES: image.bpf is set. On verifier rejection returns
-  // NotSupported("verifier rejected <prog>: <first lines of the reason>") and
-  // keeps the whole log (last_verifier_log()).
-  Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image) override;
+  // REQUIRES: image.bpf is set. Failures, with the reason `failure` gets:
+  //   probe failed                  -> unavailable() (kNoBpfPrivilege, ...)
+  //   the verifier refused it       -> kVerifierRejected: NotSupported(
+  //       "verifier rejected <prog>: <first lines of the reason>"), the whole
+  //       log kept (last_verifier_log())
+  //   over the complexity limit     -> kProgramTooLarge: NotSupported(
+  //       "program too large <prog>: ...")
+  //   local memory map/mmap failed  -> kLocalMemoryUnavailable (errno text)
+  //   libbpf/kernel failed otherwise (open out of memory, object maps, BTF)
+  //                                 -> kDeviceUnavailable
+  //   the object is malformed: not an ELF, no such program, no .bss, no BTF
+  //   variable for local memory     -> kNone: InvalidArgument, no fallback
+  using Device::Load;
+  Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage& image,
+                                              Fallback* failure) override;
 
   // Load(image) with local memory made beforehand by LocalMemoryMap::Create.
   // Used when its size is the object's .bss size; otherwise (or when
   // `memory` holds an error) the map is created here, as Load(image) does.
   Result<std::unique_ptr<LoadedProgram>> LoadWithMemory(const ProgramImage& image,
-                                                        Result<LocalMemoryMap> memory);
+                                                        Result<LocalMemoryMap> memory,
+                                                        Fallback* failure = nullptr);
 
   // The verifier log of the most recent rejected Load (empty if none).
   std::string last_verifier_log() const;
@@ -73,6 +88,7 @@ class KernelDevice : public Device {
   DeviceCaps caps_;
   Status probe_;
   int probe_errno_ = 0;
+  Fallback unavailable_;  // typed form of probe_
   mutable std::mutex mu_;
   std::string last_log_;  // guarded by mu_
 };

@@ -31,19 +31,27 @@ std::future<Result<LocalMemoryMap>> StartLocalMemory(const bpfgen::Schema& schem
   }
 }
 
-// A failed compile sets *compile_fallback to its typed fallback reason (kNone:
-// no fallback, the error is returned); a failed load leaves it kNone.
+// On failure sets *fallback to why, typed where it happened: the compiler's
+// CompileFailure (FallbackForCompileFailure) or the device's load failure
+// (KernelDevice::LoadWithMemory). Reason kNone: no fallback, the error is
+// returned (a generator bug or a malformed object fails loudly).
 Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
                     const std::vector<const bpfgen::Expr*>& conjuncts,
-                    const bpfgen::CompileOptions& options, DeviceProgram* out,
-                    Fallback::Reason* compile_fallback, bool* compile_failed) {
+                    const bpfgen::CompileOptions& options, DeviceProgram* out, Fallback* fallback) {
   std::future<Result<LocalMemoryMap>> memory = StartLocalMemory(schema, options);
   // (On an early return the future's destructor waits for the thread.)
   bpfgen::CompileFailure failure = bpfgen::CompileFailure::kNone;
   Result<bpfgen::BpfProgram> bpf = bpfgen::CompileBpf(schema, conjuncts, options, &failure);
   if (!bpf.ok()) {
-    *compile_failed = true;
-    *compile_fallback = FallbackForCompileFailure(failure);
+    fallback->reason = FallbackForCompileFailure(failure);
+    fallback->detail = bpf.status().message();
+    // The reason's name already says "codegen rejected": the detail is the
+    // rest of the message (its documented form, compiler.h).
+    const std::string_view prefix = bpfgen::kCodegenRejectedPrefix;
+    if (failure == bpfgen::CompileFailure::kCodegenRejected &&
+        fallback->detail.rfind(prefix, 0) == 0) {
+      fallback->detail.erase(0, prefix.size());
+    }
     return bpf.status();
   }
   out->bpf = std::move(*bpf);
@@ -51,7 +59,7 @@ Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
   image.bpf = &*out->bpf;
   Result<LocalMemoryMap> local =
       memory.valid() ? memory.get() : Result<LocalMemoryMap>(Status::Unavailable("not made"));
-  PD_ASSIGN_OR_RETURN(out->program, kernel.LoadWithMemory(image, std::move(local)));
+  PD_ASSIGN_OR_RETURN(out->program, kernel.LoadWithMemory(image, std::move(local), fallback));
   out->device = &kernel;
   out->codegen_ms = out->bpf->codegen_ms;
   out->load_ms = out->program->stats().load_ms;
@@ -84,26 +92,19 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
   result->requested_device = std::string(requested);
   result->fallback = choice.fallback;
   if (choice.device == &registry.kernel()) {
-    Fallback::Reason compile_fallback = Fallback::Reason::kNone;
-    bool compile_failed = false;
-    Status s = LoadOnKernel(registry.kernel(), schema, conjuncts, kernel_options, result.get(),
-                            &compile_fallback, &compile_failed);
+    Fallback why;
+    Status s =
+        LoadOnKernel(registry.kernel(), schema, conjuncts, kernel_options, result.get(), &why);
     if (s.ok()) {
       result->total_ms = MsSince(start);
       return result;
     }
-    // A generator bug (Internal) or bad input is an error, not a fallback.
-    if (compile_failed && compile_fallback == Fallback::Reason::kNone) return s;
-    // Falling back is a result: keep the reason, run on the host. The compile
-    // failure's reason is typed; a load failure's comes from the device.
-    result->fallback.reason = compile_failed ? compile_fallback : ClassifyFailure(s);
-    result->fallback.detail = s.message();
-    // The reason's name already says "codegen rejected": keep the first line.
-    const std::string_view prefix = bpfgen::kCodegenRejectedPrefix;
-    if (compile_fallback == Fallback::Reason::kCodegenRejected &&
-        result->fallback.detail.rfind(prefix, 0) == 0) {
-      result->fallback.detail.erase(0, prefix.size());
-    }
+    // A generator bug (Internal), bad input or a malformed object is an
+    // error, not a fallback.
+    if (!why.fell_back()) return s;
+    // Falling back is a result: the reason, as the compiler or the device
+    // typed it, goes to the planner unchanged; run on the host.
+    result->fallback = std::move(why);
     result->bpf.reset();
     result->program.reset();
   }

@@ -106,6 +106,64 @@ TEST(CompileFailure, MalformedTreeIsInternalOnBothTargets) {
   EXPECT_EQ(failure, CompileFailure::kInternal);
 }
 
+// Every kind of tree the front end never produces is Internal (kInternal) on
+// both targets -- never NotSupported, which would move a scan to the host
+// quietly and hide the bug.
+TEST(CompileFailure, EveryMalformedShapeIsInternal) {
+  Schema schema = ParseSchema(kLineitemDdl).value();
+  auto conjunct = [&](const char* text) {
+    auto pred = CompilePredicate(text, schema);
+    EXPECT_TRUE(pred.ok()) << text << ": " << pred.status().ToString();
+    return pred->conjuncts[0]->Clone();
+  };
+  std::vector<std::pair<std::string, ExprPtr>> cases;
+  {  // LIKE whose pattern is a column, not a literal
+    ExprPtr e = conjunct("l_comment LIKE '%a%'");
+    e->children[1] = e->children[0]->Clone();
+    cases.emplace_back("LIKE column", std::move(e));
+  }
+  {  // BETWEEN with two operands
+    ExprPtr e = conjunct("l_quantity BETWEEN 1 AND 5");
+    e->children.pop_back();
+    cases.emplace_back("BETWEEN/2", std::move(e));
+  }
+  {  // IN with no list
+    ExprPtr e = conjunct("l_quantity IN (1, 2)");
+    e->children.resize(1);
+    cases.emplace_back("IN ()", std::move(e));
+  }
+  {  // arithmetic over a string column
+    ExprPtr e = conjunct("l_quantity + 1 > 2");
+    ExprPtr like = conjunct("l_comment LIKE '%a%'");
+    ASSERT_EQ(e->children[0]->kind, ExprKind::kBinary);
+    e->children[0]->children[0] = like->children[0]->Clone();
+    cases.emplace_back("string + 1", std::move(e));
+  }
+  {  // a cast with no operand
+    ExprPtr e = conjunct("l_quantity + 1 > 2");
+    auto cast = std::make_unique<Expr>();
+    cast->kind = ExprKind::kCast;
+    cast->type = Type::Int64();
+    e->children[1] = std::move(cast);
+    cases.emplace_back("CAST()", std::move(e));
+  }
+  for (const auto& [name, tree] : cases) {
+    std::vector<const Expr*> conjuncts = {tree.get()};
+    CompileFailure failure = CompileFailure::kNone;
+    auto bpf = CompileBpf(schema, conjuncts, CompileOptions{}, &failure);
+    EXPECT_EQ(bpf.status().code(), Status::Code::kInternal)
+        << name << ": " << bpf.status().ToString();
+    EXPECT_EQ(failure, CompileFailure::kInternal) << name;
+    EXPECT_NE(bpf.status().message().find("malformed"), std::string::npos)
+        << name << ": " << bpf.status().ToString();
+    failure = CompileFailure::kNone;
+    auto native = CompileNative(schema, conjuncts, CompileOptions{}, &failure);
+    EXPECT_EQ(native.status().code(), Status::Code::kInternal)
+        << name << ": " << native.status().ToString();
+    EXPECT_EQ(failure, CompileFailure::kInternal) << name;
+  }
+}
+
 TEST(CompileFailure, UnlowerableConjunctIsUnsupported) {
   Schema schema = ParseSchema(kLineitemDdl).value();
   // DOUBLE arithmetic: the kernel caps keep it on the host; passed anyway.

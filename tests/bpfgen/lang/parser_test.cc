@@ -106,6 +106,24 @@ TEST(Parser, NestingLimitWithoutDeepRecursion) {
   EXPECT_TRUE(ParseText(parens).ok()) << ParseText(parens).status().message();
 }
 
+// docs/LANGUAGE.md's limit, exactly: 255 nested parentheses parse, 256 fail
+// (the parser's 256 syntax levels include the predicate itself).
+TEST(Parser, NestingLimitIsExactly255Parentheses) {
+  auto nested = [](int depth) {
+    return std::string(depth, '(') + "x" + std::string(depth, ')') + " > 0";
+  };
+  EXPECT_TRUE(ParseText(nested(255)).ok()) << ParseText(nested(255)).status().message();
+  EXPECT_EQ(FirstLine(ParseText(nested(256)).status()),
+            "1:256: parentheses, calls and prefix operators nested too deeply (the limit is 256 "
+            "levels)");
+  // The same through the whole front end (types, folding, canonical form).
+  const Schema schema = *ParseSchema("id INT64 KEY, x INT64");
+  Result<Predicate> ok = CompilePredicate(nested(255), schema);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ToString(*ok->conjuncts[0], schema), "(x > 0)");
+  EXPECT_FALSE(CompilePredicate(nested(256), schema).ok());
+}
+
 TEST(Parser, ExpressionDepthLimit) {
   // 63 NOTs over a column: depth 64. One more is too deep, reported at the
   // first NOT below the limit.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "bpfgen/lang/predicate.h"
 #include "bpfgen/schema/tpch.h"
 
@@ -139,6 +141,34 @@ TEST(Split, ConjunctsOverTheCodegenBudgetAreResidual) {
     EXPECT_EQ(r.device.size(), 1u) << caps.name;
     EXPECT_EQ(r.kind, PushdownKind::kPartial);
   }
+}
+
+// The budget's boundary: a conjunct of exactly max_conjunct_nodes nodes is
+// pushed, one node more is not; both targets use kCodegenBudget (2048).
+TEST(Split, CodegenBudgetBoundaryIsInclusive) {
+  const Schema schema = *ParseSchema(kLineitemDdl);
+  std::string sum = "l_partkey";
+  for (int i = 0; i < 300; ++i) sum += " + l_partkey";
+  Result<Predicate> p = CompilePredicate("(" + sum + ") > 0", schema);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const Expr& conjunct = *p->conjuncts[0];
+  std::function<uint32_t(const Expr&)> count = [&](const Expr& e) {
+    uint32_t n = 1;
+    for (const ExprPtr& c : e.children) n += count(*c);
+    return n;
+  };
+  const uint32_t nodes = count(conjunct);
+  ASSERT_LT(nodes, kCodegenBudget);
+  TargetCaps caps = TargetCaps::Host();
+  EXPECT_EQ(caps.max_conjunct_nodes, kCodegenBudget);
+  EXPECT_EQ(TargetCaps::Kernel().max_conjunct_nodes, kCodegenBudget);
+  EXPECT_EQ(kCodegenBudget, 2048u);
+  caps.max_conjunct_nodes = nodes;
+  EXPECT_EQ(WhyNotPushable(conjunct, schema, caps), "");
+  caps.max_conjunct_nodes = nodes - 1;
+  EXPECT_EQ(WhyNotPushable(conjunct, schema, caps), "over the codegen budget of device 'host' (" +
+                                                        std::to_string(nodes) + " nodes > " +
+                                                        std::to_string(nodes - 1) + ")");
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 // complete program with main()), against the installed package through
 // pkg-config, and runs them on a temporary directory.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,22 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/engine/api/install_util.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
 
+using ::pushdown::testing::InstallPackage;
+using ::pushdown::testing::RunShell;
 using ::pushdown::testing::TempDir;
-
-// Runs a shell command; returns its exit status and appends its output.
-int RunShell(const std::string& cmd, std::string* out) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  const int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 TEST(InstallTest, EmbedServiceBuildsAgainstInstalledPackageAndRuns) {
   TempDir prefix("pd_install");
@@ -37,12 +28,7 @@ TEST(InstallTest, EmbedServiceBuildsAgainstInstalledPackageAndRuns) {
   TempDir db("pd_embed_db");
   const std::string cmake = PD_CMAKE_COMMAND;
   std::string log;
-  ASSERT_EQ(RunShell("'" + cmake +
-                         "' --install '" PD_BINARY_DIR "' --component rocksdb_pushdown --prefix '" +
-                         prefix.path() + "'",
-                     &log),
-            0)
-      << log;
+  ASSERT_EQ(InstallPackage(cmake, prefix.path(), &log), 0) << log;
   ASSERT_EQ(
       RunShell("'" + cmake + "' -S '" PD_SOURCE_DIR "/examples/embed_service' -B '" + build.path() +
                    "' -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH='" + prefix.path() + "'",
@@ -94,12 +80,7 @@ TEST(InstallTest, ReadmeCppBlocksBuildAgainstInstalledPackageAndRun) {
   TempDir work("pd_readme");
   const std::string cmake = PD_CMAKE_COMMAND;
   std::string log;
-  ASSERT_EQ(RunShell("'" + cmake +
-                         "' --install '" PD_BINARY_DIR "' --component rocksdb_pushdown --prefix '" +
-                         prefix.path() + "'",
-                     &log),
-            0)
-      << log;
+  ASSERT_EQ(InstallPackage(cmake, prefix.path(), &log), 0) << log;
   const std::string pc = "PKG_CONFIG_PATH='" + prefix.path() + "/lib/pkgconfig' ";
   for (size_t i = 0; i < blocks.size(); ++i) {
     SCOPED_TRACE("README.md ```cpp block " + std::to_string(i + 1));

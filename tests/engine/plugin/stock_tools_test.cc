@@ -28,7 +28,9 @@ namespace {
 
 using testing::TempDir;
 
-const std::string kPlugin = PD_BINARY_DIR "/lib/librocksdb_pushdown.so";
+// The library by its SONAME (librocksdb_pushdown.so.X), the name an
+// installed system loads.
+const std::string kPlugin = PD_PLUGIN_SO;
 const std::string kDbBench = "/usr/bin/db_bench";
 const std::string kLdb = "/usr/bin/ldb";
 const std::string kSstDump = "/usr/bin/sst_dump";

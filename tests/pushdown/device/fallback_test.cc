@@ -4,6 +4,7 @@
 
 #include "bpfgen/lang/predicate.h"
 #include "pushdown/device/program_cache.h"
+#include "tests/pushdown/device/no_free_fds.h"
 
 namespace pushdown::exec {
 namespace {
@@ -18,6 +19,7 @@ TEST(Fallback, ReasonNamesAreMachineReadable) {
   EXPECT_STREQ(FallbackReasonName(Reason::kProgramTooLarge), "program too large");
   EXPECT_STREQ(FallbackReasonName(Reason::kDeviceUnavailable), "device unavailable");
   EXPECT_STREQ(FallbackReasonName(Reason::kCodegenRejected), "codegen rejected");
+  EXPECT_STREQ(FallbackReasonName(Reason::kLocalMemoryUnavailable), "local memory unavailable");
   EXPECT_FALSE(Fallback().fell_back());
 }
 
@@ -49,6 +51,29 @@ TEST(Fallback, KernelCompileFailureTravelsTyped) {
       << (*program)->fallback.detail;
 }
 
+// A load failure's reason is typed by the device and reaches the caller of
+// the fallback chain unchanged: out of descriptors, the kernel cannot make the
+// program's local memory, and the program runs on the host with that reason.
+TEST(Fallback, KernelLoadFailureTravelsTyped) {
+  DeviceRegistry registry;
+  if (!registry.kernel().Available().ok()) GTEST_SKIP() << "needs the kernel device (root/CAP_BPF)";
+  bpfgen::Schema schema = bpfgen::ParseSchema("id INT64 KEY, a INT64").value();
+  auto pred = bpfgen::CompilePredicate("a < 24", schema);
+  ASSERT_TRUE(pred.ok());
+  std::vector<const bpfgen::Expr*> conjuncts = {pred->conjuncts[0].get()};
+  Result<std::unique_ptr<DeviceProgram>> program = Status::Internal("not run");
+  {
+    testing::NoFreeFds no_fds;
+    ASSERT_TRUE(no_fds.exhausted());
+    program = CompileAndLoad(registry, "kernel", schema, conjuncts);
+  }
+  ASSERT_TRUE(program.ok()) << program.status().ToString();
+  EXPECT_EQ((*program)->device, &registry.host());
+  EXPECT_EQ((*program)->fallback.reason, Reason::kLocalMemoryUnavailable);
+  EXPECT_NE((*program)->fallback.detail.find("Too many open files"), std::string::npos)
+      << (*program)->fallback.detail;
+}
+
 TEST(Fallback, MalformedTreeIsAnErrorNotAFallback) {
   DeviceRegistry registry;
   bpfgen::Schema schema = bpfgen::ParseSchema("id INT64 KEY, a INT64").value();
@@ -63,23 +88,6 @@ TEST(Fallback, MalformedTreeIsAnErrorNotAFallback) {
     EXPECT_EQ(program.status().code(), Status::Code::kInternal)
         << device << ": " << program.status().ToString();
   }
-}
-
-TEST(Fallback, ClassifiesLoadAndCompileFailures) {
-  EXPECT_EQ(ClassifyFailure(Status::NotSupported("verifier rejected f: R1 invalid mem access")),
-            Reason::kVerifierRejected);
-  EXPECT_EQ(ClassifyFailure(Status::NotSupported("program too large f: BPF program is too large")),
-            Reason::kProgramTooLarge);
-  EXPECT_EQ(ClassifyFailure(Status::NotSupported("DOUBLE arithmetic has no BPF lowering")),
-            Reason::kUnsupportedConjunct);
-  EXPECT_EQ(ClassifyFailure(Status::Unavailable("bpf(BPF_PROG_LOAD) of a syscall program: "
-                                                "Operation not permitted")),
-            Reason::kNoBpfPrivilege);
-  EXPECT_EQ(ClassifyFailure(Status::Unavailable("bpf(BPF_PROG_LOAD) of a syscall program: "
-                                                "Function not implemented")),
-            Reason::kDeviceUnavailable);
-  EXPECT_EQ(ClassifyFailure(Status::IOError("mmap of the .bss map: Cannot allocate memory")),
-            Reason::kDeviceUnavailable);
 }
 
 TEST(Fallback, ChooseDeviceByName) {
@@ -101,6 +109,8 @@ TEST(Fallback, ChooseDeviceByName) {
       EXPECT_EQ(choice->device, &registry.host());
       EXPECT_TRUE(choice->fallback.fell_back());
       EXPECT_FALSE(choice->fallback.detail.empty());
+      // The kernel's typed reason, unchanged.
+      EXPECT_EQ(choice->fallback.reason, registry.kernel().unavailable().reason);
     }
   }
   EXPECT_EQ(registry.Find("kernel"), &registry.kernel());

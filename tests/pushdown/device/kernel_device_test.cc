@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pushdown/device/block_stager.h"
+#include "tests/pushdown/device/no_free_fds.h"
 
 namespace pushdown::exec {
 namespace {
@@ -168,21 +169,58 @@ TEST_F(KernelDeviceTest, VerifierRejectionKeepsLog) {
   ASSERT_FALSE(program.object.empty());
   ProgramImage image;
   image.bpf = &program;
-  auto loaded = device_.Load(image);
+  Fallback why;
+  auto loaded = device_.Load(image, &why);
   ASSERT_FALSE(loaded.ok());
   EXPECT_TRUE(loaded.status().IsNotSupported()) << loaded.status().ToString();
   EXPECT_EQ(loaded.status().message().rfind("verifier rejected pd_count_blocks: ", 0), 0u)
       << loaded.status().message();
   EXPECT_FALSE(device_.last_verifier_log().empty());
+  // The reason is typed where the verifier said no; the text is the status's.
+  EXPECT_EQ(why.reason, Fallback::Reason::kVerifierRejected);
+  EXPECT_EQ(why.detail, loaded.status().message());
 }
 
+// A malformed object is a bug, not a fallback: reason kNone.
 TEST_F(KernelDeviceTest, GarbageObjectIsInvalidArgument) {
   bpfgen::BpfProgram program = CountBlocksProgram(PD_COUNT_BLOCKS_OBJ);
   program.object = "not an elf file";
   ProgramImage image;
   image.bpf = &program;
-  auto loaded = device_.Load(image);
+  Fallback why{Fallback::Reason::kDeviceUnavailable, "unset"};
+  auto loaded = device_.Load(image, &why);
   EXPECT_TRUE(loaded.status().IsInvalidArgument()) << loaded.status().ToString();
+  EXPECT_EQ(why.reason, Fallback::Reason::kNone);
+  EXPECT_EQ(why.detail, loaded.status().message());
+
+  program = CountBlocksProgram(PD_COUNT_BLOCKS_OBJ);
+  program.memory_variable = "no_such_variable";
+  loaded = device_.Load(image, &why);
+  EXPECT_TRUE(loaded.status().IsInvalidArgument()) << loaded.status().ToString();
+  EXPECT_EQ(why.reason, Fallback::Reason::kNone) << why.detail;
+  EXPECT_NE(why.detail.find("no_such_variable"), std::string::npos) << why.detail;
+}
+
+// Out of descriptors the program's local memory (BPF_MAP_CREATE) cannot be
+// made: the device says so with its own reason, typed at the failure.
+TEST_F(KernelDeviceTest, LocalMemoryFailureIsTyped) {
+  bpfgen::BpfProgram program = CountBlocksProgram(PD_COUNT_BLOCKS_OBJ);
+  ASSERT_FALSE(program.object.empty());
+  ProgramImage image;
+  image.bpf = &program;
+  Fallback why;
+  Result<std::unique_ptr<LoadedProgram>> loaded = Status::Internal("not run");
+  {
+    testing::NoFreeFds no_fds;
+    ASSERT_TRUE(no_fds.exhausted()) << "could not exhaust descriptors";
+    loaded = device_.Load(image, &why);
+  }
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(why.reason, Fallback::Reason::kLocalMemoryUnavailable) << why.detail;
+  EXPECT_NE(why.detail.find("BPF_MAP_CREATE"), std::string::npos) << why.detail;
+  EXPECT_NE(why.detail.find("Too many open files"), std::string::npos) << why.detail;
+  // With descriptors back the same image loads.
+  EXPECT_TRUE(device_.Load(image).ok());
 }
 
 TEST(SummarizeVerifierLog, KeepsLastMeaningfulLines) {

@@ -38,14 +38,19 @@ TEST(DevicePrivilegeChild, KernelUnavailableFallsBackToHost) {
   EXPECT_EQ(choice->fallback.reason, Fallback::Reason::kNoBpfPrivilege);
   EXPECT_STREQ(FallbackReasonName(choice->fallback.reason), "no BPF privilege");
   EXPECT_NE(choice->fallback.detail.find("Operation not permitted"), std::string::npos);
-  EXPECT_EQ(ClassifyFailure(available), Fallback::Reason::kNoBpfPrivilege);
+  // The reason is typed where the probe failed, not parsed from its message.
+  EXPECT_EQ(registry.kernel().unavailable().reason, Fallback::Reason::kNoBpfPrivilege);
+  EXPECT_EQ(registry.kernel().unavailable().detail, available.message());
 
-  // Loading on the kernel device anyway is an error status, not a crash.
+  // Loading on the kernel device anyway is an error status, not a crash, and
+  // says why as data.
   bpfgen::BpfProgram program;
   program.object = "x";
   ProgramImage bpf_image;
   bpf_image.bpf = &program;
-  EXPECT_TRUE(registry.kernel().Load(bpf_image).status().IsUnavailable());
+  Fallback why;
+  EXPECT_TRUE(registry.kernel().Load(bpf_image, &why).status().IsUnavailable());
+  EXPECT_EQ(why.reason, Fallback::Reason::kNoBpfPrivilege);
 
   // The host device still runs programs.
   ProgramImage image;

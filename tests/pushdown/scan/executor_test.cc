@@ -153,7 +153,7 @@ class FakeDevice final : public Device {
  public:
   const DeviceCaps& caps() const override { return caps_; }
   Status Available() const override { return Status::OK(); }
-  Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage&) override {
+  Result<std::unique_ptr<LoadedProgram>> Load(const ProgramImage&, Fallback*) override {
     return Status::NotSupported("fake");
   }
 

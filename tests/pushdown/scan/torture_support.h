@@ -50,6 +50,9 @@ struct Coverage {
   uint64_t bounded_cut_scans = 0;        // bounded scans with fewer rows than unbounded
   uint64_t files_skipped = 0;            // stats.files_skipped of bounded scans
   uint64_t blocks_skipped_by_range = 0;  // stats.blocks_skipped_by_range of bounded scans
+  // Range deletions (DeleteRange ops) written, and stats.keys_hidden_by_range_deletion.
+  uint64_t range_deletions = 0;
+  uint64_t keys_hidden_by_range_deletion = 0;
   std::string ToString() const;
 };
 Coverage& GlobalCoverage();

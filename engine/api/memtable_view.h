@@ -127,6 +127,8 @@ struct MemtableCapture {
   // The family's range deletions in the WAL at or below the snapshot (real
   // sequence numbers, unfragmented, in WAL order): the scan applies them to
   // every stream (exec::ScanPlan::memtable_tombstones). Empty with a fallback.
+  // A caller that passes `stream` to a scan MUST pass these too: without them
+  // keys the memtables range-deleted would reappear.
   std::vector<exec::RangeTombstone> range_tombstones;
   // Non-empty: exactness cannot be established; the planner takes the
   // iterator path with this reason. `stream` is then null.

@@ -610,6 +610,7 @@ TEST_F(MemtableViewTest, ConcurrentWriterAndFlushesNeverAWrongRow) {
     exec::ScanPlan plan;
     memtable_entries += cap->entries;
     plan.memtable = std::move(cap->stream);
+    plan.memtable_tombstones = cap->range_tombstones;
     plan.files = FilesOf(d.db.get(), d.cf());
     plan.snapshot = snap->GetSequenceNumber();
     plan.schema = &schema_;

@@ -29,6 +29,10 @@ void Run(const uint8_t* data, size_t size, bool verify) {
     }
     (void)it.status();
   }
+  std::vector<RangeTombstone> tombstones;
+  if ((*sst)->ReadRangeTombstones(&tombstones).ok()) {
+    for (const RangeTombstone& t : tombstones) entries += t.start.size() + t.end.size() + t.seq;
+  }
   // Also decode the raw bytes as a block of each kind.
   std::string_view raw(reinterpret_cast<const char*>(data), size);
   DataBlockIter it(raw);

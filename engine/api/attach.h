@@ -26,9 +26,10 @@
 //   of this.
 // - Every column family the application can open can be scanned: what the
 //   pushdown path cannot read exactly (merge operators, non-bytewise
-//   comparators, blob files, user timestamps, range deletions, ...) takes the
-//   iterator path through the application's own handle, with the reason in
-//   ScanInfo::fallback_reason.
+//   comparators, blob files, user timestamps, ...) takes the iterator path
+//   through the application's own handle, with the reason in
+//   ScanInfo::fallback_reason. Range deletions are applied on the pushdown
+//   path (engine/api/README.md).
 // - One planner (pushdown/plan/planner.h) decides path and device for Scan,
 //   Aggregate and Explain: Explain reports the plan Scan runs.
 // - The DB and every handle passed in must outlive the AttachedDB and every

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "pushdown/scan/range_tombstones.h"
 #include "rocksdb/comparator.h"
 #include "rocksdb/metadata.h"
 #include "rocksdb/options.h"
@@ -81,6 +82,8 @@ class Collector final : public rocksdb::WriteBatch::Handler {
   uint64_t records() const { return index_; }
   size_t kept_in_batch() const { return kept_in_batch_; }
   std::vector<Item>& items() { return items_; }
+  std::vector<exec::RangeTombstone>& tombstones() { return tombstones_; }
+  uint64_t tombstone_bytes() const { return tombstone_bytes_; }
   uint64_t counted() const { return counted_; }
   const std::string& unsupported() const { return unsupported_; }
 
@@ -94,9 +97,19 @@ class Collector final : public rocksdb::WriteBatch::Handler {
   rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
     return Add(cf, key, {}, vt::kSingleDeletion);
   }
-  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice&,
-                                const rocksdb::Slice&) override {
-    return Unsupported(cf, "a range deletion");
+  // A range deletion [begin, end) of the family at or below the snapshot is
+  // kept as a tombstone with its real sequence number (copied: the batch
+  // need not be held for it). Counted like every entry: the memtables count
+  // their range deletions in rocksdb.num-entries-*.
+  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice& begin,
+                                const rocksdb::Slice& end) override {
+    const uint64_t seq = seq_ + index_++;
+    if (cf != cf_id_) return rocksdb::Status::OK();
+    if (seq <= count_through_) ++counted_;
+    if (seq > snapshot_) return rocksdb::Status::OK();
+    tombstones_.push_back({begin.ToString(), end.ToString(), seq});
+    tombstone_bytes_ += begin.size() + end.size();
+    return rocksdb::Status::OK();
   }
   rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice&, const rocksdb::Slice&) override {
     return Unsupported(cf, "a merge operand");
@@ -152,6 +165,8 @@ class Collector final : public rocksdb::WriteBatch::Handler {
   size_t kept_in_batch_ = 0;
   uint64_t counted_ = 0;
   std::vector<Item> items_;
+  std::vector<exec::RangeTombstone> tombstones_;
+  uint64_t tombstone_bytes_ = 0;
   std::string unsupported_;
 };
 
@@ -271,14 +286,13 @@ MemtableCapture CaptureOnce(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
       return Fallback("a WAL batch's record count does not match its header");
     }
     next_seq = seq + wb->Count();
-    if (collector.kept_in_batch() > 0) {
-      held_bytes += wb->GetDataSize();
-      if (held_bytes > options.max_held_bytes) {
-        return Fallback("the memtable data to hold exceeds " +
-                        std::to_string(options.max_held_bytes) + " bytes of WAL batches");
-      }
-      held.push_back(std::move(batch.writeBatchPtr));
+    if (collector.kept_in_batch() > 0) held_bytes += wb->GetDataSize();
+    // Range deletions are copied: their bytes count against the same bound.
+    if (held_bytes + collector.tombstone_bytes() > options.max_held_bytes) {
+      return Fallback("the memtable data to hold exceeds " +
+                      std::to_string(options.max_held_bytes) + " bytes of WAL batches");
     }
+    if (collector.kept_in_batch() > 0) held.push_back(std::move(batch.writeBatchPtr));
     if (next_seq > read_through) break;
   }
   if (rocksdb::Status s = wal->status(); !s.ok() && !s.IsTryAgain()) {
@@ -311,8 +325,17 @@ MemtableCapture CaptureOnce(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                           [](const Item& a, const Item& b) { return a.key == b.key; }),
               items.end());
 
+  // The captured range deletions, fragmented for the snapshot: the
+  // cross-check below asks them, and the scan gets them unfragmented (the
+  // executor fragments them with the files').
+  std::vector<exec::RangeTombstone> tombstones = std::move(collector.tombstones());
+  const exec::FragmentedTombstones fragments(tombstones, snap);
+
   // Cross-check against the memtables themselves: every value a memtable-only
-  // iterator shows at the snapshot must be its key's captured newest entry.
+  // iterator shows at the snapshot must be its key's captured newest entry,
+  // and no captured range deletion may hide it (the iterator applies the
+  // memtables' range deletions; a flushed one covers only flushed, older
+  // entries, since a column family's memtables are flushed oldest first).
   if (options.cross_check_memtable_iterator) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
@@ -339,6 +362,9 @@ MemtableCapture CaptureOnce(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
             "the memtables hold a value the WAL does not show (a write without the "
             "WAL?)");
       }
+      if (fragments.Covers(key, items[pos].seq)) {
+        return Fallback("the memtables show a value that a range deletion in the WAL hides");
+      }
     }
     if (!it->status().ok()) {
       return Fallback("the memtable-only iterator failed: " + it->status().ToString());
@@ -349,6 +375,7 @@ MemtableCapture CaptureOnce(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
   out.wal_batches = batches;
   out.entries = items.size();
   for (const Item& i : items) out.bytes += i.key.size() + i.value.size();
+  out.range_tombstones = std::move(tombstones);
   if (!items.empty()) {
     out.stream = std::make_unique<CapturedStream>(std::move(held), std::move(items));
   }

@@ -9,7 +9,9 @@
 // entries with real sequence numbers, deletions included, is the live WAL
 // (DB::GetUpdatesSince), so the capture reads the WAL and takes, for every
 // user key of the column family, the NEWEST WAL entry at or below the snapshot
-// (value, deletion or single deletion) with its real sequence number.
+// (value, deletion or single deletion) with its real sequence number, and
+// every range deletion (DeleteRange) of the family at or below the snapshot
+// with its real sequence number (MemtableCapture::range_tombstones).
 //
 // Why that is exact. Let W be the WAL batches read, from the first one
 // (sequence F) to the last (T). The capture requires:
@@ -43,10 +45,20 @@
 // already flushed write may be older than a newer flushed put whose sequence
 // number compaction zeroed, and applying it would hide the key. The
 // newest-W-entry rule never does that.
+// Range deletions in W are exact for the same reason: a W tombstone [a, b)
+// at t hides a key k in [a, b) iff k's newest version at the snapshot is
+// older than t. If k has a write newer than t (and <= snapshot), that write
+// is in [F, snapshot], so in W, and it is k's captured entry with its real
+// sequence number (> t): not hidden, and it outranks every file version of k
+// (a zeroed sequence number included). Otherwise k is deleted at the
+// snapshot, which is what applying the tombstone says. W tombstones are
+// applied whole (a memtable's are never truncated; a flushed copy in W is
+// logically the same deletion as the memtable's was).
 //
 // Cross-check (defence in depth): every value a memtable-only iterator
-// (ReadOptions::read_tier = kMemtableTier, at the snapshot) shows equals its
-// key's captured newest entry.
+// (ReadOptions::read_tier = kMemtableTier, at the snapshot; it applies the
+// memtables' range deletions) shows equals its key's captured newest entry,
+// and no captured range deletion hides it.
 //
 // Where W starts: at the batch holding the family's newest SST sequence
 // number + 1 (older batches are flushed; skipping them only saves reading).
@@ -59,12 +71,11 @@
 // manual_wal_flush, inplace_update_support, a non-bytewise comparator or user
 // timestamps, a failed check above (a hole: disableWAL writes, ingestion;
 // concurrent writes while counting), a WAL file deleted or unreadable while
-// read (a racing flush may delete it) or failing its checksum, a range
-// deletion, merge, wide-column or blob entry of the column family at or below
-// the snapshot in the WAL (not supported on this path), or a WAL beyond the
-// bounds below. Read-only instances work (their WAL is not written); on a
-// secondary instance the cross-check reads at the latest sequence, which must
-// equal the snapshot's.
+// read (a racing flush may delete it) or failing its checksum, a merge,
+// wide-column or blob entry of the column family at or below the snapshot in
+// the WAL (not supported on this path), or a WAL beyond the bounds below. Read-only instances work
+// (their WAL is not written); on a secondary instance the cross-check reads at the latest sequence,
+// which must equal the snapshot's.
 //
 // Writes: none by the capture. RocksDB's GetUpdatesSince itself adds a line
 // to the DB's info LOG (unless options.db_log_dir puts it elsewhere) on a WAL
@@ -73,7 +84,8 @@
 //
 // Memory: the capture holds the WAL batches that carry an entry of the column
 // family at or below the snapshot (at most CaptureOptions::max_held_bytes of
-// batch data) plus one 48-byte index entry per such entry; it reads at most
+// batch data, range deletions' copied keys included) plus one 48-byte index
+// entry per such entry; it reads at most
 // CaptureOptions::max_read_bytes of WAL batches in all. Beyond either bound:
 // fallback. The stream keeps that memory until it is destroyed (the scan's
 // end).
@@ -87,8 +99,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pushdown/scan/entry_stream.h"
+#include "pushdown/sst/range_del.h"
 #include "rocksdb/db.h"
 #include "util/status.h"
 
@@ -110,6 +124,12 @@ struct MemtableCapture {
   // classifies them), deletions and single deletions (cls kNotValue). Null
   // when there is nothing at or below the snapshot, or with a fallback.
   std::unique_ptr<exec::EntryStream> stream;
+  // The family's range deletions in the WAL at or below the snapshot (real
+  // sequence numbers, unfragmented, in WAL order): the scan applies them to
+  // every stream (exec::ScanPlan::memtable_tombstones). Empty with a fallback.
+  // A caller that passes `stream` to a scan MUST pass these too: without them
+  // keys the memtables range-deleted would reappear.
+  std::vector<exec::RangeTombstone> range_tombstones;
   // Non-empty: exactness cannot be established; the planner takes the
   // iterator path with this reason. `stream` is then null.
   std::string fallback_reason;

@@ -340,9 +340,11 @@ class PushdownCursor : public ScanCursorImpl {
     pin_.reset();
   }
 
-  void set_memtable(std::shared_ptr<exec::EntryStream> stream, uint64_t entries) {
+  void set_memtable(std::shared_ptr<exec::EntryStream> stream, uint64_t entries,
+                    std::vector<exec::RangeTombstone> tombstones) {
     memtable_ = std::move(stream);
     info_.memtable_entries_merged = entries;
+    memtable_tombstones_ = std::move(tombstones);
   }
 
   // Pins the files and opens the executor. A NotSupported from the executor
@@ -374,6 +376,7 @@ class PushdownCursor : public ScanCursorImpl {
     sp.bytewise_comparator = true;
     sp.limit = options_.limit;
     sp.memtable = memtable_;
+    sp.memtable_tombstones = memtable_tombstones_;
     sp.batch_blocks = options_.batch_blocks == 0 ? 16 : options_.batch_blocks;
     const size_t workers = WorkersFor(meta);
     // Explicit workers split as asked; the default leaves small ranges whole.
@@ -546,7 +549,8 @@ class PushdownCursor : public ScanCursorImpl {
   mutable exec::ScanStats parallel_stats_;        // parallel_->stats(), for stats()
   std::unique_ptr<IteratorCursor> fallback_;
   exec::Row row_;
-  std::shared_ptr<exec::EntryStream> memtable_;  // the memtable capture's stream, or null
+  std::shared_ptr<exec::EntryStream> memtable_;            // the memtable capture's stream, or null
+  std::vector<exec::RangeTombstone> memtable_tombstones_;  // the capture's range deletions
   bool valid_ = false, done_ = false;
   uint64_t returned_ = 0;
 };
@@ -566,6 +570,7 @@ void OutputColumns(const ScanRequest& req, std::vector<std::string>* names,
 struct Captured {
   std::shared_ptr<exec::EntryStream> stream;
   uint64_t entries = 0;
+  std::vector<exec::RangeTombstone> tombstones;
 };
 Result<Captured> CaptureMemtableInto(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                      const rocksdb::Snapshot* snapshot,
@@ -576,6 +581,7 @@ Result<Captured> CaptureMemtableInto(rocksdb::DB* db, rocksdb::ColumnFamilyHandl
   Captured out;
   out.stream = std::shared_ptr<exec::EntryStream>(std::move(cap.stream));
   out.entries = cap.entries;
+  out.tombstones = std::move(cap.range_tombstones);
   return out;
 }
 
@@ -654,7 +660,8 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
 
   auto cursor = std::make_unique<PushdownCursor>(impl, req, options, bounds, want_value, snapshot,
                                                  info, names, types);
-  cursor->set_memtable(std::move(captured.stream), captured.entries);
+  cursor->set_memtable(std::move(captured.stream), captured.entries,
+                       std::move(captured.tombstones));
   plan::Plan keep = p;  // the cursor takes p; on a file fallback `keep` is moved to the iterator
   Status s = cursor->Open(std::move(p), meta, std::move(pin));
   if (s.IsNotSupported() || s.IsResourceExhausted()) {  // e.g. out of fds: RocksDB has them open

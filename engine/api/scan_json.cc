@@ -71,6 +71,8 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   num("rows_matched", stats.rows_matched);
   num("memtable_entries", info.memtable_entries_merged);
   num("workers", info.workers);
+  num("range_tombstones", stats.range_tombstones);
+  num("keys_hidden_by_range_deletion", stats.keys_hidden_by_range_deletion);
   char buf[64];
   std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f,\"elapsed_ms\":%.3f", info.compile_ms,
                 elapsed_ms);

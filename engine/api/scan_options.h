@@ -98,8 +98,8 @@ struct ScanInfo {
   std::string device;            // where the predicate runs: "kernel" | "host" | "iterator"
   // Why the scan did not run where requested ("" = it did): device fallback
   // ("no BPF privilege: ...", "verifier rejection: ...") or iterator-path
-  // fallback ("merge operator on column family (...)", "range deletions in
-  // 000012.sst", "memtable: ...", ...).
+  // fallback ("merge operator on column family (...)", "000012.sst: merge
+  // operands (3)", "memtable: ...", ...).
   std::string fallback_reason;
   // How SST blocks are read: "plugin" when the DB's FileSystem is the
   // pushdown plugin (engine/plugin/pushdown_fs.h), else "direct" (the SST

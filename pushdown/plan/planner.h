@@ -22,7 +22,7 @@
 //      program lookup/compile (a failed host load -> the host reference
 //      filter, device "host")                     -> pushdown
 // Later stages may still send a pushdown plan to the iterator path with
-// FallBackToIterator (a file the SST reader rejects: range deletions, ...);
+// FallBackToIterator (a file the SST reader rejects: merge operands, ...);
 // the engine does that identically for Scan and Explain.
 #pragma once
 

@@ -33,8 +33,11 @@ std::string Hex(uint64_t v) {
 
 }  // namespace
 
-LsmMergeCursor::LsmMergeCursor(std::vector<EntryStream*> streams, uint64_t snapshot, KeyRange range)
-    : snapshot_(snapshot), range_(std::move(range)) {
+LsmMergeCursor::LsmMergeCursor(std::vector<EntryStream*> streams, uint64_t snapshot, KeyRange range,
+                               const FragmentedTombstones* tombstones)
+    : snapshot_(snapshot),
+      range_(std::move(range)),
+      tombstones_(tombstones != nullptr && !tombstones->empty() ? tombstones : nullptr) {
   streams_.resize(streams.size());
   for (size_t i = 0; i < streams.size(); ++i) streams_[i].stream = streams[i];
   heap_.reserve(streams.size());
@@ -139,6 +142,7 @@ void LsmMergeCursor::SeekToFirst() {
   status_ = Status::OK();
   heap_.clear();
   entries_seen_ = 0;
+  keys_hidden_by_range_deletion_ = 0;
   for (size_t i = 0; i < streams_.size(); ++i) {
     StreamState& st = streams_[i];
     st.has_last = false;
@@ -173,7 +177,15 @@ void LsmMergeCursor::FindNext() {
       if (!Advance(i)) return;
       continue;
     }
-    // The newest visible version of e.user_key decides.
+    // The newest visible version of e.user_key decides, unless a range
+    // tombstone newer than it (and visible) covers the key: then it and every
+    // older version are hidden.
+    if (tombstones_ != nullptr && tombstones_->Covers(e.user_key, e.seq)) {
+      ++keys_hidden_by_range_deletion_;
+      key_.assign(e.user_key);
+      if (!SkipKey()) return;
+      continue;
+    }
     if (e.type == value_type::kValue && e.cls == EntryClass::kMatched) {
       current_ = i;
       valid_ = true;

@@ -5,8 +5,9 @@
 namespace pushdown::exec {
 
 RowCursor::RowCursor(std::vector<EntryStream*> streams, uint64_t snapshot, RowFilter residual,
-                     std::optional<Projector> projector, uint64_t limit, KeyRange range)
-    : merge_(std::move(streams), snapshot, std::move(range)),
+                     std::optional<Projector> projector, uint64_t limit, KeyRange range,
+                     const FragmentedTombstones* tombstones)
+    : merge_(std::move(streams), snapshot, std::move(range), tombstones),
       residual_(std::move(residual)),
       projector_(std::move(projector)),
       limit_(limit) {}

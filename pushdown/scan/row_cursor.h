@@ -39,7 +39,8 @@ class RowCursor {
   // cursor. `projector` empty = whole value. Only user keys in `range` become
   // rows (LsmMergeCursor cuts the rest).
   RowCursor(std::vector<EntryStream*> streams, uint64_t snapshot, RowFilter residual,
-            std::optional<Projector> projector, uint64_t limit = kNoLimit, KeyRange range = {});
+            std::optional<Projector> projector, uint64_t limit = kNoLimit, KeyRange range = {},
+            const FragmentedTombstones* tombstones = nullptr);
 
   // Produces the next row into *row. OK and Valid(): *row is the next row.
   // OK and !Valid(): the scan is complete. Otherwise the error (sticky:
@@ -48,6 +49,7 @@ class RowCursor {
   bool Valid() const { return valid_; }
 
   uint64_t entries_seen() const { return merge_.entries_seen(); }
+  uint64_t keys_hidden_by_range_deletion() const { return merge_.keys_hidden_by_range_deletion(); }
   // Rows that passed the device predicate and were visible (before the residual).
   uint64_t candidates() const { return candidates_; }
   uint64_t rows_returned() const { return rows_; }

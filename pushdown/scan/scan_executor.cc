@@ -215,12 +215,104 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// Clips t to `range` (an unset bound is unbounded); false if nothing is left.
+bool ClipToRange(const KeyRange& range, RangeTombstone* t) {
+  if (range.lower && t->start < *range.lower) t->start = *range.lower;
+  if (range.upper && t->end > *range.upper) t->end = *range.upper;
+  return t->start < t->end;
+}
+
+// The user key of the file's last data entry (nullopt: no data entry).
+Result<std::optional<std::string>> LastDataUserKey(const SstFile& sst) {
+  for (size_t b = sst.num_data_blocks(); b-- > 0;) {
+    PD_ASSIGN_OR_RETURN(BlockContents block, sst.ReadDataBlock(b));
+    DataBlockIter it(block.data, sst.block_context(b), sst.info().global_seqno);
+    std::optional<std::string> last;
+    for (it.SeekToFirst(); it.Valid(); it.Next()) last.emplace(it.parsed().user_key);
+    PD_RETURN_IF_ERROR(it.status());
+    if (last) return last;
+  }
+  return std::optional<std::string>();
+}
+
+// Appends f's range tombstones at or below the snapshot, clipped to f's key
+// range [smallest, largest] and to the scan's bounds, to *out.
+//
+// Why clip (RocksDB's truncation, at user-key level). A compaction output
+// file that cuts through a tombstone stores the tombstone whole and sets its
+// own boundaries at the cut (CompactionOutputs::AddRangeDels); readers
+// truncate each file's tombstones to its boundaries (TruncatedRangeDelIterator),
+// because the part beyond them may be stale: the keys there may since have
+// been compacted to the bottom with their sequence numbers zeroed, and a
+// stale tombstone would hide them. A flush, or a compaction that cuts
+// nothing, extends the boundaries over every tombstone, so there clipping
+// changes nothing. Files' key ranges overlap exactly where the LSM's order
+// holds: a file above another that shares a user key with it holds only
+// newer versions of that key, tombstones included; within its range a file's
+// tombstone is never stale. At the two boundary user keys:
+//   - start < smallest (cut below): RocksDB covers, at user key smallest,
+//     every version at or below the file's smallest internal key's sequence
+//     number (the newest version of that key in the file, or the tombstone's
+//     own sequence number). Versions in files below are older, versions in
+//     files above are newer than the tombstone: clipping to start = smallest
+//     (inclusive) hides exactly what RocksDB hides.
+//   - end > largest (cut above): RocksDB covers user key largest only where
+//     the file's largest internal key is a real entry (not the cut's sentinel
+//     largest@kMaxSequenceNumber), i.e. where the file holds an entry at user
+//     key largest, and then for the versions at or above the file's oldest
+//     version there -- the file's own versions at that key; older versions
+//     elsewhere are covered by the next file's copy of the tombstone. So:
+//     clip to end = largest (exclusive), and when the file's last data entry
+//     has user key largest, add the one-key tombstone [largest, largest\0)
+//     at the same sequence number. (Versions of that key in files below are
+//     older than the file's and logically deleted by the tombstone; no file
+//     below holds a zeroed one newer than it, since the file overlaps them.)
+//   - a file without a known key range: NotSupported (cannot be clipped).
+// Files the scan does not open need no tombstones read: a file invisible at
+// the snapshot has every sequence number, its tombstones' included, above it;
+// a file outside the bounds has its clipped tombstones outside them too.
+Status CollectFileTombstones(const ScanPlan& plan, const ScanFile& f, const SstFile& sst,
+                             const KeyRange& range, std::vector<RangeTombstone>* out,
+                             ScanStats* stats) {
+  if (!sst.info().has_range_del_block) return Status::OK();
+  std::vector<RangeTombstone> file_tombstones;
+  PD_RETURN_IF_ERROR(sst.ReadRangeTombstones(&file_tombstones));
+  if (file_tombstones.empty()) return Status::OK();
+  if (!f.has_key_range) {
+    return Status::NotSupported(sst.info().file_name +
+                                ": range deletions in a file whose key range is not known");
+  }
+  std::optional<std::optional<std::string>> last_key;  // read once, when needed
+  for (RangeTombstone& t : file_tombstones) {
+    if (t.seq > plan.snapshot || t.start >= t.end) continue;  // invisible, or covers nothing
+    ++stats->range_tombstones;
+    if (t.start < f.smallest_user_key) t.start = f.smallest_user_key;
+    if (t.end > f.largest_user_key) {
+      t.end = f.largest_user_key;
+      if (!last_key) {
+        PD_ASSIGN_OR_RETURN(std::optional<std::string> k, LastDataUserKey(sst));
+        last_key = std::move(k);
+      }
+      if (*last_key && **last_key == f.largest_user_key) {
+        RangeTombstone at_largest{f.largest_user_key, f.largest_user_key + '\0', t.seq};
+        if (ClipToRange(range, &at_largest)) out->push_back(std::move(at_largest));
+      }
+    }
+    if (ClipToRange(range, &t)) out->push_back(std::move(t));
+  }
+  return Status::OK();
+}
+
 // Opens one file's stream: the device's or the host's, over the data blocks
 // that can hold keys in `range` and the plan's key ranges (the index seek)
-// and that its zone map does not rule out.
+// and that its zone map does not rule out. Its range tombstones go to
+// *tombstones, whether or not any of its data blocks is read (an older file's
+// entries may be covered by them).
 Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const ScanFile& f,
                                                     const KeyRange& range, bool older_overlap,
-                                                    const ScanFilters& filters, ScanStats* stats) {
+                                                    const ScanFilters& filters,
+                                                    std::vector<RangeTombstone>* tombstones,
+                                                    ScanStats* stats) {
   std::shared_ptr<const SstFile> sst = f.opened;
   if (sst == nullptr) {
     PD_ASSIGN_OR_RETURN(sst, OpenScanFile(f));
@@ -230,6 +322,7 @@ Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const 
     for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
     return Status::NotSupported(sst->info().file_name + ": " + why);
   }
+  PD_RETURN_IF_ERROR(CollectFileTombstones(plan, f, *sst, range, tombstones, stats));
   FileScanStats file;
   file.file = BaseName(f.path);
   file.level = f.level;
@@ -318,12 +411,19 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
     no_zone_maps->zone_maps = ScanPlan::ZoneMapUse::kOff;
   }
   const ScanPlan& file_plan = no_zone_maps ? *no_zone_maps : plan;
+  std::vector<RangeTombstone> tombstones;
+  for (const RangeTombstone& t : plan.memtable_tombstones) {
+    if (t.seq > plan.snapshot || t.start >= t.end) continue;
+    ++scan->stats_.range_tombstones;
+    RangeTombstone c = t;
+    if (ClipToRange(range, &c)) tombstones.push_back(std::move(c));
+  }
   std::vector<FileStream> file_streams;
   for (size_t i = 0; i < files.size(); ++i) {
     const ScanFile* f = files[i];
-    PD_ASSIGN_OR_RETURN(
-        std::unique_ptr<EntryStream> stream,
-        OpenFileStream(file_plan, *f, range, OlderFileOverlaps(files, i), filters, &scan->stats_));
+    PD_ASSIGN_OR_RETURN(std::unique_ptr<EntryStream> stream,
+                        OpenFileStream(file_plan, *f, range, OlderFileOverlaps(files, i), filters,
+                                       &tombstones, &scan->stats_));
     file_streams.push_back({f, std::move(stream)});
     ++scan->stats_.files;
   }
@@ -334,13 +434,15 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
         scan->streams_.begin(),
         std::make_unique<MemtableStream>(plan.memtable, filters.device, &scan->stats_));
   }
+  scan->tombstones_ = FragmentedTombstones(std::move(tombstones), plan.snapshot);
+  scan->stats_.range_tombstone_fragments = scan->tombstones_.size();
   std::vector<EntryStream*> ptrs;
   for (const auto& s : scan->streams_) ptrs.push_back(s.get());
   // The merge cuts entries outside the range (the first and last blocks of
   // each file hold some; so may any stream without block-level bounds).
   scan->cursor_ =
       std::make_unique<RowCursor>(std::move(ptrs), plan.snapshot, std::move(filters.residual),
-                                  std::move(projector), plan.limit, range);
+                                  std::move(projector), plan.limit, range, &scan->tombstones_);
   return scan;
 }
 
@@ -348,6 +450,7 @@ Status ScanExecutor::Next(Row* row) {
   HostTimer timer(&stats_, sampler_.Weight());
   Status s = cursor_->Next(row);
   stats_.rows_matched = cursor_->rows_returned();
+  stats_.keys_hidden_by_range_deletion = cursor_->keys_hidden_by_range_deletion();
   if (s.ok() && !cursor_->Valid()) Finish();
   return s;
 }

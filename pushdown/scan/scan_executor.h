@@ -29,6 +29,13 @@
 // the range are read (the rest count in blocks_skipped_by_range and
 // blocks_skipped); the merge cuts the entries of those blocks that lie outside.
 // A file without a known key range is opened and its index decides.
+//
+// Range deletions: the executor reads each opened file's range-deletion
+// block, clips its tombstones to the file's key range (RocksDB's truncation;
+// see CollectFileTombstones in the .cc for where that is not decidable and
+// the file is NotSupported), adds ScanPlan::memtable_tombstones, fragments
+// them all for the snapshot (range_tombstones.h) and the merge hides every
+// entry they cover, after the device's filter and the zone maps (lsm_merge.h).
 #pragma once
 
 #include <cstdint>
@@ -43,6 +50,7 @@
 #include "pushdown/scan/host_timer.h"
 #include "pushdown/scan/key_range.h"
 #include "pushdown/scan/projection.h"
+#include "pushdown/scan/range_tombstones.h"
 #include "pushdown/scan/row_cursor.h"
 #include "pushdown/scan/scan_stats.h"
 #include "pushdown/sst/block_source.h"
@@ -137,6 +145,10 @@ struct ScanPlan {
   // (MemtableStream) and merges it first. The executor consumes the stream:
   // a plan with one is opened once.
   std::shared_ptr<EntryStream> memtable;
+  // The memtables' range deletions at the snapshot (engine/api/memtable_view.h:
+  // from the WAL), applied like the files' (range_tombstones.h). Files' own
+  // tombstones are read by the executor from each opened file.
+  std::vector<RangeTombstone> memtable_tombstones;
 };
 
 // The host-side evaluation of the two conjunct lists.
@@ -170,6 +182,7 @@ class ScanExecutor {
 
   ScanStats stats_;
   std::vector<std::unique_ptr<EntryStream>> streams_;
+  FragmentedTombstones tombstones_;  // every stream's, fragmented for the snapshot
   std::unique_ptr<RowCursor> cursor_;
   bool finished_ = false;
   CallSampler sampler_;  // which Next calls are timed (host_timer.h)

@@ -67,6 +67,15 @@ struct ScanStats {
   uint64_t memtable_entries = 0;
   uint64_t memtable_bytes = 0;
   uint64_t memtable_values_matched = 0;
+  // Range deletions (range_tombstones.h): tombstones at or below the snapshot
+  // the scan read (opened files' range-deletion blocks, ScanPlan::
+  // memtable_tombstones), the disjoint fragments they made once clipped to the
+  // files' key ranges and the bounds, and the user keys whose newest visible
+  // version they hid (each such key is one application; its older versions
+  // are hidden with it).
+  uint64_t range_tombstones = 0;
+  uint64_t range_tombstone_fragments = 0;
+  uint64_t keys_hidden_by_range_deletion = 0;
   // Why block reads did not go through io_uring although the scan asked for it
   // (the first file's reason, e.g. "pread: io_uring_queue_init: Operation not
   // permitted", or the per-block pread after read buffers could not be

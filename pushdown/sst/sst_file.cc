@@ -261,6 +261,7 @@ Status SstFile::Load() {
       have_props = true;
     } else if (e.key == "rocksdb.range_del") {
       info_.has_range_del_block = true;
+      info_.range_del_handle = h;
     } else if (e.key == "rocksdb.compression_dict") {
       info_.has_compression_dict = true;
       dict_handle = h;
@@ -473,14 +474,52 @@ BlockRange SstFile::DataBlocksInRange(std::optional<std::string_view> lower,
   return r;
 }
 
+Status SstFile::ReadRangeTombstones(std::vector<RangeTombstone>* out) const {
+  out->clear();
+  if (!info_.has_range_del_block) return Status::OK();
+  const BlockHandle& h = info_.range_del_handle;
+  std::string block;
+  PD_RETURN_IF_ERROR(ReadMetaBlock(h, "range-deletion", options_.verify_checksums, &block));
+  std::vector<RawEntry> entries;
+  PD_RETURN_IF_ERROR(DecodeKeyValueBlock(block, "range-deletion",
+                                         BlockContext{info_.file_name, h.offset}, &entries));
+  out->reserve(entries.size());
+  for (const RawEntry& e : entries) {
+    if (e.key.size() < 8) return Corrupt("short internal key in range-deletion block", h.offset);
+    const uint64_t packed = DecodeFixed64(e.key.data() + e.key.size() - 8);
+    const uint8_t type = static_cast<uint8_t>(packed & 0xff);
+    if (type != static_cast<uint8_t>(ValueType::kRangeDeletion)) {
+      return Corrupt("entry of type " + std::to_string(type) + " in range-deletion block",
+                     h.offset);
+    }
+    RangeTombstone t;
+    t.start.assign(e.key.data(), e.key.size() - 8);
+    t.end.assign(e.value);
+    t.seq = info_.global_seqno.value_or(packed >> 8);
+    out->push_back(std::move(t));
+  }
+  const TableProperties& p = info_.properties;
+  if (p.Has("rocksdb.num.range-deletions") && p.num_range_deletions != out->size()) {
+    return Corrupt("range-deletion block holds " + std::to_string(out->size()) +
+                       " tombstones, properties say " + std::to_string(p.num_range_deletions),
+                   h.offset);
+  }
+  return Status::OK();
+}
+
 Status SstFile::DetectFeatures() {
   const TableProperties& p = info_.properties;
   auto& why = info_.unsupported;
   if (p.num_merge_operands > 0) {
     why.push_back("merge operands (" + std::to_string(p.num_merge_operands) + ")");
   }
-  if (p.num_range_deletions > 0 || info_.has_range_del_block) {
-    why.push_back("range deletions (" + std::to_string(p.num_range_deletions) + ")");
+  // Range deletions are supported: the scan reads them (ReadRangeTombstones)
+  // and applies them in the merge. A count without a block is a malformed
+  // file, not a feature.
+  if (p.num_range_deletions > 0 && !info_.has_range_del_block) {
+    return Corrupt("properties count " + std::to_string(p.num_range_deletions) +
+                       " range deletions but the metaindex has no range-deletion block",
+                   info_.footer.metaindex.offset);
   }
   bytewise_ = p.comparator == "leveldb.BytewiseComparator";
   if (!bytewise_) {

@@ -25,6 +25,7 @@
 #include "pushdown/sst/block.h"
 #include "pushdown/sst/format.h"
 #include "pushdown/sst/properties.h"
+#include "pushdown/sst/range_del.h"
 #include "util/status.h"
 
 namespace pushdown::exec {
@@ -66,6 +67,7 @@ struct TableInfo {
   std::optional<uint64_t> global_seqno_file_offset;
   std::vector<std::string> metaindex_keys;
   bool has_range_del_block = false;
+  BlockHandle range_del_handle;  // valid when has_range_del_block
   bool has_compression_dict = false;
   bool has_filter = false;
   // [data_begin, data_end): from the first data block to the end of the last
@@ -167,6 +169,15 @@ class SstFile {
     }
     return Status::OK();
   }
+
+  // The file's range tombstones (its range-deletion block, see range_del.h),
+  // in stored order, with the global seqno applied for an ingested file. None
+  // when the file has no such block. Reads and verifies the block on every
+  // call (the scan calls it once per file). Corruption naming the file and
+  // the block's offset for a bad checksum, a malformed block, an entry that
+  // is not a range deletion, or a count that differs from the
+  // rocksdb.num.range-deletions property.
+  Status ReadRangeTombstones(std::vector<RangeTombstone>* out) const;
 
   // The open file descriptor (-1 for an in-memory file).
   int fd() const;

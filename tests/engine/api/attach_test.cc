@@ -92,9 +92,14 @@ struct StockDb {
   std::unique_ptr<rocksdb::DB> db;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> cfs;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  // Snapshots held while building (so that a bottommost compaction keeps a
+  // range deletion); released at Close.
+  std::vector<const rocksdb::Snapshot*> pins;
 
   ~StockDb() { Close(); }
   void Close() {
+    for (const rocksdb::Snapshot* p : pins) db->ReleaseSnapshot(p);
+    pins.clear();
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     handles.clear();
     cfs.clear();
@@ -159,26 +164,39 @@ bool SingleDeleted(int i) {
   return i % 19 == 2 && i % 17 != 1 && i % 3 != 0 && i % 5 != 0 && i % 23 != 4;
 }
 
-// The plain family without range deletions: deep level, L0, memtable.
-// Returns a snapshot taken between L0 and the memtable writes.
+// The plain family: deep level, L0, memtable, each with overwrites, deletes,
+// single deletes and range deletions (one of them overlapping another place's,
+// some with newer puts inside them). Returns a snapshot taken between L0 and
+// the memtable writes.
 const rocksdb::Snapshot* BuildPlain(StockDb& s) {
   rocksdb::DB* db = s.db.get();
   auto* cf = s.cfs[kPlain];
   std::mt19937_64 rng(7);
   rocksdb::WriteOptions wo;
   for (int i = 0; i < kKeys; ++i) EXPECT_TRUE(db->Put(wo, cf, Key(i), Value(i)).ok());
+  // Deep level: a range deletion that the bottommost compaction keeps (a
+  // snapshot older than it is held), and puts newer than it inside it.
+  s.pins.push_back(db->GetSnapshot());
+  EXPECT_TRUE(db->DeleteRange(wo, cf, Key(1000), Key(1030)).ok());
+  for (int i = 1010; i < 1015; ++i) EXPECT_TRUE(db->Put(wo, cf, Key(i), Value(i + 2)).ok());
   Flush(s, kPlain);
   CompactToBottom(s, kPlain);
-  // L0: overwrites that flip parity, deletes, single deletes of once-written keys.
+  // L0: overwrites that flip parity, deletes, single deletes of once-written
+  // keys, a range deletion (a newer put inside it) and one overlapping the
+  // deep level's.
   for (int i = 0; i < kKeys; i += 3) EXPECT_TRUE(db->Put(wo, cf, Key(i), Value(i + 1)).ok());
   for (int i = 1; i < kKeys; i += 17) EXPECT_TRUE(db->Delete(wo, cf, Key(i)).ok());
   for (int i = 0; i < kKeys; ++i) {
     if (SingleDeleted(i)) EXPECT_TRUE(db->SingleDelete(wo, cf, Key(i)).ok());
   }
   for (int i = kKeys; i < kKeys + 200; ++i) EXPECT_TRUE(db->Put(wo, cf, Key(i), Value(i)).ok());
+  EXPECT_TRUE(db->DeleteRange(wo, cf, Key(350), Key(380)).ok());
+  EXPECT_TRUE(db->DeleteRange(wo, cf, Key(1020), Key(1045)).ok());
+  EXPECT_TRUE(db->Put(wo, cf, Key(360), Value(360)).ok());
   Flush(s, kPlain);
   const rocksdb::Snapshot* old = db->GetSnapshot();
-  // Memtable: overwrites (flip again), deletes, single deletes, new keys.
+  // Memtable: overwrites (flip again), deletes, single deletes, new keys,
+  // range deletions over SST data and over memtable data (newer puts inside).
   for (int i = 0; i < kKeys; i += 5) {
     EXPECT_TRUE(db->Put(wo, cf, Key(i), Value(static_cast<uint32_t>(rng()))).ok());
   }
@@ -189,6 +207,9 @@ const rocksdb::Snapshot* BuildPlain(StockDb& s) {
   for (int i = kKeys + 200; i < kKeys + 260; ++i) {
     EXPECT_TRUE(db->Put(wo, cf, Key(i), Value(i)).ok());
   }
+  EXPECT_TRUE(db->DeleteRange(wo, cf, Key(500), Key(530)).ok());
+  EXPECT_TRUE(db->DeleteRange(wo, cf, Key(kKeys + 210), Key(kKeys + 220)).ok());
+  EXPECT_TRUE(db->Put(wo, cf, Key(510), Value(510)).ok());
   return old;
 }
 
@@ -226,6 +247,8 @@ void BuildOthers(StockDb& s) {
 struct Rows {
   std::vector<std::pair<std::string, std::string>> rows;  // key, value
   ScanInfo info;
+  uint64_t range_tombstones = 0;  // the scan's stats
+  uint64_t keys_hidden_by_range_deletion = 0;
 };
 
 // DB::NewIterator with the same snapshot and bounds, then the evaluator.
@@ -280,6 +303,8 @@ Result<Rows> ScanRaw(AttachedDB& pd, rocksdb::ColumnFamilyHandle* cf, const std:
     if (cur->row()[0].s != cur->key()) return Status::Internal("key column != key()");
   }
   out.info = cur->info();
+  out.range_tombstones = cur->stats().range_tombstones;
+  out.keys_hidden_by_range_deletion = cur->stats().keys_hidden_by_range_deletion;
   return out;
 }
 
@@ -321,7 +346,8 @@ const char* kWheres[] = {"u32be(value, 0) % 2 = 0", "",
 // the unbounded scans per device (for path expectations).
 void CheckFamily(AttachedDB& pd, rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool reverse,
                  const std::vector<const rocksdb::Snapshot*>& snapshots,
-                 std::map<exec::DeviceRequest, ScanInfo>* infos) {
+                 std::map<exec::DeviceRequest, ScanInfo>* infos,
+                 uint64_t* keys_hidden_by_range_deletion = nullptr) {
   for (const rocksdb::Snapshot* snap : snapshots) {
     for (const Bounds& b : BoundsCases(reverse)) {
       for (const char* where : kWheres) {
@@ -341,6 +367,9 @@ void CheckFamily(AttachedDB& pd, rocksdb::DB* db, rocksdb::ColumnFamilyHandle* c
           const Rows want = Reference(db, cf, where, so, !reverse);
           EXPECT_EQ(got->rows.size(), want.rows.size()) << what;
           EXPECT_TRUE(got->rows == want.rows) << what;
+          if (keys_hidden_by_range_deletion != nullptr) {
+            *keys_hidden_by_range_deletion += got->keys_hidden_by_range_deletion;
+          }
           // Explain reports what the scan ran.
           auto ex = pd.Explain(cf, RowSpec::Raw(), where, so);
           ASSERT_TRUE(ex.ok()) << what << ": " << ex.status().ToString();
@@ -373,7 +402,10 @@ TEST(AttachTest, StockDbEveryFamilyEveryDeviceMatchesIteratorAndWritesNothing) {
   EXPECT_EQ((*pd)->default_device(), exec::DeviceRequest::kAuto);
 
   std::map<exec::DeviceRequest, ScanInfo> plain, counters, reverse;
-  CheckFamily(**pd, s.db.get(), s.cfs[kPlain], false, {nullptr, old}, &plain);
+  uint64_t hidden = 0;
+  CheckFamily(**pd, s.db.get(), s.cfs[kPlain], false, {nullptr, old}, &plain, &hidden);
+  // The range deletions of every place were applied on the pushdown path.
+  EXPECT_GT(hidden, 0u);
   CheckFamily(**pd, s.db.get(), s.cfs[kCounters], false, {nullptr}, &counters);
   CheckFamily(**pd, s.db.get(), s.cfs[kReverse], true, {nullptr}, &reverse);
   if (HasFatalFailure()) return;
@@ -422,8 +454,8 @@ TEST(AttachTest, StockDbEveryFamilyEveryDeviceMatchesIteratorAndWritesNothing) {
   }
   ExpectSameFiles(flushed, Fingerprint(s.db.get(), s.path));
 
-  // Range deletions in the plain family (memtable, then an L0 file): the
-  // iterator path with the reason, rows still exact.
+  // More range deletions in the plain family (memtable, then an L0 file):
+  // still the pushdown path, rows still exact.
   rocksdb::WriteOptions wo;
   ASSERT_TRUE(s.db->DeleteRange(wo, s.cfs[kPlain], Key(400), Key(450)).ok());
   Flush(s, kPlain);
@@ -431,20 +463,21 @@ TEST(AttachTest, StockDbEveryFamilyEveryDeviceMatchesIteratorAndWritesNothing) {
   const auto ranged = Fingerprint(s.db.get(), s.path);
   std::map<exec::DeviceRequest, ScanInfo> plain3;
   CheckFamily(**pd, s.db.get(), s.cfs[kPlain], false, {nullptr}, &plain3);
-  for (auto& [dev, info] : plain3) EXPECT_EQ(info.path, "iterator") << info.fallback_reason;
+  for (auto& [dev, info] : plain3) {
+    if (dev == exec::DeviceRequest::kIterator) continue;
+    EXPECT_EQ(info.path, "pushdown") << info.fallback_reason;
+    EXPECT_GT(info.memtable_entries, 0u);  // the range deletion
+  }
+  ExpectSameFiles(ranged, Fingerprint(s.db.get(), s.path));
   Flush(s, kPlain);
   std::map<exec::DeviceRequest, ScanInfo> plain4;
   const auto ranged2 = Fingerprint(s.db.get(), s.path);
   CheckFamily(**pd, s.db.get(), s.cfs[kPlain], false, {nullptr}, &plain4);
   for (auto& [dev, info] : plain4) {
-    EXPECT_EQ(info.path, "iterator");
-    if (dev != exec::DeviceRequest::kIterator) {
-      EXPECT_NE(info.fallback_reason.find("range deletions"), std::string::npos)
-          << info.fallback_reason;
-    }
+    if (dev == exec::DeviceRequest::kIterator) continue;
+    EXPECT_EQ(info.path, "pushdown") << info.fallback_reason;
   }
   ExpectSameFiles(ranged2, Fingerprint(s.db.get(), s.path));
-  (void)ranged;
 }
 
 TEST(AttachTest, StrictDeviceFailsInsteadOfFallingBack) {

@@ -144,6 +144,7 @@ TEST(MemtableBench, TenPercentInTheMemtableVersusFlushed) {
     run.fallback = cap->fallback_reason;
     exec::ScanPlan plan;
     plan.memtable = std::move(cap->stream);
+    plan.memtable_tombstones = cap->range_tombstones;
     plan.files = FilesOf(db.get());
     plan.snapshot = snap->GetSequenceNumber();
     plan.schema = &*schema;

@@ -156,6 +156,7 @@ PushdownResult PushdownScan(rocksdb::DB* db, const rocksdb::Snapshot* snap,
   }
   exec::ScanPlan plan;
   plan.memtable = std::move(cap->stream);
+  plan.memtable_tombstones = cap->range_tombstones;
   out.capture_info = std::move(*cap);
   plan.files = FilesOf(db, cf);
   plan.snapshot = snap->GetSequenceNumber();
@@ -197,7 +198,8 @@ std::string Value(std::mt19937_64& rng) {
   return "v" + std::to_string(rng() % 10) + std::string(rng() % 120, char('a' + rng() % 26));
 }
 
-// Random puts, deletes and (on keys put exactly once) single deletes.
+// Random puts, deletes, range deletions over a few "k" keys (never over the
+// single-delete keys) and (on keys put exactly once) single deletes.
 // `single` tracks the single-delete keys: 0 = never written, 1 = put once,
 // 2 = single-deleted.
 void RandomOps(rocksdb::DB* db, std::mt19937_64& rng, int n, int keys, std::vector<int>* single,
@@ -210,7 +212,11 @@ void RandomOps(rocksdb::DB* db, std::mt19937_64& rng, int n, int keys, std::vect
     if (op < 7) {
       ASSERT_TRUE(db->Put(wo, cf, Key(k), Value(rng)).ok());
     } else if (op < 9) {
-      ASSERT_TRUE(db->Delete(wo, cf, Key(k)).ok());
+      if (rng() % 8 == 0) {
+        ASSERT_TRUE(db->DeleteRange(wo, cf, Key(k), Key(k + 1 + int(rng() % 20))).ok());
+      } else {
+        ASSERT_TRUE(db->Delete(wo, cf, Key(k)).ok());
+      }
     } else {
       // Single-delete keys live in their own range "s..." (put once, then
       // single-deleted at most once: RocksDB's contract).
@@ -259,6 +265,10 @@ TEST_F(MemtableViewTest, RandomizedDeepL0AndMemtablesEqualIterator) {
       EXPECT_EQ(got.stats.memtable_entries, got.capture_info.entries);
       EXPECT_EQ(got.stats.memtable_bytes, got.capture_info.bytes);
       EXPECT_GT(got.stats.memtable_values_matched, 0u);
+      // Range deletions in the memtables and in the files were applied.
+      EXPECT_FALSE(got.capture_info.range_tombstones.empty());
+      EXPECT_GT(got.stats.range_tombstones, got.capture_info.range_tombstones.size());
+      EXPECT_GT(got.stats.keys_hidden_by_range_deletion, 0u);
       Rows want = Reference(d.db.get(), snap, pred_, schema_);
       EXPECT_FALSE(want.empty());
       EXPECT_EQ(got.rows, want);
@@ -396,15 +406,44 @@ TEST_F(MemtableViewTest, WritesWithoutTheWalFallBack) {
   }
 }
 
-TEST_F(MemtableViewTest, MemtableRangeDeletionFallsBack) {
+// A range deletion in the memtables is captured with its sequence number and
+// hides the flushed keys it covers (not the newer put inside it).
+TEST_F(MemtableViewTest, MemtableRangeDeletionIsCapturedAndApplied) {
+  StockDb d;
+  ASSERT_TRUE(d.db->Put({}, "a", "v9").ok());
+  ASSERT_TRUE(d.db->Put({}, "b", "v9").ok());
+  ASSERT_TRUE(d.db->Put({}, "c", "v9").ok());
+  d.Flush();
+  ASSERT_TRUE(d.db->DeleteRange({}, d.cf(), "a", "c").ok());
+  const uint64_t del_seq = d.db->GetLatestSequenceNumber();
+  ASSERT_TRUE(d.db->Put({}, "b", "v8").ok());
+  const rocksdb::Snapshot* snap = d.db->GetSnapshot();
+  PushdownResult got = PushdownScan(d.db.get(), snap, pred_, schema_);
+  ASSERT_EQ(got.fallback, "");
+  ASSERT_EQ(got.capture_info.range_tombstones.size(), 1u);
+  EXPECT_EQ(got.capture_info.range_tombstones[0].start, "a");
+  EXPECT_EQ(got.capture_info.range_tombstones[0].end, "c");
+  EXPECT_EQ(got.capture_info.range_tombstones[0].seq, del_seq);
+  EXPECT_EQ(got.rows, (Rows{{"b", "v8"}, {"c", "v9"}}));
+  EXPECT_EQ(got.rows, Reference(d.db.get(), snap, pred_, schema_));
+  EXPECT_EQ(got.stats.keys_hidden_by_range_deletion, 1u);  // a
+  d.db->ReleaseSnapshot(snap);
+}
+
+// Only range deletions in the memtables (no other entry): no stream, the
+// tombstones alone; still applied.
+TEST_F(MemtableViewTest, MemtableHoldingOnlyARangeDeletion) {
   StockDb d;
   ASSERT_TRUE(d.db->Put({}, "a", "v9").ok());
   ASSERT_TRUE(d.db->Put({}, "b", "v9").ok());
   d.Flush();
-  ASSERT_TRUE(d.db->DeleteRange({}, d.cf(), "a", "b").ok());
+  ASSERT_TRUE(d.db->DeleteRange({}, d.cf(), "b", "z").ok());
   const rocksdb::Snapshot* snap = d.db->GetSnapshot();
   PushdownResult got = PushdownScan(d.db.get(), snap, pred_, schema_);
-  EXPECT_NE(got.fallback.find("range deletion"), std::string::npos) << got.fallback;
+  ASSERT_EQ(got.fallback, "");
+  EXPECT_EQ(got.capture_info.range_tombstones.size(), 1u);
+  EXPECT_EQ(got.rows, (Rows{{"a", "v9"}}));
+  EXPECT_EQ(got.rows, Reference(d.db.get(), snap, pred_, schema_));
   d.db->ReleaseSnapshot(snap);
 }
 
@@ -571,6 +610,7 @@ TEST_F(MemtableViewTest, ConcurrentWriterAndFlushesNeverAWrongRow) {
     exec::ScanPlan plan;
     memtable_entries += cap->entries;
     plan.memtable = std::move(cap->stream);
+    plan.memtable_tombstones = cap->range_tombstones;
     plan.files = FilesOf(d.db.get(), d.cf());
     plan.snapshot = snap->GetSequenceNumber();
     plan.schema = &schema_;

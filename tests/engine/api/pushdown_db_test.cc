@@ -279,7 +279,9 @@ TEST(PushdownDbTest, MergeOperatorColumnFamilyFallsBackToIterator) {
   EXPECT_NE(explain->text.find("merge operands"), std::string::npos) << explain->text;
 }
 
-TEST(PushdownDbTest, RangeDeletionFallsBackToIteratorWithReason) {
+// Range deletions are applied on the pushdown path (in the flushed file's
+// range-deletion block here) with the iterator's result.
+TEST(PushdownDbTest, RangeDeletionIsAppliedOnThePushdownPath) {
   TempDir dir("pd_api");
   auto db = OpenOrDie(dir.path(), DbOptions());
   ASSERT_NE(db, nullptr);
@@ -293,9 +295,8 @@ TEST(PushdownDbTest, RangeDeletionFallsBackToIteratorWithReason) {
   o.device = exec::DeviceRequest::kHost;
   auto actual = Collect(db.get(), ScanTarget::Raw(), "u64be(key, 0) % 10 = 0", o);
   ASSERT_TRUE(actual.ok()) << actual.status().ToString();
-  EXPECT_EQ(actual->info.path, "iterator");
-  EXPECT_NE(actual->info.fallback_reason.find("range del"), std::string::npos)
-      << actual->info.fallback_reason;
+  EXPECT_EQ(actual->info.path, "pushdown") << actual->info.fallback_reason;
+  EXPECT_EQ(actual->info.fallback_reason, "");
   EXPECT_EQ(actual->rows.size(), 80u);  // 100 multiples of 10, minus 20 in [100, 300)
   o.device = exec::DeviceRequest::kIterator;
   auto expected = Collect(db.get(), ScanTarget::Raw(), "u64be(key, 0) % 10 = 0", o);

@@ -233,6 +233,51 @@ TEST(ZoneMapScanTest, NewerVersionsAndDeletionsAreNeverSkippedOverOlderData) {
   }
 }
 
+// Range deletions apply to every row a zone map lets through: rows of blocks
+// delivered as "always" (no predicate evaluation) are hidden by a newer
+// file's tombstone like any other, on every path; and a newer file whose data
+// lies outside the key bounds (its blocks left unread) still deletes inside
+// them.
+TEST(ZoneMapScanTest, RangeDeletionsHideZoneAlwaysRowsAndApplyFromUnreadFiles) {
+  ZoneDb db("pd_zone_rangedel");
+  for (int i = 0; i < 20000; ++i) db.Put(i, 1000 + i % 100);  // every v in [1000, 1100)
+  db.Flush();
+  db.CompactAll();
+  // L0: a tombstone over [3000, 4000) and puts far outside it.
+  ASSERT_TRUE(db.db()
+                  ->DeleteRange(rocksdb::WriteOptions(), db.db()->DefaultColumnFamily(),
+                                db.Key(3000), db.Key(4000))
+                  .ok());
+  for (int i = 30000; i < 30400; ++i) db.Put(i, 5);
+  db.Flush();
+  auto p = bpfgen::CompilePredicate("v >= 1000", db.schema());
+  ASSERT_TRUE(p.ok());
+  const Rows expected = db.Expected(*p);
+  ASSERT_EQ(expected.size(), 19000u);
+  Paths paths = LoadPaths(db.schema(), *p);
+  for (size_t i = 0; i < paths.programs.size(); ++i) {
+    ScanOut got = RunScan(db, *p, paths.programs[i].get(), exec::ScanPlan::ZoneMapUse::kExact);
+    EXPECT_EQ(got.rows, expected) << paths.names[i];
+    EXPECT_EQ(got.stats.range_tombstones, 1u) << paths.names[i];
+    EXPECT_EQ(got.stats.keys_hidden_by_range_deletion, 1000u) << paths.names[i];
+    if (paths.programs[i] == nullptr) EXPECT_GT(got.stats.blocks_zone_always, 0u);
+  }
+  // Bounds [3000, 3500): the L0 file's data (keys >= 30000) is outside them,
+  // its tombstone is not; nothing in the bounds survives.
+  exec::ScanPlan plan = db.Plan();
+  for (const auto& c : p->conjuncts) plan.device_conjuncts.push_back(c.get());
+  plan.lower_bound = db.Key(3000);
+  plan.upper_bound = db.Key(3500);
+  plan.bytewise_comparator = true;
+  auto scan = exec::ScanExecutor::Open(plan);
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  exec::Row row;
+  ASSERT_TRUE((*scan)->Next(&row).ok());
+  EXPECT_FALSE((*scan)->Valid()) << "a deleted row was returned";
+  EXPECT_EQ((*scan)->stats().keys_hidden_by_range_deletion, 500u);
+  EXPECT_EQ((*scan)->stats().files, 2u);
+}
+
 TEST(ZoneMapScanTest, RandomShapesAndPredicatesEqualTheIterator) {
   std::mt19937 rng(99);
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };

@@ -576,8 +576,10 @@ static void TestAttachRaw(const char* dir) {
     pushdown_scanoptions_destroy(so);
   }
 
-  /* strict_device: a range deletion in the memtable sends the scan to the
-   * iterator path (exact, with the reason); strict makes that an error. */
+  /* A range deletion in the memtable is applied on the pushdown path; a
+   * write with the WAL disabled makes the memtable capture inexact, so the
+   * scan takes the iterator path (exact, with the reason); strict_device
+   * makes that an error. */
   {
     unsigned char from[8], to[8];
     EncodeBe(1000, from);
@@ -592,6 +594,21 @@ static void TestAttachRaw(const char* dir) {
     CHECK_OK(err, "scan with a memtable range deletion");
     CHECK(CheckRawScan(cur, 0, kKeys, UINT64_MAX, "range deletion") == ExpectedRaw(0, kKeys),
           "rows with a range deletion");
+    CHECK(strcmp(pushdown_cursor_path(cur), "pushdown") == 0, "path %s with a range deletion",
+          pushdown_cursor_path(cur));
+    pushdown_cursor_destroy(cur);
+
+    rocksdb_writeoptions_t* no_wal = rocksdb_writeoptions_create();
+    rocksdb_writeoptions_disable_WAL(no_wal, 1);
+    Put(db, no_wal, 1000, 7, &err); /* 7 % 10 < 3 is false: 1002's 2 matches */
+    CHECK_OK(err, "put without the WAL");
+    Put(db, no_wal, 1002, 2, &err);
+    CHECK_OK(err, "put without the WAL");
+    rocksdb_writeoptions_destroy(no_wal);
+    cur = pushdown_scan(pd, cf, NULL, kRawWhere, so, &err);
+    CHECK_OK(err, "scan with a write without the WAL");
+    CHECK(CheckRawScan(cur, 0, kKeys, UINT64_MAX, "write without the WAL") == ExpectedRaw(0, kKeys),
+          "rows with a write without the WAL");
     CHECK(strcmp(pushdown_cursor_path(cur), "iterator") == 0, "path %s", pushdown_cursor_path(cur));
     CHECK(strlen(pushdown_cursor_fallback_reason(cur)) > 0, "no fallback reason");
     pushdown_cursor_destroy(cur);
@@ -603,8 +620,8 @@ static void TestAttachRaw(const char* dir) {
     CHECK_ERROR(err, "Unavailable", "strict aggregate");
 
     /* The kernel device, strict: an error exactly when a non-strict kernel
-     * scan would not run on the kernel. Flush first (no range deletion in
-     * the memtable). */
+     * scan would not run on the kernel. Flush first (no write without the
+     * WAL in the memtable). */
     rocksdb_flush(db, fo, &err);
     CHECK_OK(err, "flush");
     rocksdb_compact_range(db, NULL, 0, NULL, 0); /* range deletions out of the files */

@@ -239,7 +239,7 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
                                      "files", "blocks_read", "blocks_skipped",
                                      "blocks_skipped_by_range", "blocks_skipped_by_zone_map",
                                      "files_skipped", "bytes_read", "bytes_to_host", "rows_scanned",
-                                     "rows_matched", "memtable_entries", "workers", "compile_ms",
+                                     "rows_matched", "memtable_entries", "workers", "range_tombstones", "keys_hidden_by_range_deletion", "compile_ms",
                                      "elapsed_ms", "files_skipped_by_zone_map", "per_file"))
         << device << ": " << err.back();
     // rows_matched equals the CSV rows (header excluded).

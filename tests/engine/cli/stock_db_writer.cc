@@ -6,7 +6,8 @@
 //     uint64add, 8-byte little-endian counters) and "reverse"
 //     (rocksdb.ReverseBytewiseComparator), each with data in the bottom level,
 //     in L0 and only in the memtable (WAL), with overwrites, deletes, single
-//     deletes and range deletions in each place. Exits 0 when the DB is
+//     deletes and range deletions in each place (the bottom level keeps its
+//     range deletion: a snapshot is held through that compaction). Exits 0 when the DB is
 //     closed (the memtable part stays in the WAL: no flush at close).
 //
 //   stock_db_writer live DIR [MAX_KEYS [PAUSE_US]]
@@ -106,6 +107,7 @@ int ThreeCf(const std::string& dir) {
   rocksdb::ColumnFamilyHandle* reverse = h[2];
   const uint64_t n = 3000;
 
+  std::vector<const rocksdb::Snapshot*> pins;  // released after the bottommost compaction
   // Phase 0 -> bottom level; phase 1 -> L0; phase 2 -> memtable only.
   for (int phase = 0; phase < 3; ++phase) {
     for (rocksdb::ColumnFamilyHandle* cf : {bytewise, reverse}) {
@@ -123,8 +125,11 @@ int ThreeCf(const std::string& dir) {
         if (i % 3 != 0) CHECK_OK("single delete", db->SingleDelete(wo, cf, k));
       }
       // A range deletion over 50 keys ([begin, end) in the family's order).
+      // In phase 0 a snapshot older than it is held through the bottommost
+      // compaction, which therefore keeps it in the bottom level.
       std::string b = Key(200 + phase * 600), e = Key(250 + phase * 600);
       if (cf == reverse) std::swap(b, e);
+      if (phase == 0) pins.push_back(db->GetSnapshot());
       CHECK_OK("delete range", db->DeleteRange(wo, cf, b, e));
     }
     for (uint64_t i = 0; i < 500; ++i) {
@@ -140,6 +145,8 @@ int ThreeCf(const std::string& dir) {
       rocksdb::CompactRangeOptions cro;
       cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
       for (auto* cf : h) CHECK_OK("compact", db->CompactRange(cro, cf, nullptr, nullptr));
+      for (const rocksdb::Snapshot* p : pins) db->ReleaseSnapshot(p);
+      pins.clear();
     }
   }
   for (auto* cf : h) CHECK_OK("destroy handle", db->DestroyColumnFamilyHandle(cf));

@@ -2,6 +2,7 @@
 // counts, and how device block errors surface.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -40,15 +41,85 @@ std::string Key(int i) {
   return buf;
 }
 
-TEST(ScanExecutorTest, RangeDeletionsAreNotSupported) {
+// A file's range deletions are read from its range-deletion block and hide
+// the older entries they cover (in that file and in older ones), not newer ones.
+TEST(ScanExecutorTest, RangeDeletionsAreApplied) {
   Db d;
   ASSERT_TRUE(d.db->Put("a", "1").ok());
+  ASSERT_TRUE(d.db->Put("b", "1").ok());
   ASSERT_TRUE(d.db->Put("c", "1").ok());
-  ASSERT_TRUE(d.db->DeleteRange("a", "b").ok());
-  ASSERT_TRUE(d.db->Flush().ok());
+  ASSERT_TRUE(d.db->Flush().ok());  // older file: a, b, c
+  ASSERT_TRUE(d.db->DeleteRange("a", "c").ok());
+  ASSERT_TRUE(d.db->Put("b", "2").ok());  // newer than the tombstone: stays
+  ASSERT_TRUE(d.db->Flush().ok());        // newer file: [a, c) and b
   auto scan = ScanExecutor::Open(d.Plan());
-  ASSERT_FALSE(scan.ok());
-  EXPECT_TRUE(scan.status().IsNotSupported()) << scan.status().ToString();
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  std::vector<std::string> keys;
+  ASSERT_TRUE(Drain(scan->get(), &keys).ok());
+  EXPECT_EQ(keys, (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ((*scan)->stats().range_tombstones, 1u);
+  EXPECT_EQ((*scan)->stats().range_tombstone_fragments, 1u);
+  EXPECT_EQ((*scan)->stats().keys_hidden_by_range_deletion, 1u);  // a
+}
+
+// Tombstones that compaction outputs cut through (each output stores the
+// tombstone and ends at the cut; the executor clips every copy to its file's
+// key range, as RocksDB truncates them on read) hide exactly what the
+// iterator hides: the older versions in the bottom level, not the newer puts.
+// Then the leftmost output is compacted to the bottom (RocksDB takes the
+// outputs that share boundary keys along), still exact.
+TEST(ScanExecutorTest, TombstonesCutByCompactionOutputsAreExact) {
+  pt::DbSpec spec;
+  spec.sst.block_size = 256;
+  Db d(spec);
+  rocksdb::DB* db = d.db->db();
+  const std::string v(100, 'v');
+  auto level_files = [&](int level) {
+    std::vector<pt::LiveSstFile> out;
+    auto files = d.db->LiveFiles();
+    EXPECT_TRUE(files.ok());
+    for (const auto& f : *files) {
+      if (f.level == level) out.push_back(f);
+    }
+    std::sort(out.begin(), out.end(), [](const pt::LiveSstFile& a, const pt::LiveSstFile& b) {
+      return a.smallest_user_key < b.smallest_user_key;
+    });
+    return out;
+  };
+  auto names = [](const std::vector<pt::LiveSstFile>& files) {
+    std::vector<std::string> n;
+    for (const auto& f : files) n.push_back(f.name);
+    return n;
+  };
+  auto check = [&](uint64_t min_tombstones) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    std::vector<std::string> want;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) want.push_back(it->key().ToString());
+    ASSERT_TRUE(it->status().ok());
+    ASSERT_EQ(want.size(), 200u);  // the newer puts, every third key
+    auto scan = ScanExecutor::Open(d.Plan());
+    ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+    std::vector<std::string> keys;
+    ASSERT_TRUE(Drain(scan->get(), &keys).ok());
+    EXPECT_EQ(keys, want);
+    EXPECT_GE((*scan)->stats().range_tombstones, min_tombstones);
+  };
+  // The bottom level holds every key, so the L0 -> L1 compaction below is
+  // not bottommost and keeps the tombstone.
+  for (int i = 0; i < 600; ++i) ASSERT_TRUE(d.db->Put(Key(i), v).ok());
+  ASSERT_TRUE(d.db->Flush().ok());
+  ASSERT_TRUE(db->CompactFiles(rocksdb::CompactionOptions(), names(level_files(0)), 6).ok());
+  ASSERT_TRUE(d.db->DeleteRange(Key(0), Key(600)).ok());
+  for (int i = 0; i < 600; i += 3) ASSERT_TRUE(d.db->Put(Key(i), v + "new").ok());
+  ASSERT_TRUE(d.db->Flush().ok());
+  rocksdb::CompactionOptions small_outputs;
+  small_outputs.output_file_size_limit = 2048;  // cuts the tombstone
+  ASSERT_TRUE(db->CompactFiles(small_outputs, names(level_files(0)), 1).ok());
+  const std::vector<pt::LiveSstFile> l1 = level_files(1);
+  ASSERT_GE(l1.size(), 3u) << "the compaction did not cut the tombstone";
+  ASSERT_NO_FATAL_FAILURE(check(l1.size()));  // one copy per output
+  ASSERT_TRUE(db->CompactFiles(rocksdb::CompactionOptions(), {l1[0].name}, 6).ok());
+  ASSERT_NO_FATAL_FAILURE(check(0));
 }
 
 TEST(ScanExecutorTest, MergeOperandsAreNotSupported) {

@@ -56,6 +56,9 @@ struct Coverage {
   uint64_t files_skipped = 0;               // stats.files_skipped of bounded scans
   uint64_t blocks_skipped_by_range = 0;     // stats.blocks_skipped_by_range of bounded scans
   uint64_t blocks_skipped_by_zone_map = 0;  // stats.blocks_skipped_by_zone_map of every scan
+  // Range deletions (DeleteRange ops) written, and stats.keys_hidden_by_range_deletion.
+  uint64_t range_deletions = 0;
+  uint64_t keys_hidden_by_range_deletion = 0;
   std::string ToString() const;
 };
 Coverage& GlobalCoverage();

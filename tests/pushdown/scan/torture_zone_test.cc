@@ -43,6 +43,18 @@ TEST_P(ZoneTorture, ExactRuleMatchesIteratorAndNaiveRuleReturnsStaleRows) {
     naive_wrong += c.CountWrongScans(ZoneMapPath(nullptr, ScanPlan::ZoneMapUse::kNaiveForTests));
     ++naive_cases;
   }
+  // A shard whose shapes happen to give the naive rule nothing to get wrong
+  // (DeleteRange ops reshape the odd seeds) borrows the next shards' seeds,
+  // control only, until one does: the control still fails if the naive rule
+  // were exact over every seed.
+  for (int extra = 0; naive_wrong == 0 && extra < kNumSeeds - kSeedsPerShard; ++extra) {
+    const int seed = 1 + (GetParam() - 1 + kSeedsPerShard + extra) % kNumSeeds;
+    TortureCase c(seed);
+    ASSERT_NO_FATAL_FAILURE(c.Build());
+    c.set_zone_conjunct(true);
+    naive_wrong += c.CountWrongScans(ZoneMapPath(nullptr, ScanPlan::ZoneMapUse::kNaiveForTests));
+    ++naive_cases;
+  }
   const Coverage& cov = GlobalCoverage();
   ExpectNotVacuous(cov);
   EXPECT_GT(cov.blocks_skipped_by_zone_map, 0u) << cov.ToString();

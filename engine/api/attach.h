@@ -98,6 +98,13 @@ struct AttachOptions {
   // Default ScanOptions::workers of scans on this DB (0 = one per core,
   // bounded by the data size; see scan_options.h).
   uint32_t scan_workers = 0;
+  // Empty: data in the memtables is captured from the live WAL
+  // (memtable_view.h) and merged on the pushdown path. Non-empty: it is not;
+  // a scan of a family whose memtables hold data takes the iterator path with
+  // the reason "memtable: <this text>". For a DB whose WAL another process
+  // appends to while this one reads it as a secondary instance (the CLI sets
+  // it then: engine/cli/secondary_db.h).
+  std::string memtable_capture_off_reason;
 };
 
 class AttachedDB {

@@ -643,7 +643,12 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
   }
   Captured captured;
   if (pr.cf.memtable_entries > 0 && plan::ColumnFamilyReadable(pr)) {
-    PD_ASSIGN_OR_RETURN(captured, CaptureMemtableInto(db, req->cf, snapshot->snapshot, &pr.cf));
+    if (!impl.options.memtable_capture_off_reason.empty()) {
+      pr.cf.memtable_captured = false;
+      pr.cf.memtable_fallback_reason = impl.options.memtable_capture_off_reason;
+    } else {
+      PD_ASSIGN_OR_RETURN(captured, CaptureMemtableInto(db, req->cf, snapshot->snapshot, &pr.cf));
+    }
   }
 
   PD_ASSIGN_OR_RETURN(plan::Plan p, plan::MakePlan(pr, &impl.cache));

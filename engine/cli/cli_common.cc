@@ -94,6 +94,11 @@ Result<CliDb> OpenCliDb(const std::string& dir, std::optional<exec::DeviceReques
   AttachOptions options;
   options.device = device;
   options.read_only = true;  // a secondary instance: never flush
+  if (out.db->writer_holds_lock()) {
+    options.memtable_capture_off_reason =
+        "another process has the DB open (its LOCK is held): the memtables are read through the "
+        "secondary instance's iterator, not captured from the WAL it is appending to";
+  }
   if (auto catalog = out.db->ColumnFamily(kCatalogColumnFamily); catalog.ok()) {
     options.catalog = *catalog;
   }

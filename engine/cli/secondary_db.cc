@@ -1,5 +1,6 @@
 #include "engine/cli/secondary_db.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,25 @@
 
 namespace pushdown::engine {
 namespace {
+
+// True if another process holds the DB's LOCK file: RocksDB's primary takes
+// a whole-file fcntl write lock on DIR/LOCK (PosixEnv::LockFile, F_SETLK) for
+// as long as it has the DB open. F_GETLK reports that lock to any process;
+// it needs only a read-only descriptor and takes no lock itself. A missing
+// or unreadable LOCK file: not held (a DB nobody opened since, or one we
+// cannot tell about; the WAL capture's own checks still apply).
+bool LockHeldByAnotherProcess(const std::string& dir) {
+  const int fd = ::open((dir + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock fl = {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = 0;
+  fl.l_len = 0;
+  const bool held = ::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
 
 // Discards RocksDB's info log: nothing creates a LOG file anywhere.
 class NullLogger : public rocksdb::Logger {
@@ -118,6 +138,7 @@ Result<std::unique_ptr<SecondaryDb>> SecondaryDb::Open(const std::string& dir) {
   out->db_.reset(raw);
   out->dir_ = dir;
   for (const auto& cf : cfs) out->names_.push_back(cf.name);
+  out->writer_holds_lock_ = LockHeldByAnotherProcess(dir);
   PD_RETURN_IF_ERROR(out->CatchUp());
   return out;
 }

@@ -54,6 +54,15 @@ class SecondaryDb {
   // kMaxCatchUpAttempts racing catch-ups. Open() calls it once.
   Status CatchUp();
   static constexpr int kMaxCatchUpAttempts = 50;
+  // True if, at Open, another process held the DB's LOCK (a primary that has
+  // it open, and may be writing). The CLI then does not capture memtable data
+  // from the live WAL (AttachOptions::memtable_capture_off_reason): RocksDB
+  // 7.8's WAL iterator on a secondary instance whose sequence number lags
+  // the WAL being appended asserts (TransactionLogIteratorImpl::
+  // UpdateCurrentWriteBatch, `current_last_seq_ <= LastSequence()`), and
+  // Debian's librocksdb keeps assertions: SIGABRT. Such scans read the
+  // memtables through the secondary's iterator instead (exact).
+  bool writer_holds_lock() const { return writer_holds_lock_; }
   // Where the secondary instance keeps its (empty) state; removed by ~SecondaryDb.
   const std::string& secondary_path() const { return secondary_path_; }
 
@@ -62,6 +71,7 @@ class SecondaryDb {
 
   std::string dir_;             // the primary's directory
   std::string secondary_path_;  // removed by the destructor when non-empty
+  bool writer_holds_lock_ = false;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<std::string> names_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_

@@ -75,7 +75,8 @@ TEST(LiveWriterTest, HundredScansOfALiveDbEachSeeAGapFreePrefix) {
     RunResult r = RunProcess({PD_BINARY_DIR "/bin/pushdown", "scan", "--db", db, "--hex", "--where",
                               "length(key) = 8", "--device", device},
                              scratch);
-    ASSERT_TRUE(r.exited) << "scan " << scan << ": signal " << r.status;
+    ASSERT_TRUE(r.exited) << "scan " << scan << " (" << device << "): signal " << r.status
+                          << ", stderr: " << r.err;
     if (r.status != 0) {
       // Allowed, with a clear message; never a crash or silent rows.
       ++failed_scans;

@@ -2,16 +2,10 @@
 // format, the --stats line, the C API's stats and explain strings).
 #pragma once
 
-#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace pushdown {
-
-// Length of the valid UTF-8 sequence at s[i] (1..4), or 0 if s[i] does not
-// start one (stray continuation byte, overlong form, surrogate, > U+10FFFF,
-// truncated sequence). REQUIRES: i < s.size().
-size_t Utf8SequenceLength(std::string_view s, size_t i);
 
 // Appends `s` as a JSON string literal (quotes included). Always valid JSON:
 // " and \ escaped, control characters as \n \r \t \b \f or \u00XX, each byte

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "util/utf8.h"
+
 namespace pushdown {
 namespace {
 
@@ -16,30 +18,9 @@ constexpr size_t kMaxShownLine = 160;
 size_t PrintableUnit(std::string_view text, size_t i) {
   const unsigned char c = static_cast<unsigned char>(text[i]);
   if (c < 0x80) return (c >= 0x20 && c != 0x7f) || c == '\n' || c == '\t' ? 1 : 0;
-  size_t n;
-  uint32_t cp;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;  // continuation byte, overlong lead (C0, C1) or F5..FF
-  }
-  if (i + n > text.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if (!IsContinuation(text[i + k])) return 0;
-    cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;  // overlong, out of range, or a surrogate
-  }
-  if (cp >= 0x80 && cp < 0xA0) return 0;  // C1 control characters
+  const size_t n = Utf8SequenceLength(text, i);
+  // C1 control characters U+0080..U+009F: the sequences C2 80..C2 9F.
+  if (n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) return 0;
   return n;
 }
 

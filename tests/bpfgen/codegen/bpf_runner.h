@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,26 +25,34 @@ class BpfRunner {
     if (obj_) bpf_object__close(obj_);
   }
   // Returns "" on success, else the error with the verifier log.
+  //
+  // A load is tried up to three times. The verifier is deterministic, so a
+  // program it rejects fails every attempt with the same log; what a retry
+  // absorbs is a transient kernel condition on a shared CI machine (the JIT's
+  // executable memory, -ENOMEM, -EAGAIN from a pending signal). Each failed
+  // attempt is printed to stderr so a transient stays visible.
   std::string Load(const BpfProgram& p) {
     // PD_VERIFIER_LOG=<file>: the full verifier log (level 1|2|4) goes there.
     const char* log_file = std::getenv("PD_VERIFIER_LOG");
     log_.assign(log_file ? (1u << 29) : (1u << 22), '\0');
-    obj_ = bpf_object__open_mem(p.object.data(), p.object.size(), nullptr);
-    if (!obj_) return "open failed";
-    prog_ = bpf_object__find_program_by_name(obj_, p.program_name.c_str());
-    if (!prog_) return "program not found";
-    bpf_program__set_log_buf(prog_, log_.data(), log_.size());
-    bpf_program__set_log_level(prog_, log_file ? (1 | 2 | 4) : 4);
-    int err = bpf_object__load(obj_);
-    if (err) {
-      // Reload with the full log for the reason.
-      bpf_object__close(obj_);
+    int err = 0;
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+      if (obj_) bpf_object__close(obj_);
       obj_ = bpf_object__open_mem(p.object.data(), p.object.size(), nullptr);
+      if (!obj_) return "open failed: " + std::string(strerror(errno));
       prog_ = bpf_object__find_program_by_name(obj_, p.program_name.c_str());
+      if (!prog_) return "program not found";
       bpf_program__set_log_buf(prog_, log_.data(), log_.size());
-      bpf_program__set_log_level(prog_, 1 | 4);
+      // After a failure, the full log (level 1) for the reason.
+      bpf_program__set_log_level(prog_, log_file ? (1 | 2 | 4) : attempt == 1 ? 4 : (1 | 4));
       err = bpf_object__load(obj_);
-      return "load failed: " + std::to_string(err) + "\n" + Tail(log_.c_str());
+      if (err == 0) break;
+      std::fprintf(stderr, "BpfRunner: load attempt %d of 3 failed: %d (%s)\n", attempt, err,
+                   strerror(-err));
+    }
+    if (err) {
+      return "load failed: " + std::to_string(err) + " (" + strerror(-err) + ")\n" +
+             Tail(log_.c_str());
     }
     bpf_map* map = nullptr;
     bpf_object__for_each_map(map, obj_) {

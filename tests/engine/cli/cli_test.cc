@@ -1,13 +1,10 @@
 // The `pushdown` CLI as a subprocess: load-tpch, scan (CSV, aggregates,
 // --stats JSON), exit statuses, scans of a stock db_bench DB against ldb,
 // and that a scan leaves the DB's files untouched.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -21,69 +18,22 @@
 #include <vector>
 
 #include "bpfgen/schema/date.h"
+#include "cli_test_util.h"
 #include "engine/tpch/lineitem_gen.h"
-
-extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
+using pushdown::testing::ReadWholeFile;
+using pushdown::testing::RunProcess;
+using pushdown::testing::RunResult;
+using pushdown::testing::SplitLines;
 using ::testing::HasSubstr;
 
 const char kQ6[] =
     "l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01' AND "
     "l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24";
 const char kQ6Aggregates[] = "count(*), sum(l_extendedprice * l_discount)";
-
-struct RunResult {
-  bool exited = false;  // false: killed by a signal
-  int status = -1;      // exit status, or the signal
-  std::string out, err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs `argv` with stdout and stderr captured in files under `scratch`.
-RunResult RunProcess(const std::vector<std::string>& argv, const std::string& scratch) {
-  const std::string out_path = scratch + "/stdout", err_path = scratch + "/stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  RunResult r;
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    r.err = "posix_spawn failed: " + std::to_string(rc);
-    return r;
-  }
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  r.exited = WIFEXITED(wstatus);
-  r.status = r.exited ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus);
-  r.out = ReadFile(out_path);
-  r.err = ReadFile(err_path);
-  return r;
-}
-
-std::vector<std::string> Lines(const std::string& s) {
-  std::vector<std::string> lines;
-  std::stringstream ss(s);
-  std::string line;
-  while (std::getline(ss, line)) lines.push_back(line);
-  return lines;
-}
 
 // The top-level keys of a one-line JSON object (a minimal scanner: strings,
 // nesting). Empty if `json` is not an object.
@@ -133,7 +83,7 @@ std::map<std::string, uintmax_t> DirState(const std::string& dir) {
   for (const auto& e : fs::directory_iterator(dir)) {
     state[e.path().filename().string()] = e.is_regular_file() ? e.file_size() : 0;
   }
-  state["CURRENT -> " + ReadFile(dir + "/CURRENT")] = 0;
+  state["CURRENT -> " + ReadWholeFile(dir + "/CURRENT")] = 0;
   return state;
 }
 
@@ -174,7 +124,7 @@ class CliTest : public ::testing::Test {
                        "--aggregate", kQ6Aggregates, "--device", device, "--stats"});
     EXPECT_TRUE(r.exited) << "signal " << r.status;
     EXPECT_EQ(r.status, 0) << r.err;
-    std::vector<std::string> err = Lines(r.err);
+    std::vector<std::string> err = SplitLines(r.err);
     return {r.out, err.empty() ? "" : err.back()};
   }
 
@@ -231,7 +181,7 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
                        "--device", device, "--stats"});
     ASSERT_TRUE(r.exited);
     ASSERT_EQ(r.status, 0) << r.err;
-    std::vector<std::string> err = Lines(r.err);
+    std::vector<std::string> err = SplitLines(r.err);
     ASSERT_FALSE(err.empty());
     std::vector<std::string> keys = JsonTopLevelKeys(err.back());
     EXPECT_THAT(keys, ::testing::ElementsAre(
@@ -243,7 +193,7 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
                           "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "per_file"))
         << device << ": " << err.back();
     // rows_matched equals the CSV rows (header excluded).
-    const size_t rows = Lines(r.out).size() - 1;
+    const size_t rows = SplitLines(r.out).size() - 1;
     EXPECT_THAT(err.back(), HasSubstr("\"rows_matched\":" + std::to_string(rows) + ","));
   }
 }
@@ -255,7 +205,7 @@ TEST_F(CliTest, CsvRowsEqualTheGeneratedRows) {
            "--limit", "25", "--device", "iterator"});
   ASSERT_TRUE(r.exited);
   ASSERT_EQ(r.status, 0) << r.err;
-  std::vector<std::string> lines = Lines(r.out);
+  std::vector<std::string> lines = SplitLines(r.out);
   ASSERT_EQ(lines.size(), 26u);
   EXPECT_EQ(lines[0], "l_orderkey,l_linenumber,l_shipdate,l_discount,l_shipmode,l_comment");
   pushdown::engine::tpch::LineitemGenerator gen(0.002);
@@ -299,9 +249,9 @@ TEST_F(CliTest, OutputFormatsCarryTheSameRows) {
   };
   const std::string csv = run({});
   EXPECT_EQ(run({"--format", "csv"}), csv);
-  const std::vector<std::string> csv_lines = Lines(csv);
+  const std::vector<std::string> csv_lines = SplitLines(csv);
   ASSERT_EQ(csv_lines.size(), 6u);
-  std::vector<std::string> no_header = Lines(run({"--format=csv", "--no-header"}));
+  std::vector<std::string> no_header = SplitLines(run({"--format=csv", "--no-header"}));
   EXPECT_EQ(no_header, std::vector<std::string>(csv_lines.begin() + 1, csv_lines.end()));
 
   // No field of these columns needs quoting or escaping: tsv is csv with tabs.
@@ -309,7 +259,7 @@ TEST_F(CliTest, OutputFormatsCarryTheSameRows) {
   for (char& c : tsv) c = c == ',' ? '\t' : c;
   EXPECT_EQ(run({"--format", "tsv"}), tsv);
 
-  const std::vector<std::string> json = Lines(run({"--format", "json", "--no-header"}));
+  const std::vector<std::string> json = SplitLines(run({"--format", "json", "--no-header"}));
   ASSERT_EQ(json.size(), 5u);
   for (size_t i = 0; i < json.size(); ++i) {
     std::vector<std::string> f;
@@ -321,13 +271,13 @@ TEST_F(CliTest, OutputFormatsCarryTheSameRows) {
                            ",\"l_shipmode\":\"" + f[4] + "\"}");
   }
 
-  const std::vector<std::string> table = Lines(run({"--format", "table"}));
+  const std::vector<std::string> table = SplitLines(run({"--format", "table"}));
   ASSERT_EQ(table.size(), 3u + 5u + 1u);
   EXPECT_EQ(table[0], table[2]);
   EXPECT_EQ(table[0], table.back());
   EXPECT_THAT(table[1], HasSubstr("| l_orderkey | l_linenumber | l_shipdate | l_discount |"));
   for (size_t i = 3; i < 8; ++i) EXPECT_EQ(table[i].size(), table[0].size()) << table[i];
-  EXPECT_EQ(Lines(run({"--format", "table", "--no-header"})).size(), 2u + 5u);
+  EXPECT_EQ(SplitLines(run({"--format", "table", "--no-header"})).size(), 2u + 5u);
 
   // Aggregates take --format too.
   RunResult r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", "l_quantity < 2",
@@ -437,7 +387,9 @@ TEST_F(CliTest, AClosedStdoutIsAnErrorNotASignal) {
   RunResult r = RunProcess({"/bin/bash", "-c", cmd}, Scratch());
   ASSERT_TRUE(r.exited);
   EXPECT_TRUE(r.status == 0 || r.status == 1) << r.status << " " << r.err;  // 141: SIGPIPE
-  if (r.status == 1) EXPECT_THAT(r.err, HasSubstr("Broken pipe"));
+  if (r.status == 1) {
+    EXPECT_THAT(r.err, HasSubstr("Broken pipe"));
+  }
 }
 
 TEST_F(CliTest, ACorruptDataBlockIsARuntimeErrorOnEveryPath) {
@@ -489,7 +441,7 @@ TEST_F(CliTest, RawScanOfADbBenchDbEqualsLdbFiltered) {
     RunResult ldb = RunProcess({"/usr/bin/ldb", "--db=" + db, "--hex", "scan"}, Scratch());
     EXPECT_EQ(ldb.status, 0) << ldb.err;
     std::vector<std::string> rows;
-    for (const std::string& line : Lines(ldb.out)) {
+    for (const std::string& line : SplitLines(ldb.out)) {
       // "0x<KEY> : 0x<VALUE>"
       size_t sep = line.find(" : ");
       if (line.rfind("0x", 0) != 0 || sep == std::string::npos) continue;
@@ -514,8 +466,8 @@ TEST_F(CliTest, RawScanOfADbBenchDbEqualsLdbFiltered) {
                "--stats"});
       ASSERT_TRUE(r.exited) << "signal " << r.status;
       ASSERT_EQ(r.status, 0) << r.err;
-      EXPECT_EQ(Lines(r.out), expected) << device << " round " << round;
-      const std::string stats = Lines(r.err).back();
+      EXPECT_EQ(SplitLines(r.out), expected) << device << " round " << round;
+      const std::string stats = SplitLines(r.err).back();
       if (std::string(device) == "host") {
         // Round 0: the data is only in the WAL; the memtable capture merges
         // it (memtable_view.h), so the pushdown path in every round.

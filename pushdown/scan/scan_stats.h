@@ -84,6 +84,9 @@ struct ScanStats {
 
   // Adds o's counters into this one (a parallel scan sums its workers'); the
   // first non-empty io_fallback_reason is kept. Add new counters here too.
+  // Summed worker counts are counts of work: a file two workers open (and the
+  // range tombstones they each read from it) and the boundary block both read
+  // (parallel_scan.h) are counted once per worker. per_file is not merged.
   void Add(const ScanStats& o) {
     files += o.files;
     blocks_read += o.blocks_read;
@@ -102,6 +105,9 @@ struct ScanStats {
     memtable_entries += o.memtable_entries;
     memtable_bytes += o.memtable_bytes;
     memtable_values_matched += o.memtable_values_matched;
+    range_tombstones += o.range_tombstones;
+    range_tombstone_fragments += o.range_tombstone_fragments;
+    keys_hidden_by_range_deletion += o.keys_hidden_by_range_deletion;
     if (io_fallback_reason.empty()) io_fallback_reason = o.io_fallback_reason;
   }
 };

@@ -27,6 +27,7 @@ struct ParallelCoverage {
   uint64_t rowless_ranges = 0;       // a range of a split scan that yielded no row
   uint64_t unordered_scans = 0;      // RunUnordered (aggregate) checks
   uint64_t rows = 0;
+  uint64_t keys_hidden_by_range_deletion = 0;  // by the unsplit scans (nonzero: the check bites)
 };
 
 inline void SetTorturePredicate(ScanPlan* plan) {
@@ -154,6 +155,19 @@ inline void CheckParallel(TortureCase& c, const std::vector<DeviceProgram*>& ins
       ASSERT_EQ(all, expected);
       EXPECT_EQ((*uscan)->stats().rows_matched, expected.size());
       ++cov->unordered_scans;
+
+      // Every user key lies in one range, so the keys range deletions hid
+      // add up to the unsplit scan's (ScanStats::Add sums them).
+      auto single = ScanExecutor::Open(make_plan(kNoLimit));
+      ASSERT_TRUE(single.ok()) << single.status().ToString();
+      for (;;) {
+        Status s = (*single)->Next(&row);
+        ASSERT_TRUE(s.ok()) << s.ToString();
+        if (!(*single)->Valid()) break;
+      }
+      const uint64_t hidden = (*single)->stats().keys_hidden_by_range_deletion;
+      EXPECT_EQ((*uscan)->stats().keys_hidden_by_range_deletion, hidden);
+      cov->keys_hidden_by_range_deletion += hidden;
     }
   }
 }
@@ -165,6 +179,7 @@ inline void ExpectParallelNotVacuous(const ParallelCoverage& c) {
   EXPECT_GT(c.rowless_ranges, 0u);
   EXPECT_GT(c.unordered_scans, 0u);
   EXPECT_GT(c.rows, 0u);
+  EXPECT_GT(c.keys_hidden_by_range_deletion, 0u);
 }
 
 }  // namespace pushdown::exec::testing_support

@@ -26,6 +26,7 @@
 #include "rocksdb/comparator.h"
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/metadata.h"
+#include "util/hex.h"
 
 namespace pushdown::engine {
 
@@ -415,16 +416,27 @@ class PushdownCursor : public ScanCursorImpl {
     // One program instance per further worker (ProgramPool: idle extras, else
     // a load of the cached image); as many workers as instances were had.
     size_t instances = workers;
+    std::string instance_failure;
     if (sp.program != nullptr) {
       for (instances = 1; instances < workers; ++instances) {
         auto extra = impl_.pool.Acquire(plan_.program);
-        if (!extra.ok()) break;
+        if (!extra.ok()) {
+          instance_failure = extra.status().message();
+          break;
+        }
         extra_leases_.push_back(std::move(extra).value());
       }
     }
     PD_ASSIGN_OR_RETURN(std::vector<exec::ScanPlan> plans,
                         exec::SplitPlan(std::move(sp), instances, min_part_bytes));
     info_.workers = plans.size();
+    if (plans.size() < instances) {
+      info_.workers_reason = "asked for " + std::to_string(workers) +
+                             ": the key range holds data for " + std::to_string(plans.size());
+    } else if (instances < workers) {
+      info_.workers_reason = "asked for " + std::to_string(workers) + ": program instance " +
+                             std::to_string(instances + 1) + " failed to load: " + instance_failure;
+    }
     if (plans.size() == 1) {
       extra_leases_.clear();
       PD_ASSIGN_OR_RETURN(executor_, exec::ScanExecutor::Open(plans[0]));
@@ -747,6 +759,16 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScan(AttachedDB::Impl& impl, ScanReq
 
 namespace {
 
+// A key bound in the explain text: 'text' when every byte is printable ASCII
+// (raw keys a user typed), else 0xHEX as ldb prints keys (a table's
+// memcomparable key encoding holds NUL bytes, which would cut the text).
+std::string BoundText(std::string_view key) {
+  const bool printable = std::all_of(key.begin(), key.end(),
+                                     [](char c) { return c >= 0x20 && c < 0x7f && c != '\''; });
+  if (printable) return "'" + std::string(key) + "'";
+  return "0x" + HexEncode(key, HexCase::kUpper);
+}
+
 // Explain's "blocks:" section: what the scan reads of each file, and why it
 // skips the rest (key ranges through the index, zone maps, whole files).
 void AppendSkipping(const ScanInfo& info, std::string* t) {
@@ -800,8 +822,8 @@ Result<ExplainResult> ExplainScan(AttachedDB::Impl& impl, ScanRequest request,
   if (!info.fallback_reason.empty()) t += "fallback:  " + info.fallback_reason + "\n";
   t += "io:        " + info.io + "\n";
   if (info.has_lower_bound || info.has_upper_bound) {
-    t += "bounds:    [" + (info.has_lower_bound ? "'" + info.lower_bound + "'" : "-inf") + ", " +
-         (info.has_upper_bound ? "'" + info.upper_bound + "'" : "+inf") + ")\n";
+    t += "bounds:    [" + (info.has_lower_bound ? BoundText(info.lower_bound) : "-inf") + ", " +
+         (info.has_upper_bound ? BoundText(info.upper_bound) : "+inf") + ")\n";
   }
   for (const std::string& c : info.key_range_conjuncts) t += "  key range from: " + c + "\n";
   if (info.path == "pushdown") {
@@ -820,6 +842,11 @@ Result<ExplainResult> ExplainScan(AttachedDB::Impl& impl, ScanRequest request,
     t += " (" + std::to_string(info.files) + " within the bounds)";
   }
   t += "\n";
+  if (info.path == "pushdown") {
+    t += "workers:   " + std::to_string(info.workers);
+    if (!info.workers_reason.empty()) t += " (" + info.workers_reason + ")";
+    t += "\n";
+  }
   AppendSkipping(info, &t);
   if (info.memtable_entries > 0) {
     t += "memtable:  " + std::to_string(info.memtable_entries) + " entries";

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "util/hex.h"
 #include "util/json.h"
 
 namespace pushdown::engine {
@@ -29,13 +30,7 @@ std::string JsonResiduals(const std::vector<ScanInfo::Residual>& residual) {
 
 std::string HexOrNull(bool has, const std::string& bytes) {
   if (!has) return "null";
-  static const char kHex[] = "0123456789abcdef";
-  std::string j = "\"";
-  for (unsigned char c : bytes) {
-    j += kHex[c >> 4];
-    j += kHex[c & 15];
-  }
-  return j + "\"";
+  return "\"" + HexEncode(bytes) + "\"";
 }
 
 }  // namespace
@@ -79,6 +74,7 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   j += buf;
   // Added after the original keys (issue 14).
   num("files_skipped_by_zone_map", stats.files_skipped_by_zone_map);
+  j += ",\"workers_reason\":" + JsonString(info.workers_reason);
   // Per file of the scan (pushdown path): blocks, skipped by key range,
   // skipped by zone map, skipped whole.
   j += ",\"per_file\":[";
@@ -117,6 +113,8 @@ std::string ExplainJson(const ExplainResult& plan) {
   j += ",\"lower_bound_hex\":" + HexOrNull(info.has_lower_bound, info.lower_bound);
   j += ",\"upper_bound_hex\":" + HexOrNull(info.has_upper_bound, info.upper_bound);
   j += ",\"key_range_conjuncts\":" + JsonStringArray(info.key_range_conjuncts);
+  j += ",\"workers\":" + std::to_string(info.workers);
+  j += ",\"workers_reason\":" + JsonString(info.workers_reason);
   j += ",\"schema\":" + JsonString(plan.schema);
   j += ",\"text\":" + JsonString(plan.text);
   return j + "}";

@@ -118,6 +118,11 @@ struct ScanInfo {
   uint64_t snapshot_seqno = 0;
   uint64_t files = 0;    // SST files pinned (pushdown path)
   uint64_t workers = 1;  // worker threads (key ranges) of the pushdown path (ScanOptions::workers)
+  // Why the pushdown path runs fewer workers than it asked SplitPlan for ("" =
+  // as many as asked): a further program instance failed to load (the scan
+  // then splits among the instances it has), or the key range holds too
+  // little data or too few distinct index keys to split further.
+  std::string workers_reason;
   bool flushed = false;  // Scan() flushed the memtable (ScanOptions::flush_memtable)
   // The column family's memtables (active + immutable) when the scan was
   // planned: entries per rocksdb.num-entries-{active-mem-table,imm-mem-tables}

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstdarg>
+#include <cstdlib>
 #include <cstring>
 
 #include "engine/cli/commands.h"
@@ -160,9 +161,10 @@ Result<std::optional<exec::DeviceRequest>> DeviceFromFlags(const ParsedFlags& fl
 }
 
 std::vector<FlagSpec> ScanFlagSpecs() {
-  return {{"db"},    {"table"},  {"column_family", true, {"cf"}},
-          {"where"}, {"device"}, {"strict-device", false},
-          {"from"},  {"to"},     {"hex", false}};
+  return {{"db"},     {"table"},  {"column_family", true, {"cf"}},
+          {"where"},  {"device"}, {"strict-device", false},
+          {"from"},   {"to"},     {"hex", false},
+          {"workers"}};
 }
 
 Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags) {
@@ -183,6 +185,17 @@ Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags) {
       PD_ASSIGN_OR_RETURN(key, ParseLdbHex(name, key));
     }
     (std::string_view(name) == "from" ? out.from : out.to) = std::move(key);
+  }
+  if (flags.Has("workers")) {
+    const std::string v = flags.Get("workers");
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || errno != 0 || v[0] == '-' || n > kMaxScanWorkers) {
+      return Status::InvalidArgument("--workers needs an integer from 0 to " +
+                                     std::to_string(kMaxScanWorkers) + ", got '" + v + "'");
+    }
+    out.workers = static_cast<uint32_t>(n);
   }
   return out;
 }

@@ -95,11 +95,13 @@ struct ScanFlags {
   bool strict_device = false;
   bool hex = false;
   std::optional<std::string> from, to;
+  std::optional<uint32_t> workers;  // --workers N (ScanOptions::workers; 0 = the default)
 };
 Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags);
 
 // The flag specs CheckScanFlags reads (db, table, column_family/cf, where,
-// device, strict-device, from, to, hex), to start a command's ParseFlags list.
+// device, strict-device, from, to, hex, workers), to start a command's
+// ParseFlags list.
 std::vector<FlagSpec> ScanFlagSpecs();
 
 // Applies --from/--to to `options` with ldb's semantics: --from is the seek

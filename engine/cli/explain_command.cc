@@ -16,6 +16,7 @@ const char kExplainHelp[] =
     "usage: pushdown explain --db DIR [--table T | --column_family NAME] --where EXPR\n"
     "                        [--from KEY] [--to KEY] [--hex]\n"
     "                        [--device auto|kernel|host|iterator] [--strict-device]\n"
+    "                        [--workers N]\n"
     "\n"
     "Shows how a scan would run, without running it: the typed predicate, the path\n"
     "(pushdown or iterator) and device with the reason for any fallback, the conjuncts\n"
@@ -33,6 +34,8 @@ const char kExplainHelp[] =
     "  --from, --to, --hex  the key range, as `pushdown scan`\n"
     "  --device NAME  auto (default), kernel, host or iterator\n"
     "  --strict-device  exit 1 if the plan does not run on the requested device\n"
+    "  --workers N    worker threads, as `pushdown scan` (the plan's `workers:` line\n"
+    "                 says how many it splits into, and why fewer where it does)\n"
     "\n"
     "exit status: 0 ok; 1 runtime error; 2 bad usage, predicate, table or column\n";
 
@@ -70,13 +73,14 @@ int RunExplainCommand(const std::vector<std::string>& args) {
   so.device = scan_flags->device;
   so.strict_device = scan_flags->strict_device;
   so.flush_memtable = false;
+  so.workers = scan_flags->workers;
   if (Status s = ApplyKeyRange(*db, resolved->cf, *scan_flags, &so); !s.ok()) {
     return FailRuntime(kCmd, s);
   }
   auto plan = db->pd->Explain(resolved->cf, resolved->rows, flags.Get("where"), so);
   if (!plan.ok()) return Fail(kCmd, plan.status());
   if (int rc = CheckDeviceRan(kCmd, plan->info, so.strict_device); rc >= 0) return rc;
-  std::fputs(plan->text.c_str(), stdout);
+  std::fwrite(plan->text.data(), 1, plan->text.size(), stdout);
 
   rocksdb::ColumnFamilyMetaData meta;
   db->db->db()->GetColumnFamilyMetaData(resolved->cf, &meta);

@@ -1,5 +1,7 @@
 #include "engine/cli/ldb_format.h"
 
+#include "util/hex.h"
+
 namespace pushdown::engine {
 namespace {
 
@@ -35,16 +37,7 @@ Result<std::string> ParseLdbHex(std::string_view flag, std::string_view text) {
   return out;
 }
 
-std::string LdbHex(std::string_view bytes) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out = "0x";
-  out.reserve(2 + bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
+std::string LdbHex(std::string_view bytes) { return "0x" + HexEncode(bytes, HexCase::kUpper); }
 
 std::string LdbScanLine(std::string_view key, std::string_view value) {
   return LdbHex(key) + " : " + LdbHex(value);

@@ -77,7 +77,8 @@ const char kScanHelp[] =
     "                   blocks_skipped_by_zone_map, files_skipped, bytes_read,\n"
     "                   bytes_to_host, rows_scanned, rows_matched, memtable_entries,\n"
     "                   workers, range_tombstones, keys_hidden_by_range_deletion,\n"
-    "                   compile_ms, elapsed_ms, files_skipped_by_zone_map, per_file\n"
+    "                   compile_ms, elapsed_ms, files_skipped_by_zone_map, workers_reason,\n"
+    "                   per_file\n"
     "Flags take their value as --flag=value or --flag value.\n"
     "\n"
     "exit status: 0 ok; 1 runtime error (no DB, I/O error, corruption, --strict-device\n"
@@ -125,7 +126,7 @@ void ToCells(const std::vector<bpfgen::Type>& types, const std::vector<bpfgen::D
 
 int RunScanCommand(const std::vector<std::string>& args) {
   std::vector<FlagSpec> specs = ScanFlagSpecs();
-  for (const char* f : {"select", "aggregate", "limit", "format", "workers"}) specs.push_back({f});
+  for (const char* f : {"select", "aggregate", "limit", "format"}) specs.push_back({f});
   specs.push_back({"stats", false});
   specs.push_back({"no-header", false});
   auto parsed = ParseFlags(args, specs);
@@ -171,18 +172,7 @@ int RunScanCommand(const std::vector<std::string>& args) {
     }
     so.limit = n;
   }
-  if (flags.Has("workers")) {
-    const std::string v = flags.Get("workers");
-    char* end = nullptr;
-    errno = 0;
-    unsigned long long n = std::strtoull(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || errno != 0 || v[0] == '-' || n > kMaxScanWorkers) {
-      return Fail(kCmd, kExitUsage,
-                  "--workers needs an integer from 0 to " + std::to_string(kMaxScanWorkers) +
-                      ", got '" + v + "'");
-    }
-    so.workers = static_cast<uint32_t>(n);
-  }
+  so.workers = scan_flags->workers;
   if (flags.Has("select")) {
     std::string sel = flags.Get("select");
     if (sel != "*") {

@@ -33,7 +33,8 @@ TEST(ExplainJsonTest, HasTheKeysInOrderWithBoundsInHexAndTextEscaped) {
             "\"residual\":[{\"conjunct\":\"(b LIKE '%x')\",\"reason\":\"string op\"}],"
             "\"pushdown_kind\":\"PARTIAL\",\"program_cached\":false,\"compile_ms\":1.500,"
             "\"files\":2,\"memtable_entries\":7,\"lower_bound_hex\":\"00ff\","
-            "\"upper_bound_hex\":null,\"key_range_conjuncts\":[\"(a < 3)\"],"
+            "\"upper_bound_hex\":null,\"key_range_conjuncts\":[\"(a < 3)\"],\"workers\":1,"
+            "\"workers_reason\":\"\","
             "\"schema\":\"a INT64 KEY\",\"text\":\"line 1\\nline 2\"}");
 }
 

@@ -184,13 +184,14 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
     std::vector<std::string> err = SplitLines(r.err);
     ASSERT_FALSE(err.empty());
     std::vector<std::string> keys = JsonTopLevelKeys(err.back());
-    EXPECT_THAT(keys, ::testing::ElementsAre(
-                          "path", "device", "fallback_reason", "pushed", "residual", "files",
-                          "blocks_read", "blocks_skipped", "blocks_skipped_by_range",
-                          "blocks_skipped_by_zone_map", "files_skipped", "bytes_read",
-                          "bytes_to_host", "rows_scanned", "rows_matched", "memtable_entries",
-                          "workers", "range_tombstones", "keys_hidden_by_range_deletion",
-                          "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "per_file"))
+    EXPECT_THAT(
+        keys,
+        ::testing::ElementsAre(
+            "path", "device", "fallback_reason", "pushed", "residual", "files", "blocks_read",
+            "blocks_skipped", "blocks_skipped_by_range", "blocks_skipped_by_zone_map",
+            "files_skipped", "bytes_read", "bytes_to_host", "rows_scanned", "rows_matched",
+            "memtable_entries", "workers", "range_tombstones", "keys_hidden_by_range_deletion",
+            "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "workers_reason", "per_file"))
         << device << ": " << err.back();
     // rows_matched equals the CSV rows (header excluded).
     const size_t rows = SplitLines(r.out).size() - 1;
@@ -332,6 +333,29 @@ TEST_F(CliTest, ExplainShowsTheSplitLevelsAndDevices) {
   EXPECT_THAT(r.out, HasSubstr("path:      pushdown"));
   EXPECT_THAT(r.out, HasSubstr("levels:\n  L"));
   EXPECT_THAT(r.out, HasSubstr("devices:\n  kernel"));
+  EXPECT_THAT(r.out, HasSubstr("workers:   "));
+}
+
+TEST_F(CliTest, ExplainPrintsBinaryBoundsAsHexAndTheWorkersItSplitsInto) {
+  // The key range of l_orderkey < 100 ends at its memcomparable encoding,
+  // which holds NUL bytes: printed as ldb prints keys, and the text goes on.
+  RunResult r = Cli({"explain", "--db", TpchDb(), "--table", "lineitem", "--where",
+                     "l_orderkey < 100", "--device", "host", "--workers", "2"});
+  ASSERT_TRUE(r.exited);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(", 0x8000000000000064)\n"));
+  EXPECT_THAT(r.out, HasSubstr("\nfiles:     "));
+  EXPECT_THAT(r.out, HasSubstr("\nworkers:   "));
+  EXPECT_THAT(r.out, HasSubstr("\nlevels:\n"));
+  // More workers than the data can use: fewer, with the reason.
+  r = Cli({"explain", "--db", TpchDb(), "--table", "lineitem", "--where", "l_orderkey < 100",
+           "--device", "host", "--workers", "64"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(asked for 64: the key range holds data for "));
+  r = Cli({"explain", "--db", TpchDb(), "--table", "lineitem", "--where", "l_orderkey < 100",
+           "--workers", "65"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("--workers needs an integer from 0 to 64, got '65'"));
 }
 
 TEST_F(CliTest, ExitStatuses) {

@@ -171,18 +171,33 @@ std::vector<BlockRange> ZoneMapRuns(const ScanPlan& plan, const ScanFile& f, con
   }
   if (raw) file->zone_map += ", field " + zm->raw_field->ToString();
   const bpfgen::RawField* field = raw ? &*zm->raw_field : nullptr;
-  always->assign(nblocks, 0);
   // Every block's rows are rows of the file, so the file summary's verdict
   // holds for every block when it is "never" or "always". When it is "maybe"
   // and the predicate reads no column with block-level zones, every block's
   // zone is the file's (inherited, zone_map.h) or less known: each non-empty
-  // block is "maybe" too, and no block is evaluated (Q6 over dbgen-ordered
-  // lineitem, whose columns are all file level but the key).
+  // block is "maybe" too, and no block is decoded, evaluated or even visited
+  // (Q6 over dbgen-ordered lineitem, whose columns are all file level but
+  // the key).
   const bpfgen::ZoneVerdict file_verdict =
       bpfgen::EvaluateZone(conjuncts, *plan.schema, zm->file, field);
-  bool per_block =
+  const bool per_block =
       file_verdict == bpfgen::ZoneVerdict::kMaybe && ReadsBlockLevelColumn(conjuncts, *zm, raw);
-  if (per_block && zm->blocks.size() != nblocks) {  // the summary only: decode the blocks
+  if (!per_block) {
+    if (file_verdict == bpfgen::ZoneVerdict::kNever && skip_ok) {
+      for (const BlockRange& r : in) {
+        const uint64_t n = r.end - r.begin;
+        stats->blocks_skipped_by_zone_map += n;
+        stats->blocks_skipped += n;
+        file->skipped_by_zone_map += n;
+      }
+      ++stats->files_skipped_by_zone_map;
+      return {};
+    }
+    if (file_verdict == bpfgen::ZoneVerdict::kAlways) always->assign(nblocks, 1);
+    return in;
+  }
+  always->assign(nblocks, 0);
+  if (zm->blocks.size() != nblocks) {  // the summary only: decode the blocks
     Result<ZoneMap> full = DecodeZoneMap(it->second, plan.schema->columns.size(), name, nblocks);
     if (!full.ok()) {
       file->zone_map = "unusable: " + full.status().message();
@@ -195,8 +210,7 @@ std::vector<BlockRange> ZoneMapRuns(const ScanPlan& plan, const ScanFile& f, con
   for (const BlockRange& r : in) {
     for (size_t b = r.begin; b < r.end; ++b) {
       const bpfgen::ZoneVerdict v =
-          per_block ? bpfgen::EvaluateZone(conjuncts, *plan.schema, zm->blocks[b], field)
-                    : file_verdict;
+          bpfgen::EvaluateZone(conjuncts, *plan.schema, zm->blocks[b], field);
       if (v == bpfgen::ZoneVerdict::kNever && skip_ok) {
         ++stats->blocks_skipped_by_zone_map;
         ++stats->blocks_skipped;

@@ -8,11 +8,11 @@
 //
 //   zone_map_cost DB on|off RUNS
 //
-// Instruction counts, stable on a shared machine: the first run compiles the
-// program, so profile each run apart and compare the later ones:
+// Instruction counts, stable on a shared machine: collect inside Aggregate
+// only, and subtract the first run's compile (plan::MakePlan, inclusive):
 //   valgrind --tool=callgrind --toggle-collect='pushdown::engine::PushdownDB::Aggregate*'
-//     --dump-after='pushdown::engine::PushdownDB::Aggregate*' build/bin/zone_map_cost DB on 3
-// (one command line; bench/results/skipping.md has it).
+//     build/bin/zone_map_cost DB on 4
+// (one command line; bench/results/skipping.md has it and the numbers).
 #include <sys/resource.h>
 
 #include <cstdio>

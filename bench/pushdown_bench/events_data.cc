@@ -25,8 +25,22 @@ Result<ZoneMapSize> ZoneMapSizeOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* 
     ++out.files;
     out.data_bytes += p->data_size;
     out.data_blocks += p->num_data_blocks;
-    auto it = p->user_collected_properties.find(exec::kZoneMapProperty);
-    if (it != p->user_collected_properties.end()) out.zone_map_bytes += it->second.size();
+    // v2, or v1 in files written before it.
+    const auto& user = p->user_collected_properties;
+    auto it = user.find(exec::kZoneMapProperty);
+    if (it == user.end()) it = user.find(exec::kZoneMapPropertyV1);
+    if (it == user.end()) continue;
+    out.zone_map_bytes += it->second.size();
+    auto zm = exec::DecodeZoneMapSummary(it->second, 1024, name);
+    if (!zm.ok()) return zm.status();
+    if (!out.block_level_columns.empty()) out.block_level_columns += ";";
+    std::string cols;
+    for (int c : zm->columns) {
+      if (!zm->BlockLevel(c)) continue;
+      if (!cols.empty()) cols += ",";
+      cols += std::to_string(c);
+    }
+    out.block_level_columns += cols.empty() ? "-" : cols;
   }
   return out;
 }
@@ -57,6 +71,7 @@ Result<EventsLoad> LoadEvents(engine::PushdownDB* db, uint64_t num) {
   out.data_bytes = z.data_bytes;
   out.data_blocks = z.data_blocks;
   out.zone_map_bytes = z.zone_map_bytes;
+  out.block_level_columns = z.block_level_columns;
   rocksdb::ColumnFamilyMetaData meta;
   db->db()->GetColumnFamilyMetaData(table->column_family(), &meta);
   out.sst_bytes = meta.size;

@@ -24,12 +24,16 @@ struct EventsLoad {
   double seconds = 0;
   uint64_t sst_bytes = 0, data_bytes = 0, zone_map_bytes = 0;  // zone-map property bytes
   uint64_t data_blocks = 0, files = 0;
+  std::string block_level_columns;  // ZoneMapSize::block_level_columns
 };
 
 // The zone-map property bytes, data bytes and data blocks of a column
 // family's live files (rocksdb table properties).
 struct ZoneMapSize {
   uint64_t files = 0, data_blocks = 0, data_bytes = 0, zone_map_bytes = 0;
+  // Per file with a zone map, the schema column indices with per-block zones
+  // (exec::ChooseBlockLevel), e.g. "0,1;0,1,3" for two files.
+  std::string block_level_columns;
 };
 Result<ZoneMapSize> ZoneMapSizeOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf);
 

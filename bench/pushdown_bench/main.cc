@@ -341,10 +341,11 @@ class Bench {
     const ZoneMapSize z = Check(ZoneMapSizeOf(db_->db(), table->column_family()), "zone maps");
     std::printf(
         "# loadtpch: data_blocks=%lu data_bytes=%lu zone_map_bytes=%lu "
-        "zone_map_bytes/data_bytes=%.5f\n",
+        "zone_map_bytes/data_bytes=%.5f zone_map_block_level_columns=%s\n",
         z.data_blocks, z.data_bytes, z.zone_map_bytes,
         z.data_bytes ? static_cast<double>(z.zone_map_bytes) / static_cast<double>(z.data_bytes)
-                     : 0.0);
+                     : 0.0,
+        z.block_level_columns.c_str());
     PrintDbBenchLine("loadtpch", Seconds(t0, t2), sum.rows, 0, "");
   }
 
@@ -353,10 +354,12 @@ class Bench {
     const EventsLoad l = Check(LoadEvents(db_.get(), static_cast<uint64_t>(FLAGS_num)), "events");
     std::printf(
         "# loadevents: rows=%lu load_s=%.3f files=%lu data_blocks=%lu data_bytes=%lu "
-        "sst_bytes=%lu zone_map_bytes=%lu zone_map_bytes/data_bytes=%.5f\n",
+        "sst_bytes=%lu zone_map_bytes=%lu zone_map_bytes/data_bytes=%.5f "
+        "zone_map_block_level_columns=%s\n",
         l.rows, l.seconds, l.files, l.data_blocks, l.data_bytes, l.sst_bytes, l.zone_map_bytes,
         l.data_bytes ? static_cast<double>(l.zone_map_bytes) / static_cast<double>(l.data_bytes)
-                     : 0.0);
+                     : 0.0,
+        l.block_level_columns.c_str());
     PrintDbBenchLine("loadevents", l.seconds, l.rows, 0, "");
   }
 

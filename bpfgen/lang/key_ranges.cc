@@ -328,6 +328,77 @@ ColumnConstraint Intersect(const std::vector<ColumnConstraint>& cs) {
 // The smallest string greater than `key` (raw mode's `<= v` and `> v`).
 std::string ImmediateSuccessor(const std::string& key) { return key + std::string(1, '\0'); }
 
+// a.limit < b.limit, where no limit is +infinity.
+bool LimitBelow(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  return a && (!b || *a < *b);
+}
+
+// `ranges` sorted by start, overlapping or touching ones merged.
+std::vector<KeyRange> Normalize(std::vector<KeyRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const KeyRange& a, const KeyRange& b) { return a.start < b.start; });
+  std::vector<KeyRange> out;
+  for (KeyRange& r : ranges) {
+    if (!out.empty()) {
+      KeyRange& last = out.back();
+      if (!last.limit || r.start <= *last.limit) {
+        if (LimitBelow(last.limit, r.limit)) last.limit = r.limit;
+        continue;
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// More than `max_ranges` ranges become their hull (a superset: still sound).
+void CapRanges(size_t max_ranges, std::vector<KeyRange>* ranges) {
+  if (ranges->size() <= max_ranges) return;
+  KeyRange hull{ranges->front().start, ranges->back().limit};
+  ranges->assign(1, std::move(hull));
+}
+
+// The keys in both (each sorted and disjoint): a sorted, disjoint result.
+std::vector<KeyRange> IntersectRanges(const std::vector<KeyRange>& a,
+                                      const std::vector<KeyRange>& b) {
+  std::vector<KeyRange> out;
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    KeyRange r{std::max(a[i].start, b[j].start),
+               LimitBelow(a[i].limit, b[j].limit) ? a[i].limit : b[j].limit};
+    if (!r.limit || r.start < *r.limit) out.push_back(std::move(r));
+    if (LimitBelow(a[i].limit, b[j].limit)) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return out;
+}
+
+// The disjuncts of an OR tree.
+void Disjuncts(const Expr& e, std::vector<const Expr*>* out) {
+  if (e.kind == ExprKind::kBinary && e.binary_op == BinaryOp::kOr) {
+    Disjuncts(*e.children[0], out);
+    Disjuncts(*e.children[1], out);
+    return;
+  }
+  out->push_back(&e);
+}
+
+// The conjuncts of an AND tree.
+void Conjuncts(const Expr& e, std::vector<const Expr*>* out) {
+  if (e.kind == ExprKind::kBinary && e.binary_op == BinaryOp::kAnd) {
+    Conjuncts(*e.children[0], out);
+    Conjuncts(*e.children[1], out);
+    return;
+  }
+  out->push_back(&e);
+}
+
+// An OR nested deeper than this (in ANDs of ORs) is not used.
+constexpr int kMaxOrDepth = 8;
+
 }  // namespace
 
 std::optional<std::string> KeyPrefixSuccessor(std::string_view prefix) {
@@ -343,12 +414,76 @@ std::optional<KeyRange> KeyRanges::Hull() const {
   return KeyRange{ranges.front().start, ranges.back().limit};
 }
 
+namespace {
+
+KeyRanges DeriveColumns(const std::vector<const Expr*>& conjuncts, const Schema& schema,
+                        size_t max_ranges);
+KeyRanges DeriveConjunction(const std::vector<const Expr*>& conjuncts, const Schema& schema,
+                            size_t max_ranges, int depth);
+
+// The ranges of a disjunction: the union of its disjuncts' (each one a
+// conjunction, derived as a predicate), bounded like IN. Unbounded when one
+// disjunct is (a row may match through it with any key).
+KeyRanges DeriveDisjunction(const Expr& e, const Schema& schema, size_t max_ranges, int depth) {
+  KeyRanges out;
+  if (depth >= kMaxOrDepth) return out;
+  std::vector<const Expr*> disjuncts;
+  Disjuncts(e, &disjuncts);
+  std::vector<KeyRange> all;
+  for (const Expr* d : disjuncts) {
+    std::vector<const Expr*> conjuncts;
+    Conjuncts(*d, &conjuncts);
+    KeyRanges r = DeriveConjunction(conjuncts, schema, max_ranges, depth + 1);
+    if (r.unbounded) return KeyRanges();
+    all.insert(all.end(), r.ranges.begin(), r.ranges.end());
+  }
+  out.unbounded = false;
+  out.ranges = Normalize(std::move(all));
+  CapRanges(max_ranges, &out.ranges);
+  out.used = {ToString(e, schema)};
+  return out;
+}
+
+KeyRanges DeriveConjunction(const std::vector<const Expr*>& conjuncts, const Schema& schema,
+                            size_t max_ranges, int depth) {
+  KeyRanges out = DeriveColumns(conjuncts, schema, max_ranges);
+  if (!out.unbounded && out.ranges.empty()) return out;  // no key can match
+  // Each OR conjunct's union narrows the ranges further (intersection).
+  for (const Expr* conjunct : conjuncts) {
+    if (conjunct->kind != ExprKind::kBinary || conjunct->binary_op != BinaryOp::kOr) continue;
+    KeyRanges u = DeriveDisjunction(*conjunct, schema, max_ranges, depth);
+    if (u.unbounded) continue;
+    out.used.insert(out.used.end(), u.used.begin(), u.used.end());
+    if (out.unbounded) {
+      out.unbounded = false;
+      out.ranges = std::move(u.ranges);
+    } else {
+      out.ranges = IntersectRanges(out.ranges, u.ranges);
+      CapRanges(max_ranges, &out.ranges);
+    }
+    if (out.ranges.empty()) return out;
+  }
+  return out;
+}
+
+}  // namespace
+
 KeyRanges DeriveKeyRanges(const Predicate& predicate, const Schema& schema, size_t max_ranges) {
+  std::vector<const Expr*> conjuncts;
+  for (const ExprPtr& c : predicate.conjuncts) conjuncts.push_back(c.get());
+  return DeriveConjunction(conjuncts, schema, max_ranges, /*depth=*/0);
+}
+
+namespace {
+
+// The ranges the conjuncts on key columns (not the ORs) derive.
+KeyRanges DeriveColumns(const std::vector<const Expr*>& conjuncts, const Schema& schema,
+                        size_t max_ranges) {
   KeyRanges out;
   const size_t nkeys = schema.raw ? 1 : schema.key_columns.size();
   std::vector<std::vector<ColumnConstraint>> per_column(nkeys);
   std::vector<std::vector<std::string>> texts(nkeys);
-  for (const ExprPtr& conjunct : predicate.conjuncts) {
+  for (const Expr* conjunct : conjuncts) {
     std::optional<ColumnConstraint> c = ConstraintOf(*conjunct, schema);
     if (!c) continue;
     if (c->never) {  // the predicate is never TRUE: no key can match
@@ -423,22 +558,13 @@ KeyRanges DeriveKeyRanges(const Predicate& predicate, const Schema& schema, size
   }
   if (!derived) return out;  // nothing on the leading key column
   for (const std::string& p : prefixes) ranges.push_back(prefix_range(p));
-  std::sort(ranges.begin(), ranges.end(),
-            [](const KeyRange& a, const KeyRange& b) { return a.start < b.start; });
   // Merge overlapping or touching ranges (points of a prefix never overlap,
   // but keep the invariant whatever the inputs).
-  for (KeyRange& r : ranges) {
-    if (!out.ranges.empty()) {
-      KeyRange& last = out.ranges.back();
-      if (!last.limit || r.start <= *last.limit) {
-        if (last.limit && (!r.limit || *r.limit > *last.limit)) last.limit = r.limit;
-        continue;
-      }
-    }
-    out.ranges.push_back(std::move(r));
-  }
+  out.ranges = Normalize(std::move(ranges));
   out.unbounded = false;
   return out;
 }
+
+}  // namespace
 
 }  // namespace pushdown::bpfgen

@@ -13,9 +13,14 @@
 //   col = lit, col <> nothing, col < <= > >= lit (either side), col BETWEEN a AND b,
 //   col IN (lits) (at most kMaxDerivedRanges values in all), a CHAR/VARCHAR key
 //   column LIKE 'prefix%...' or starts_with(col, 'prefix');
-//   raw mode: the same on `key` (the user key bytes), starts_with(key, ...).
+//   raw mode: the same on `key` (the user key bytes), starts_with(key, ...);
+//   an OR of such conjunctions, e.g. `k = 5 OR k = 5000`, `ts < a OR ts > b`,
+//   `(a = 1 AND b < 3) OR a = 7`: the union of the disjuncts' ranges
+//   (intersected with the other conjuncts' ranges). An OR is used only when
+//   every disjunct derives ranges (a disjunct that does not can match any
+//   key); more than max_ranges ranges become their hull, as with IN.
 // Not recognised: DOUBLE key columns (NaN and -0.0 fold into one encoding),
-// casts other than INT32 -> INT64 of a column, negated forms, OR, expressions.
+// casts other than INT32 -> INT64 of a column, negated forms, expressions.
 // A comparison with NULL (col = NULL, BETWEEN NULL AND x) is never TRUE: it
 // yields no range at all.
 #pragma once

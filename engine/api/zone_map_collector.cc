@@ -95,6 +95,9 @@ class ZoneMapCollector : public rocksdb::TablePropertiesCollector {
     // Entries after the last BlockAdd mean the builder did not tell us where
     // a block ended: write nothing rather than a wrong map.
     if (failed_ || pending_entries_ > 0) return rocksdb::Status::OK();
+    // Every block is known now: keep per-block zones only for the columns
+    // whose blocks can decide more than the file summary (zone_map.h).
+    zm_.block_level = exec::ChooseBlockLevel(zm_);
     if (zm_.raw_field) {
       properties->emplace(exec::kRawZoneMapProperty, exec::EncodeRawZoneMap(zm_));
     } else {

@@ -2,8 +2,12 @@
 // writes a zone map (pushdown/scan/zone_map.h) into every SST file of a table
 // column family: per data block and per file, min / max / null count of every
 // fixed-width column (BOOL, INT32, INT64, DATE, DECIMAL), stored as the user
-// table property "pushdown.zonemap.v1". Scans read it with the properties
-// block and skip blocks (and whole files) the predicate cannot match.
+// table property "pushdown.zonemap.v2" (exec::kZoneMapProperty; files written
+// before carry "pushdown.zonemap.v1", still read). Per file, a column keeps
+// per-block zones only where its blocks are narrower than the file
+// (exec::ChooseBlockLevel); the others are recorded for the file only. Scans
+// read it with the properties block and skip blocks (and whole files) the
+// predicate cannot match.
 //
 // Attach users put it in the table's column family options:
 //   cf_options.table_properties_collector_factories.push_back(
@@ -62,7 +66,8 @@ class ZoneMapCollectorFactory : public rocksdb::TablePropertiesCollectorFactory 
 // Raw mode (a column family without a schema, e.g. one db_bench or an
 // application fills): records one byte field of every key or value
 // (bpfgen::RawField: offset, width, endianness, signedness), per data block
-// and per file, as the user table property "pushdown.zonemap.raw.v1". A raw
+// and per file, as the user table property "pushdown.zonemap.raw.v2" (v1
+// before; still read). A raw
 // scan whose predicate compares exactly that field -- the reader call of the
 // same width and endianness at the same literal offset, e.g.
 // `u64be(value, 0) BETWEEN 100 AND 200` for {kValue, 0, 8, big endian} --

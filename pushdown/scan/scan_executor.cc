@@ -93,6 +93,25 @@ bool OlderFileOverlaps(const std::vector<const ScanFile*>& files, size_t i) {
   return false;
 }
 
+// The schema columns an expression reads.
+void ColumnsRead(const bpfgen::Expr& e, std::vector<int>* out) {
+  if (e.kind == bpfgen::ExprKind::kColumn) out->push_back(e.column);
+  for (const bpfgen::ExprPtr& c : e.children) ColumnsRead(*c, out);
+}
+
+// True if a conjunct reads a column whose per-block zones the map stores
+// (raw mode: the map's one field is read through calls, so its level alone).
+bool ReadsBlockLevelColumn(const std::vector<const bpfgen::Expr*>& conjuncts, const ZoneMap& zm,
+                           bool raw) {
+  if (raw) return zm.BlockLevel(0);
+  std::vector<int> read;
+  for (const bpfgen::Expr* c : conjuncts) ColumnsRead(*c, &read);
+  for (int c : read) {
+    if (zm.BlockLevel(c)) return true;
+  }
+  return false;
+}
+
 // The blocks of `in` (sorted, disjoint runs) to read: all of them, less the
 // ones the file's zone map proves useless where skipping them is exact
 // (zone_skip.h). Fills *always (per file block, 1 = every row matches) when
@@ -107,24 +126,30 @@ std::vector<BlockRange> ZoneMapRuns(const ScanPlan& plan, const ScanFile& f, con
   }
   if (in.empty()) return in;
   const TableProperties& props = sst.info().properties;
-  // A table's files carry kZoneMapProperty, a raw family's (with a raw
-  // collector) kRawZoneMapProperty.
+  // A table's files carry kZoneMapProperty (v2) or, written before it,
+  // kZoneMapPropertyV1; a raw family's (with a raw collector) the raw ones.
   const bool raw = plan.schema->raw;
   auto it = props.raw.find(raw ? kRawZoneMapProperty : kZoneMapProperty);
+  if (it == props.raw.end()) it = props.raw.find(raw ? kRawZoneMapPropertyV1 : kZoneMapPropertyV1);
   if (it == props.raw.end()) {  // written without the collector: read as before
     file->zone_map = "none";
     return in;
   }
+  // The summary first (v2 stores it ahead of the blocks): when no block-level
+  // zone can matter, the blocks part is never decoded. The file's own block
+  // count bounds what is decoded.
+  const uint64_t nblocks = sst.num_data_blocks();
+  const std::string& name = sst.info().file_name;
   Result<ZoneMap> zm =
-      raw ? DecodeRawZoneMap(it->second, sst.info().file_name)
-          : DecodeZoneMap(it->second, plan.schema->columns.size(), sst.info().file_name);
+      raw ? DecodeRawZoneMap(it->second, name, nblocks)
+          : DecodeZoneMapSummary(it->second, plan.schema->columns.size(), name, nblocks);
   // A zone map is an optimisation: one that cannot be used leaves the file
   // read as if it had none (never a wrong row, never a failed scan).
   if (!zm.ok()) {
     file->zone_map = "unusable: " + zm.status().message();
     return in;
   }
-  if (std::string why = ZoneMapMismatch(*zm, *plan.schema, sst.num_data_blocks()); !why.empty()) {
+  if (std::string why = ZoneMapMismatch(*zm, *plan.schema, nblocks); !why.empty()) {
     file->zone_map = "unusable: " + why;
     return in;
   }
@@ -146,7 +171,41 @@ std::vector<BlockRange> ZoneMapRuns(const ScanPlan& plan, const ScanFile& f, con
   }
   if (raw) file->zone_map += ", field " + zm->raw_field->ToString();
   const bpfgen::RawField* field = raw ? &*zm->raw_field : nullptr;
-  always->assign(sst.num_data_blocks(), 0);
+  // Every block's rows are rows of the file, so the file summary's verdict
+  // holds for every block when it is "never" or "always". When it is "maybe"
+  // and the predicate reads no column with block-level zones, every block's
+  // zone is the file's (inherited, zone_map.h) or less known: each non-empty
+  // block is "maybe" too, and no block is decoded, evaluated or even visited
+  // (Q6 over dbgen-ordered lineitem, whose columns are all file level but
+  // the key).
+  const bpfgen::ZoneVerdict file_verdict =
+      bpfgen::EvaluateZone(conjuncts, *plan.schema, zm->file, field);
+  const bool per_block =
+      file_verdict == bpfgen::ZoneVerdict::kMaybe && ReadsBlockLevelColumn(conjuncts, *zm, raw);
+  if (!per_block) {
+    if (file_verdict == bpfgen::ZoneVerdict::kNever && skip_ok) {
+      for (const BlockRange& r : in) {
+        const uint64_t n = r.end - r.begin;
+        stats->blocks_skipped_by_zone_map += n;
+        stats->blocks_skipped += n;
+        file->skipped_by_zone_map += n;
+      }
+      ++stats->files_skipped_by_zone_map;
+      return {};
+    }
+    if (file_verdict == bpfgen::ZoneVerdict::kAlways) always->assign(nblocks, 1);
+    return in;
+  }
+  always->assign(nblocks, 0);
+  if (zm->blocks.size() != nblocks) {  // the summary only: decode the blocks
+    Result<ZoneMap> full = DecodeZoneMap(it->second, plan.schema->columns.size(), name, nblocks);
+    if (!full.ok()) {
+      file->zone_map = "unusable: " + full.status().message();
+      always->clear();
+      return in;
+    }
+    *zm = std::move(*full);
+  }
   std::vector<BlockRange> runs;
   for (const BlockRange& r : in) {
     for (size_t b = r.begin; b < r.end; ++b) {

@@ -216,13 +216,130 @@ TEST(KeyRangesTest, ContradictionsAndNullsMatchNothing) {
 
 TEST(KeyRangesTest, NonKeyAndUnsupportedConjunctsLeaveTheScanUnbounded) {
   const Schema schema = *ParseSchema(kLineitemDdl);
-  for (const char* text :
-       {"l_quantity < 24", "l_orderkey <> 5", "NOT (l_orderkey = 5)", "l_orderkey + 1 = 5",
-        "l_orderkey = 1 OR l_orderkey = 2", "l_linenumber = 3"}) {
+  for (const char* text : {"l_quantity < 24", "l_orderkey <> 5", "NOT (l_orderkey = 5)",
+                           "l_orderkey + 1 = 5", "l_orderkey = 1 OR l_quantity < 2",
+                           "l_linenumber = 3 OR l_orderkey = 2", "l_linenumber = 3"}) {
     auto p = CompilePredicate(text, schema);
     ASSERT_TRUE(p.ok()) << text;
     EXPECT_TRUE(DeriveKeyRanges(*p, schema).unbounded) << text;
   }
+}
+
+// Random ORs of random conjunctions (nested once), ANDed with conjuncts: the
+// union stays a superset and is used often enough to matter.
+TEST(KeyRangesTest, RandomDisjunctionsAreSupersets) {
+  const Schema schema = *ParseSchema(kDdl);
+  const RowLayout layout = RowLayout::Compute(schema);
+  const Evaluator eval(schema);
+  Gen gen(4242);
+  int narrowed = 0, matched = 0, several = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string text = "(" + gen.Predicate() + ") OR (" + gen.Predicate() + ")";
+    if (gen.Pick(3) == 0) text = "(" + text + ") OR " + gen.Conjunct();
+    if (gen.Pick(2) == 0) text = "(" + text + ") AND " + gen.Conjunct();
+    if (gen.Pick(4) == 0) text = "((" + text + ") OR (" + gen.Predicate() + ")) AND a >= -1";
+    auto p = CompilePredicate(text, schema);
+    ASSERT_TRUE(p.ok()) << text << ": " << p.status().ToString();
+    const KeyRanges ranges = DeriveKeyRanges(*p, schema);
+    CheckSortedDisjoint(ranges);
+    ASSERT_LE(ranges.ranges.size(), kMaxDerivedRanges);
+    if (!ranges.unbounded) ++narrowed;
+    if (ranges.ranges.size() >= 2) ++several;
+    for (int r = 0; r < 30; ++r) {
+      const std::vector<Datum> row = gen.Row();
+      std::string value;
+      ASSERT_TRUE(EncodeRow(schema, layout, row, &value).ok());
+      const std::string key = EncodeKey(schema, row);
+      auto m = eval.Matches(*p, key, value);
+      ASSERT_TRUE(m.ok());
+      if (!*m) continue;
+      ++matched;
+      ASSERT_TRUE(InRanges(ranges, key)) << "predicate " << text << " dropped a matching row";
+    }
+  }
+  EXPECT_GT(narrowed, 500);
+  EXPECT_GT(several, 200);
+  EXPECT_GT(matched, 1000);
+}
+
+TEST(KeyRangesTest, AnOrOfKeyRangesIsTheirUnionNotTheHull) {
+  const Schema schema = *ParseSchema(kLineitemDdl);
+  auto p = CompilePredicate("l_orderkey = 5000 OR l_orderkey = 5", schema);
+  ASSERT_TRUE(p.ok());
+  KeyRanges r = DeriveKeyRanges(*p, schema);
+  ASSERT_FALSE(r.unbounded);
+  ASSERT_EQ(r.ranges.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    const std::string prefix = EncodeKeyColumns(schema, {Datum::Int(i == 0 ? 5 : 5000)});
+    EXPECT_EQ(r.ranges[i].start, prefix);
+    EXPECT_EQ(r.ranges[i].limit, KeyPrefixSuccessor(prefix));
+  }
+  EXPECT_EQ(r.used.size(), 1u);
+
+  // Two tails of a single-column key: [min, A) and [successor(B), end).
+  const Schema ts = *ParseSchema("ts INT64 KEY, v INT64");
+  p = CompilePredicate("ts < 100 OR ts > 200", ts);
+  ASSERT_TRUE(p.ok());
+  r = DeriveKeyRanges(*p, ts);
+  ASSERT_EQ(r.ranges.size(), 2u);
+  EXPECT_EQ(r.ranges[0].limit, EncodeKeyColumns(ts, {Datum::Int(100)}));
+  EXPECT_EQ(r.ranges[1].start, *KeyPrefixSuccessor(EncodeKeyColumns(ts, {Datum::Int(200)})));
+  EXPECT_FALSE(r.ranges[1].limit.has_value());
+
+  // Intersected with the other conjuncts: only the second tail is left.
+  p = CompilePredicate("(ts < 100 OR ts > 200) AND ts >= 150", ts);
+  ASSERT_TRUE(p.ok());
+  r = DeriveKeyRanges(*p, ts);
+  ASSERT_EQ(r.ranges.size(), 1u);
+  EXPECT_EQ(r.ranges[0].start, *KeyPrefixSuccessor(EncodeKeyColumns(ts, {Datum::Int(200)})));
+  EXPECT_EQ(r.used.size(), 2u);
+
+  // Disjoint from the other conjuncts: nothing can match.
+  p = CompilePredicate("(ts = 1 OR ts = 2) AND ts > 5", ts);
+  ASSERT_TRUE(p.ok());
+  r = DeriveKeyRanges(*p, ts);
+  EXPECT_FALSE(r.unbounded);
+  EXPECT_TRUE(r.ranges.empty());
+
+  // Disjuncts over two key columns.
+  p = CompilePredicate(
+      "(l_orderkey = 7 AND l_linenumber = 2) OR (l_orderkey = 3 AND l_linenumber >= 6)", schema);
+  ASSERT_TRUE(p.ok());
+  r = DeriveKeyRanges(*p, schema);
+  ASSERT_EQ(r.ranges.size(), 2u);
+  EXPECT_EQ(r.ranges[0].start, EncodeKeyColumns(schema, {Datum::Int(3), Datum::Int(6)}));
+  EXPECT_EQ(r.ranges[1].start, EncodeKeyColumns(schema, {Datum::Int(7), Datum::Int(2)}));
+
+  // A NULL disjunct is never TRUE: it adds nothing.
+  p = CompilePredicate("ts = 9 OR ts = NULL", ts);
+  ASSERT_TRUE(p.ok());
+  r = DeriveKeyRanges(*p, ts);
+  ASSERT_EQ(r.ranges.size(), 1u);
+
+  // Raw mode.
+  p = CompilePredicate("key = 'b' OR starts_with(key, 'x')", Schema::Raw());
+  ASSERT_TRUE(p.ok());
+  r = DeriveKeyRanges(*p, Schema::Raw());
+  ASSERT_EQ(r.ranges.size(), 2u);
+  EXPECT_EQ(r.ranges[0].start, "b");
+  EXPECT_EQ(r.ranges[1].start, "x");
+  EXPECT_EQ(r.ranges[1].limit, "y");
+}
+
+TEST(KeyRangesTest, AnOrOfMoreThanTheBoundIsItsHull) {
+  const Schema ts = *ParseSchema("ts INT64 KEY, v INT64");
+  std::string text;
+  for (int i = 0; i <= static_cast<int>(kMaxDerivedRanges); ++i) {
+    if (i > 0) text += " OR ";
+    text += "ts = " + std::to_string(10 * i);
+  }
+  auto p = CompilePredicate(text, ts);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const KeyRanges r = DeriveKeyRanges(*p, ts);
+  ASSERT_EQ(r.ranges.size(), 1u);
+  EXPECT_EQ(r.ranges[0].start, EncodeKeyColumns(ts, {Datum::Int(0)}));
+  EXPECT_EQ(r.ranges[0].limit, KeyPrefixSuccessor(EncodeKeyColumns(
+                                   ts, {Datum::Int(10 * static_cast<int>(kMaxDerivedRanges))})));
 }
 
 TEST(KeyRangesTest, PrefixSuccessor) {

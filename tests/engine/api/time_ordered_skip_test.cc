@@ -121,7 +121,9 @@ TEST(TimeOrderedSkipTest, OnePercentRangesReadUnderFivePercentOfTheBlocksOnEvery
       for (const exec::FileScanStats& f : got.stats.per_file) {
         per_file_blocks += f.blocks;
         per_file_zone += f.skipped_by_zone_map;
-        if (f.opened) EXPECT_EQ(f.zone_map, "used") << f.file;
+        if (f.opened) {
+          EXPECT_EQ(f.zone_map, "used") << f.file;
+        }
       }
       EXPECT_EQ(per_file_blocks, total);
       EXPECT_EQ(per_file_zone, got.stats.blocks_skipped_by_zone_map);
@@ -138,6 +140,45 @@ TEST(TimeOrderedSkipTest, OnePercentRangesReadUnderFivePercentOfTheBlocksOnEvery
           static_cast<unsigned long long>(total),
           static_cast<unsigned long long>(got.stats.blocks_skipped_by_range),
           static_cast<unsigned long long>(got.stats.blocks_skipped_by_zone_map));
+    }
+  }
+  // An OR of key ranges reads the union of the ranges, not their hull: two
+  // tails of 0.5% each, and two point lookups far apart (each at most one
+  // block, plus a neighbour where a key sits at a block boundary).
+  const std::string tails = "ts < " + std::to_string(Ts(kRows * 5 / 1000)) +
+                            " OR ts >= " + std::to_string(Ts(kRows * 995 / 1000));
+  const std::string points =
+      "ts = " + std::to_string(Ts(1000)) + " OR ts = " + std::to_string(Ts(900000));
+  const std::string ingest_tails = "ingest_ts < " + std::to_string(Ts(kRows * 5 / 1000)) +
+                                   " OR ingest_ts >= " + std::to_string(Ts(kRows * 995 / 1000));
+  for (const std::string& where : {tails, points, ingest_tails}) {
+    SCOPED_TRACE(where);
+    const ScanResult want = RunScan(db, where, exec::DeviceRequest::kIterator);
+    ASSERT_EQ(want.info.path, "iterator");
+    ASSERT_EQ(want.keys.size(), where == points ? 2u : static_cast<size_t>(kRows / 100));
+    for (exec::DeviceRequest device :
+         {exec::DeviceRequest::kAuto, exec::DeviceRequest::kHost, exec::DeviceRequest::kKernel}) {
+      const ScanResult got = RunScan(db, where, device);
+      SCOPED_TRACE("device " + std::string(exec::DeviceRequestName(device)));
+      EXPECT_EQ(got.info.path, "pushdown");
+      EXPECT_EQ(got.keys, want.keys);
+      EXPECT_TRUE(got.rows == want.rows);
+      const uint64_t total = got.stats.blocks_read + got.stats.blocks_skipped;
+      if (where == points) {
+        EXPECT_LE(got.stats.blocks_read, 4u);
+      } else {
+        EXPECT_LT(got.stats.blocks_read * 20, total)
+            << "read " << got.stats.blocks_read << " of " << total << " data blocks";
+      }
+      if (where == ingest_tails) {
+        EXPECT_GT(got.stats.blocks_skipped_by_zone_map, 0u);
+      } else {
+        EXPECT_GT(got.stats.blocks_skipped_by_range, total / 2);
+      }
+      std::printf("time ordered skip: %s on %s: %zu rows, read %llu of %llu blocks\n",
+                  where.c_str(), got.info.device.c_str(), got.keys.size(),
+                  static_cast<unsigned long long>(got.stats.blocks_read),
+                  static_cast<unsigned long long>(total));
     }
   }
   // Kernel availability as a skip with the reason (after the host checks ran).

@@ -70,9 +70,22 @@ void ExpectSameZone(const bpfgen::ZoneStats& a, const bpfgen::ZoneStats& b, cons
   }
 }
 
+// A file-level column's block zone (zone_map.h) must cover the block's true
+// one: same counts where known, an interval around the true one.
+void ExpectZoneCovers(const bpfgen::ColumnZone& got, const bpfgen::ColumnZone& truth,
+                      const std::string& at) {
+  if (!got.known) return;  // unknown covers everything
+  EXPECT_EQ(got.null_count, truth.null_count) << at;
+  EXPECT_EQ(got.value_count, truth.value_count) << at;
+  if (truth.value_count == 0) return;
+  EXPECT_LE(got.min, truth.min) << at;
+  EXPECT_GE(got.max, truth.max) << at;
+}
+
 struct Outcome {
   int files = 0, files_with_map = 0, mismatched = 0;
   uint64_t blocks = 0, map_bytes = 0, data_bytes = 0;
+  int key_block_level = 0, random_file_level = 0, multi_block_files = 0;
 };
 
 // Writes random rows (and deletions) into a CF with the collector, flushes
@@ -166,8 +179,25 @@ Outcome WriteAndCheck(rocksdb::CompressionType compression, uint32_t max_dict_by
       }
       EXPECT_TRUE(iter.status().ok());
       ++out.blocks;
-      ExpectSameZone(zm->blocks[b], Summarise(schema, layout, values),
-                     f.relative_filename + " block " + std::to_string(b));
+      // Block-level columns exactly; file-level ones cover the block.
+      const bpfgen::ZoneStats truth = Summarise(schema, layout, values);
+      const std::string at = f.relative_filename + " block " + std::to_string(b);
+      bpfgen::ZoneStats exact = truth;
+      for (int c : zm->columns) {
+        if (zm->BlockLevel(c)) continue;
+        ExpectZoneCovers(zm->blocks[b].columns[c], truth.columns[c],
+                         at + " column " + std::to_string(c));
+        exact.columns[c] = zm->blocks[b].columns[c];
+      }
+      ExpectSameZone(zm->blocks[b], exact, at);
+    }
+    // The key (id) follows the key: per block; n is random in key order
+    // (and never NULL) or all NULL: file level only. (ts follows the key in
+    // the compacted file but is constant in the last flush: file level.)
+    if ((*sst)->num_data_blocks() >= 8) {
+      ++out.multi_block_files;
+      out.key_block_level += zm->BlockLevel(0);
+      out.random_file_level += !zm->BlockLevel(4);
     }
   }
   return out;
@@ -181,6 +211,9 @@ TEST(ZoneMapCollectorTest, EveryBlockSummaryMatchesItsBlock) {
     EXPECT_EQ(o.files_with_map, o.files);
     EXPECT_EQ(o.mismatched, 0);
     EXPECT_GT(o.blocks, 50u);
+    EXPECT_GT(o.multi_block_files, 0);
+    EXPECT_EQ(o.key_block_level, o.multi_block_files);
+    EXPECT_EQ(o.random_file_level, o.multi_block_files);
     // Reported in bench/results: map bytes against data bytes.
     std::printf(
         "compression %d: %d files, %llu blocks, zone maps %llu bytes = %.2f%% of %llu data bytes\n",

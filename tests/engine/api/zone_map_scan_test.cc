@@ -206,6 +206,49 @@ TEST(ZoneMapScanTest, TimeOrderedRangesReadUnderFivePercentOfTheBlocks) {
   EXPECT_EQ(got.stats.blocks_zone_always, got.stats.blocks_read);
 }
 
+// A column random in key order keeps only its file summary (zone maps v2):
+// the file's verdict then stands for every block -- "never" skips the file,
+// "always" delivers every block unevaluated, "maybe" reads every block -- and
+// a conjunct on a block-level column (the key) still decides
+// per block. Every result equals the iterator's.
+TEST(ZoneMapScanTest, AFileLevelColumnIsDecidedByTheFileSummary) {
+  ZoneDb db("pd_zone_file_level");
+  constexpr int kRows = 20000;
+  for (int i = 0; i < kRows; ++i) db.Put(i, (int64_t{i} * 7919) % 100000);
+  db.Flush();
+  db.CompactAll();
+  struct Case {
+    const char* text;
+    bool all_skipped, all_always, some_skipped;
+  };
+  for (const Case& c :
+       {Case{"v > 100000", true, false, false}, Case{"v >= 0 AND v < 100000", false, true, false},
+        Case{"v = 7919", false, false, false},
+        Case{"v = 7919 AND ts >= 19000", false, false, true}}) {
+    SCOPED_TRACE(c.text);
+    auto p = bpfgen::CompilePredicate(c.text, db.schema());
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    ScanOut got = RunScan(db, *p, nullptr, exec::ScanPlan::ZoneMapUse::kExact);
+    EXPECT_EQ(got.rows, db.Expected(*p));
+    const uint64_t total = TotalBlocks(got.stats);
+    ASSERT_GT(total, 50u);
+    if (c.all_skipped) {
+      EXPECT_EQ(got.stats.blocks_read, 0u);
+      EXPECT_EQ(got.stats.blocks_skipped_by_zone_map, total);
+      EXPECT_EQ(got.stats.files_skipped_by_zone_map, 1u);
+    } else if (c.all_always) {
+      EXPECT_EQ(got.stats.blocks_read, total);
+      EXPECT_EQ(got.stats.blocks_zone_always, total);
+    } else if (c.some_skipped) {
+      EXPECT_GT(got.stats.blocks_skipped_by_zone_map, 0u);
+      EXPECT_LT(got.stats.blocks_skipped_by_zone_map, total);
+    } else {
+      EXPECT_EQ(got.stats.blocks_read, total);
+      EXPECT_EQ(got.stats.blocks_zone_always, 0u);
+    }
+  }
+}
+
 // Older matching versions below newer non-matching ones and deletions: the
 // exact rule reads the L0 blocks (an older file overlaps), the naive one
 // skips them and returns the stale versions.

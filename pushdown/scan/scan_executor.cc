@@ -489,9 +489,9 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
   scan->streams_ = GroupLevels(std::move(file_streams));
   // The memtables are newer than every file: their stream goes first.
   if (plan.memtable != nullptr) {
-    scan->streams_.insert(
-        scan->streams_.begin(),
-        std::make_unique<MemtableStream>(plan.memtable, filters.device, &scan->stats_));
+    scan->streams_.insert(scan->streams_.begin(), std::make_unique<MemtableStream>(
+                                                      plan.memtable, filters.device, &scan->stats_,
+                                                      plan.device, plan.program));
   }
   scan->tombstones_ = FragmentedTombstones(std::move(tombstones), plan.snapshot);
   scan->stats_.range_tombstone_fragments = scan->tombstones_.size();

@@ -1,10 +1,11 @@
 // The "Memtable cost" measurement (prints; no timed assertion): TPC-H
-// lineitem in a stock-RocksDB DB, 90% of the rows compacted into SST files and
-// every tenth row (10%) only in the memtable, then TPC-H Q6 through
-// CaptureMemtable + the ScanExecutor on the host device; then the same scan
-// after a flush of those rows. Both scans must return the same rows (and the
-// memtable one the iterator's count). Scale: PD_MEMTABLE_BENCH_SCALE (0.01 in
-// ctest; bench/results/memtable.md was measured at 0.1).
+// lineitem in two stock-RocksDB DBs with the same rows, 90% of them compacted
+// into SST files and every tenth row (10%) only in the memtable of one DB and
+// flushed to an L0 file in the other; TPC-H Q6 through CaptureMemtable + the
+// ScanExecutor on the host device, alternating between the two DBs
+// (interleaved pairs). Both scans must return the same rows (and the memtable
+// one the iterator's count). Scale: PD_MEMTABLE_BENCH_SCALE (0.01 in ctest;
+// bench/pushdown_bench/analysis.md was measured at 0.1).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -76,6 +78,75 @@ struct ScanRun {
   std::vector<std::string> keys;
 };
 
+// Writes the bench's DB at `path`: 90% of the rows compacted into SST files,
+// every tenth row (`late`) then written and left in the memtable; flushed to
+// an L0 file too when `flush`.
+void WriteDb(const std::string& path, const bpfgen::Schema& schema, const bpfgen::RowLayout& layout,
+             double scale, bool flush, std::unique_ptr<rocksdb::DB>* db, uint64_t* rows,
+             uint64_t* late_rows) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.write_buffer_size = 512 << 20;  // the 10% stays in one memtable
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(o, path, &raw).ok());
+  db->reset(raw);
+  tpch::LineitemGenerator gen(scale);
+  std::vector<bpfgen::Datum> row;
+  std::vector<std::pair<std::string, std::string>> late;
+  rocksdb::WriteBatch batch;
+  uint64_t n = 0;
+  while (gen.Next(&row)) {
+    std::string key = bpfgen::EncodeKey(schema, row);
+    std::string value;
+    ASSERT_TRUE(bpfgen::EncodeRow(schema, layout, row, &value).ok());
+    if (n++ % 10 == 9) {
+      late.emplace_back(std::move(key), std::move(value));
+      continue;
+    }
+    ASSERT_TRUE(batch.Put(key, value).ok());
+    if (batch.Count() == 1000) {
+      ASSERT_TRUE((*db)->Write(rocksdb::WriteOptions(), &batch).ok());
+      batch.Clear();
+    }
+  }
+  ASSERT_TRUE((*db)->Write(rocksdb::WriteOptions(), &batch).ok());
+  batch.Clear();
+  ASSERT_TRUE((*db)->Flush(rocksdb::FlushOptions()).ok());
+  // Rewritten into the last level with sequence numbers zeroed: otherwise
+  // RocksDB compacts the moved files again (to zero them) in the background
+  // once a snapshot is released, i.e. during the timed scans.
+  rocksdb::CompactRangeOptions cro;
+  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  ASSERT_TRUE((*db)->CompactRange(cro, nullptr, nullptr).ok());
+  for (const auto& [k, v] : late) {
+    ASSERT_TRUE(batch.Put(k, v).ok());
+    if (batch.Count() == 1000) {
+      ASSERT_TRUE((*db)->Write(rocksdb::WriteOptions(), &batch).ok());
+      batch.Clear();
+    }
+  }
+  ASSERT_TRUE((*db)->Write(rocksdb::WriteOptions(), &batch).ok());
+  if (flush) {
+    ASSERT_TRUE((*db)->Flush(rocksdb::FlushOptions()).ok());
+  }
+  // No background work left that could run during the timed scans.
+  for (int i = 0; i < 600; ++i) {
+    uint64_t running = 0;
+    uint64_t pending = 0;
+    ASSERT_TRUE((*db)->GetIntProperty("rocksdb.num-running-compactions", &running));
+    ASSERT_TRUE((*db)->GetIntProperty("rocksdb.compaction-pending", &pending));
+    if (running == 0 && pending == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  *rows = n;
+  *late_rows = late.size();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
 TEST(MemtableBench, TenPercentInTheMemtableVersusFlushed) {
   const double scale = Scale();
   auto schema = bpfgen::ParseSchema(bpfgen::kLineitemDdl);
@@ -84,60 +155,40 @@ TEST(MemtableBench, TenPercentInTheMemtableVersusFlushed) {
   auto pred = bpfgen::CompilePredicate(kQ6, *schema);
   ASSERT_TRUE(pred.ok()) << pred.status().ToString();
   bpfgen::SplitResult split = bpfgen::SplitPredicate(*pred, *schema, bpfgen::TargetCaps::Host());
-  auto program =
-      exec::CompileAndLoad(exec::DeviceRegistry::Default(), "host", *schema, split.device);
+  // The engine's local-memory sizes (its program cache compiles with these).
+  const bpfgen::CompileOptions compile_options =
+      exec::ScanCompileOptions(exec::DeviceRegistry::Default().host().caps().compile_options);
+  auto program = exec::CompileAndLoad(exec::DeviceRegistry::Default(), "host", *schema,
+                                      split.device, &compile_options);
   ASSERT_TRUE(program.ok()) << program.status().ToString();
 
+  // Two DBs with the same rows: `mem_db` with the 10% only in the memtable,
+  // `flushed_db` with them flushed to an L0 file. The timed scans alternate
+  // between them (interleaved pairs), so machine noise hits both alike.
   pushdown::testing::TempDir dir("pd_memtable_bench");
-  rocksdb::Options o;
-  o.create_if_missing = true;
-  o.write_buffer_size = 512 << 20;  // the 10% stays in one memtable
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(o, dir.path() + "/db", &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-
-  // 90% of the rows into SST files (flushed, compacted); every tenth row kept
-  // back (encoded) for the memtable.
-  tpch::LineitemGenerator gen(scale);
-  std::vector<bpfgen::Datum> row;
-  std::vector<std::pair<std::string, std::string>> late;
-  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::DB> mem_db;
+  std::unique_ptr<rocksdb::DB> flushed_db;
   uint64_t n = 0;
-  while (gen.Next(&row)) {
-    std::string key = bpfgen::EncodeKey(*schema, row);
-    std::string value;
-    ASSERT_TRUE(bpfgen::EncodeRow(*schema, layout, row, &value).ok());
-    if (n++ % 10 == 9) {
-      late.emplace_back(std::move(key), std::move(value));
-      continue;
-    }
-    ASSERT_TRUE(batch.Put(key, value).ok());
-    if (batch.Count() == 1000) {
-      ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
-      batch.Clear();
-    }
-  }
-  ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
-  batch.Clear();
-  ASSERT_TRUE(db->Flush(rocksdb::FlushOptions()).ok());
-  ASSERT_TRUE(db->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr).ok());
-  for (const auto& [k, v] : late) {
-    ASSERT_TRUE(batch.Put(k, v).ok());
-    if (batch.Count() == 1000) {
-      ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
-      batch.Clear();
-    }
-  }
-  ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+  uint64_t late = 0;
+  uint64_t n2 = 0;
+  uint64_t late2 = 0;
+  ASSERT_NO_FATAL_FAILURE(
+      WriteDb(dir.path() + "/mem", *schema, layout, scale, false, &mem_db, &n, &late));
+  ASSERT_NO_FATAL_FAILURE(
+      WriteDb(dir.path() + "/flushed", *schema, layout, scale, true, &flushed_db, &n2, &late2));
+  ASSERT_EQ(n, n2);
+  // (A marker for `callgrind_control -i on`: the scans start here.)
+  std::printf("both DBs written\n");
+  std::fflush(stdout);
 
   std::vector<const bpfgen::Expr*> residual;
   for (const auto& r : split.residual) residual.push_back(r.conjunct);
-  auto scan_once = [&](bool keep_keys) {
+  auto scan_once = [&](rocksdb::DB* db, bool keep_keys) {
     ScanRun run;
     const rocksdb::Snapshot* snap = db->GetSnapshot();
     const double t0 = NowMs();
     const double c0 = CpuMs();
-    auto cap = CaptureMemtable(db.get(), db->DefaultColumnFamily(), snap);
+    auto cap = CaptureMemtable(db, db->DefaultColumnFamily(), snap);
     EXPECT_TRUE(cap.ok());
     run.capture_ms = NowMs() - t0;
     run.capture_cpu_ms = CpuMs() - c0;
@@ -145,7 +196,7 @@ TEST(MemtableBench, TenPercentInTheMemtableVersusFlushed) {
     exec::ScanPlan plan;
     plan.memtable = std::move(cap->stream);
     plan.memtable_tombstones = cap->range_tombstones;
-    plan.files = FilesOf(db.get());
+    plan.files = FilesOf(db);
     plan.snapshot = snap->GetSequenceNumber();
     plan.schema = &*schema;
     plan.device_conjuncts = split.device;
@@ -169,23 +220,20 @@ TEST(MemtableBench, TenPercentInTheMemtableVersusFlushed) {
     db->ReleaseSnapshot(snap);
     return run;
   };
-  auto median = [&](std::vector<ScanRun>* runs, double ScanRun::*field) {
-    std::vector<double> v;
-    for (const ScanRun& r : *runs) v.push_back(r.*field);
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  constexpr int kRuns = 7;
+  // PD_MEMTABLE_BENCH_RUNS: timed pairs (7; fewer under callgrind).
+  const char* runs_env = std::getenv("PD_MEMTABLE_BENCH_RUNS");
+  const int kRuns = std::max(1, runs_env != nullptr ? std::atoi(runs_env) : 7);
 
-  ScanRun mem_keys = scan_once(true);  // warm-up + the row set
+  // Warm-up of both + the row sets, which must be equal and the iterator's.
+  ScanRun mem_keys = scan_once(mem_db.get(), true);
   ASSERT_EQ(mem_keys.fallback, "");
-  ASSERT_EQ(mem_keys.memtable_entries, late.size());
-  std::vector<ScanRun> mem;
-  for (int i = 0; i < kRuns; ++i) mem.push_back(scan_once(false));
-  // The iterator's count at the same state.
+  ASSERT_EQ(mem_keys.memtable_entries, late);
+  ScanRun flushed_keys = scan_once(flushed_db.get(), true);
+  EXPECT_EQ(flushed_keys.memtable_entries, 0u);
+  EXPECT_EQ(flushed_keys.keys, mem_keys.keys);
   {
     bpfgen::Evaluator eval(*schema);
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    std::unique_ptr<rocksdb::Iterator> it(mem_db->NewIterator(rocksdb::ReadOptions()));
     uint64_t want = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto m = eval.Matches(*pred, it->key().ToString(), it->value().ToString());
@@ -195,6 +243,26 @@ TEST(MemtableBench, TenPercentInTheMemtableVersusFlushed) {
     EXPECT_EQ(mem_keys.rows, want);
   }
 
+  // Interleaved pairs; the order within a pair alternates.
+  std::vector<ScanRun> mem;
+  std::vector<ScanRun> flushed;
+  std::vector<double> wall_ratio;
+  std::vector<double> cpu_ratio;
+  for (int i = 0; i < kRuns; ++i) {
+    if (i % 2 == 0) {
+      mem.push_back(scan_once(mem_db.get(), false));
+      flushed.push_back(scan_once(flushed_db.get(), false));
+    } else {
+      flushed.push_back(scan_once(flushed_db.get(), false));
+      mem.push_back(scan_once(mem_db.get(), false));
+    }
+    wall_ratio.push_back(mem.back().total_ms / flushed.back().total_ms);
+    cpu_ratio.push_back(mem.back().cpu_ms / flushed.back().cpu_ms);
+    std::printf("pair %d: memtable %.2f / %.2f ms, flushed %.2f / %.2f ms, ratio %.3fx / %.3fx\n",
+                i + 1, mem.back().total_ms, mem.back().cpu_ms, flushed.back().total_ms,
+                flushed.back().cpu_ms, wall_ratio.back(), cpu_ratio.back());
+  }
+
   // The capture alone, with and without the memtable-iterator cross-check.
   double capture_cpu[2] = {0, 0};
   for (int check = 0; check < 2; ++check) {
@@ -202,41 +270,42 @@ TEST(MemtableBench, TenPercentInTheMemtableVersusFlushed) {
     co.cross_check_memtable_iterator = check == 1;
     std::vector<double> v;
     for (int i = 0; i < kRuns; ++i) {
-      const rocksdb::Snapshot* snap = db->GetSnapshot();
+      const rocksdb::Snapshot* snap = mem_db->GetSnapshot();
       const double c0 = CpuMs();
-      auto cap = CaptureMemtable(db.get(), db->DefaultColumnFamily(), snap, co);
+      auto cap = CaptureMemtable(mem_db.get(), mem_db->DefaultColumnFamily(), snap, co);
       v.push_back(CpuMs() - c0);
       EXPECT_TRUE(cap.ok() && cap->fallback_reason.empty());
-      db->ReleaseSnapshot(snap);
+      mem_db->ReleaseSnapshot(snap);
     }
-    std::sort(v.begin(), v.end());
-    capture_cpu[check] = v[v.size() / 2];
+    capture_cpu[check] = Median(v);
   }
   std::printf(
       "capture alone (thread CPU): %.2f ms without the iterator cross-check, %.2f ms with\n",
       capture_cpu[0], capture_cpu[1]);
 
-  ASSERT_TRUE(db->Flush(rocksdb::FlushOptions()).ok());
-  ScanRun flushed_keys = scan_once(true);
-  EXPECT_EQ(flushed_keys.memtable_entries, 0u);
-  EXPECT_EQ(flushed_keys.keys, mem_keys.keys);
-  std::vector<ScanRun> flushed;
-  for (int i = 0; i < kRuns; ++i) flushed.push_back(scan_once(false));
-
-  const double m = median(&mem, &ScanRun::total_ms);
-  const double f = median(&flushed, &ScanRun::total_ms);
-  const double mc = median(&mem, &ScanRun::cpu_ms);
-  const double fc = median(&flushed, &ScanRun::cpu_ms);
+  auto field = [](const std::vector<ScanRun>& runs, double ScanRun::*f) {
+    std::vector<double> v;
+    for (const ScanRun& r : runs) v.push_back(r.*f);
+    return Median(v);
+  };
   std::printf(
-      "memtable cost (SF %.3g, %llu rows, %zu in the memtable, Q6 %llu rows, host device, "
-      "median of %d; wall / thread CPU):\n"
+      "memtable cost (SF %.3g, %llu rows, %llu in the memtable, Q6 %llu rows, host device, "
+      "median of %d interleaved pairs; wall / thread CPU):\n"
       "  10%% in the memtable: %8.2f / %8.2f ms (capture %.2f / %.2f ms)\n"
       "  after a flush:       %8.2f / %8.2f ms\n"
-      "  ratio:               %8.3fx / %7.3fx\n",
-      scale, static_cast<unsigned long long>(n), late.size(),
-      static_cast<unsigned long long>(mem_keys.rows), kRuns, m, mc,
-      median(&mem, &ScanRun::capture_ms), median(&mem, &ScanRun::capture_cpu_ms), f, fc, m / f,
-      mc / fc);
+      "  ratio of medians:    %8.3fx / %7.3fx\n"
+      "  per-pair ratio:      median %.3fx (%.3f..%.3f) / median %.3fx (%.3f..%.3f)\n",
+      scale, static_cast<unsigned long long>(n), static_cast<unsigned long long>(late),
+      static_cast<unsigned long long>(mem_keys.rows), kRuns, field(mem, &ScanRun::total_ms),
+      field(mem, &ScanRun::cpu_ms), field(mem, &ScanRun::capture_ms),
+      field(mem, &ScanRun::capture_cpu_ms), field(flushed, &ScanRun::total_ms),
+      field(flushed, &ScanRun::cpu_ms),
+      field(mem, &ScanRun::total_ms) / field(flushed, &ScanRun::total_ms),
+      field(mem, &ScanRun::cpu_ms) / field(flushed, &ScanRun::cpu_ms), Median(wall_ratio),
+      *std::min_element(wall_ratio.begin(), wall_ratio.end()),
+      *std::max_element(wall_ratio.begin(), wall_ratio.end()), Median(cpu_ratio),
+      *std::min_element(cpu_ratio.begin(), cpu_ratio.end()),
+      *std::max_element(cpu_ratio.begin(), cpu_ratio.end()));
 }
 
 }  // namespace

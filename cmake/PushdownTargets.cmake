@@ -21,6 +21,9 @@ endfunction()
 #     unit        no privileges, no disk-heavy work
 #     bpf         needs CAP_BPF; GTEST_SKIP with the reason where missing
 #     integration RocksDB on disk / stock tools
+#   Tests run with PUSHDOWN_PIN=off: a kernel program loaded by a test is never
+#   pinned in the system's bpffs (pushdown/device/pin_store.h). Pinning tests
+#   set their own pin directory on a private bpffs mount, which turns it on.
 function(pd_add_test name)
   cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;DEPS" ${ARGN})
   if(NOT ARG_LABEL)
@@ -37,7 +40,7 @@ function(pd_add_test name)
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
-    PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT})
+    PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT PUSHDOWN_PIN=off)
 endfunction()
 
 # pd_add_fuzzer(<name> SOURCES ... DEPS ...): a libFuzzer binary in build/fuzz,

@@ -79,6 +79,11 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   j += buf;
   // Added after the original keys (issue 14).
   num("files_skipped_by_zone_map", stats.files_skipped_by_zone_map);
+  // Issue 13 (pinning): see ScanInfo::program_pinned.
+  j += std::string(",\"program_cached\":") + (info.program_cached ? "true" : "false");
+  j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
+  j += ",\"program_pin\":" + JsonString(info.program_pin);
+  j += ",\"pin_note\":" + JsonString(info.pin_note);
   // Per file of the scan (pushdown path): blocks, skipped by key range,
   // skipped by zone map, skipped whole.
   j += ",\"per_file\":[";
@@ -112,6 +117,9 @@ std::string ExplainJson(const ExplainResult& plan) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f", info.compile_ms);
   j += buf;
+  j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
+  j += ",\"program_pin\":" + JsonString(info.program_pin);
+  j += ",\"pin_note\":" + JsonString(info.pin_note);
   j += ",\"files\":" + std::to_string(info.files);
   j += ",\"memtable_entries\":" + std::to_string(info.memtable_entries);
   j += ",\"lower_bound_hex\":" + HexOrNull(info.has_lower_bound, info.lower_bound);

@@ -79,11 +79,6 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   j += buf;
   // Added after the original keys (issue 14).
   num("files_skipped_by_zone_map", stats.files_skipped_by_zone_map);
-  // Issue 13 (pinning): see ScanInfo::program_pinned.
-  j += std::string(",\"program_cached\":") + (info.program_cached ? "true" : "false");
-  j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
-  j += ",\"program_pin\":" + JsonString(info.program_pin);
-  j += ",\"pin_note\":" + JsonString(info.pin_note);
   // Per file of the scan (pushdown path): blocks, skipped by key range,
   // skipped by zone map, skipped whole.
   j += ",\"per_file\":[";
@@ -97,7 +92,13 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
          ",\"skipped_whole\":" + (f.skipped_whole ? "true" : "false") +
          ",\"zone_map\":" + JsonString(f.zone_map) + "}";
   }
-  j += "]}";
+  j += "]";
+  // Added by issue 13 (pinning): see ScanInfo::program_pinned.
+  j += std::string(",\"program_cached\":") + (info.program_cached ? "true" : "false");
+  j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
+  j += ",\"program_pin\":" + JsonString(info.program_pin);
+  j += ",\"pin_note\":" + JsonString(info.pin_note);
+  j += "}";
   return j;
 }
 
@@ -117,9 +118,6 @@ std::string ExplainJson(const ExplainResult& plan) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), ",\"compile_ms\":%.3f", info.compile_ms);
   j += buf;
-  j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
-  j += ",\"program_pin\":" + JsonString(info.program_pin);
-  j += ",\"pin_note\":" + JsonString(info.pin_note);
   j += ",\"files\":" + std::to_string(info.files);
   j += ",\"memtable_entries\":" + std::to_string(info.memtable_entries);
   j += ",\"lower_bound_hex\":" + HexOrNull(info.has_lower_bound, info.lower_bound);
@@ -127,6 +125,10 @@ std::string ExplainJson(const ExplainResult& plan) {
   j += ",\"key_range_conjuncts\":" + JsonStringArray(info.key_range_conjuncts);
   j += ",\"schema\":" + JsonString(plan.schema);
   j += ",\"text\":" + JsonString(plan.text);
+  // Added by issue 13 (pinning): see ScanInfo::program_pinned.
+  j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
+  j += ",\"program_pin\":" + JsonString(info.program_pin);
+  j += ",\"pin_note\":" + JsonString(info.pin_note);
   return j + "}";
 }
 

@@ -33,6 +33,9 @@ namespace {
 constexpr char kMagic[8] = {'P', 'D', 'P', 'I', 'N', 0, 0, 1};
 constexpr size_t kNameSize = 64;
 constexpr uint32_t kTagSize = 8;  // BPF_TAG_SIZE
+// A meta map larger than this is not ours (objects are tens of KiB); it is
+// not read.
+constexpr uint32_t kMaxMetaSize = 64u << 20;
 // An abandoned staging directory (its creator died between mkdir and
 // publishing) is removed by later evictions once it is this old.
 constexpr int64_t kStagingMaxAgeSeconds = 60;
@@ -158,7 +161,7 @@ Result<Meta> ReadMeta(int dir_fd) {
     return Status::FromErrno("meta is not a map", errno);
   }
   if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != 4 || info.max_entries != 1 ||
-      info.value_size < sizeof(PinHeader)) {
+      info.value_size < sizeof(PinHeader) || info.value_size > kMaxMetaSize) {
     return Status::Corruption("meta is not a pin header map");
   }
   std::string value(info.value_size, '\0');

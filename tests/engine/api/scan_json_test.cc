@@ -34,7 +34,8 @@ TEST(ExplainJsonTest, HasTheKeysInOrderWithBoundsInHexAndTextEscaped) {
             "\"pushdown_kind\":\"PARTIAL\",\"program_cached\":false,\"compile_ms\":1.500,"
             "\"files\":2,\"memtable_entries\":7,\"lower_bound_hex\":\"00ff\","
             "\"upper_bound_hex\":null,\"key_range_conjuncts\":[\"(a < 3)\"],"
-            "\"schema\":\"a INT64 KEY\",\"text\":\"line 1\\nline 2\"}");
+            "\"schema\":\"a INT64 KEY\",\"text\":\"line 1\\nline 2\",\"program_pinned\":false,"
+            "\"program_pin\":\"\",\"pin_note\":\"\"}");
 }
 
 }  // namespace

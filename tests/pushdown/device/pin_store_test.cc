@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -240,6 +241,41 @@ TEST_F(PinStoreTest, ConcurrentUsersOfOnePinGetExactResults) {
   t2.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(reused.load(), 2) << "each user leased its own pinned instance";
+}
+
+// The same with two processes: a forked child and the parent each lease a
+// pinned instance and scan different keys at the same time.
+TEST_F(PinStoreTest, TwoProcessesScanOnePinConcurrently) {
+  auto c = CompileRaw("u64be(key, 0) < 1500", options_);
+  {
+    auto device = NewDevice(Pins());
+    auto a = Load(*device, *c);
+    auto b = Load(*device, *c);
+    ASSERT_TRUE(a.ok() && b.ok());
+  }
+  const std::vector<std::string> low = MakeBlocks(0, 1000);
+  const std::vector<std::string> high = MakeBlocks(1000, 1000);
+  // 0: reused and exact every round; 1: a wrong result; 2: not reused; 3: load failed.
+  auto user = [&](const std::vector<std::string>& blocks, const std::vector<uint64_t>& expected) {
+    auto device = NewDevice(Pins());
+    auto loaded = Load(*device, *c);
+    if (!loaded.ok()) return 3;
+    int code = (*loaded)->stats().pin == PinState::kReused ? 0 : 2;
+    for (int round = 0; round < 100; ++round) {
+      auto got = Matched(*device, **loaded, blocks);
+      if (!got.ok() || *got != expected) return 1;
+    }
+    return code;
+  };
+  pid_t child = fork();
+  ASSERT_GE(child, 0) << strerror(errno);
+  if (child == 0) _exit(user(high, Range(1000, 1500)));
+  const int mine = user(low, Range(0, 1000));
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(child, &wstatus, 0), child);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  EXPECT_EQ(WEXITSTATUS(wstatus), 0) << "child: 1 wrong result, 2 not reused, 3 load failed";
+  EXPECT_EQ(mine, 0) << "parent: 1 wrong result, 2 not reused, 3 load failed";
 }
 
 TEST_F(PinStoreTest, SlotWithAnotherProgramIsReplaced) {

@@ -1,6 +1,7 @@
 #include "pushdown/device/program_cache.h"
 
 #include <chrono>
+#include <cstring>
 #include <future>
 #include <system_error>
 #include <tuple>
@@ -55,9 +56,18 @@ std::string PinKeyInputs(const bpfgen::Schema& schema,
 // new instance of the pinned object verified): no codegen. False when the key
 // has no usable pin (the caller compiles) or the load failed (likewise: the
 // compile path reports any real failure).
-bool LoadFromPin(KernelDevice& kernel, PinStore& pins, const std::string& key, DeviceProgram* out) {
+bool LoadFromPin(KernelDevice& kernel, PinStore& pins, const std::string& key,
+                 const bpfgen::Schema& schema, const bpfgen::CompileOptions& options,
+                 DeviceProgram* out) {
   Result<PinnedObject> found = pins.FindKey(key);
   if (!found.ok()) return false;
+  // The recorded layout must be the one these inputs give (it is computed
+  // without codegen): a pin that disagrees is not this program.
+  Result<bpfgen::abi::ProgramLayout> layout = bpfgen::ComputeProgramLayout(schema, options);
+  if (!layout.ok() ||
+      std::memcmp(&*layout, &found->program.layout, sizeof(bpfgen::abi::ProgramLayout)) != 0) {
+    return false;
+  }
   auto bpf = std::move(found->program);
   ProgramImage image;
   image.bpf = &bpf;
@@ -85,7 +95,7 @@ Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
   std::string pin_key;
   if (pins != nullptr && pins->Available().ok()) {
     pin_key = PinStore::KeyName(PinKeyInputs(schema, conjuncts, options));
-    if (LoadFromPin(kernel, *pins, pin_key, out)) return Status::OK();
+    if (LoadFromPin(kernel, *pins, pin_key, schema, options, out)) return Status::OK();
   }
   std::future<Result<LocalMemoryMap>> memory = StartLocalMemory(schema, options);
   // (On an early return the future's destructor waits for the thread.)

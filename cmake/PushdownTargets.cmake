@@ -43,6 +43,16 @@ function(pd_add_test name)
     PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT PUSHDOWN_PIN=off)
 endfunction()
 
+# pd_tests_without_pins(): gives every test added with plain add_test() in the
+#   calling directory PUSHDOWN_PIN=off, as pd_add_test does for its tests.
+#   Call it at the end of a tests/ CMakeLists.txt that uses add_test().
+function(pd_tests_without_pins)
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(t IN LISTS tests)
+    set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT PUSHDOWN_PIN=off)
+  endforeach()
+endfunction()
+
 # pd_add_fuzzer(<name> SOURCES ... DEPS ...): a libFuzzer binary in build/fuzz,
 # only when PD_FUZZ=ON (clang). Run bounded by scripts/fuzz.sh.
 function(pd_add_fuzzer name)

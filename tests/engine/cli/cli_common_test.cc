@@ -99,7 +99,7 @@ TEST(JsonTest, StatsHasExactlyTheKeysInOrder) {
                    "\"skipped_by_range\":4,\"skipped_by_zone_map\":3,\"skipped_whole\":false,"
                    "\"zone_map\":\"used\"},{\"file\":\"000007.sst\",\"level\":2,\"blocks\":0,"
                    "\"skipped_by_range\":0,\"skipped_by_zone_map\":0,\"skipped_whole\":true,"
-                   "\"zone_map\":\"\"}]}"),
+                   "\"zone_map\":\"\"}],\"program_cached\""),
             std::string::npos)
       << j;
 }

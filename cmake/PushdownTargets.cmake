@@ -21,6 +21,9 @@ endfunction()
 #     unit        no privileges, no disk-heavy work
 #     bpf         needs CAP_BPF; GTEST_SKIP with the reason where missing
 #     integration RocksDB on disk / stock tools
+#   Tests run with PUSHDOWN_PIN=off: a kernel program loaded by a test is never
+#   pinned in the system's bpffs (pushdown/device/pin_store.h). Pinning tests
+#   set their own pin directory on a private bpffs mount, which turns it on.
 function(pd_add_test name)
   cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;DEPS" ${ARGN})
   if(NOT ARG_LABEL)
@@ -37,7 +40,17 @@ function(pd_add_test name)
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
-    PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT})
+    PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT PUSHDOWN_PIN=off)
+endfunction()
+
+# pd_tests_without_pins(): gives every test added with plain add_test() in the
+#   calling directory PUSHDOWN_PIN=off, as pd_add_test does for its tests.
+#   Call it at the end of a tests/ CMakeLists.txt that uses add_test().
+function(pd_tests_without_pins)
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(t IN LISTS tests)
+    set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT PUSHDOWN_PIN=off)
+  endforeach()
 endfunction()
 
 # pd_add_fuzzer(<name> SOURCES ... DEPS ...): a libFuzzer binary in build/fuzz,

@@ -4,7 +4,9 @@
 // device) and shares it; but a LoadedProgram runs on one thread at a time
 // (pushdown/device/device.h). A scan leases an instance for its lifetime: the
 // cached one when it is free, else an idle extra instance, else a new one
-// loaded from the cached image (a second verifier pass, no codegen).
+// loaded from the cached image (a second verifier pass, no codegen; on the
+// kernel device with pinning, a free pinned instance of the same object when
+// one exists: pushdown/device/pin_store.h).
 //
 // The pool does not keep programs alive: a lease pins its program (and the
 // cache never evicts a pinned one); an entry only remembers the program

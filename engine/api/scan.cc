@@ -163,6 +163,15 @@ KeyBounds EffectiveBounds(const ScanOptions& o, bool bytewise, const bpfgen::Pre
   return b;
 }
 
+// The explain line's pin detail: " (instance reused from bpffs, not
+// verified)", " (verified, pinned in bpffs)", " (not pinned: <why>)", or "".
+static std::string PinText(const ScanInfo& info) {
+  if (info.program_pin == "reused") return " (instance reused from bpffs, not verified)";
+  if (info.program_pin == "created") return " (verified, pinned in bpffs)";
+  if (!info.program_pin.empty()) return " (not pinned: " + info.pin_note + ")";
+  return "";
+}
+
 void FillInfoFromPlan(const plan::Plan& p, const bpfgen::Schema& schema, ScanInfo* info) {
   info->path = p.pushdown() ? "pushdown" : "iterator";
   info->device = p.device;
@@ -178,6 +187,16 @@ void FillInfoFromPlan(const plan::Plan& p, const bpfgen::Schema& schema, ScanInf
   info->pushdown_kind = bpfgen::PushdownKindName(p.pushdown_kind);
   info->program_cached = p.program_cached;
   info->compile_ms = p.compile_ms;
+  info->program_pinned = false;
+  info->program_pin.clear();
+  info->pin_note.clear();
+  if (p.program != nullptr && !p.program_cached && p.program->program != nullptr &&
+      p.program->bpf.has_value()) {
+    const exec::LoadStats& st = p.program->program->stats();
+    info->program_pinned = p.program->from_pin;
+    info->program_pin = exec::PinStateName(st.pin);
+    info->pin_note = st.pin_note;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -833,8 +852,11 @@ Result<ExplainResult> ExplainScan(AttachedDB::Impl& impl, ScanRequest request,
       t += "  residual: " + r.conjunct + "  -- " + r.reason + "\n";
     char buf[64];
     snprintf(buf, sizeof(buf), "%.2f", info.compile_ms);
-    t += std::string("program:   ") + (info.program_cached ? "cached" : "compiled") +
-         ", compile+load " + buf + " ms\n";
+    t += std::string("program:   ") +
+         (info.program_cached   ? "cached"
+          : info.program_pinned ? "pinned"
+                                : "compiled") +
+         ", compile+load " + buf + " ms" + PinText(info) + "\n";
   }
   t += "files:     " + std::to_string(meta.file_count) + " SST files, " +
        std::to_string(meta.size) + " bytes";

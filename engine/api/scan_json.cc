@@ -88,7 +88,13 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
          ",\"skipped_whole\":" + (f.skipped_whole ? "true" : "false") +
          ",\"zone_map\":" + JsonString(f.zone_map) + "}";
   }
-  j += "]}";
+  j += "]";
+  // Added by issue 13 (pinning): see ScanInfo::program_pinned.
+  j += std::string(",\"program_cached\":") + (info.program_cached ? "true" : "false");
+  j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
+  j += ",\"program_pin\":" + JsonString(info.program_pin);
+  j += ",\"pin_note\":" + JsonString(info.pin_note);
+  j += "}";
   return j;
 }
 
@@ -117,6 +123,10 @@ std::string ExplainJson(const ExplainResult& plan) {
   j += ",\"workers_reason\":" + JsonString(info.workers_reason);
   j += ",\"schema\":" + JsonString(plan.schema);
   j += ",\"text\":" + JsonString(plan.text);
+  // Added by issue 13 (pinning): see ScanInfo::program_pinned.
+  j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
+  j += ",\"program_pin\":" + JsonString(info.program_pin);
+  j += ",\"pin_note\":" + JsonString(info.pin_note);
   return j + "}";
 }
 

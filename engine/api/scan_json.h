@@ -23,14 +23,16 @@ std::string JsonString(std::string_view s);
 // workers, range_tombstones, keys_hidden_by_range_deletion, compile_ms,
 // elapsed_ms, files_skipped_by_zone_map, per_file (an array of
 // {file, level, blocks, skipped_by_range, skipped_by_zone_map, skipped_whole,
-// zone_map}, one per SST file of the scan; empty on the iterator path).
+// zone_map}, one per SST file of the scan; empty on the iterator path),
+// program_cached, program_pinned, program_pin, pin_note (ScanInfo).
 std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double elapsed_ms);
 
 // One JSON object (one line) for a plan: path, requested_device, device,
 // fallback_reason, io, predicate, pushed, residual ([{conjunct, reason}]),
 // pushdown_kind, program_cached, compile_ms, files, memtable_entries,
 // lower_bound_hex, upper_bound_hex (lowercase hex; null when that side is
-// unbounded), key_range_conjuncts, schema, text.
+// unbounded), key_range_conjuncts, schema, text, program_pinned, program_pin,
+// pin_note (added by issue 13; ScanInfo).
 std::string ExplainJson(const ExplainResult& plan);
 
 }  // namespace pushdown::engine

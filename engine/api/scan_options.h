@@ -115,6 +115,14 @@ struct ScanInfo {
   std::string pushdown_kind;       // "FULL" | "PARTIAL" | "NONE"
   bool program_cached = false;     // the program came from the ProgramCache
   double compile_ms = 0;           // codegen + load of the program (0 if cached)
+  // Verified once per system (pushdown/device/pin_store.h). program_pinned:
+  // the program came from a bpffs pin, not compiled by this process.
+  // program_pin: what happened to the instance's pin, exec::PinStateName
+  // ("reused": not verified either; "created": verified and pinned now;
+  // "unpinned" / "off": pin_note says why); "" for a cached or host program.
+  bool program_pinned = false;
+  std::string program_pin;
+  std::string pin_note;
   uint64_t snapshot_seqno = 0;
   uint64_t files = 0;    // SST files pinned (pushdown path)
   uint64_t workers = 1;  // worker threads (key ranges) of the pushdown path (ScanOptions::workers)

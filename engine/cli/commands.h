@@ -52,6 +52,17 @@ extern const char kCreateTableHelp[];
 int RunImportCommand(const std::vector<std::string>& args);
 extern const char kImportHelp[];
 
+// pushdown [--pin-dir DIR] pins [--clear]
+int RunPinsCommand(const std::vector<std::string>& args);
+extern const char kPinsHelp[];
+
+// Global flags of every command, taken out of `args` before the command sees
+// them (pushdown/device/pin_store.h): --pin-dir DIR (pin kernel programs
+// there; turns pinning on even if PUSHDOWN_PIN=off) and --no-pin. Applied to
+// the default device registry's kernel device. InvalidArgument for
+// --pin-dir without a value.
+Status TakeGlobalFlags(std::vector<std::string>* args);
+
 // The DDL named by --schema: literal DDL, @FILE, or "lineitem" (TPC-H).
 // InvalidArgument for an unreadable file or an empty spec.
 Result<std::string> SchemaDdlFromSpec(const std::string& spec);

@@ -226,6 +226,19 @@ Result<std::string> LoadText(exec::DeviceRequest device, const bpfgen::Schema& s
   }
   out << "  program id: " << stats.program_id << "\n";
   if (program->device->caps().program_kind == exec::ProgramKind::kBpfObject) {
+    // Verified once per system (pushdown/device/pin_store.h).
+    out << "  pin: " << exec::PinStateName(stats.pin);
+    if (stats.pin == exec::PinState::kReused) {
+      out << " (program and local memory from bpffs: not compiled, not verified)";
+    } else if (stats.pin == exec::PinState::kCreated) {
+      out << (program->from_pin ? " (object from bpffs, not compiled; verified and pinned now)"
+                                : " (compiled, verified and pinned in bpffs for later processes)");
+    } else if (!stats.pin_note.empty()) {
+      out << " (" << stats.pin_note << ")";
+    }
+    out << "\n";
+  }
+  if (program->device->caps().program_kind == exec::ProgramKind::kBpfObject) {
     out << "  instructions: " << stats.xlated_size / 8 << " (verifier processed "
         << stats.verified_insns << ")\n";
     out << "  xlated: " << stats.xlated_size << " bytes, jited: " << stats.jited_size

@@ -33,6 +33,8 @@ constexpr Command kCommands[] = {
     {"create-table", "create a table with a schema (DDL)", RunCreateTableCommand, kCreateTableHelp},
     {"import", "load csv / tsv / tbl (dbgen) files into a table (atomic SST ingestion)",
      RunImportCommand, kImportHelp},
+    {"pins", "list or clear the kernel programs pinned in bpffs (verified once per system)",
+     RunPinsCommand, kPinsHelp},
 };
 
 void PrintUsage(FILE* out) {
@@ -40,6 +42,10 @@ void PrintUsage(FILE* out) {
                "usage: pushdown <command> [flags]\n"
                "       pushdown <command> --help\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
+  std::fprintf(out,
+               "\nglobal flags (any command): --pin-dir DIR  pin verified kernel programs there\n"
+               "  (default $PUSHDOWN_PIN_DIR or /sys/fs/bpf/rocksdb-pushdown); --no-pin  do not\n"
+               "  pin (also PUSHDOWN_PIN=off). See pushdown pins --help.\n");
   std::fprintf(out, "\nexit status: 0 ok, 1 runtime error, 2 bad usage or bad input\n");
 }
 
@@ -50,12 +56,21 @@ int Main(int argc, char** argv) {
     PrintUsage(stderr);
     return kExitUsage;
   }
-  std::string name = argv[1];
+  std::vector<std::string> all(argv + 1, argv + argc);
+  if (Status s = TakeGlobalFlags(&all); !s.ok()) {
+    std::fprintf(stderr, "pushdown: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  if (all.empty()) {
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  std::string name = all[0];
   if (name == "--help" || name == "-h" || name == "help") {
     PrintUsage(stdout);
     return kExitOk;
   }
-  std::vector<std::string> args(argv + 2, argv + argc);
+  std::vector<std::string> args(all.begin() + 1, all.end());
   for (const Command& c : kCommands) {
     if (name != c.name) continue;
     for (const std::string& a : args) {

@@ -78,7 +78,7 @@ const char kScanHelp[] =
     "                   bytes_to_host, rows_scanned, rows_matched, memtable_entries,\n"
     "                   workers, range_tombstones, keys_hidden_by_range_deletion,\n"
     "                   compile_ms, elapsed_ms, files_skipped_by_zone_map, workers_reason,\n"
-    "                   per_file\n"
+    "                   per_file, program_cached, program_pinned, program_pin, pin_note\n"
     "Flags take their value as --flag=value or --flag value.\n"
     "\n"
     "exit status: 0 ok; 1 runtime error (no DB, I/O error, corruption, --strict-device\n"

@@ -8,6 +8,20 @@ namespace pushdown::exec {
 
 namespace abi = bpfgen::abi;
 
+const char* PinStateName(PinState state) {
+  switch (state) {
+    case PinState::kOff:
+      return "off";
+    case PinState::kCreated:
+      return "created";
+    case PinState::kReused:
+      return "reused";
+    case PinState::kUnpinned:
+      return "unpinned";
+  }
+  return "?";
+}
+
 const char* BlockStatusName(uint32_t status) {
   switch (status) {
     case abi::kBlockOk:

@@ -60,13 +60,25 @@ struct ProgramImage {
   std::shared_ptr<const bpfgen::NativeProgram> native;  // host
 };
 
+// What happened to a kernel program's bpffs pin (pushdown/device/pin_store.h).
+enum class PinState : uint8_t {
+  kOff,       // pinning disabled or unavailable here (LoadStats::pin_note says why); host
+  kCreated,   // loaded and verified now, then pinned for later processes
+  kReused,    // taken from a pin: no compile, no verification in this process
+  kUnpinned,  // pinning is on but this instance is not pinned (pin_note says why)
+};
+// "off", "created", "reused", "unpinned".
+const char* PinStateName(PinState state);
+
 struct LoadStats {
-  uint32_t program_id = 0;      // kernel: the BPF program id; host: a process-unique id
-  uint32_t verified_insns = 0;  // kernel: instructions the verifier processed
-  uint32_t xlated_size = 0;     // kernel: bytes of translated BPF
-  uint32_t jited_size = 0;      // kernel: bytes of JIT-compiled code
-  uint32_t object_size = 0;     // kernel: bytes of the ELF object
-  double load_ms = 0;           // kernel: open + verify + load + mmap; host: allocation
+  uint32_t program_id = 0;        // kernel: the BPF program id; host: a process-unique id
+  uint32_t verified_insns = 0;    // kernel: instructions the verifier processed
+  uint32_t xlated_size = 0;       // kernel: bytes of translated BPF
+  uint32_t jited_size = 0;        // kernel: bytes of JIT-compiled code
+  uint32_t object_size = 0;       // kernel: bytes of the ELF object
+  double load_ms = 0;             // kernel: open + verify + load + mmap; host: allocation
+  PinState pin = PinState::kOff;  // kernel: the instance's bpffs pin
+  std::string pin_note;           // kOff / kUnpinned: why not pinned
 };
 
 // A view of one output record, resolved against local memory.

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstring>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -60,10 +61,17 @@ using ObjectPtr = std::unique_ptr<bpf_object, ObjectCloser>;
 
 class KernelProgram : public LoadedProgram {
  public:
-  KernelProgram(const abi::ProgramLayout& layout, ObjectPtr object, int prog_fd,
-                LocalMemoryMap local, uint8_t* memory, const LoadStats& stats)
+  // `object` owns the program and (a dup of) the map fd when this process
+  // loaded it; a program taken from a pin has no object and `prog` owns its
+  // fd. `lease` (optional) is the pinned slot's lock: this instance and its
+  // local memory are ours while it is held.
+  KernelProgram(const abi::ProgramLayout& layout, ObjectPtr object, UniqueFd prog, int prog_fd,
+                LocalMemoryMap local, uint8_t* memory, const LoadStats& stats,
+                std::optional<PinnedSlot> lease)
       : LoadedProgram("kernel", layout),
+        lease_(std::move(lease)),
         object_(std::move(object)),
+        prog_(std::move(prog)),
         prog_fd_(prog_fd),
         local_(std::move(local)),
         memory_(memory) {
@@ -91,11 +99,27 @@ class KernelProgram : public LoadedProgram {
   }
 
  private:
-  ObjectPtr object_;  // owns the program and (a dup of) the map fd
+  // Destroyed last: the slot is released only once the instance is closed.
+  std::optional<PinnedSlot> lease_;
+  ObjectPtr object_;  // owns the program and (a dup of) the map fd, when loaded here
+  UniqueFd prog_;     // the program's fd when taken from a pin
   int prog_fd_;
   LocalMemoryMap local_;  // unmapped and closed before the object closes
   uint8_t* memory_;
 };
+
+// Fills the kernel's view of a loaded program into `stats`.
+void ProgramInfoStats(int prog_fd, LoadStats* stats) {
+  bpf_prog_info info;
+  std::memset(&info, 0, sizeof(info));
+  uint32_t info_len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(prog_fd, &info, &info_len) == 0) {
+    stats->program_id = info.id;
+    stats->verified_insns = info.verified_insns;
+    stats->xlated_size = info.xlated_prog_len;
+    stats->jited_size = info.jited_prog_len;
+  }
+}
 
 double MsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
@@ -221,6 +245,20 @@ Result<LocalMemoryMap> LocalMemoryMap::Create(uint64_t value_size) {
   return local;
 }
 
+Result<LocalMemoryMap> LocalMemoryMap::Adopt(UniqueFd fd, uint64_t value_size) {
+  if (!fd.valid() || value_size == 0) return Status::InvalidArgument("no local memory map");
+  LocalMemoryMap local;
+  local.fd_ = fd.Release();
+  local.value_size_ = value_size;
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t map_size = (value_size + page - 1) / page * page;
+  void* addr = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, local.fd_, 0);
+  if (addr == MAP_FAILED) return Status::FromErrno("mmap of pinned local memory", errno);
+  local.addr_ = addr;
+  local.mapped_size_ = map_size;
+  return local;
+}
+
 std::string SummarizeVerifierLog(const std::string& log, int max_lines) {
   std::vector<std::string> lines;
   std::istringstream in(log);
@@ -275,6 +313,18 @@ KernelDevice::KernelDevice() {
   } else {
     close(fd);
   }
+  pins_ = std::make_shared<PinStore>(PinOptions::FromEnvironment());
+}
+
+void KernelDevice::SetPinOptions(const PinOptions& options) {
+  auto store = std::make_shared<PinStore>(options);
+  std::lock_guard<std::mutex> lock(mu_);
+  pins_ = std::move(store);
+}
+
+std::shared_ptr<PinStore> KernelDevice::pins() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pins_;
 }
 
 std::string KernelDevice::last_verifier_log() const {
@@ -299,6 +349,52 @@ Result<std::unique_ptr<LoadedProgram>> KernelDevice::LoadWithMemory(const Progra
   const bpfgen::BpfProgram& bpf = *image.bpf;
   const abi::ProgramLayout& layout = bpf.layout;
   auto start = std::chrono::steady_clock::now();
+
+  // Pinning: a free pinned instance of this very object is used as it is (no
+  // open, no verification); otherwise an empty slot is leased and the instance
+  // loaded below is pinned into it. See pin_store.h for why each instance is
+  // leased exclusively (its local memory is bound into it).
+  std::shared_ptr<PinStore> pins = this->pins();
+  LoadStats stats;
+  std::optional<PinnedSlot> slot;
+  if (pins != nullptr) {
+    Status usable = pins->Available();
+    if (!usable.ok()) {
+      stats.pin_note = usable.message();
+    } else {
+      PinnedProgramInfo want;
+      want.program_name = bpf.program_name;
+      want.memory_variable = bpf.memory_variable;
+      want.layout = layout;
+      Result<PinnedSlot> leased = pins->Lease(bpf.object, want);
+      if (!leased.ok()) {
+        stats.pin = PinState::kUnpinned;
+        stats.pin_note = leased.status().message();
+      } else if (leased->reused) {
+        const uint32_t value_size = leased->info.value_size;
+        const uint32_t var_offset = leased->info.var_offset;
+        UniqueFd prog_fd = std::move(leased->prog);
+        Result<LocalMemoryMap> local = LocalMemoryMap::Adopt(std::move(leased->mem), value_size);
+        if (local.ok()) {
+          ProgramInfoStats(prog_fd.get(), &stats);
+          stats.object_size = static_cast<uint32_t>(bpf.object.size());
+          stats.pin = PinState::kReused;
+          stats.load_ms = MsSince(start);
+          uint8_t* base = local->data() + var_offset;
+          const int raw_fd = prog_fd.get();
+          return std::unique_ptr<LoadedProgram>(std::make_unique<KernelProgram>(
+              layout, ObjectPtr(), std::move(prog_fd), raw_fd, std::move(local).value(), base,
+              stats, std::move(leased).value()));
+        }
+        stats.pin = PinState::kUnpinned;
+        stats.pin_note = local.status().message();
+      } else {
+        slot = std::move(leased).value();
+      }
+    }
+  } else {
+    stats.pin_note = "pinning disabled";
+  }
   CaptureLibbpf capture;
 
   bpf_program* prog = nullptr;
@@ -361,21 +457,29 @@ Result<std::unique_ptr<LoadedProgram>> KernelDevice::LoadWithMemory(const Progra
                                         " bytes) does not fit the .bss map"));
   }
 
-  LoadStats stats;
-  bpf_prog_info info;
-  std::memset(&info, 0, sizeof(info));
-  uint32_t info_len = sizeof(info);
-  if (bpf_obj_get_info_by_fd(prog_fd, &info, &info_len) == 0) {
-    stats.program_id = info.id;
-    stats.verified_insns = info.verified_insns;
-    stats.xlated_size = info.xlated_prog_len;
-    stats.jited_size = info.jited_prog_len;
-  }
+  ProgramInfoStats(prog_fd, &stats);
   stats.object_size = static_cast<uint32_t>(bpf.object.size());
+  if (slot.has_value()) {
+    PinnedProgramInfo have;
+    have.program_name = bpf.program_name;
+    have.memory_variable = bpf.memory_variable;
+    have.layout = layout;
+    have.value_size = static_cast<uint32_t>(value_size);
+    have.var_offset = *var_offset;
+    Status pinned = pins->Commit(&*slot, bpf.object, have, prog_fd, local.fd());
+    if (pinned.ok()) {
+      stats.pin = PinState::kCreated;
+    } else {
+      stats.pin = PinState::kUnpinned;
+      stats.pin_note = pinned.message();
+      slot.reset();  // nothing pinned: release the slot now
+    }
+  }
   stats.load_ms = MsSince(start);
   uint8_t* memory_base = local.data() + *var_offset;
-  return std::unique_ptr<LoadedProgram>(std::make_unique<KernelProgram>(
-      layout, std::move(obj), prog_fd, std::move(local), memory_base, stats));
+  return std::unique_ptr<LoadedProgram>(
+      std::make_unique<KernelProgram>(layout, std::move(obj), UniqueFd(), prog_fd, std::move(local),
+                                      memory_base, stats, std::move(slot)));
 }
 
 }  // namespace pushdown::exec

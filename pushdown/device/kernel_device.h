@@ -15,6 +15,7 @@
 #include <string>
 
 #include "pushdown/device/device.h"
+#include "pushdown/device/pin_store.h"
 
 namespace pushdown::exec {
 
@@ -31,6 +32,8 @@ class LocalMemoryMap {
 
   // Errors: the bpf(BPF_MAP_CREATE) or mmap errno.
   static Result<LocalMemoryMap> Create(uint64_t value_size);
+  // Maps an existing local memory map (a pinned one). Errors: the mmap errno.
+  static Result<LocalMemoryMap> Adopt(UniqueFd fd, uint64_t value_size);
 
   int fd() const { return fd_; }
   uint64_t value_size() const { return value_size_; }
@@ -84,13 +87,24 @@ class KernelDevice : public Device {
   // The verifier log of the most recent rejected Load (empty if none).
   std::string last_verifier_log() const;
 
+  // Pinning (pin_store.h). With a store that is Available(), Load leases a
+  // pinned instance of the object when a free one checks out (LoadStats::pin
+  // kReused: nothing is verified), else loads and verifies as before and pins
+  // the new instance (kCreated); otherwise the instance is unpinned and
+  // LoadStats::pin_note says why. The default store's options come from the
+  // environment (PinOptions::FromEnvironment). Thread-safe; a load in
+  // progress keeps the store it started with.
+  void SetPinOptions(const PinOptions& options);
+  std::shared_ptr<PinStore> pins() const;
+
  private:
   DeviceCaps caps_;
   Status probe_;
   int probe_errno_ = 0;
   Fallback unavailable_;  // typed form of probe_
   mutable std::mutex mu_;
-  std::string last_log_;  // guarded by mu_
+  std::string last_log_;            // guarded by mu_
+  std::shared_ptr<PinStore> pins_;  // guarded by mu_; null: pinning off
 };
 
 // The reason lines of a verifier log: its last meaningful lines (the error the

@@ -1,9 +1,12 @@
 #include "pushdown/device/program_cache.h"
 
 #include <chrono>
+#include <cstring>
 #include <future>
 #include <system_error>
 #include <tuple>
+
+#include "bpfgen/lang/printer.h"
 
 namespace pushdown::exec {
 
@@ -31,6 +34,54 @@ std::future<Result<LocalMemoryMap>> StartLocalMemory(const bpfgen::Schema& schem
   }
 }
 
+// Everything CompileBpf is given, as text: the pin key (PinStore::KeyName adds
+// the ABI version and the generator's identity). Conjuncts are printed with
+// their types, so two predicates share a key only if they are the same tree.
+std::string PinKeyInputs(const bpfgen::Schema& schema,
+                         const std::vector<const bpfgen::Expr*>& conjuncts,
+                         const bpfgen::CompileOptions& o) {
+  std::string text = "target bpf\nschema " + schema.ToDdl() + "\noptions";
+  for (uint32_t v : {o.max_blocks, o.block_capacity, o.max_block_size, o.out_capacity,
+                     o.key_arena_size, o.max_key_size, o.entries_per_call, o.max_like_pattern}) {
+    text += " " + std::to_string(v);
+  }
+  static_assert(sizeof(bpfgen::CompileOptions) == 8 * sizeof(uint32_t),
+                "a new CompileOptions field must join the pin key");
+  text += "\nconjuncts " + std::to_string(conjuncts.size());
+  for (const bpfgen::Expr* e : conjuncts) text += "\n" + bpfgen::ToTypedString(*e, schema);
+  return text;
+}
+
+// The program a pin key names, loaded (a free pinned instance reused, or a
+// new instance of the pinned object verified): no codegen. False when the key
+// has no usable pin (the caller compiles) or the load failed (likewise: the
+// compile path reports any real failure).
+bool LoadFromPin(KernelDevice& kernel, PinStore& pins, const std::string& key,
+                 const bpfgen::Schema& schema, const bpfgen::CompileOptions& options,
+                 DeviceProgram* out) {
+  Result<PinnedObject> found = pins.FindKey(key);
+  if (!found.ok()) return false;
+  // The recorded layout must be the one these inputs give (it is computed
+  // without codegen): a pin that disagrees is not this program.
+  Result<bpfgen::abi::ProgramLayout> layout = bpfgen::ComputeProgramLayout(schema, options);
+  if (!layout.ok() ||
+      std::memcmp(&*layout, &found->program.layout, sizeof(bpfgen::abi::ProgramLayout)) != 0) {
+    return false;
+  }
+  auto bpf = std::move(found->program);
+  ProgramImage image;
+  image.bpf = &bpf;
+  Result<std::unique_ptr<LoadedProgram>> loaded = kernel.Load(image, nullptr);
+  if (!loaded.ok()) return false;
+  out->bpf = std::move(bpf);
+  out->program = std::move(loaded).value();
+  out->device = &kernel;
+  out->from_pin = true;
+  out->codegen_ms = 0;
+  out->load_ms = out->program->stats().load_ms;
+  return true;
+}
+
 // On failure sets *fallback to why, typed where it happened: the compiler's
 // CompileFailure (FallbackForCompileFailure) or the device's load failure
 // (KernelDevice::LoadWithMemory). Reason kNone: no fallback, the error is
@@ -38,6 +89,14 @@ std::future<Result<LocalMemoryMap>> StartLocalMemory(const bpfgen::Schema& schem
 Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
                     const std::vector<const bpfgen::Expr*>& conjuncts,
                     const bpfgen::CompileOptions& options, DeviceProgram* out, Fallback* fallback) {
+  // Verified once per system: a program pinned by an earlier process for the
+  // same compile inputs is used without compiling (pin_store.h).
+  std::shared_ptr<PinStore> pins = kernel.pins();
+  std::string pin_key;
+  if (pins != nullptr && pins->Available().ok()) {
+    pin_key = PinStore::KeyName(PinKeyInputs(schema, conjuncts, options));
+    if (LoadFromPin(kernel, *pins, pin_key, schema, options, out)) return Status::OK();
+  }
   std::future<Result<LocalMemoryMap>> memory = StartLocalMemory(schema, options);
   // (On an early return the future's destructor waits for the thread.)
   bpfgen::CompileFailure failure = bpfgen::CompileFailure::kNone;
@@ -63,6 +122,11 @@ Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
   out->device = &kernel;
   out->codegen_ms = out->bpf->codegen_ms;
   out->load_ms = out->program->stats().load_ms;
+  const PinState pinned = out->program->stats().pin;
+  if (!pin_key.empty() && (pinned == PinState::kCreated || pinned == PinState::kReused)) {
+    // Best effort: without the link a later process compiles again.
+    (void)pins->LinkKey(pin_key, PinStore::ProgramDirName(out->bpf->object));
+  }
   return Status::OK();
 }
 

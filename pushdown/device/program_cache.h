@@ -38,6 +38,9 @@ struct DeviceProgram {
   std::unique_ptr<LoadedProgram> program;
   std::optional<bpfgen::BpfProgram> bpf;                // set when device is kernel
   std::shared_ptr<const bpfgen::NativeProgram> native;  // set when device is host
+  // The kernel object came from a pin key (pin_store.h): not compiled here.
+  // Whether the instance itself was reused or verified: program->stats().pin.
+  bool from_pin = false;
   double codegen_ms = 0;  // of the program that runs (a failed kernel attempt not included)
   double load_ms = 0;     // open + verify + load (kernel) / memory setup (host)
   double total_ms = 0;    // everything, including failed attempts

@@ -35,7 +35,8 @@ TEST(ExplainJsonTest, HasTheKeysInOrderWithBoundsInHexAndTextEscaped) {
             "\"files\":2,\"memtable_entries\":7,\"lower_bound_hex\":\"00ff\","
             "\"upper_bound_hex\":null,\"key_range_conjuncts\":[\"(a < 3)\"],\"workers\":1,"
             "\"workers_reason\":\"\","
-            "\"schema\":\"a INT64 KEY\",\"text\":\"line 1\\nline 2\"}");
+            "\"schema\":\"a INT64 KEY\",\"text\":\"line 1\\nline 2\",\"program_pinned\":false,"
+            "\"program_pin\":\"\",\"pin_note\":\"\"}");
 }
 
 }  // namespace

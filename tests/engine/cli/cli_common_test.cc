@@ -75,15 +75,17 @@ TEST(JsonTest, StatsHasExactlyTheKeysInOrder) {
   stats.rows_matched = 7;
   stats.range_tombstones = 8;
   stats.keys_hidden_by_range_deletion = 9;
-  EXPECT_EQ(StatsJson(info, stats, 2.25),
-            "{\"path\":\"pushdown\",\"device\":\"kernel\",\"fallback_reason\":\"\","
-            "\"pushed\":[\"(a < 1)\"],\"residual\":[{\"conjunct\":\"(b LIKE '%x')\","
-            "\"reason\":\"no LIKE\"}],\"files\":2,\"blocks_read\":3,\"blocks_skipped\":0,"
-            "\"blocks_skipped_by_range\":0,\"blocks_skipped_by_zone_map\":0,\"files_skipped\":0,"
-            "\"bytes_read\":4,\"bytes_to_host\":5,\"rows_scanned\":6,\"rows_matched\":7,"
-            "\"memtable_entries\":0,\"workers\":1,\"range_tombstones\":8,"
-            "\"keys_hidden_by_range_deletion\":9,\"compile_ms\":1.500,\"elapsed_ms\":2.250,"
-            "\"files_skipped_by_zone_map\":0,\"workers_reason\":\"\",\"per_file\":[]}");
+  EXPECT_EQ(
+      StatsJson(info, stats, 2.25),
+      "{\"path\":\"pushdown\",\"device\":\"kernel\",\"fallback_reason\":\"\","
+      "\"pushed\":[\"(a < 1)\"],\"residual\":[{\"conjunct\":\"(b LIKE '%x')\","
+      "\"reason\":\"no LIKE\"}],\"files\":2,\"blocks_read\":3,\"blocks_skipped\":0,"
+      "\"blocks_skipped_by_range\":0,\"blocks_skipped_by_zone_map\":0,\"files_skipped\":0,"
+      "\"bytes_read\":4,\"bytes_to_host\":5,\"rows_scanned\":6,\"rows_matched\":7,"
+      "\"memtable_entries\":0,\"workers\":1,\"range_tombstones\":8,"
+      "\"keys_hidden_by_range_deletion\":9,\"compile_ms\":1.500,\"elapsed_ms\":2.250,"
+      "\"files_skipped_by_zone_map\":0,\"workers_reason\":\"\",\"per_file\":[],"
+      "\"program_cached\":false,\"program_pinned\":false,\"program_pin\":\"\",\"pin_note\":\"\"}");
   exec::FileScanStats f;
   f.file = "000012.sst";
   f.level = 1;
@@ -98,7 +100,7 @@ TEST(JsonTest, StatsHasExactlyTheKeysInOrder) {
                    "\"skipped_by_range\":4,\"skipped_by_zone_map\":3,\"skipped_whole\":false,"
                    "\"zone_map\":\"used\"},{\"file\":\"000007.sst\",\"level\":2,\"blocks\":0,"
                    "\"skipped_by_range\":0,\"skipped_by_zone_map\":0,\"skipped_whole\":true,"
-                   "\"zone_map\":\"\"}]}"),
+                   "\"zone_map\":\"\"}],\"program_cached\""),
             std::string::npos)
       << j;
 }

@@ -191,7 +191,8 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
             "blocks_skipped", "blocks_skipped_by_range", "blocks_skipped_by_zone_map",
             "files_skipped", "bytes_read", "bytes_to_host", "rows_scanned", "rows_matched",
             "memtable_entries", "workers", "range_tombstones", "keys_hidden_by_range_deletion",
-            "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "workers_reason", "per_file"))
+            "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "workers_reason", "per_file",
+            "program_cached", "program_pinned", "program_pin", "pin_note"))
         << device << ": " << err.back();
     // rows_matched equals the CSV rows (header excluded).
     const size_t rows = SplitLines(r.out).size() - 1;

@@ -187,7 +187,9 @@ class RowBatch {
   // projection decodes it). Reuses out->s.
   void GetDatum(size_t row, size_t col, bpfgen::Datum* out) const;
 
-  // Producer side (the scan). Clear keeps the arena's capacity.
+  // Producer side (the scan). Clear keeps the arena's capacity. Append copies
+  // key and value; REQUIRES: neither points into this batch (the arena may
+  // move while it grows).
   void Reset(std::shared_ptr<const RowBatchLayout> layout) {
     layout_ = std::move(layout);
     Clear();

@@ -45,6 +45,7 @@ set(PD_PUBLIC_HEADERS
   bpfgen/schema/types.h
   pushdown/device/program_cache_options.h
   pushdown/scan/scan_stats.h
+  pushdown/scan/row_batch.h
   util/status.h
   # The C API (engine/capi implements it).
   pushdown/c.h

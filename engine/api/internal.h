@@ -87,6 +87,8 @@ struct ScanRequest {
   std::vector<int> columns;  // output columns (schema indices)
   exec::DeviceRequest device = exec::DeviceRequest::kAuto;
   std::string target;  // for Explain: "raw column family X" / "table X"
+  // The output columns for ScanCursor::NextBatch's batches (never null).
+  std::shared_ptr<const exec::RowBatchLayout> batch_layout;
 };
 
 Result<ScanRequest> PrepareScan(const AttachedDB::Impl& impl, rocksdb::ColumnFamilyHandle* cf,
@@ -111,6 +113,29 @@ class ScanCursorImpl : public ScanCursor {
       std::function<Status(size_t worker, std::string_view key, std::string_view value)>;
   virtual size_t workers() const { return 1; }
   virtual Status ForEachRow(const RowSink& sink, const std::function<void()>& restart);
+
+ protected:
+  // A cursor is read with Next() or with NextBatch(), not both: the first
+  // call fixes the mode; the other is InvalidArgument afterwards.
+  enum class ReadMode : uint8_t { kUnset, kRows, kBatches };
+  Status UseMode(ReadMode mode) {
+    if (mode_ == ReadMode::kUnset) mode_ = mode;
+    if (mode_ == mode) return Status::OK();
+    return Status::InvalidArgument(mode == ReadMode::kRows
+                                       ? "scan cursor: Next() after NextBatch()"
+                                       : "scan cursor: NextBatch() after Next()");
+  }
+  // Gives *batch the scan's layout (keeps its memory) and drops its rows.
+  static void PrepareBatch(const ScanRequest& req, RowBatch* batch) {
+    if (batch->shared_layout() != req.batch_layout) {
+      batch->Reset(req.batch_layout);
+    } else {
+      batch->Clear();
+    }
+  }
+
+ private:
+  ReadMode mode_ = ReadMode::kUnset;
 };
 
 Result<std::unique_ptr<ScanCursorImpl>> OpenScan(AttachedDB::Impl& impl, ScanRequest request,

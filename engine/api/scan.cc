@@ -217,6 +217,7 @@ class IteratorCursor : public ScanCursorImpl {
                                   : bpfgen::RowLayout::Compute(*req_->schema)),
         want_value_(want_value),
         limit_(options.limit),
+        batch_rows_(options.batch_rows == 0 ? exec::kDefaultBatchRows : options.batch_rows),
         info_(std::move(info)),
         names_(std::move(names)),
         types_(std::move(types)) {
@@ -250,6 +251,7 @@ class IteratorCursor : public ScanCursorImpl {
   }
 
   Status Next() override {
+    PD_RETURN_IF_ERROR(UseMode(ReadMode::kRows));
     if (!status_.ok()) return status_;
     valid_ = false;
     if (done_) return Status::OK();
@@ -259,6 +261,24 @@ class IteratorCursor : public ScanCursorImpl {
       s = Advance();
     }
     if (!s.ok()) status_ = s;
+    return s;
+  }
+  Status NextBatch(RowBatch* batch) override {
+    PD_RETURN_IF_ERROR(UseMode(ReadMode::kBatches));
+    PrepareBatch(*req_, batch);
+    valid_ = false;
+    if (!status_.ok()) return status_;
+    if (done_) return Status::OK();
+    Status s;
+    {
+      exec::HostTimer timer(&stats_);
+      s = FillBatch(batch);
+    }
+    if (!s.ok()) {
+      status_ = s;
+      // The rows before the error first; the error with the next call.
+      if (!batch->empty()) return Status::OK();
+    }
     return s;
   }
   bool Valid() const override { return valid_; }
@@ -271,33 +291,58 @@ class IteratorCursor : public ScanCursorImpl {
   const exec::ScanStats& stats() const override { return stats_; }
 
  private:
-  Status Advance() {
+  // Moves the iterator to the next matching row (true; *k and *v are its
+  // key and value until the iterator moves) or to the end (false, done_).
+  Result<bool> Step(std::string_view* k, std::string_view* v) {
     if (stats_.rows_matched >= limit_) {
       done_ = true;
-      return Status::OK();
+      return false;
     }
     if (started_) it_->Next();
     started_ = true;
     for (; it_->Valid(); it_->Next()) {
       ++stats_.entries_scanned;
-      const std::string_view k = it_->key().ToStringView();
-      if (bounds_.prefix && k.substr(0, bounds_.prefix->size()) != *bounds_.prefix) continue;
-      const std::string_view v = it_->value().ToStringView();
-      PD_ASSIGN_OR_RETURN(bool match, eval_.Matches(req_->predicate, k, v));
+      *k = it_->key().ToStringView();
+      if (bounds_.prefix && k->substr(0, bounds_.prefix->size()) != *bounds_.prefix) continue;
+      *v = it_->value().ToStringView();
+      PD_ASSIGN_OR_RETURN(bool match, eval_.Matches(req_->predicate, *k, *v));
       if (!match) continue;
-      key_.assign(k);
-      if (want_value_) {
-        value_.assign(v);
-      } else {
-        PD_RETURN_IF_ERROR(Project(k, v));
-      }
-      ++stats_.rows_matched;
-      stats_.bytes_to_host += k.size() + v.size();
-      valid_ = true;
-      return Status::OK();
+      return true;
     }
     PD_RETURN_IF_ERROR(FromRocks(it_->status(), "iterator"));
     done_ = true;
+    return false;
+  }
+
+  Status Advance() {
+    std::string_view k, v;
+    PD_ASSIGN_OR_RETURN(bool found, Step(&k, &v));
+    if (!found) return Status::OK();
+    key_.assign(k);
+    if (want_value_) {
+      value_.assign(v);
+    } else {
+      PD_RETURN_IF_ERROR(Project(k, v));
+    }
+    ++stats_.rows_matched;
+    stats_.bytes_to_host += k.size() + v.size();
+    valid_ = true;
+    return Status::OK();
+  }
+
+  // Appends matching rows until the batch is full or the scan is done. Each
+  // value is checked well-formed first (as Project's DecodeRow does).
+  Status FillBatch(RowBatch* batch) {
+    const RowBatchLayout& layout = *batch->layout();
+    while (!done_ && batch->size() < batch_rows_ && batch->bytes() < exec::kMaxBatchBytes) {
+      std::string_view k, v;
+      PD_ASSIGN_OR_RETURN(bool found, Step(&k, &v));
+      if (!found) break;
+      PD_RETURN_IF_ERROR(layout.Validate(v));
+      batch->Append(k, v);
+      ++stats_.rows_matched;
+      stats_.bytes_to_host += k.size() + v.size();
+    }
     return Status::OK();
   }
 
@@ -321,6 +366,7 @@ class IteratorCursor : public ScanCursorImpl {
   bpfgen::RowLayout layout_;
   bool want_value_;
   uint64_t limit_;
+  size_t batch_rows_;
   ScanInfo info_;
   std::vector<std::string> names_;
   std::vector<bpfgen::Type> types_;
@@ -475,6 +521,7 @@ class PushdownCursor : public ScanCursorImpl {
   }
 
   Status Next() override {
+    PD_RETURN_IF_ERROR(UseMode(ReadMode::kRows));
     if (fallback_ != nullptr) return fallback_->Next();
     valid_ = false;
     if (done_) return Status::OK();
@@ -494,6 +541,30 @@ class PushdownCursor : public ScanCursorImpl {
     ++returned_;
     valid_ = true;
     if (!parallel_) NoteIoFallback();  // a parallel scan's counters are summed under a lock
+    return Status::OK();
+  }
+
+  Status NextBatch(RowBatch* batch) override {
+    PD_RETURN_IF_ERROR(UseMode(ReadMode::kBatches));
+    if (fallback_ != nullptr) return fallback_->NextBatch(batch);
+    valid_ = false;
+    PrepareBatch(*req_, batch);
+    if (done_) return Status::OK();
+    const size_t rows = options_.batch_rows == 0 ? exec::kDefaultBatchRows : options_.batch_rows;
+    Status s = parallel_ ? parallel_->NextBatch(batch, rows) : executor_->NextBatch(batch, rows);
+    if (s.IsNotSupported() && returned_ == 0) {
+      // As in Next(): nothing was returned yet; the iterator path takes over.
+      PD_RETURN_IF_ERROR(SwitchToIterator(s.message()));
+      return fallback_->NextBatch(batch);
+    }
+    PD_RETURN_IF_ERROR(s);
+    if (batch->empty()) {
+      done_ = true;
+      NoteIoFallback();
+      return Status::OK();
+    }
+    returned_ += batch->size();
+    if (!parallel_) NoteIoFallback();
     return Status::OK();
   }
 
@@ -766,6 +837,7 @@ Result<ScanRequest> PrepareScan(const AttachedDB::Impl& impl, rocksdb::ColumnFam
     }
   }
   req.device = options.device.value_or(impl.default_device);
+  PD_ASSIGN_OR_RETURN(req.batch_layout, exec::RowBatchLayout::Make(req.schema, req.columns));
   req.target = (req.schema->raw ? "raw column family " : "column family ") + cf->GetName();
   return req;
 }

@@ -11,6 +11,7 @@
 #include "bpfgen/schema/datum.h"
 #include "bpfgen/schema/schema.h"
 #include "pushdown/device/device_request.h"
+#include "pushdown/scan/row_batch.h"
 #include "pushdown/scan/scan_stats.h"
 #include "rocksdb/db.h"
 #include "util/status.h"
@@ -18,6 +19,9 @@
 namespace pushdown::engine {
 
 using bpfgen::Datum;
+// Rows handed out many at a time (ScanCursor::NextBatch; row_batch.h).
+using exec::RowBatch;
+using exec::RowBatchLayout;
 
 inline constexpr uint64_t kNoRowLimit = UINT64_MAX;
 
@@ -86,6 +90,11 @@ struct ScanOptions {
   // the caller (ParallelScanOptions). Aggregate runs on the workers' threads
   // (per-worker partials, merged at the end); Scan returns rows in key order.
   std::optional<uint32_t> workers;
+  // Rows per ScanCursor::NextBatch call (fewer at the end of a key range,
+  // at the limit, or once a batch holds exec::kMaxBatchBytes of keys and
+  // values). 0 = exec::kDefaultBatchRows. Memory: one batch of the caller's,
+  // plus, with several workers, up to 4 batches queued per worker.
+  uint32_t batch_rows = 0;
 };
 
 inline constexpr uint64_t kAutoWorkerBytes = uint64_t{32} << 20;
@@ -160,6 +169,21 @@ class ScanCursor {
   // (sticky). REQUIRES: one thread at a time.
   virtual Status Next() = 0;
   virtual bool Valid() const = 0;
+
+  // The batch cursor: replaces *batch's rows with the next rows in key order,
+  // up to ScanOptions::batch_rows of them, as key/value byte slices with
+  // column accessors that decode one cell when asked (row_batch.h: no Datum
+  // vector per row). OK + !batch->empty(): rows. OK + empty: the scan is
+  // complete. Else the error (sticky; rows before an error inside a batch
+  // come first, the error with the next call). Same rows, order, limit and
+  // errors as Next() on every path (pushdown, iterator, several workers).
+  // The batch's bytes are its own: valid until the batch is filled again or
+  // destroyed, even after the cursor is destroyed. Any batch object may be
+  // passed (its rows are replaced; reusing one keeps its memory). A cursor is
+  // read either with Next() or with NextBatch(): after the first call the
+  // other returns InvalidArgument. Valid(), row() and key() describe Next()'s
+  // row only. stats() and info() are those of the same scan.
+  virtual Status NextBatch(RowBatch* batch) = 0;
 
   // Output column names and types (ScanOptions::columns, or all).
   virtual const std::vector<std::string>& column_names() const = 0;

@@ -122,6 +122,23 @@ void ToCells(const std::vector<bpfgen::Type>& types, const std::vector<bpfgen::D
   }
 }
 
+// The same for row `r` of a batch, decoding one cell at a time into `scratch`.
+void ToCells(const std::vector<bpfgen::Type>& types, const RowBatch& batch, size_t r,
+             bpfgen::Datum* scratch, std::vector<std::optional<std::string>>* cells) {
+  cells->resize(types.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    std::optional<std::string>& cell = (*cells)[i];
+    if (batch.IsNull(r, i)) {
+      cell.reset();
+      continue;
+    }
+    if (!cell) cell.emplace();
+    cell->clear();
+    batch.GetDatum(r, i, scratch);
+    AppendValueText(types[i], *scratch, &*cell);
+  }
+}
+
 }  // namespace
 
 int RunScanCommand(const std::vector<std::string>& args) {
@@ -229,20 +246,25 @@ int RunScanCommand(const std::vector<std::string>& args) {
     writer = cli::RowWriter::Make(format, out, header);
     writer->Begin(cur.column_names(), KindsOf(types));
   }
+  // Rows come through the batch cursor (no Datum vector per row; cells are
+  // decoded one at a time as they are printed).
   Status status;
   std::string line;
+  RowBatch batch;
+  bpfgen::Datum scratch;
   while (!out.fail()) {
-    status = cur.Next();
-    if (!status.ok() || !cur.Valid()) break;
-    const auto& row = cur.row();
-    if (ldb_lines) {
-      line = LdbScanLine(row[0].s, row[1].s);
-      line += '\n';
-      out.write(line.data(), static_cast<std::streamsize>(line.size()));
-      continue;
+    status = cur.NextBatch(&batch);
+    if (!status.ok() || batch.empty()) break;
+    for (size_t r = 0; r < batch.size() && !out.fail(); ++r) {
+      if (ldb_lines) {  // raw mode, both columns: 0 = key, 1 = value
+        line = LdbScanLine(batch.GetString(r, 0), batch.GetString(r, 1));
+        line += '\n';
+        out.write(line.data(), static_cast<std::streamsize>(line.size()));
+        continue;
+      }
+      ToCells(types, batch, r, &scratch, &cells);
+      writer->Row(cells);
     }
-    ToCells(types, row, &cells);
-    writer->Row(cells);
   }
   // A failed scan does not End(): the table format's buffered rows are dropped
   // (the error is the answer); the other formats have written theirs already.

@@ -146,6 +146,9 @@ struct ParallelScan::Shared {
   std::atomic<bool> stop{false};        // workers return as soon as they see it
   std::atomic<bool> failed{false};      // error is set
   Status error;                         // the first error; guarded by mu
+  // Batch mode: batches the consumer is done with, for the workers to refill
+  // (their arenas keep their capacity). Guarded by mu.
+  std::vector<RowBatch> spare;
 };
 
 struct ParallelScan::Worker {
@@ -154,6 +157,7 @@ struct ParallelScan::Worker {
   std::thread thread;
   // Guarded by Shared::mu:
   std::deque<std::vector<Row>> queue;
+  std::deque<RowBatch> batches;  // batch mode (NextBatch) instead of `queue`
   bool finished = false;
   ScanStats stats;  // the executor's counters at the last hand-over
   // Consumer side (the thread calling Next):
@@ -219,6 +223,7 @@ void ParallelScan::Start(const RowSink* sink) {
 }
 
 void ParallelScan::RunWorker(Worker* w, const RowSink* sink) {
+  if (batched_) return RunBatchWorker(w);
   Shared& sh = *shared_;
   ScanExecutor& ex = *w->executor;
   std::vector<Row> chunk;
@@ -258,6 +263,48 @@ void ParallelScan::RunWorker(Worker* w, const RowSink* sink) {
     }
   }
   if (s.ok() && !stopped && !chunk.empty() && !push()) stopped = true;
+  FinishWorker(w, s, stopped);
+}
+
+void ParallelScan::RunBatchWorker(Worker* w) {
+  Shared& sh = *shared_;
+  ScanExecutor& ex = *w->executor;
+  RowBatch batch;
+  batch.Reset(batch_layout_);
+  Status s;
+  bool stopped = false;
+  for (;;) {
+    if (sh.stop.load(std::memory_order_relaxed)) {
+      stopped = true;
+      break;
+    }
+    s = ex.NextBatch(&batch, batch_rows_);
+    if (!s.ok() || batch.empty()) break;
+    std::unique_lock<std::mutex> lock(sh.mu);
+    sh.worker_cv.wait(lock,
+                      [&] { return sh.stop.load() || w->batches.size() < options_.queue_chunks; });
+    if (sh.stop.load()) {
+      stopped = true;
+      break;
+    }
+    w->batches.push_back(std::move(batch));
+    w->stats = ex.stats();
+    sh.consumer_cv.notify_all();
+    if (!sh.spare.empty()) {
+      batch = std::move(sh.spare.back());
+      sh.spare.pop_back();
+    } else {
+      batch = RowBatch();
+    }
+    lock.unlock();
+    batch.Reset(batch_layout_);
+  }
+  FinishWorker(w, s, stopped);
+}
+
+void ParallelScan::FinishWorker(Worker* w, const Status& s, bool stopped) {
+  Shared& sh = *shared_;
+  ScanExecutor& ex = *w->executor;
   if (stopped) ex.Finish();  // the unread blocks count as skipped
   if (!s.ok()) Cancel(s);
   std::lock_guard<std::mutex> lock(sh.mu);
@@ -273,6 +320,8 @@ Status ParallelScan::Next(Row* row) {
   if (!started_) {
     ordered_ = true;
     Start(nullptr);
+  } else if (batched_) {
+    return Status::InvalidArgument("parallel scan: Next() after NextBatch()");
   }
   Shared& sh = *shared_;
   auto fail = [&]() -> Status {
@@ -311,6 +360,62 @@ Status ParallelScan::Next(Row* row) {
       w.queue.pop_front();
       sh.worker_cv.notify_all();
       continue;
+    }
+    lock.unlock();
+    if (++current_ == workers_.size()) return finish();
+  }
+}
+
+Status ParallelScan::NextBatch(RowBatch* batch, size_t max_rows) {
+  if (!status_.ok()) return status_;
+  valid_ = false;
+  if (!started_) {
+    if (batch->layout() == nullptr) return Status::InvalidArgument("row batch without a layout");
+    ordered_ = true;
+    batched_ = true;
+    batch_layout_ = batch->shared_layout();
+    batch_rows_ = std::max<size_t>(1, max_rows);
+    Start(nullptr);
+  } else if (!batched_) {
+    return Status::InvalidArgument("parallel scan: NextBatch() after Next()");
+  }
+  batch->Clear();
+  if (done_) return Status::OK();
+  Shared& sh = *shared_;
+  auto fail = [&]() -> Status {
+    {
+      std::lock_guard<std::mutex> lock(sh.mu);
+      status_ = sh.error;
+    }
+    StopAndJoin();
+    return status_;
+  };
+  auto finish = [&]() -> Status {
+    done_ = true;
+    StopAndJoin();
+    return Status::OK();
+  };
+  if (delivered_ >= limit_) return finish();
+  for (;;) {
+    if (sh.failed.load(std::memory_order_relaxed)) return fail();
+    Worker& w = *workers_[current_];
+    std::unique_lock<std::mutex> lock(sh.mu);
+    sh.consumer_cv.wait(lock, [&] { return !w.batches.empty() || w.finished || sh.failed.load(); });
+    if (sh.failed.load()) {
+      lock.unlock();
+      return fail();
+    }
+    if (!w.batches.empty()) {
+      // The caller's previous batch goes back to the workers for reuse.
+      RowBatch previous = std::move(*batch);
+      *batch = std::move(w.batches.front());
+      w.batches.pop_front();
+      if (sh.spare.size() < workers_.size() * 2) sh.spare.push_back(std::move(previous));
+      sh.worker_cv.notify_all();
+      lock.unlock();
+      if (batch->size() > limit_ - delivered_) batch->Truncate(limit_ - delivered_);
+      delivered_ += batch->size();
+      return Status::OK();
     }
     lock.unlock();
     if (++current_ == workers_.size()) return finish();

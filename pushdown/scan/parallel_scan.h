@@ -75,6 +75,16 @@ class ParallelScan {
   Status Next(Row* row);
   bool Valid() const { return valid_; }
 
+  // Ordered, in batches (RowCursor::NextBatch): each worker fills batches of
+  // up to max_rows rows (the first call's max_rows and batch layout are the
+  // scan's) and queues up to queue_chunks of them; a call hands over the
+  // next batch in range order (moved into *batch, no copy; the caller's
+  // previous batch goes back to the workers for reuse). Empty = done. The
+  // plans' limit applies to the concatenation. A scan is read either with
+  // Next or with NextBatch: the other is InvalidArgument once started.
+  // REQUIRES: batch->layout() != nullptr on the first call.
+  Status NextBatch(RowBatch* batch, size_t max_rows);
+
   // Unordered: runs every worker to its end, calling sink(worker, row) on
   // that worker's thread (one thread per worker index, so per-worker state
   // needs no lock). The first error (a worker's or a sink's) stops all
@@ -93,6 +103,8 @@ class ParallelScan {
   ParallelScan() = default;
   void Start(const RowSink* sink);
   void RunWorker(Worker* w, const RowSink* sink);
+  void RunBatchWorker(Worker* w);
+  void FinishWorker(Worker* w, const Status& s, bool stopped);
   void Cancel(Status s);
   void StopAndJoin();
 
@@ -100,7 +112,10 @@ class ParallelScan {
   ParallelScanOptions options_;
   uint64_t limit_ = kNoLimit;
   bool started_ = false;
-  bool ordered_ = false;  // started by Next()
+  bool ordered_ = false;  // started by Next() or NextBatch()
+  bool batched_ = false;  // started by NextBatch()
+  std::shared_ptr<const RowBatchLayout> batch_layout_;
+  size_t batch_rows_ = kDefaultBatchRows;
   bool valid_ = false;
   bool done_ = false;
   size_t current_ = 0;  // the worker whose rows Next() hands out

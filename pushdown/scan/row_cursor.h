@@ -23,6 +23,7 @@
 #include "pushdown/scan/key_range.h"
 #include "pushdown/scan/lsm_merge.h"
 #include "pushdown/scan/projection.h"
+#include "pushdown/scan/row_batch.h"
 #include "util/status.h"
 
 namespace pushdown::exec {
@@ -48,6 +49,19 @@ class RowCursor {
   Status Next(Row* row);
   bool Valid() const { return valid_; }
 
+  // Batch form of Next: replaces *batch's rows with up to max_rows (>= 1)
+  // next rows, as key + whole value (row_batch.h; the projector is not used:
+  // the batch's layout decodes columns lazily). Each value is checked with
+  // batch->layout()->Validate first (Corruption, as the projection would
+  // report). OK and batch->size() > 0: rows. OK and empty: the scan is
+  // complete. Else the error (sticky; an error after some rows of a batch
+  // is returned by the next call, after those rows). Next and NextBatch may be mixed: both
+  // continue where the other stopped. Afterwards Valid() is false.
+  // REQUIRES: batch->layout() != nullptr.
+  Status NextBatch(RowBatch* batch, size_t max_rows);
+  // The scan is complete (or failed): no further row.
+  bool done() const { return done_ || !status_.ok(); }
+
   uint64_t entries_seen() const { return merge_.entries_seen(); }
   uint64_t keys_hidden_by_range_deletion() const { return merge_.keys_hidden_by_range_deletion(); }
   // Rows that passed the device predicate and were visible (before the residual).
@@ -55,6 +69,10 @@ class RowCursor {
   uint64_t rows_returned() const { return rows_; }
 
  private:
+  // Moves the merge to the next row that passes the residual (true) or to
+  // the end (false; done_ set, status_ = the merge's). Errors are sticky.
+  Result<bool> Step();
+
   LsmMergeCursor merge_;
   RowFilter residual_;
   std::optional<Projector> projector_;

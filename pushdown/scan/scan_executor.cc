@@ -514,6 +514,15 @@ Status ScanExecutor::Next(Row* row) {
   return s;
 }
 
+Status ScanExecutor::NextBatch(RowBatch* batch, size_t max_rows) {
+  HostTimer timer(&stats_);  // one call per batch: timed every time
+  Status s = cursor_->NextBatch(batch, max_rows);
+  stats_.rows_matched = cursor_->rows_returned();
+  stats_.keys_hidden_by_range_deletion = cursor_->keys_hidden_by_range_deletion();
+  if (s.ok() && batch->empty()) Finish();
+  return s;
+}
+
 bool ScanExecutor::Valid() const { return cursor_->Valid(); }
 
 void ScanExecutor::Finish() {

@@ -172,6 +172,9 @@ class ScanExecutor {
   // See RowCursor::Next: OK + Valid() = a row; OK + !Valid() = done; else the error.
   Status Next(Row* row);
   bool Valid() const;
+  // See RowCursor::NextBatch: up to max_rows rows into *batch (empty = done).
+  // REQUIRES: batch->layout() != nullptr.
+  Status NextBatch(RowBatch* batch, size_t max_rows);
   const ScanStats& stats() const { return stats_; }
   // Counts the blocks not read yet as skipped (blocks_skipped); called when
   // the scan is done, or by a caller that stops early (ParallelScan).

@@ -26,6 +26,7 @@ struct ParallelCoverage {
   uint64_t boundaries_in_files = 0;  // a boundary strictly inside a file's key range
   uint64_t rowless_ranges = 0;       // a range of a split scan that yielded no row
   uint64_t unordered_scans = 0;      // RunUnordered (aggregate) checks
+  uint64_t batch_scans = 0;          // ordered, read with NextBatch
   uint64_t rows = 0;
   uint64_t keys_hidden_by_range_deletion = 0;  // by the unsplit scans (nonzero: the check bites)
 };
@@ -111,12 +112,32 @@ inline void CheckParallel(TortureCase& c, const std::vector<DeviceProgram*>& ins
       auto scan = ParallelScan::Open(std::move(plans), po);
       ASSERT_TRUE(scan.ok()) << scan.status().ToString();
       std::vector<std::pair<std::string, std::string>> got;
-      Row row;
-      for (;;) {
-        Status s = (*scan)->Next(&row);
-        ASSERT_TRUE(s.ok()) << s.ToString();
-        if (!(*scan)->Valid()) break;
-        got.emplace_back(row.key, row.value);
+      // Row by row, or in batches of a random size (the first call's).
+      const bool batches = rng() % 2 == 0;
+      if (batches) {
+        auto layout = RowBatchLayout::Make(std::make_shared<bpfgen::Schema>(c.schema()), {0, 1});
+        ASSERT_TRUE(layout.ok()) << layout.status().ToString();
+        RowBatch batch;
+        batch.Reset(*layout);
+        const size_t batch_rows = 1 + rng() % 9;
+        for (;;) {
+          Status s = (*scan)->NextBatch(&batch, batch_rows);
+          ASSERT_TRUE(s.ok()) << s.ToString();
+          if (batch.empty()) break;
+          ASSERT_LE(batch.size(), batch_rows);
+          for (size_t i = 0; i < batch.size(); ++i) got.emplace_back(batch.key(i), batch.value(i));
+        }
+        ++cov->batch_scans;
+        Row row;
+        EXPECT_TRUE((*scan)->Next(&row).ok()) << "a finished scan's Next is OK and not Valid";
+      } else {
+        Row row;
+        for (;;) {
+          Status s = (*scan)->Next(&row);
+          ASSERT_TRUE(s.ok()) << s.ToString();
+          if (!(*scan)->Valid()) break;
+          got.emplace_back(row.key, row.value);
+        }
       }
       const size_t n = std::min<size_t>(expected.size(), limit);
       ASSERT_EQ(got.size(), n);
@@ -178,6 +199,7 @@ inline void ExpectParallelNotVacuous(const ParallelCoverage& c) {
   EXPECT_GT(c.boundaries_in_files, 0u);
   EXPECT_GT(c.rowless_ranges, 0u);
   EXPECT_GT(c.unordered_scans, 0u);
+  EXPECT_GT(c.batch_scans, 0u);
   EXPECT_GT(c.rows, 0u);
   EXPECT_GT(c.keys_hidden_by_range_deletion, 0u);
 }

@@ -24,6 +24,8 @@ const char* BlockStatusName(uint32_t status) {
       return "output full";
     case abi::kBlockTooLarge:
       return "too large";
+    case abi::kBlockNeedsRecords:
+      return "needs records";
   }
   return "unknown status";
 }
@@ -40,6 +42,8 @@ BatchResult& BatchResult::operator=(BatchResult&& other) noexcept {
     key_offsets_ = std::move(other.key_offsets_);
     ctx_ = other.ctx_;
     blocks_ = std::move(other.blocks_);
+    aggregated_rows_ = std::exchange(other.aggregated_rows_, 0);
+    aggregates_ = std::move(other.aggregates_);
   }
   return *this;
 }
@@ -107,6 +111,7 @@ Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& c
       case abi::kBlockNotRun:
       case abi::kBlockOutputFull:
       case abi::kBlockTooLarge:
+      case abi::kBlockNeedsRecords:
         break;
       default:
         return Status::Internal("program wrote an unknown status " + std::to_string(d.status) +
@@ -159,7 +164,14 @@ Status ValidateLayout(const abi::ProgramLayout& l) {
       {"records", l.out_offset, uint64_t{l.out_capacity} * sizeof(abi::OutRecord)},
       {"key arena", l.key_arena_offset, l.key_arena_size},
       {"private", l.private_offset, l.private_size},
+      {"aggregates", l.agg_offset,
+       l.num_aggregates == 0
+           ? 0
+           : abi::kAggHeaderBytes + uint64_t{l.num_aggregates} * sizeof(abi::AggAccumulator)},
   };
+  if (l.num_aggregates > abi::kMaxAggregates) {
+    return Status::Internal("program layout: too many aggregates");
+  }
   for (const Region& r : regions) {
     if (r.offset + r.size > l.mem_size) {
       return Status::Internal(std::string("program layout: ") + r.name +
@@ -285,6 +297,13 @@ Result<BatchResult> Device::Run(LoadedProgram& program, std::unique_lock<std::mu
   const auto* records = reinterpret_cast<const abi::OutRecord*>(mem + layout.out_offset);
   result.records_ = records;
   PD_RETURN_IF_ERROR(ValidateOutput(layout, ctx, descs, num_blocks, records, &result.key_offsets_));
+  if (layout.num_aggregates > 0) {
+    const uint8_t* region = mem + layout.agg_offset;
+    std::memcpy(&result.aggregated_rows_, region, sizeof(uint64_t));
+    result.aggregates_.resize(layout.num_aggregates);
+    std::memcpy(result.aggregates_.data(), region + abi::kAggHeaderBytes,
+                layout.num_aggregates * sizeof(abi::AggAccumulator));
+  }
   result.blocks_.resize(num_blocks);
   for (uint32_t i = 0; i < num_blocks; ++i) {
     const abi::BlockDesc& d = descs[i];
@@ -293,7 +312,7 @@ Result<BatchResult> Device::Run(LoadedProgram& program, std::unique_lock<std::mu
     br.entries = d.entries;
     br.error_offset = d.error_offset;
     if (d.status != abi::kBlockNotRun && d.status != abi::kBlockOutputFull &&
-        d.status != abi::kBlockTooLarge) {
+        d.status != abi::kBlockTooLarge && d.status != abi::kBlockNeedsRecords) {
       br.records = std::span<const abi::OutRecord>(records + d.out_begin, d.out_end - d.out_begin);
     }
   }

@@ -136,6 +136,11 @@ class BatchResult {
   const bpfgen::abi::RunContext& context() const { return ctx_; }
   // REQUIRES: `record` is one of this result's records (validated by Execute).
   OutEntry Entry(const bpfgen::abi::OutRecord& record) const;
+  // The run's aggregate region (program_abi.h, "Aggregation"), copied out:
+  // the blocks of this run that were flagged kAggregate and ended kBlockOk.
+  // Empty accumulators when the program has no aggregates.
+  uint64_t aggregated_rows() const { return aggregated_rows_; }
+  const std::vector<bpfgen::abi::AggAccumulator>& aggregates() const { return aggregates_; }
 
  private:
   friend class Device;
@@ -149,6 +154,8 @@ class BatchResult {
   std::vector<uint32_t> key_offsets_;  // per record, relative to local memory (derived)
   bpfgen::abi::RunContext ctx_{};
   std::vector<BlockResult> blocks_;
+  uint64_t aggregated_rows_ = 0;
+  std::vector<bpfgen::abi::AggAccumulator> aggregates_;
 };
 
 // A program loaded (verified) on a device. Owns every resource (bpf_object,
@@ -245,7 +252,8 @@ bpfgen::CompileOptions ScanCompileOptions(const bpfgen::CompileOptions& base,
 // Bytes a block occupies in the staging area (8-byte aligned).
 inline uint64_t StagedSize(size_t block_size) { return (block_size + 7) & ~uint64_t{7}; }
 
-// "ok", "not run", "malformed", "key too long", "bad row", "output full", "too large".
+// "ok", "not run", "malformed", "key too long", "bad row", "output full", "too large", "needs
+// records".
 const char* BlockStatusName(uint32_t status);
 
 }  // namespace pushdown::exec

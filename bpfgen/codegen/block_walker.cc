@@ -78,7 +78,6 @@ class Walker {
                         kStBlocksDone, kStBlockEntries, kStPrevKeyLen, kStFlags}) {
       b_.StoreState(s, I64(0));
     }
-    for (uint32_t w = 0; w < AggWords(); ++w) AggStore(w, I64(0));
     b_.BoundedLoop(plan_.layout.max_blocks, [&](Value* i, BasicBlock* exit) {
       BasicBlock* body = b_.NewBlock("init");
       b_.CreateCondBr(b_.CreateICmpUGE(i, n), exit, body);

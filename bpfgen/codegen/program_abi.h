@@ -121,13 +121,16 @@ static_assert(sizeof(OutRecord) == 12);
 // after a u64 row count, at ProgramLayout::agg_offset:
 //   [agg_offset, +8)                                   rows: entries aggregated
 //   [agg_offset + 8, +num_aggregates*32)               AggAccumulator[num_aggregates]
-// The program zeroes the region when a run starts. In a block flagged
+// The program never zeroes the region: it accumulates over runs until the
+// host, which owns it, zeroes it (before the first run of a scan) and reads
+// it (once, when the scan's blocks are done), so that a scan's aggregates
+// cross to the host once, not once per run. In a block flagged
 // kAggregate, every entry must be a Value with trailer (sequence 0,
 // kTypeValue), else the block ends kBlockNeedsRecords; each entry that passes
 // the device predicate updates the accumulators instead of being emitted, and
-// nothing is emitted for the block (no shadows either). The accumulators hold
-// exactly the blocks of the run that ended kBlockOk: a kAggregate block ending
-// with any other status (or cut short by the loop budget) is taken back out.
+// nothing is emitted for the block (no shadows either). Each run adds exactly
+// its kAggregate blocks that ended kBlockOk: one ending with any other status
+// (or cut short by the loop budget) is taken back out.
 // Per item, for the entries aggregated (NULL semantics of the reference
 // evaluator; an argument whose arithmetic overflows is NULL):
 //   COUNT(*):  count = entries

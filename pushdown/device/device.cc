@@ -42,8 +42,6 @@ BatchResult& BatchResult::operator=(BatchResult&& other) noexcept {
     key_offsets_ = std::move(other.key_offsets_);
     ctx_ = other.ctx_;
     blocks_ = std::move(other.blocks_);
-    aggregated_rows_ = std::exchange(other.aggregated_rows_, 0);
-    aggregates_ = std::move(other.aggregates_);
   }
   return *this;
 }
@@ -239,6 +237,28 @@ Result<StagedBatch> Device::BeginBatch(LoadedProgram& program) {
   return batch;
 }
 
+Status Device::ResetAggregates(LoadedProgram& program) {
+  const abi::ProgramLayout& l = program.layout();
+  if (l.num_aggregates == 0) return Status::InvalidArgument("program has no aggregates");
+  PD_ASSIGN_OR_RETURN(StagedBatch batch, BeginBatch(program));  // the lock
+  std::memset(program.memory() + l.agg_offset, 0,
+              abi::kAggHeaderBytes + size_t{l.num_aggregates} * sizeof(abi::AggAccumulator));
+  return Status::OK();
+}
+
+Result<AggregateState> Device::ReadAggregates(LoadedProgram& program) {
+  const abi::ProgramLayout& l = program.layout();
+  if (l.num_aggregates == 0) return Status::InvalidArgument("program has no aggregates");
+  PD_ASSIGN_OR_RETURN(StagedBatch batch, BeginBatch(program));  // the lock
+  const uint8_t* region = program.memory() + l.agg_offset;
+  AggregateState out;
+  std::memcpy(&out.rows, region, sizeof(out.rows));
+  out.accumulators.resize(l.num_aggregates);
+  std::memcpy(out.accumulators.data(), region + abi::kAggHeaderBytes,
+              size_t{l.num_aggregates} * sizeof(abi::AggAccumulator));
+  return out;
+}
+
 Result<BatchResult> Device::Execute(StagedBatch&& batch) {
   if (batch.program_ == nullptr || !batch.lock_.owns_lock()) {
     return Status::Internal("Execute of a batch that is not open");
@@ -297,13 +317,6 @@ Result<BatchResult> Device::Run(LoadedProgram& program, std::unique_lock<std::mu
   const auto* records = reinterpret_cast<const abi::OutRecord*>(mem + layout.out_offset);
   result.records_ = records;
   PD_RETURN_IF_ERROR(ValidateOutput(layout, ctx, descs, num_blocks, records, &result.key_offsets_));
-  if (layout.num_aggregates > 0) {
-    const uint8_t* region = mem + layout.agg_offset;
-    std::memcpy(&result.aggregated_rows_, region, sizeof(uint64_t));
-    result.aggregates_.resize(layout.num_aggregates);
-    std::memcpy(result.aggregates_.data(), region + abi::kAggHeaderBytes,
-                layout.num_aggregates * sizeof(abi::AggAccumulator));
-  }
   result.blocks_.resize(num_blocks);
   for (uint32_t i = 0; i < num_blocks; ++i) {
     const abi::BlockDesc& d = descs[i];

@@ -136,11 +136,6 @@ class BatchResult {
   const bpfgen::abi::RunContext& context() const { return ctx_; }
   // REQUIRES: `record` is one of this result's records (validated by Execute).
   OutEntry Entry(const bpfgen::abi::OutRecord& record) const;
-  // The run's aggregate region (program_abi.h, "Aggregation"), copied out:
-  // the blocks of this run that were flagged kAggregate and ended kBlockOk.
-  // Empty accumulators when the program has no aggregates.
-  uint64_t aggregated_rows() const { return aggregated_rows_; }
-  const std::vector<bpfgen::abi::AggAccumulator>& aggregates() const { return aggregates_; }
 
  private:
   friend class Device;
@@ -154,8 +149,12 @@ class BatchResult {
   std::vector<uint32_t> key_offsets_;  // per record, relative to local memory (derived)
   bpfgen::abi::RunContext ctx_{};
   std::vector<BlockResult> blocks_;
-  uint64_t aggregated_rows_ = 0;
-  std::vector<bpfgen::abi::AggAccumulator> aggregates_;
+};
+
+// A program's aggregate region (program_abi.h, "Aggregation"), copied out.
+struct AggregateState {
+  uint64_t rows = 0;                                      // entries aggregated
+  std::vector<bpfgen::abi::AggAccumulator> accumulators;  // layout().num_aggregates
 };
 
 // A program loaded (verified) on a device. Owns every resource (bpf_object,
@@ -227,6 +226,13 @@ class Device {
   // what was appended.
   Result<StagedBatch> BeginBatch(LoadedProgram& program);
   Result<BatchResult> Execute(StagedBatch&& batch);
+
+  // The aggregate region, which the host owns and the program only adds to
+  // (program_abi.h, "Aggregation"): zero it before the first run of a scan
+  // that aggregates, read it once its blocks are done. Same locking rules as
+  // Execute. InvalidArgument when the program has no aggregates.
+  Status ResetAggregates(LoadedProgram& program);
+  Result<AggregateState> ReadAggregates(LoadedProgram& program);
 
  private:
   Result<BatchResult> Run(LoadedProgram& program, std::unique_lock<std::mutex> lock,

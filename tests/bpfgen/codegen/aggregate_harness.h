@@ -1,9 +1,9 @@
 // Differential harness for aggregation on the device (program_abi.h,
 // "Aggregation"): blocks of seq-0 entries flagged kAggregate, blocks with a
 // newer version inside (kBlockNeedsRecords, taken back out), and ordinary
-// record blocks, interleaved in the same runs; the accumulators summed over
-// runs must equal the reference evaluator's aggregate of the OK kAggregate
-// blocks, and every other block must report what Expected() says.
+// record blocks, interleaved in the same runs; the accumulators after the last
+// run (the program accumulates over runs) must equal the reference evaluator's aggregate of the OK
+// kAggregate blocks, and every other block must report what Expected() says.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -141,6 +141,9 @@ class AggregateHarness {
     uint64_t got_rows = 0;
     size_t i = 0;
     int runs = 0;
+    // The host owns the region: zeroed once, read once at the end (the
+    // program accumulates over runs).
+    std::memset(mem + l.agg_offset, 0, abi::kAggHeaderBytes + 32 * l.num_aggregates);
     while (i < blocks_.size()) {
       std::vector<StagedBlock> batch;
       size_t bytes = 0;
@@ -149,8 +152,6 @@ class AggregateHarness {
         batch.push_back(blocks_[k].staged);
         bytes += (blocks_[k].staged.data.size() + 7) / 8 * 8;
       }
-      // Garbage in the region: the program must zero it itself.
-      std::memset(mem + l.agg_offset, 0x5a, abi::kAggHeaderBytes + 32 * l.num_aggregates);
       abi::RunContext ctx = Stage(l, mem, batch);
       run(&ctx, mem);
       ++runs;
@@ -172,15 +173,13 @@ class AggregateHarness {
           }
         }
       }
-      uint64_t rows;
-      std::memcpy(&rows, mem + l.agg_offset, 8);
-      got_rows += rows;
-      for (size_t a = 0; a < items_.size(); ++a) {
-        abi::AggAccumulator acc;
-        std::memcpy(&acc, mem + l.agg_offset + abi::kAggHeaderBytes + 32 * a, sizeof(acc));
-        MergeDevice(items_[a].op, acc, &got[a]);
-      }
       i += ctx.blocks_done;
+    }
+    std::memcpy(&got_rows, mem + l.agg_offset, 8);
+    for (size_t a = 0; a < items_.size(); ++a) {
+      abi::AggAccumulator acc;
+      std::memcpy(&acc, mem + l.agg_offset + abi::kAggHeaderBytes + 32 * a, sizeof(acc));
+      MergeDevice(items_[a].op, acc, &got[a]);
     }
     EXPECT_GT(runs, 1) << "the blocks should span several runs";
     EXPECT_EQ(got_rows, want_rows_);

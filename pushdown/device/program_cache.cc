@@ -37,11 +37,13 @@ std::future<Result<LocalMemoryMap>> StartLocalMemory(const bpfgen::Schema& schem
 // returned (a generator bug or a malformed object fails loudly).
 Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
                     const std::vector<const bpfgen::Expr*>& conjuncts,
+                    const std::vector<bpfgen::AggregateItem>& aggregates,
                     const bpfgen::CompileOptions& options, DeviceProgram* out, Fallback* fallback) {
   std::future<Result<LocalMemoryMap>> memory = StartLocalMemory(schema, options);
   // (On an early return the future's destructor waits for the thread.)
   bpfgen::CompileFailure failure = bpfgen::CompileFailure::kNone;
-  Result<bpfgen::BpfProgram> bpf = bpfgen::CompileBpf(schema, conjuncts, options, &failure);
+  Result<bpfgen::BpfProgram> bpf =
+      bpfgen::CompileBpf(schema, conjuncts, aggregates, options, &failure);
   if (!bpf.ok()) {
     fallback->reason = FallbackForCompileFailure(failure);
     fallback->detail = bpf.status().message();
@@ -68,9 +70,10 @@ Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
 
 Status LoadOnHost(HostDevice& host, const bpfgen::Schema& schema,
                   const std::vector<const bpfgen::Expr*>& conjuncts,
+                  const std::vector<bpfgen::AggregateItem>& aggregates,
                   const bpfgen::CompileOptions& options, DeviceProgram* out) {
   PD_ASSIGN_OR_RETURN(std::unique_ptr<bpfgen::NativeProgram> native,
-                      bpfgen::CompileNative(schema, conjuncts, options));
+                      bpfgen::CompileNative(schema, conjuncts, aggregates, options));
   out->native = std::shared_ptr<const bpfgen::NativeProgram>(std::move(native));
   ProgramImage image;
   image.native = out->native;
@@ -84,8 +87,9 @@ Status LoadOnHost(HostDevice& host, const bpfgen::Schema& schema,
 // CompileAndLoad with the options of each device given.
 Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
     DeviceRegistry& registry, std::string_view requested, const bpfgen::Schema& schema,
-    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions& kernel_options,
-    const bpfgen::CompileOptions& host_options) {
+    const std::vector<const bpfgen::Expr*>& conjuncts,
+    const std::vector<bpfgen::AggregateItem>& aggregates,
+    const bpfgen::CompileOptions& kernel_options, const bpfgen::CompileOptions& host_options) {
   auto start = std::chrono::steady_clock::now();
   PD_ASSIGN_OR_RETURN(DeviceChoice choice, ChooseDevice(registry, requested));
   auto result = std::make_unique<DeviceProgram>();
@@ -93,8 +97,8 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
   result->fallback = choice.fallback;
   if (choice.device == &registry.kernel()) {
     Fallback why;
-    Status s =
-        LoadOnKernel(registry.kernel(), schema, conjuncts, kernel_options, result.get(), &why);
+    Status s = LoadOnKernel(registry.kernel(), schema, conjuncts, aggregates, kernel_options,
+                            result.get(), &why);
     if (s.ok()) {
       result->total_ms = MsSince(start);
       return result;
@@ -108,7 +112,8 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
     result->bpf.reset();
     result->program.reset();
   }
-  PD_RETURN_IF_ERROR(LoadOnHost(registry.host(), schema, conjuncts, host_options, result.get()));
+  PD_RETURN_IF_ERROR(
+      LoadOnHost(registry.host(), schema, conjuncts, aggregates, host_options, result.get()));
   result->total_ms = MsSince(start);
   return result;
 }
@@ -117,9 +122,10 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
 
 Result<std::unique_ptr<DeviceProgram>> CompileAndLoad(
     DeviceRegistry& registry, std::string_view requested, const bpfgen::Schema& schema,
-    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions* options) {
+    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions* options,
+    const std::vector<bpfgen::AggregateItem>& aggregates) {
   return CompileAndLoadWith(
-      registry, requested, schema, conjuncts,
+      registry, requested, schema, conjuncts, aggregates,
       options != nullptr ? *options : registry.kernel().caps().compile_options,
       options != nullptr ? *options : registry.host().caps().compile_options);
 }
@@ -136,9 +142,10 @@ size_t ProgramFootprint(const DeviceProgram& program) {
   return bytes;
 }
 
-Result<ProgramLookup> ProgramCache::GetOrLoad(const ProgramKey& key, const bpfgen::Schema& schema,
-                                              const std::vector<const bpfgen::Expr*>& conjuncts,
-                                              const bpfgen::CompileOptions* options) {
+Result<ProgramLookup> ProgramCache::GetOrLoad(
+    const ProgramKey& key, const bpfgen::Schema& schema,
+    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions* options,
+    const std::vector<bpfgen::AggregateItem>& aggregates) {
   while (true) {
     std::shared_ptr<Slot> slot;
     {
@@ -168,8 +175,8 @@ Result<ProgramLookup> ProgramCache::GetOrLoad(const ProgramKey& key, const bpfge
     }
     Result<std::unique_ptr<DeviceProgram>> compiled =
         options != nullptr
-            ? CompileAndLoad(*registry_, key.device, schema, conjuncts, options)
-            : CompileAndLoadWith(*registry_, key.device, schema, conjuncts,
+            ? CompileAndLoad(*registry_, key.device, schema, conjuncts, options, aggregates)
+            : CompileAndLoadWith(*registry_, key.device, schema, conjuncts, aggregates,
                                  ScanCompileOptions(registry_->kernel().caps().compile_options),
                                  ScanCompileOptions(registry_->host().caps().compile_options));
     std::lock_guard<std::mutex> lock(mu_);

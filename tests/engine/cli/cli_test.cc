@@ -240,7 +240,8 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
                           "blocks_skipped_by_zone_map", "files_skipped", "bytes_read",
                           "bytes_to_host", "rows_scanned", "rows_matched", "memtable_entries",
                           "workers", "range_tombstones", "keys_hidden_by_range_deletion",
-                          "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "per_file"))
+                          "compile_ms", "elapsed_ms", "files_skipped_by_zone_map",
+                          "blocks_aggregated_on_device", "rows_aggregated_on_device", "per_file"))
         << device << ": " << err.back();
     // rows_matched equals the CSV rows (header excluded).
     const size_t rows = Lines(r.out).size() - 1;

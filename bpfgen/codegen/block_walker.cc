@@ -26,6 +26,10 @@ constexpr uint64_t kDescField_error_offset = 28;
 // (before optimisation) and without calls are inlined into the entry loop
 // (see Walker::Predicate).
 constexpr size_t kMaxInlinePredicateForks = 16;
+// And at most this many in the aggregate updates (on the matched path only;
+// Q6's SUM(l_extendedprice * l_discount) with its overflow checks and
+// COUNT(*) is 9).
+constexpr size_t kMaxInlineAggregateForks = 24;
 
 class Walker {
  public:
@@ -513,40 +517,52 @@ class Walker {
     llvm::Function* fn =
         llvm::Function::Create(llvm::FunctionType::get(i64, {i64, i64, i64}, false),
                                llvm::Function::InternalLinkage, "pd_predicate_probe", b_.module());
-    size_t forks = 0, calls = 0, loops = 0;
+    size_t calls = 0;
+    auto count_forks = [&] {
+      size_t forks = 0;
+      calls = 0;
+      for (const BasicBlock& bb : *fn) {
+        for (const llvm::Instruction& inst : bb) {
+          if (const auto* br = llvm::dyn_cast<llvm::BranchInst>(&inst)) {
+            forks += br->isConditional();
+          } else if (const auto* sw = llvm::dyn_cast<llvm::SwitchInst>(&inst)) {
+            forks += sw->getNumCases();
+          } else if (llvm::isa<llvm::SelectInst>(inst) || llvm::isa<llvm::CmpInst>(inst)) {
+            ++forks;  // BPF has no conditional moves or setcc: each may become a branch
+          } else if (const auto* call = llvm::dyn_cast<llvm::CallBase>(&inst)) {
+            const llvm::Function* callee = call->getCalledFunction();
+            calls += !(callee && callee->isIntrinsic());  // helpers: bpf_loop
+          }
+        }
+      }
+      return forks;
+    };
+    size_t forks = 0, aggregate_forks = 0;
     {
       llvm::IRBuilderBase::InsertPointGuard guard(b_);
       b_.SetInsertPoint(BasicBlock::Create(b_.getContext(), "entry", fn));
       b_.SetCurrentDebugLocation(llvm::DebugLoc());
       EntryView view{I64(plan_.scratch_key_offset), fn->getArg(0), fn->getArg(1), fn->getArg(2)};
       Value* m = b_.CreateZExt(predicate_(b_, view), i64);
-      if (aggregate_) (*aggregate_)(b_, view);  // walked in the same loop body
+      forks = count_forks();
+      // The aggregate updates run in the same loop body, on the matched
+      // path only: counted on their own (kMaxInlineAggregateForks).
+      if (aggregate_) (*aggregate_)(b_, view);
       b_.CreateRet(m);
+      aggregate_forks = count_forks() - forks;
     }
     llvm::SmallVector<std::pair<const BasicBlock*, const BasicBlock*>, 4> back_edges;
     llvm::FindFunctionBackedges(*fn, back_edges);
-    loops = back_edges.size();
-    for (const BasicBlock& bb : *fn) {
-      for (const llvm::Instruction& inst : bb) {
-        if (const auto* br = llvm::dyn_cast<llvm::BranchInst>(&inst)) {
-          forks += br->isConditional();
-        } else if (const auto* sw = llvm::dyn_cast<llvm::SwitchInst>(&inst)) {
-          forks += sw->getNumCases();
-        } else if (llvm::isa<llvm::SelectInst>(inst) || llvm::isa<llvm::CmpInst>(inst)) {
-          ++forks;  // BPF has no conditional moves or setcc: each may become a branch
-        } else if (const auto* call = llvm::dyn_cast<llvm::CallBase>(&inst)) {
-          const llvm::Function* callee = call->getCalledFunction();
-          calls += !(callee && callee->isIntrinsic());  // helpers: bpf_loop
-        }
-      }
-    }
+    const size_t loops = back_edges.size();
     // Callbacks the lowering created for the probe are left unused; the
     // optimiser drops them with it.
     fn->eraseFromParent();
-    bool small = calls == 0 && loops == 0 && forks <= kMaxInlinePredicateForks;
+    bool small = calls == 0 && loops == 0 && forks <= kMaxInlinePredicateForks &&
+                 aggregate_forks <= kMaxInlineAggregateForks;
     if (std::getenv("PD_CODEGEN_TRACE")) {
-      std::fprintf(stderr, "codegen: predicate %zu forks, %zu calls, %zu loops: %s\n", forks, calls,
-                   loops, small ? "inline" : "pd_entry");
+      std::fprintf(stderr,
+                   "codegen: predicate %zu forks (aggregates %zu), %zu calls, %zu loops: %s\n",
+                   forks, aggregate_forks, calls, loops, small ? "inline" : "pd_entry");
     }
     return small;
   }

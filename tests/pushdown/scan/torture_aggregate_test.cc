@@ -212,14 +212,17 @@ void CheckScan(rocksdb::DB* db, const std::vector<ScanFile>& files, const rocksd
     }
     auto scan = ParallelScan::Open(std::move(plans).value());
     ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+    // Per worker: the sink runs on the workers' threads.
     std::vector<Totals> per_worker(2, Totals(Items().items.size()));
+    std::vector<uint64_t> worker_rows(2, 0);
     Status s = (*scan)->RunUnordered([&](size_t w, const Row& row) -> Status {
-      ++rows;
+      ++worker_rows[w];
       Fold(ev, row.key, row.value, &per_worker[w]);
       return Status::OK();
     });
     ASSERT_TRUE(s.ok()) << s.ToString();
     for (const Totals& t : per_worker) Merge(t, &got);
+    rows = worker_rows[0] + worker_rows[1];
     stats = (*scan)->stats();
   }
   Merge(sink->partials(), &got);

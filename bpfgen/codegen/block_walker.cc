@@ -26,11 +26,16 @@ constexpr uint64_t kDescField_error_offset = 28;
 // (before optimisation) and without calls are inlined into the entry loop
 // (see Walker::Predicate).
 constexpr size_t kMaxInlinePredicateForks = 16;
+// And at most this many in the aggregate updates (on the matched path only;
+// Q6's SUM(l_extendedprice * l_discount) with its overflow checks and
+// COUNT(*) is 9).
+constexpr size_t kMaxInlineAggregateForks = 24;
 
 class Walker {
  public:
-  Walker(IRBuilderPD& b, const RowLayout* row, const PredicateEmitter& predicate)
-      : b_(b), plan_(b.plan()), row_(row), predicate_(predicate) {}
+  Walker(IRBuilderPD& b, const RowLayout* row, const PredicateEmitter& predicate,
+         const AggregateEmitter* aggregate)
+      : b_(b), plan_(b.plan()), row_(row), predicate_(predicate), aggregate_(aggregate) {}
 
   void Emit() {
     auto* i32 = b_.getInt32Ty();
@@ -74,7 +79,7 @@ class Walker {
                         I64(plan_.layout.max_blocks), n);
     b_.StoreState(kStNumBlocks, n);
     for (StateSlot s : {kStBlock, kStInBlock, kStOutCount, kStKeyBytes, kStEntries, kStMatched,
-                        kStBlocksDone, kStBlockEntries, kStPrevKeyLen}) {
+                        kStBlocksDone, kStBlockEntries, kStPrevKeyLen, kStFlags}) {
       b_.StoreState(s, I64(0));
     }
     b_.BoundedLoop(plan_.layout.max_blocks, [&](Value* i, BasicBlock* exit) {
@@ -117,6 +122,8 @@ class Walker {
         status = finish_status_ = b_.CreatePHI(b_.getInt64Ty(), 16, "status");
         error = finish_error_ = b_.CreatePHI(b_.getInt64Ty(), 16, "error_offset");
       }
+      // A kAggregate block that does not end OK is taken back out.
+      RestoreAggregatesIf(b_.CreateICmpNE(status, I64(abi::kBlockOk)));
       Value* cur_blk = b_.LoadState(kStBlock);
       Value* d = Desc(cur_blk);
       b_.StoreField(d, kDescField_status, status, 4);
@@ -165,6 +172,9 @@ class Walker {
     b_.CreateBr(entries);
 
     b_.SetInsertPoint(done);
+    // Out of loop budget inside a block: it stays kBlockNotRun, so its
+    // aggregates are taken back out too (Finish cleared kStInBlock).
+    RestoreAggregatesIf(b_.CreateICmpNE(b_.LoadState(kStInBlock), I64(0)));
     auto store_ctx = [&](uint64_t off, Value* v, unsigned bytes) {
       Value* p = b_.CreateConstGEP1_64(b_.getInt8Ty(), ctx, off);
       b_.CreateAlignedStore(b_.CreateTrunc(v, b_.getIntNTy(bytes * 8)), p, llvm::Align(bytes));
@@ -178,6 +188,52 @@ class Walker {
               8);
     store_ctx(offsetof(abi::RunContext, matched), b_.LoadState(kStMatched), 8);
     b_.CreateRet(b_.getInt32(0));
+  }
+
+  // The aggregate region (program_abi.h, "Aggregation") as u64 words: the
+  // row count, then 4 per accumulator. BPF: volatile, like the walker state.
+  uint32_t AggWords() const {
+    return aggregate_ == nullptr ? 0 : 1 + 4 * plan_.layout.num_aggregates;
+  }
+  Value* AggLoad(uint32_t w) {
+    auto* v = llvm::cast<llvm::LoadInst>(b_.LoadAt(plan_.layout.agg_offset + 8 * w, 8));
+    v->setVolatile(b_.bpf());
+    return v;
+  }
+  void AggStore(uint32_t w, Value* v) {
+    auto* p = b_.AddrConst(plan_.layout.agg_offset + 8 * w);
+    b_.CreateAlignedStore(v, p, llvm::Align(8))->setVolatile(b_.bpf());
+  }
+  Value* AggregateBlock(Value* flags) {
+    return b_.CreateICmpNE(b_.CreateAnd(flags, I64(abi::kAggregate)), I64(0));
+  }
+  // Runs `body` when the current block is a kAggregate one and `cond` holds.
+  void IfAggregateBlock(Value* flags, Value* cond, const std::function<void()>& body) {
+    if (aggregate_ == nullptr) return;
+    BasicBlock* then = b_.NewBlock("agg.then");
+    BasicBlock* join = b_.NewBlock("agg.join");
+    Value* c = AggregateBlock(flags);
+    if (cond) c = b_.CreateAnd(c, cond);
+    b_.CreateCondBr(c, then, join);
+    b_.SetInsertPoint(then);
+    body();
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+  }
+  void SaveAggregates(Value* flags) {
+    IfAggregateBlock(flags, nullptr, [&] {
+      for (uint32_t w = 0; w < AggWords(); ++w) {
+        b_.StoreState(static_cast<StateSlot>(kStAggSave0 + w), AggLoad(w));
+      }
+    });
+  }
+  void RestoreAggregatesIf(Value* cond) {
+    if (aggregate_ == nullptr) return;
+    IfAggregateBlock(b_.LoadState(kStFlags), cond, [&] {
+      for (uint32_t w = 0; w < AggWords(); ++w) {
+        AggStore(w, b_.LoadState(static_cast<StateSlot>(kStAggSave0 + w)));
+      }
+    });
   }
 
   // Branches to the finish block; leaves the builder without a valid block.
@@ -222,6 +278,7 @@ class Walker {
     b_.StoreState(kStBlockEntries, I64(0));
     b_.StoreState(kStPrevKeyLen, I64(0));
     b_.StoreState(kStFlags, flags);
+    SaveAggregates(flags);
     b_.StoreState(kStBlockStart, off);
     b_.StoreState(kStCursor, off);
     b_.StoreState(kStEntriesEnd, off);
@@ -460,38 +517,52 @@ class Walker {
     llvm::Function* fn =
         llvm::Function::Create(llvm::FunctionType::get(i64, {i64, i64, i64}, false),
                                llvm::Function::InternalLinkage, "pd_predicate_probe", b_.module());
-    size_t forks = 0, calls = 0, loops = 0;
+    size_t calls = 0;
+    auto count_forks = [&] {
+      size_t forks = 0;
+      calls = 0;
+      for (const BasicBlock& bb : *fn) {
+        for (const llvm::Instruction& inst : bb) {
+          if (const auto* br = llvm::dyn_cast<llvm::BranchInst>(&inst)) {
+            forks += br->isConditional();
+          } else if (const auto* sw = llvm::dyn_cast<llvm::SwitchInst>(&inst)) {
+            forks += sw->getNumCases();
+          } else if (llvm::isa<llvm::SelectInst>(inst) || llvm::isa<llvm::CmpInst>(inst)) {
+            ++forks;  // BPF has no conditional moves or setcc: each may become a branch
+          } else if (const auto* call = llvm::dyn_cast<llvm::CallBase>(&inst)) {
+            const llvm::Function* callee = call->getCalledFunction();
+            calls += !(callee && callee->isIntrinsic());  // helpers: bpf_loop
+          }
+        }
+      }
+      return forks;
+    };
+    size_t forks = 0, aggregate_forks = 0;
     {
       llvm::IRBuilderBase::InsertPointGuard guard(b_);
       b_.SetInsertPoint(BasicBlock::Create(b_.getContext(), "entry", fn));
       b_.SetCurrentDebugLocation(llvm::DebugLoc());
       EntryView view{I64(plan_.scratch_key_offset), fn->getArg(0), fn->getArg(1), fn->getArg(2)};
-      b_.CreateRet(b_.CreateZExt(predicate_(b_, view), i64));
+      Value* m = b_.CreateZExt(predicate_(b_, view), i64);
+      forks = count_forks();
+      // The aggregate updates run in the same loop body, on the matched
+      // path only: counted on their own (kMaxInlineAggregateForks).
+      if (aggregate_) (*aggregate_)(b_, view);
+      b_.CreateRet(m);
+      aggregate_forks = count_forks() - forks;
     }
     llvm::SmallVector<std::pair<const BasicBlock*, const BasicBlock*>, 4> back_edges;
     llvm::FindFunctionBackedges(*fn, back_edges);
-    loops = back_edges.size();
-    for (const BasicBlock& bb : *fn) {
-      for (const llvm::Instruction& inst : bb) {
-        if (const auto* br = llvm::dyn_cast<llvm::BranchInst>(&inst)) {
-          forks += br->isConditional();
-        } else if (const auto* sw = llvm::dyn_cast<llvm::SwitchInst>(&inst)) {
-          forks += sw->getNumCases();
-        } else if (llvm::isa<llvm::SelectInst>(inst) || llvm::isa<llvm::CmpInst>(inst)) {
-          ++forks;  // BPF has no conditional moves or setcc: each may become a branch
-        } else if (const auto* call = llvm::dyn_cast<llvm::CallBase>(&inst)) {
-          const llvm::Function* callee = call->getCalledFunction();
-          calls += !(callee && callee->isIntrinsic());  // helpers: bpf_loop
-        }
-      }
-    }
+    const size_t loops = back_edges.size();
     // Callbacks the lowering created for the probe are left unused; the
     // optimiser drops them with it.
     fn->eraseFromParent();
-    bool small = calls == 0 && loops == 0 && forks <= kMaxInlinePredicateForks;
+    bool small = calls == 0 && loops == 0 && forks <= kMaxInlinePredicateForks &&
+                 aggregate_forks <= kMaxInlineAggregateForks;
     if (std::getenv("PD_CODEGEN_TRACE")) {
-      std::fprintf(stderr, "codegen: predicate %zu forks, %zu calls, %zu loops: %s\n", forks, calls,
-                   loops, small ? "inline" : "pd_entry");
+      std::fprintf(stderr,
+                   "codegen: predicate %zu forks (aggregates %zu), %zu calls, %zu loops: %s\n",
+                   forks, aggregate_forks, calls, loops, small ? "inline" : "pd_entry");
     }
     return small;
   }
@@ -581,12 +652,20 @@ class Walker {
       cls = v[0], klen = v[1], vp = v[2], value_len = v[3];
       if (err) err = v[4];
     }
-    Value* shadows_on =
-        b_.CreateICmpNE(b_.CreateAnd(b_.LoadState(kStFlags), I64(abi::kEmitShadows)), I64(0));
+    Value* flags = b_.LoadState(kStFlags);
+    Value* shadows_on = b_.CreateICmpNE(b_.CreateAnd(flags, I64(abi::kEmitShadows)), I64(0));
     Value* next_cursor = b_.CreateAdd(vp, value_len);
+    BasicBlock* next_bb = b_.NewBlock("next_entry");
+    if (aggregate_) {
+      BasicBlock* agg_bb = b_.NewBlock("aggregate");
+      BasicBlock* records_bb = b_.NewBlock("records");
+      b_.CreateCondBr(AggregateBlock(flags), agg_bb, records_bb);
+      b_.SetInsertPoint(agg_bb);
+      EmitAggregateEntry(cls, klen, vp, value_len, err, next_bb);
+      b_.SetInsertPoint(records_bb);
+    }
     Value* emit = b_.CreateOr(b_.CreateICmpNE(cls, I64(abi::kShadow)), shadows_on);
     BasicBlock* emit_bb = b_.NewBlock("emit");
-    BasicBlock* next_bb = b_.NewBlock("next_entry");
     b_.CreateCondBr(emit, emit_bb, next_bb);
     b_.SetInsertPoint(emit_bb);
     // A (seq 0, Value) trailer is implied by kUserKeyOnly: only the user key
@@ -626,10 +705,30 @@ class Walker {
     b_.StoreState(kStBlockEntries, b_.CreateAdd(b_.LoadState(kStBlockEntries), I64(1)));
   }
 
+  // An entry of a kAggregate block: its trailer must be (sequence 0,
+  // kTypeValue) (else the block ends kBlockNeedsRecords and is taken back
+  // out at Finish); a matching one is counted and aggregated, nothing is
+  // emitted. Branches to `next`.
+  void EmitAggregateEntry(Value* cls, Value* klen, Value* vp, Value* value_len, Value* err,
+                          BasicBlock* next) {
+    Value* scratch = I64(plan_.scratch_key_offset);
+    Value* user_len = b_.CreateSub(klen, I64(8));
+    Value* trailer = b_.LoadLE(b_.CreateAdd(scratch, user_len), 8);
+    FailIf(b_.CreateICmpNE(trailer, I64(1)), abi::kBlockNeedsRecords, err);
+    BasicBlock* add = b_.NewBlock("agg.add");
+    b_.CreateCondBr(b_.CreateICmpEQ(cls, I64(abi::kMatched)), add, next);
+    b_.SetInsertPoint(add);
+    AggStore(0, b_.CreateAdd(AggLoad(0), I64(1)));
+    EntryView view{scratch, user_len, vp, value_len};
+    (*aggregate_)(b_, view);
+    b_.CreateBr(next);
+  }
+
   IRBuilderPD& b_;
   const MemoryPlan& plan_;
   const RowLayout* row_;
   const PredicateEmitter& predicate_;
+  const AggregateEmitter* aggregate_;
   llvm::Function* main_ = nullptr;
   llvm::Function* slow_header_ = nullptr;
   llvm::Function* entry_fn_ = nullptr;  // BPF, large predicates: see PredicateIsSmall
@@ -643,8 +742,9 @@ class Walker {
 
 }  // namespace
 
-void EmitBlockFilter(IRBuilderPD& b, const RowLayout* row, const PredicateEmitter& predicate) {
-  Walker(b, row, predicate).Emit();
+void EmitBlockFilter(IRBuilderPD& b, const RowLayout* row, const PredicateEmitter& predicate,
+                     const AggregateEmitter* aggregate) {
+  Walker(b, row, predicate, aggregate).Emit();
 }
 
 }  // namespace pushdown::bpfgen::codegen

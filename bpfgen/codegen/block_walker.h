@@ -25,9 +25,18 @@ struct EntryView {
 // builder in a block without terminator.
 using PredicateEmitter = std::function<llvm::Value*(IRBuilderPD& b, const EntryView& entry)>;
 
+// Emits, at the builder's insertion point, the accumulator updates of one
+// matching entry of a kAggregate block (program_abi.h, "Aggregation"); the
+// walker has counted the row in the region's header. Same rules as a
+// PredicateEmitter for blocks and the builder.
+using AggregateEmitter = std::function<void(IRBuilderPD& b, const EntryView& entry)>;
+
 // Emits the whole program into b.module(). `row` is null in raw mode (no row
 // checks); otherwise Value entries are validated against it (kBlockBadRow).
-void EmitBlockFilter(IRBuilderPD& b, const RowLayout* row, const PredicateEmitter& predicate);
+// `aggregate` null: no aggregation code (kAggregate is ignored); else the
+// layout's num_aggregates > 0 and kAggregate blocks are aggregated with it.
+void EmitBlockFilter(IRBuilderPD& b, const RowLayout* row, const PredicateEmitter& predicate,
+                     const AggregateEmitter* aggregate = nullptr);
 
 inline constexpr char kEntryFunction[] = "pd_block_filter";
 

@@ -3,6 +3,7 @@
 // vectorisation), then emit a BPF object or JIT natively.
 #include "bpfgen/codegen/compiler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -141,15 +142,25 @@ struct Phase {
 };
 
 Result<Built> BuildModule(Target target, const Schema& schema,
-                          const std::vector<const Expr*>& conjuncts, const CompileOptions& options,
-                          const std::string& triple, const llvm::DataLayout& data_layout,
+                          const std::vector<const Expr*>& conjuncts,
+                          const std::vector<AggregateItem>& aggregates,
+                          const CompileOptions& options, const std::string& triple,
+                          const llvm::DataLayout& data_layout,
                           const std::shared_ptr<codegen::DiagnosticLog>& log, Phase* phase) {
   phase->Set(CompileFailure::kInvalidArgument);
-  PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan, codegen::PlanMemory(options));
+  PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan,
+                      codegen::PlanMemory(options, static_cast<uint32_t>(std::min<size_t>(
+                                                       aggregates.size(), UINT32_MAX))));
   for (const Expr* e : conjuncts) {
     if (e == nullptr) return Status::InvalidArgument("null conjunct");
   }
+  for (const AggregateItem& item : aggregates) {
+    if ((item.arg == nullptr) != (item.op == AggregateOp::kCountStar)) {
+      return Status::InvalidArgument("aggregate argument: COUNT(*) takes none, the others one");
+    }
+  }
   phase->Set(CompileFailure::kUnsupported);
+  for (const AggregateItem& item : aggregates) PD_RETURN_IF_ERROR(CheckDeviceAggregate(item));
   Built built;
   built.plan = plan;
   built.context = std::make_unique<llvm::LLVMContext>();
@@ -161,10 +172,16 @@ Result<Built> BuildModule(Target target, const Schema& schema,
   if (!schema.raw) row = RowLayout::Compute(schema);
   codegen::IRBuilderPD b(built.module.get(), target, plan);
   codegen::Lowering lowering(b, schema, schema.raw ? nullptr : &row, options);
-  codegen::EmitBlockFilter(b, schema.raw ? nullptr : &row,
-                           [&](codegen::IRBuilderPD&, const codegen::EntryView& entry) {
-                             return lowering.Conjuncts(conjuncts, entry);
-                           });
+  const codegen::AggregateEmitter aggregate = [&](codegen::IRBuilderPD&,
+                                                  const codegen::EntryView& entry) {
+    lowering.Aggregates(aggregates, entry);
+  };
+  codegen::EmitBlockFilter(
+      b, schema.raw ? nullptr : &row,
+      [&](codegen::IRBuilderPD&, const codegen::EntryView& entry) {
+        return lowering.Conjuncts(conjuncts, entry);
+      },
+      aggregates.empty() ? nullptr : &aggregate);
   PD_RETURN_IF_ERROR(lowering.status());
   phase->Set(CompileFailure::kInternal);
   PD_RETURN_IF_ERROR(b.status());
@@ -257,6 +274,12 @@ class NativeProgramImpl : public NativeProgram {
 
 Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr*>& conjuncts,
                               const CompileOptions& options, CompileFailure* failure) {
+  return CompileBpf(schema, conjuncts, {}, options, failure);
+}
+
+Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr*>& conjuncts,
+                              const std::vector<AggregateItem>& aggregates,
+                              const CompileOptions& options, CompileFailure* failure) {
   if (failure != nullptr) *failure = CompileFailure::kNone;
   auto start = Clock::now();
   Phase phase{failure};
@@ -270,8 +293,8 @@ Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr
         phase.Set(CompileFailure::kInternal);
         PD_ASSIGN_OR_RETURN(tm, BpfTargetMachine());
         auto t_tm = Clock::now();
-        PD_ASSIGN_OR_RETURN(built, BuildModule(Target::kBpf, schema, conjuncts, options, kBpfTriple,
-                                               tm->createDataLayout(), log, &phase));
+        PD_ASSIGN_OR_RETURN(built, BuildModule(Target::kBpf, schema, conjuncts, aggregates, options,
+                                               kBpfTriple, tm->createDataLayout(), log, &phase));
         auto t_ir = Clock::now();
         phase.Set(CompileFailure::kCodegenRejected);
         PD_RETURN_IF_ERROR(Optimize(Target::kBpf, *built.module, tm.get()));
@@ -312,6 +335,14 @@ Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
                                                      const std::vector<const Expr*>& conjuncts,
                                                      const CompileOptions& options,
                                                      CompileFailure* failure) {
+  return CompileNative(schema, conjuncts, {}, options, failure);
+}
+
+Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
+                                                     const std::vector<const Expr*>& conjuncts,
+                                                     const std::vector<AggregateItem>& aggregates,
+                                                     const CompileOptions& options,
+                                                     CompileFailure* failure) {
   if (failure != nullptr) *failure = CompileFailure::kNone;
   auto start = Clock::now();
   Phase phase{failure};
@@ -327,7 +358,7 @@ Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
         phase.Set(CompileFailure::kInternal);
         PD_ASSIGN_OR_RETURN(tm, HostTargetMachine());
         PD_ASSIGN_OR_RETURN(
-            built, BuildModule(Target::kNative, schema, conjuncts, options,
+            built, BuildModule(Target::kNative, schema, conjuncts, aggregates, options,
                                tm->getTargetTriple().str(), tm->createDataLayout(), log, &phase));
         phase.Set(CompileFailure::kCodegenRejected);
         PD_RETURN_IF_ERROR(Optimize(Target::kNative, *built.module, tm.get()));
@@ -405,7 +436,7 @@ Result<std::string> EmitGuarded(Target target, const Schema& schema,
           PD_ASSIGN_OR_RETURN(tm, HostTargetMachine());
         }
         PD_ASSIGN_OR_RETURN(
-            built, BuildModule(target, schema, conjuncts, options, tm->getTargetTriple().str(),
+            built, BuildModule(target, schema, conjuncts, {}, options, tm->getTargetTriple().str(),
                                tm->createDataLayout(), log, &phase));
         PD_RETURN_IF_ERROR(Optimize(target, *built.module, tm.get()));
         PD_RETURN_IF_ERROR(codegen::CheckDiagnostics(*log));

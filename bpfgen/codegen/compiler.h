@@ -70,10 +70,29 @@ struct BpfProgram {
   double codegen_ms = 0;  // IR build + optimise + BPF emission
 };
 
+// Aggregation on the device (program_abi.h, "Aggregation"): each item is
+// COUNT(*) (arg null), or COUNT/SUM/MIN/MAX of a type-checked expression the
+// device lowers. The argument's type must be fixed-width and not DOUBLE:
+// SUM takes INT32/INT64/DECIMAL, MIN/MAX those and DATE, COUNT any type
+// (an unsupported argument is NotSupported, kUnsupported: aggregate on the
+// host). At most abi::kMaxAggregates items.
+enum class AggregateOp : uint8_t { kCountStar, kCount, kSum, kMin, kMax };
+struct AggregateItem {
+  AggregateOp op = AggregateOp::kCountStar;
+  const Expr* arg = nullptr;  // REQUIRES: type-checked, outlives the call; null for kCountStar
+};
+// OK when `item` can be aggregated on the device, else NotSupported with why.
+Status CheckDeviceAggregate(const AggregateItem& item);
+
 // REQUIRES: every conjunct is type-checked against `schema` and outlives the call.
 // No LLVM error ends the process (codegen/diagnostics.h); nothing is read from
 // or written to the file system. `failure` (optional) receives the kind.
 Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr*>& conjuncts,
+                              const CompileOptions& options, CompileFailure* failure = nullptr);
+// The same with device aggregates (`aggregates` non-empty: the layout's
+// num_aggregates is aggregates.size()).
+Result<BpfProgram> CompileBpf(const Schema& schema, const std::vector<const Expr*>& conjuncts,
+                              const std::vector<AggregateItem>& aggregates,
                               const CompileOptions& options, CompileFailure* failure = nullptr);
 
 // A JIT-compiled native program. Owns the LLJIT; fn() is valid while it lives.
@@ -90,6 +109,11 @@ Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
                                                      const std::vector<const Expr*>& conjuncts,
                                                      const CompileOptions& options,
                                                      CompileFailure* failure = nullptr);
+Result<std::unique_ptr<NativeProgram>> CompileNative(const Schema& schema,
+                                                     const std::vector<const Expr*>& conjuncts,
+                                                     const std::vector<AggregateItem>& aggregates,
+                                                     const CompileOptions& options,
+                                                     CompileFailure* failure = nullptr);
 
 enum class Target { kBpf, kNative };
 
@@ -102,8 +126,9 @@ Result<std::string> EmitIr(Target target, const Schema& schema,
 Result<std::string> EmitBpfAssembly(const Schema& schema, const std::vector<const Expr*>& conjuncts,
                                     const CompileOptions& options);
 
-// The layout CompileBpf/CompileNative would use for `options` (no compilation).
-Result<abi::ProgramLayout> ComputeProgramLayout(const Schema& schema,
-                                                const CompileOptions& options);
+// The layout CompileBpf/CompileNative would use for `options` and
+// `num_aggregates` device aggregates (no compilation).
+Result<abi::ProgramLayout> ComputeProgramLayout(const Schema& schema, const CompileOptions& options,
+                                                uint32_t num_aggregates = 0);
 
 }  // namespace pushdown::bpfgen

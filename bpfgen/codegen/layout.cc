@@ -9,7 +9,11 @@ uint64_t RoundUp(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
 }  // namespace
 
-Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
+Result<MemoryPlan> PlanMemory(const CompileOptions& o, uint32_t num_aggregates) {
+  if (num_aggregates > abi::kMaxAggregates) {
+    return Status::InvalidArgument("at most " + std::to_string(abi::kMaxAggregates) +
+                                   " aggregates per program");
+  }
   if (o.max_blocks == 0 || o.max_blocks > 4096) {
     return Status::InvalidArgument("max_blocks must be in [1, 4096]");
   }
@@ -44,6 +48,11 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
   l.max_key_size = o.max_key_size;
   at += RoundUp(o.max_key_size + 16, 64);
   l.private_size = static_cast<uint32_t>(at);
+  // The aggregate region, also within BPF's 16-bit constant offsets.
+  l.agg_offset = static_cast<uint32_t>(at);
+  l.num_aggregates = num_aggregates;
+  at += RoundUp(abi::kAggHeaderBytes + uint64_t{abi::kMaxAggregates} * sizeof(abi::AggAccumulator),
+                64);
   at = RoundUp(at, 4096);
   l.desc_offset = static_cast<uint32_t>(at);
   l.max_blocks = o.max_blocks;
@@ -74,8 +83,9 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o) {
 
 namespace pushdown::bpfgen {
 Result<abi::ProgramLayout> ComputeProgramLayout(const Schema& /*schema*/,
-                                                const CompileOptions& options) {
-  PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan, codegen::PlanMemory(options));
+                                                const CompileOptions& options,
+                                                uint32_t num_aggregates) {
+  PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan, codegen::PlanMemory(options, num_aggregates));
   return plan.layout;
 }
 }  // namespace pushdown::bpfgen

@@ -35,9 +35,12 @@ enum StateSlot : uint32_t {
   kStFinishError,                  // BPF: its error offset
   kStCheckpoint0,                  // kNumCheckpointSlots slots for IRBuilderPD::Checkpoint
   kStSpill0 = kStCheckpoint0 + 8,  // kNumSpillSlots slots for Lowering's spills
-  kNumStateSlots = kStSpill0 + 192,
+  // The aggregate region as it was when the current kAggregate block began
+  // (1 + 4 * kMaxAggregates words), restored if the block does not end OK.
+  kStAggSave0 = kStSpill0 + 192,
+  kNumStateSlots = kStAggSave0 + 1 + 4 * abi::kMaxAggregates,
 };
-inline constexpr uint32_t kNumSpillSlots = kNumStateSlots - kStSpill0;
+inline constexpr uint32_t kNumSpillSlots = kStAggSave0 - kStSpill0;
 inline constexpr uint32_t kNumCheckpointSlots = kStSpill0 - kStCheckpoint0;
 
 struct MemoryPlan {
@@ -52,6 +55,7 @@ struct MemoryPlan {
 // Widest access past a masked offset; the memory is padded by at least this.
 inline constexpr uint32_t kMemoryPad = 64;
 
-Result<MemoryPlan> PlanMemory(const CompileOptions& options);
+// `num_aggregates` (<= abi::kMaxAggregates) sizes the aggregate region.
+Result<MemoryPlan> PlanMemory(const CompileOptions& options, uint32_t num_aggregates = 0);
 
 }  // namespace pushdown::bpfgen::codegen

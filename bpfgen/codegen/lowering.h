@@ -56,6 +56,11 @@ class Lowering {
 
   Val Lower(const Expr& e);
 
+  // lower_aggregate.cc: the accumulator updates of one matching entry of a
+  // kAggregate block (program_abi.h, "Aggregation"; block_walker.h,
+  // AggregateEmitter). REQUIRES: CheckDeviceAggregate(item) is OK for each.
+  void Aggregates(const std::vector<AggregateItem>& items, const EntryView& entry);
+
  private:
   Val LowerNode(const Expr& e);
   // BPF spills to local memory (state slots kStSpill0..): the backend keeps

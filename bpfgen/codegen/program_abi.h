@@ -15,6 +15,7 @@
 //   [out_offset, +out_capacity*sizeof(OutRecord))       OutRecord[out_capacity]
 //   [key_arena_offset, +key_arena_size)                 keys of emitted entries, back to back
 //   [private_offset, +private_size)                     program state/scratch (host: don't touch)
+//   [agg_offset, +8 + num_aggregates*32)                aggregates (see "Aggregation")
 // The regions are disjoint and inside [0, mem_size), in no promised order (the
 // private region comes first: BPF reaches it with 16-bit constant offsets).
 //
@@ -46,7 +47,9 @@
 
 namespace pushdown::bpfgen::abi {
 
-inline constexpr uint32_t kAbiVersion = 2;
+// 3: aggregation on the device (kAggregate, kBlockNeedsRecords, the
+// aggregate region in ProgramLayout).
+inline constexpr uint32_t kAbiVersion = 3;
 
 enum EntryClass : uint8_t {
   kMatched = 1,
@@ -56,6 +59,9 @@ enum EntryClass : uint8_t {
 
 enum BlockFlags : uint32_t {
   kEmitShadows = 1u << 0,
+  // Aggregate the block on the device ("Aggregation" below). Set only when
+  // ProgramLayout::num_aggregates > 0; a program without aggregates ignores it.
+  kAggregate = 1u << 1,
 };
 
 enum BlockStatus : uint32_t {
@@ -66,6 +72,10 @@ enum BlockStatus : uint32_t {
   kBlockBadRow = 4,      // a Value entry whose value is not a valid row
   kBlockOutputFull = 5,  // ran out of OutRecords or key arena: re-run from this block
   kBlockTooLarge = 6,    // size exceeds what the program can address
+  // A kAggregate block held an entry whose trailer is not (sequence 0,
+  // kTypeValue): its contribution was taken back out of the accumulators and
+  // nothing was emitted; the host runs it again without kAggregate.
+  kBlockNeedsRecords = 7,
 };
 
 // Passed by value as the context (BPF: ctx_in/ctx_out of BPF_PROG_TEST_RUN on a
@@ -106,6 +116,40 @@ struct OutRecord {
 };
 static_assert(sizeof(OutRecord) == 12);
 
+// Aggregation. A program compiled with an aggregate list (bpfgen::
+// AggregateItem, compiler.h) keeps one AggAccumulator per item, in list order,
+// after a u64 row count, at ProgramLayout::agg_offset:
+//   [agg_offset, +8)                                   rows: entries aggregated
+//   [agg_offset + 8, +num_aggregates*32)               AggAccumulator[num_aggregates]
+// The program never zeroes the region: it accumulates over runs until the
+// host, which owns it, zeroes it (before the first run of a scan) and reads
+// it (once, when the scan's blocks are done), so that a scan's aggregates
+// cross to the host once, not once per run. In a block flagged
+// kAggregate, every entry must be a Value with trailer (sequence 0,
+// kTypeValue), else the block ends kBlockNeedsRecords; each entry that passes
+// the device predicate updates the accumulators instead of being emitted, and
+// nothing is emitted for the block (no shadows either). Each run adds exactly
+// its kAggregate blocks that ended kBlockOk: one ending with any other status
+// (or cut short by the loop budget) is taken back out.
+// Per item, for the entries aggregated (NULL semantics of the reference
+// evaluator; an argument whose arithmetic overflows is NULL):
+//   COUNT(*):  count = entries
+//   COUNT(e):  count = entries where e is not NULL
+//   SUM(e):    count = non-NULL inputs; (sum_hi:sum_lo) = their exact sum,
+//              128-bit two's complement (no overflow: |sum| < 2^63 * 2^64)
+//   MIN/MAX(e): count = non-NULL inputs; value = the least / greatest (signed
+//              i64 order: integers, DECIMAL's scaled integer, DATE's days),
+//              meaningful when count > 0
+inline constexpr uint32_t kMaxAggregates = 16;
+struct AggAccumulator {
+  uint64_t count;
+  uint64_t sum_lo;
+  int64_t sum_hi;
+  int64_t value;
+};
+static_assert(sizeof(AggAccumulator) == 32);
+inline constexpr uint32_t kAggHeaderBytes = 8;
+
 struct ProgramLayout {
   uint32_t mem_size = 0;  // total local memory (BPF: .bss size)
   uint32_t desc_offset = 0;
@@ -119,7 +163,9 @@ struct ProgramLayout {
   uint32_t key_arena_size = 0;
   uint32_t max_key_size = 0;  // longest internal key the scratch buffer holds
   uint32_t private_offset = 0;
-  uint32_t private_size = 0;  // bytes from private_offset
+  uint32_t private_size = 0;    // bytes from private_offset
+  uint32_t agg_offset = 0;      // the aggregate region ("Aggregation")
+  uint32_t num_aggregates = 0;  // AggAccumulators in it; 0 = no aggregation
 };
 
 // Native entry point: same semantics as the BPF program.

@@ -8,8 +8,18 @@
 // without a limit: rows in any order). Counts, exact sums, min and max are
 // the same in any order; a DOUBLE sum's rounding depends on the order of
 // its additions, so it may differ in the last bits between worker counts.
+//
+// Aggregation on the device: when every aggregate can run on the device
+// (bpfgen::CheckDeviceAggregate: COUNT of anything, SUM of integers and
+// DECIMALs, MIN/MAX of those and DATEs -- no DOUBLE arithmetic) they are
+// compiled into the scan's program, and the blocks the executor finds exact
+// (scan_executor.cc, AggregateOnDevice) are aggregated there; their partials
+// (exec::DeviceAggregation) are merged here with the host's partials of the
+// rows that came back. Same 128-bit sums and overflow rule, so the result
+// does not depend on which blocks ran where.
 #include <cctype>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "bpfgen/eval/evaluator.h"
@@ -157,6 +167,31 @@ void Accumulate(const Agg& a, const Datum& v, Acc* acc) {
   }
 }
 
+// The device's form of `a`, or nullopt when it cannot run there.
+std::optional<bpfgen::AggregateItem> DeviceItem(const Agg& a) {
+  bpfgen::AggregateItem item;
+  item.arg = a.arg.get();
+  switch (a.kind) {
+    case AggKind::kCountStar:
+      item.op = bpfgen::AggregateOp::kCountStar;
+      break;
+    case AggKind::kCount:
+      item.op = bpfgen::AggregateOp::kCount;
+      break;
+    case AggKind::kSum:
+      item.op = bpfgen::AggregateOp::kSum;
+      break;
+    case AggKind::kMin:
+      item.op = bpfgen::AggregateOp::kMin;
+      break;
+    case AggKind::kMax:
+      item.op = bpfgen::AggregateOp::kMax;
+      break;
+  }
+  if (!bpfgen::CheckDeviceAggregate(item).ok()) return std::nullopt;
+  return item;
+}
+
 // Merges partial `p` into `acc` (same aggregate).
 void MergeInto(const Agg& a, const Acc& p, Acc* acc) {
   acc->count += p.count;
@@ -183,8 +218,26 @@ Result<AggregateResult> RunAggregate(AttachedDB::Impl& impl, ScanRequest req,
     aggs.push_back(std::move(a));
   }
   const bpfgen::Evaluator eval(*req.schema);
-  PD_ASSIGN_OR_RETURN(std::unique_ptr<ScanCursorImpl> cursor,
-                      OpenScan(impl, std::move(req), so, /*want_value=*/true));
+  // All or nothing: a block either returns its rows or is aggregated whole.
+  DeviceAggregateRequest device;
+  std::vector<bpfgen::AggregateOp> ops;
+  for (const Agg& a : aggs) {
+    std::optional<bpfgen::AggregateItem> item = DeviceItem(a);
+    if (!item) {
+      device.items.clear();
+      break;
+    }
+    device.items.push_back(*item);
+    ops.push_back(item->op);
+    device.key += (device.key.empty() ? "" : ", ") + a.name;
+    if (a.arg) device.key += " = " + bpfgen::ToString(*a.arg, *req.schema);
+  }
+  if (!device.items.empty() && device.items.size() <= bpfgen::abi::kMaxAggregates) {
+    device.sink = std::make_shared<exec::DeviceAggregation>(std::move(ops));
+  }
+  PD_ASSIGN_OR_RETURN(
+      std::unique_ptr<ScanCursorImpl> cursor,
+      OpenScan(impl, std::move(req), so, /*want_value=*/true, device.sink ? &device : nullptr));
   AggregateResult out;
   // partials[w][i]: worker w's partial of aggs[i]; rows[w]: its rows.
   std::vector<std::vector<Acc>> partials;
@@ -220,6 +273,18 @@ Result<AggregateResult> RunAggregate(AttachedDB::Impl& impl, ScanRequest req,
   for (size_t w = 0; w < partials.size(); ++w) {
     out.rows += rows[w];
     for (size_t i = 0; i < aggs.size(); ++i) MergeInto(aggs[i], partials[w][i], &total[i]);
+  }
+  if (device.sink) {  // the blocks aggregated on the device
+    out.rows += device.sink->rows();
+    const std::vector<exec::DeviceAggregation::Partial> dp = device.sink->partials();
+    for (size_t i = 0; i < aggs.size(); ++i) {
+      Acc p;
+      p.count = dp[i].count;
+      p.isum = dp[i].sum;
+      p.have = aggs[i].kind == AggKind::kSum ? dp[i].count > 0 : dp[i].best.has_value();
+      if (dp[i].best) p.best = Datum::Int(*dp[i].best);
+      MergeInto(aggs[i], p, &total[i]);
+    }
   }
   for (size_t i = 0; i < aggs.size(); ++i) {
     const Agg& a = aggs[i];

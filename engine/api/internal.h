@@ -138,8 +138,22 @@ class ScanCursorImpl : public ScanCursor {
   ReadMode mode_ = ReadMode::kUnset;
 };
 
-Result<std::unique_ptr<ScanCursorImpl>> OpenScan(AttachedDB::Impl& impl, ScanRequest request,
-                                                 const ScanOptions& options, bool want_value);
+// Aggregation on the device for OpenScan (Aggregate): the items are compiled
+// into the program when the planner can (plan::PlanRequest::aggregates), and
+// the blocks the executor finds exact to aggregate on the device add their
+// partials to `sink` instead of returning rows (exec::ScanPlan::
+// device_aggregation). The sink is reset when the scan starts over on the
+// iterator path. REQUIRES: items' arguments outlive the cursor; the caller
+// merges sink's partials with its aggregate of the rows.
+struct DeviceAggregateRequest {
+  std::vector<bpfgen::AggregateItem> items;
+  std::string key;  // exec::ProgramKey::aggregates
+  std::shared_ptr<exec::DeviceAggregation> sink;
+};
+
+Result<std::unique_ptr<ScanCursorImpl>> OpenScan(
+    AttachedDB::Impl& impl, ScanRequest request, const ScanOptions& options, bool want_value,
+    const DeviceAggregateRequest* aggregates = nullptr);
 
 // Explain: the same OpenScan as Scan (planner, file pinning, executor open),
 // without reading a row or writing anything.

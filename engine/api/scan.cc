@@ -406,6 +406,11 @@ class PushdownCursor : public ScanCursorImpl {
     pin_.reset();
   }
 
+  // The executor aggregates exact blocks on the device into `sink`.
+  void set_device_aggregation(std::shared_ptr<exec::DeviceAggregation> sink) {
+    device_aggregation_ = std::move(sink);
+  }
+
   void set_memtable(std::shared_ptr<exec::EntryStream> stream, uint64_t entries,
                     std::vector<exec::RangeTombstone> tombstones) {
     memtable_ = std::move(stream);
@@ -443,6 +448,7 @@ class PushdownCursor : public ScanCursorImpl {
     sp.limit = options_.limit;
     sp.memtable = memtable_;
     sp.memtable_tombstones = memtable_tombstones_;
+    sp.device_aggregation = device_aggregation_;
     sp.batch_blocks = options_.batch_blocks == 0 ? 16 : options_.batch_blocks;
     const size_t workers = WorkersFor(meta);
     // Explicit workers split as asked; the default leaves small ranges whole.
@@ -618,6 +624,9 @@ class PushdownCursor : public ScanCursorImpl {
   }
 
   Status SwitchToIterator(const std::string& reason) {
+    // The iterator path returns every row: what the device aggregated is
+    // forgotten (its rows come again).
+    if (device_aggregation_) device_aggregation_->Reset();
     executor_.reset();
     parallel_.reset();
     extra_leases_.clear();
@@ -653,6 +662,7 @@ class PushdownCursor : public ScanCursorImpl {
   exec::Row row_;
   std::shared_ptr<exec::EntryStream> memtable_;            // the memtable capture's stream, or null
   std::vector<exec::RangeTombstone> memtable_tombstones_;  // the capture's range deletions
+  std::shared_ptr<exec::DeviceAggregation> device_aggregation_;  // or null
   bool valid_ = false, done_ = false;
   uint64_t returned_ = 0;
 };
@@ -689,10 +699,9 @@ Result<Captured> CaptureMemtableInto(rocksdb::DB* db, rocksdb::ColumnFamilyHandl
 
 enum class OpenMode { kScan, kExplain };
 
-Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
-                                                     std::shared_ptr<ScanRequest> req,
-                                                     const ScanOptions& options, bool want_value,
-                                                     OpenMode mode) {
+Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(
+    AttachedDB::Impl& impl, std::shared_ptr<ScanRequest> req, const ScanOptions& options,
+    bool want_value, OpenMode mode, const DeviceAggregateRequest* aggregates = nullptr) {
   rocksdb::DB* db = impl.db;
   const bool read_only = impl.options.read_only;
   ScanInfo info;
@@ -720,6 +729,13 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
   pr.strict_device = options.strict_device;
   pr.cf = FactsOf(db, req->cf, read_only);
   info.memtable_entries = pr.cf.memtable_entries;
+  // Rows in key order up to a limit cannot be aggregated by blocks.
+  const bool device_aggregates = aggregates != nullptr && aggregates->sink != nullptr &&
+                                 want_value && options.limit == kNoRowLimit;
+  if (device_aggregates) {
+    pr.aggregates = aggregates->items;
+    pr.aggregates_key = aggregates->key;
+  }
 
   const KeyBounds bounds = EffectiveBounds(options, pr.cf.bytewise_comparator, req->predicate,
                                            *req->schema, &info.key_range_conjuncts);
@@ -769,6 +785,7 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(AttachedDB::Impl& impl,
                                                  info, names, types);
   cursor->set_memtable(std::move(captured.stream), captured.entries,
                        std::move(captured.tombstones));
+  if (device_aggregates && p.device_aggregates) cursor->set_device_aggregation(aggregates->sink);
   plan::Plan keep = p;  // the cursor takes p; on a file fallback `keep` is moved to the iterator
   Status s = cursor->Open(std::move(p), meta, std::move(pin));
   if (s.IsNotSupported() || s.IsResourceExhausted()) {  // e.g. out of fds: RocksDB has them open
@@ -843,9 +860,10 @@ Result<ScanRequest> PrepareScan(const AttachedDB::Impl& impl, rocksdb::ColumnFam
 }
 
 Result<std::unique_ptr<ScanCursorImpl>> OpenScan(AttachedDB::Impl& impl, ScanRequest request,
-                                                 const ScanOptions& options, bool want_value) {
+                                                 const ScanOptions& options, bool want_value,
+                                                 const DeviceAggregateRequest* aggregates) {
   return OpenScanImpl(impl, std::make_shared<ScanRequest>(std::move(request)), options, want_value,
-                      OpenMode::kScan);
+                      OpenMode::kScan, aggregates);
 }
 
 namespace {

@@ -75,6 +75,9 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   // Added after the original keys (issue 14).
   num("files_skipped_by_zone_map", stats.files_skipped_by_zone_map);
   j += ",\"workers_reason\":" + JsonString(info.workers_reason);
+  // Added after those (issue 13, aggregation on the device).
+  num("blocks_aggregated_on_device", stats.blocks_aggregated_on_device);
+  num("rows_aggregated_on_device", stats.rows_aggregated_on_device);
   // Per file of the scan (pushdown path): blocks, skipped by key range,
   // skipped by zone map, skipped whole.
   j += ",\"per_file\":[";

@@ -21,7 +21,8 @@ std::string JsonString(std::string_view s);
 // blocks_skipped_by_range, blocks_skipped_by_zone_map, files_skipped,
 // bytes_read, bytes_to_host, rows_scanned, rows_matched, memtable_entries,
 // workers, range_tombstones, keys_hidden_by_range_deletion, compile_ms,
-// elapsed_ms, files_skipped_by_zone_map, per_file (an array of
+// elapsed_ms, files_skipped_by_zone_map, blocks_aggregated_on_device,
+// rows_aggregated_on_device, per_file (an array of
 // {file, level, blocks, skipped_by_range, skipped_by_zone_map, skipped_whole,
 // zone_map}, one per SST file of the scan; empty on the iterator path),
 // program_cached, program_pinned, program_pin, pin_note (ScanInfo).

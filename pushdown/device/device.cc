@@ -38,6 +38,8 @@ const char* BlockStatusName(uint32_t status) {
       return "output full";
     case abi::kBlockTooLarge:
       return "too large";
+    case abi::kBlockNeedsRecords:
+      return "needs records";
   }
   return "unknown status";
 }
@@ -121,6 +123,7 @@ Status ValidateOutput(const abi::ProgramLayout& layout, const abi::RunContext& c
       case abi::kBlockNotRun:
       case abi::kBlockOutputFull:
       case abi::kBlockTooLarge:
+      case abi::kBlockNeedsRecords:
         break;
       default:
         return Status::Internal("program wrote an unknown status " + std::to_string(d.status) +
@@ -173,7 +176,14 @@ Status ValidateLayout(const abi::ProgramLayout& l) {
       {"records", l.out_offset, uint64_t{l.out_capacity} * sizeof(abi::OutRecord)},
       {"key arena", l.key_arena_offset, l.key_arena_size},
       {"private", l.private_offset, l.private_size},
+      {"aggregates", l.agg_offset,
+       l.num_aggregates == 0
+           ? 0
+           : abi::kAggHeaderBytes + uint64_t{l.num_aggregates} * sizeof(abi::AggAccumulator)},
   };
+  if (l.num_aggregates > abi::kMaxAggregates) {
+    return Status::Internal("program layout: too many aggregates");
+  }
   for (const Region& r : regions) {
     if (r.offset + r.size > l.mem_size) {
       return Status::Internal(std::string("program layout: ") + r.name +
@@ -239,6 +249,28 @@ Result<StagedBatch> Device::BeginBatch(LoadedProgram& program) {
   batch.program_ = &program;
   batch.next_offset_ = program.layout().block_offset;
   return batch;
+}
+
+Status Device::ResetAggregates(LoadedProgram& program) {
+  const abi::ProgramLayout& l = program.layout();
+  if (l.num_aggregates == 0) return Status::InvalidArgument("program has no aggregates");
+  PD_ASSIGN_OR_RETURN(StagedBatch batch, BeginBatch(program));  // the lock
+  std::memset(program.memory() + l.agg_offset, 0,
+              abi::kAggHeaderBytes + size_t{l.num_aggregates} * sizeof(abi::AggAccumulator));
+  return Status::OK();
+}
+
+Result<AggregateState> Device::ReadAggregates(LoadedProgram& program) {
+  const abi::ProgramLayout& l = program.layout();
+  if (l.num_aggregates == 0) return Status::InvalidArgument("program has no aggregates");
+  PD_ASSIGN_OR_RETURN(StagedBatch batch, BeginBatch(program));  // the lock
+  const uint8_t* region = program.memory() + l.agg_offset;
+  AggregateState out;
+  std::memcpy(&out.rows, region, sizeof(out.rows));
+  out.accumulators.resize(l.num_aggregates);
+  std::memcpy(out.accumulators.data(), region + abi::kAggHeaderBytes,
+              size_t{l.num_aggregates} * sizeof(abi::AggAccumulator));
+  return out;
 }
 
 Result<BatchResult> Device::Execute(StagedBatch&& batch) {
@@ -307,7 +339,7 @@ Result<BatchResult> Device::Run(LoadedProgram& program, std::unique_lock<std::mu
     br.entries = d.entries;
     br.error_offset = d.error_offset;
     if (d.status != abi::kBlockNotRun && d.status != abi::kBlockOutputFull &&
-        d.status != abi::kBlockTooLarge) {
+        d.status != abi::kBlockTooLarge && d.status != abi::kBlockNeedsRecords) {
       br.records = std::span<const abi::OutRecord>(records + d.out_begin, d.out_end - d.out_begin);
     }
   }

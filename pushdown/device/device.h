@@ -163,6 +163,12 @@ class BatchResult {
   std::vector<BlockResult> blocks_;
 };
 
+// A program's aggregate region (program_abi.h, "Aggregation"), copied out.
+struct AggregateState {
+  uint64_t rows = 0;                                      // entries aggregated
+  std::vector<bpfgen::abi::AggAccumulator> accumulators;  // layout().num_aggregates
+};
+
 // A program loaded (verified) on a device. Owns every resource (bpf_object,
 // map mmap, JIT). Destroying it unloads the program.
 class LoadedProgram {
@@ -233,6 +239,13 @@ class Device {
   Result<StagedBatch> BeginBatch(LoadedProgram& program);
   Result<BatchResult> Execute(StagedBatch&& batch);
 
+  // The aggregate region, which the host owns and the program only adds to
+  // (program_abi.h, "Aggregation"): zero it before the first run of a scan
+  // that aggregates, read it once its blocks are done. Same locking rules as
+  // Execute. InvalidArgument when the program has no aggregates.
+  Status ResetAggregates(LoadedProgram& program);
+  Result<AggregateState> ReadAggregates(LoadedProgram& program);
+
  private:
   Result<BatchResult> Run(LoadedProgram& program, std::unique_lock<std::mutex> lock,
                           uint32_t num_blocks);
@@ -257,7 +270,8 @@ bpfgen::CompileOptions ScanCompileOptions(const bpfgen::CompileOptions& base,
 // Bytes a block occupies in the staging area (8-byte aligned).
 inline uint64_t StagedSize(size_t block_size) { return (block_size + 7) & ~uint64_t{7}; }
 
-// "ok", "not run", "malformed", "key too long", "bad row", "output full", "too large".
+// "ok", "not run", "malformed", "key too long", "bad row", "output full", "too large", "needs
+// records".
 const char* BlockStatusName(uint32_t status);
 
 }  // namespace pushdown::exec

@@ -23,8 +23,10 @@ double MsSince(std::chrono::steady_clock::time_point start) {
 // An invalid future when the layout or the thread cannot be had (Load then
 // makes the memory itself).
 std::future<Result<LocalMemoryMap>> StartLocalMemory(const bpfgen::Schema& schema,
-                                                     const bpfgen::CompileOptions& options) {
-  Result<bpfgen::abi::ProgramLayout> layout = bpfgen::ComputeProgramLayout(schema, options);
+                                                     const bpfgen::CompileOptions& options,
+                                                     uint32_t num_aggregates) {
+  Result<bpfgen::abi::ProgramLayout> layout =
+      bpfgen::ComputeProgramLayout(schema, options, num_aggregates);
   if (!layout.ok()) return {};
   const uint64_t size = layout->mem_size;
   try {
@@ -39,6 +41,7 @@ std::future<Result<LocalMemoryMap>> StartLocalMemory(const bpfgen::Schema& schem
 // their types, so two predicates share a key only if they are the same tree.
 std::string PinKeyInputs(const bpfgen::Schema& schema,
                          const std::vector<const bpfgen::Expr*>& conjuncts,
+                         const std::vector<bpfgen::AggregateItem>& aggregates,
                          const bpfgen::CompileOptions& o) {
   std::string text = "target bpf\nschema " + schema.ToDdl() + "\noptions";
   for (uint32_t v : {o.max_blocks, o.block_capacity, o.max_block_size, o.out_capacity,
@@ -49,6 +52,13 @@ std::string PinKeyInputs(const bpfgen::Schema& schema,
                 "a new CompileOptions field must join the pin key");
   text += "\nconjuncts " + std::to_string(conjuncts.size());
   for (const bpfgen::Expr* e : conjuncts) text += "\n" + bpfgen::ToTypedString(*e, schema);
+  // A program with device aggregates is another program (its code and its
+  // layout's aggregate region differ).
+  text += "\naggregates " + std::to_string(aggregates.size());
+  for (const bpfgen::AggregateItem& a : aggregates) {
+    text += "\n" + std::to_string(static_cast<int>(a.op)) + " " +
+            (a.arg != nullptr ? bpfgen::ToTypedString(*a.arg, schema) : std::string("*"));
+  }
   return text;
 }
 
@@ -58,12 +68,13 @@ std::string PinKeyInputs(const bpfgen::Schema& schema,
 // compile path reports any real failure).
 bool LoadFromPin(KernelDevice& kernel, PinStore& pins, const std::string& key,
                  const bpfgen::Schema& schema, const bpfgen::CompileOptions& options,
-                 DeviceProgram* out) {
+                 uint32_t num_aggregates, DeviceProgram* out) {
   Result<PinnedObject> found = pins.FindKey(key);
   if (!found.ok()) return false;
   // The recorded layout must be the one these inputs give (it is computed
   // without codegen): a pin that disagrees is not this program.
-  Result<bpfgen::abi::ProgramLayout> layout = bpfgen::ComputeProgramLayout(schema, options);
+  Result<bpfgen::abi::ProgramLayout> layout =
+      bpfgen::ComputeProgramLayout(schema, options, num_aggregates);
   if (!layout.ok() ||
       std::memcmp(&*layout, &found->program.layout, sizeof(bpfgen::abi::ProgramLayout)) != 0) {
     return false;
@@ -88,19 +99,25 @@ bool LoadFromPin(KernelDevice& kernel, PinStore& pins, const std::string& key,
 // returned (a generator bug or a malformed object fails loudly).
 Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
                     const std::vector<const bpfgen::Expr*>& conjuncts,
+                    const std::vector<bpfgen::AggregateItem>& aggregates,
                     const bpfgen::CompileOptions& options, DeviceProgram* out, Fallback* fallback) {
   // Verified once per system: a program pinned by an earlier process for the
   // same compile inputs is used without compiling (pin_store.h).
   std::shared_ptr<PinStore> pins = kernel.pins();
   std::string pin_key;
   if (pins != nullptr && pins->Available().ok()) {
-    pin_key = PinStore::KeyName(PinKeyInputs(schema, conjuncts, options));
-    if (LoadFromPin(kernel, *pins, pin_key, schema, options, out)) return Status::OK();
+    pin_key = PinStore::KeyName(PinKeyInputs(schema, conjuncts, aggregates, options));
+    if (LoadFromPin(kernel, *pins, pin_key, schema, options,
+                    static_cast<uint32_t>(aggregates.size()), out)) {
+      return Status::OK();
+    }
   }
-  std::future<Result<LocalMemoryMap>> memory = StartLocalMemory(schema, options);
+  std::future<Result<LocalMemoryMap>> memory =
+      StartLocalMemory(schema, options, static_cast<uint32_t>(aggregates.size()));
   // (On an early return the future's destructor waits for the thread.)
   bpfgen::CompileFailure failure = bpfgen::CompileFailure::kNone;
-  Result<bpfgen::BpfProgram> bpf = bpfgen::CompileBpf(schema, conjuncts, options, &failure);
+  Result<bpfgen::BpfProgram> bpf =
+      bpfgen::CompileBpf(schema, conjuncts, aggregates, options, &failure);
   if (!bpf.ok()) {
     fallback->reason = FallbackForCompileFailure(failure);
     fallback->detail = bpf.status().message();
@@ -132,9 +149,10 @@ Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
 
 Status LoadOnHost(HostDevice& host, const bpfgen::Schema& schema,
                   const std::vector<const bpfgen::Expr*>& conjuncts,
+                  const std::vector<bpfgen::AggregateItem>& aggregates,
                   const bpfgen::CompileOptions& options, DeviceProgram* out) {
   PD_ASSIGN_OR_RETURN(std::unique_ptr<bpfgen::NativeProgram> native,
-                      bpfgen::CompileNative(schema, conjuncts, options));
+                      bpfgen::CompileNative(schema, conjuncts, aggregates, options));
   out->native = std::shared_ptr<const bpfgen::NativeProgram>(std::move(native));
   ProgramImage image;
   image.native = out->native;
@@ -148,8 +166,9 @@ Status LoadOnHost(HostDevice& host, const bpfgen::Schema& schema,
 // CompileAndLoad with the options of each device given.
 Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
     DeviceRegistry& registry, std::string_view requested, const bpfgen::Schema& schema,
-    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions& kernel_options,
-    const bpfgen::CompileOptions& host_options) {
+    const std::vector<const bpfgen::Expr*>& conjuncts,
+    const std::vector<bpfgen::AggregateItem>& aggregates,
+    const bpfgen::CompileOptions& kernel_options, const bpfgen::CompileOptions& host_options) {
   auto start = std::chrono::steady_clock::now();
   PD_ASSIGN_OR_RETURN(DeviceChoice choice, ChooseDevice(registry, requested));
   auto result = std::make_unique<DeviceProgram>();
@@ -157,8 +176,8 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
   result->fallback = choice.fallback;
   if (choice.device == &registry.kernel()) {
     Fallback why;
-    Status s =
-        LoadOnKernel(registry.kernel(), schema, conjuncts, kernel_options, result.get(), &why);
+    Status s = LoadOnKernel(registry.kernel(), schema, conjuncts, aggregates, kernel_options,
+                            result.get(), &why);
     if (s.ok()) {
       result->total_ms = MsSince(start);
       return result;
@@ -172,7 +191,8 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
     result->bpf.reset();
     result->program.reset();
   }
-  PD_RETURN_IF_ERROR(LoadOnHost(registry.host(), schema, conjuncts, host_options, result.get()));
+  PD_RETURN_IF_ERROR(
+      LoadOnHost(registry.host(), schema, conjuncts, aggregates, host_options, result.get()));
   result->total_ms = MsSince(start);
   return result;
 }
@@ -181,9 +201,10 @@ Result<std::unique_ptr<DeviceProgram>> CompileAndLoadWith(
 
 Result<std::unique_ptr<DeviceProgram>> CompileAndLoad(
     DeviceRegistry& registry, std::string_view requested, const bpfgen::Schema& schema,
-    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions* options) {
+    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions* options,
+    const std::vector<bpfgen::AggregateItem>& aggregates) {
   return CompileAndLoadWith(
-      registry, requested, schema, conjuncts,
+      registry, requested, schema, conjuncts, aggregates,
       options != nullptr ? *options : registry.kernel().caps().compile_options,
       options != nullptr ? *options : registry.host().caps().compile_options);
 }
@@ -200,9 +221,10 @@ size_t ProgramFootprint(const DeviceProgram& program) {
   return bytes;
 }
 
-Result<ProgramLookup> ProgramCache::GetOrLoad(const ProgramKey& key, const bpfgen::Schema& schema,
-                                              const std::vector<const bpfgen::Expr*>& conjuncts,
-                                              const bpfgen::CompileOptions* options) {
+Result<ProgramLookup> ProgramCache::GetOrLoad(
+    const ProgramKey& key, const bpfgen::Schema& schema,
+    const std::vector<const bpfgen::Expr*>& conjuncts, const bpfgen::CompileOptions* options,
+    const std::vector<bpfgen::AggregateItem>& aggregates) {
   while (true) {
     std::shared_ptr<Slot> slot;
     {
@@ -232,8 +254,8 @@ Result<ProgramLookup> ProgramCache::GetOrLoad(const ProgramKey& key, const bpfge
     }
     Result<std::unique_ptr<DeviceProgram>> compiled =
         options != nullptr
-            ? CompileAndLoad(*registry_, key.device, schema, conjuncts, options)
-            : CompileAndLoadWith(*registry_, key.device, schema, conjuncts,
+            ? CompileAndLoad(*registry_, key.device, schema, conjuncts, options, aggregates)
+            : CompileAndLoadWith(*registry_, key.device, schema, conjuncts, aggregates,
                                  ScanCompileOptions(registry_->kernel().caps().compile_options),
                                  ScanCompileOptions(registry_->host().caps().compile_options));
     std::lock_guard<std::mutex> lock(mu_);

@@ -53,19 +53,25 @@ struct DeviceProgram {
 // `options` defaults to the chosen device's caps().compile_options.
 // Errors: InvalidArgument (unknown device), or the host's own failure.
 // REQUIRES: conjuncts are type-checked against `schema` and outlive the call.
+// `aggregates`: compiled in for aggregation on the device (compiler.h); a
+// device that cannot lower one falls back like for a conjunct.
 Result<std::unique_ptr<DeviceProgram>> CompileAndLoad(
     DeviceRegistry& registry, std::string_view requested, const bpfgen::Schema& schema,
     const std::vector<const bpfgen::Expr*>& conjuncts,
-    const bpfgen::CompileOptions* options = nullptr);
+    const bpfgen::CompileOptions* options = nullptr,
+    const std::vector<bpfgen::AggregateItem>& aggregates = {});
 
 struct ProgramKey {
   std::string predicate;   // normalised text of the device conjuncts (bpfgen::ToString)
   std::string schema_ddl;  // Schema::ToDdl()
   std::string device;      // as requested: "kernel", "host" or "auto"
+  // The device aggregates compiled in (e.g. "sum((l_extendedprice *
+  // l_discount))"), "" = none: a program with aggregates is another program.
+  std::string aggregates;
 
   friend bool operator<(const ProgramKey& a, const ProgramKey& b) {
-    return std::tie(a.predicate, a.schema_ddl, a.device) <
-           std::tie(b.predicate, b.schema_ddl, b.device);
+    return std::tie(a.predicate, a.schema_ddl, a.device, a.aggregates) <
+           std::tie(b.predicate, b.schema_ddl, b.device, b.aggregates);
   }
 };
 
@@ -98,9 +104,11 @@ class ProgramCache {
 
   // `options` null: the device's caps().compile_options resized to a scan's
   // batch (ScanCompileOptions), so local memory is what a scan stages.
+  // `aggregates` REQUIRES: described by key.aggregates.
   Result<ProgramLookup> GetOrLoad(const ProgramKey& key, const bpfgen::Schema& schema,
                                   const std::vector<const bpfgen::Expr*>& conjuncts,
-                                  const bpfgen::CompileOptions* options = nullptr);
+                                  const bpfgen::CompileOptions* options = nullptr,
+                                  const std::vector<bpfgen::AggregateItem>& aggregates = {});
 
   const ProgramCacheOptions& options() const { return options_; }
   DeviceRegistry& registry() const { return *registry_; }

@@ -179,7 +179,12 @@ Result<Plan> MakePlan(const PlanRequest& request, exec::ProgramCache* cache) {
   // reported from `choice`, a load-time fallback from the program).
   exec::ProgramKey key{JoinConjuncts(plan.device_conjuncts, *request.schema),
                        request.schema->ToDdl(), caps.name};
-  auto found = cache->GetOrLoad(key, *request.schema, plan.device_conjuncts);
+  // Device aggregates only help when no row needs the host's residual.
+  const bool aggregates = !request.aggregates.empty() && plan.residual.empty();
+  if (aggregates) key.aggregates = request.aggregates_key;
+  auto found =
+      cache->GetOrLoad(key, *request.schema, plan.device_conjuncts, nullptr,
+                       aggregates ? request.aggregates : std::vector<bpfgen::AggregateItem>());
   if (!found.ok()) {
     // The host's own failure: the device conjuncts run in the host reference
     // filter (exact, slower).
@@ -188,6 +193,7 @@ Result<Plan> MakePlan(const PlanRequest& request, exec::ProgramCache* cache) {
   } else {
     plan.program = std::move(found->program);
     plan.program_cached = found->cached;
+    plan.device_aggregates = aggregates;
     plan.compile_ms = plan.program_cached ? 0 : plan.program->total_ms;
     plan.device = plan.program->device->caps().name;
     plan.device_fallback = choice.fallback.fell_back() ? choice.fallback : plan.program->fallback;

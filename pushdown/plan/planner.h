@@ -83,6 +83,13 @@ struct PlanRequest {
   exec::DeviceRequest device = exec::DeviceRequest::kAuto;
   bool strict_device = false;
   ColumnFamilyFacts cf;
+  // Aggregation on the device (bpfgen/codegen/compiler.h, AggregateItem;
+  // REQUIRES: the arguments outlive the plan): compiled into the program
+  // when the whole predicate runs on the device (no residual), which
+  // Plan::device_aggregates then says. `aggregates_key` names them in the
+  // program cache (ProgramKey::aggregates).
+  std::vector<bpfgen::AggregateItem> aggregates;
+  std::string aggregates_key;
 };
 
 struct Plan {
@@ -104,7 +111,9 @@ struct Plan {
   // filter (the program load failed; fallback_reason says why).
   std::shared_ptr<exec::DeviceProgram> program;
   bool program_cached = false;  // this lookup found the program in the cache
-  double compile_ms = 0;        // codegen + load (0 when cached)
+  // `program` was compiled with PlanRequest::aggregates.
+  bool device_aggregates = false;
+  double compile_ms = 0;  // codegen + load (0 when cached)
 
   bool pushdown() const { return path == Path::kPushdown; }
   std::vector<const bpfgen::Expr*> residual_conjuncts() const;

@@ -108,7 +108,8 @@ Status DeviceFileStream::FilterOnHost(size_t block_index, const BlockHandle& han
   return it.status();
 }
 
-Status DeviceFileStream::TakeBlock(size_t i, const BlockResult& result, const BatchResult& batch) {
+Status DeviceFileStream::TakeBlock(size_t i, const BlockResult& result, const BatchResult& batch,
+                                   bool aggregated) {
   if (result.status != abi::kBlockOk) {
     return Status::Corruption(std::string(name()) + ": " + BlockStatusName(result.status) +
                               " data block at offset " + std::to_string(handles_[i].offset) +
@@ -116,6 +117,14 @@ Status DeviceFileStream::TakeBlock(size_t i, const BlockResult& result, const Ba
                               ", device " + program_->device_name() + ")");
   }
   stats_->entries_scanned += result.entries;
+  if (aggregated) {
+    if (!result.records.empty()) {
+      return Status::Internal(std::string(name()) + ": the device emitted records for data block " +
+                              "at offset " + std::to_string(handles_[i].offset) +
+                              ", which it aggregated");
+    }
+    ++stats_->blocks_aggregated_on_device;
+  }
   for (const abi::OutRecord& rec : result.records) {
     const OutEntry e = batch.Entry(rec);
     PD_RETURN_IF_ERROR(AddRecord(e.key, e.user_key_only, static_cast<EntryClass>(e.entry_class),
@@ -127,10 +136,18 @@ Status DeviceFileStream::TakeBlock(size_t i, const BlockResult& result, const Ba
 Status DeviceFileStream::RunBatch() {
   const uint32_t flags = emit_shadows_ ? static_cast<uint32_t>(abi::kEmitShadows) : 0u;
   const uint32_t max_block_size = program_->layout().max_block_size;
+  auto block_flags = [&](size_t index) {
+    const bool aggregate =
+        aggregate_ && index < aggregate_blocks_.size() && aggregate_blocks_[index] != 0;
+    return aggregate ? static_cast<uint32_t>(abi::kAggregate) : flags;
+  };
   size_t n = 0;
   uint64_t device_ns = 0;
   std::optional<ReadBlock> oversized;
+  // Blocks [0, unfinished) are done; of the rest, the ones in `rerun` are run
+  // again as records (the others were aggregated OK on the device).
   size_t unfinished = 0;
+  std::vector<size_t> rerun;
   {
     PD_ASSIGN_OR_RETURN(StagedBatch staged, device_->BeginBatch(*program_));
     while (n < batch_blocks_) {
@@ -145,8 +162,9 @@ Status DeviceFileStream::RunBatch() {
         oversized = b;  // filtered on the host after this batch, in file order
         break;
       }
+      const uint32_t f = block_flags(b.index);
       PD_ASSIGN_OR_RETURN(std::span<uint8_t> dst,
-                          staged.Append(static_cast<uint32_t>(b.contents.size()), flags));
+                          staged.Append(static_cast<uint32_t>(b.contents.size()), f));
       if (staged.num_blocks() == n) {  // the batch is full
         // Not even one block fits an empty batch (a layout whose staging area
         // is smaller than max_block_size rounded up, or max_blocks 0): filter
@@ -162,9 +180,11 @@ Status DeviceFileStream::RunBatch() {
       if (handles_.size() <= n) {
         handles_.resize(n + 1);
         indices_.resize(n + 1);
+        flags_.resize(n + 1);
       }
       handles_[n] = b.handle;
       indices_[n] = b.index;
+      flags_[n] = f;
       ++n;
     }
     if (n > 0) {
@@ -172,38 +192,58 @@ Status DeviceFileStream::RunBatch() {
       Result<BatchResult> executed = device_->Execute(std::move(staged));
       if (!executed.ok()) return InFile(name(), handles_[0].offset, executed.status());
       BatchResult batch = std::move(executed).value();
+      // Records must reach the merge in file order. The first block that did
+      // not finish (output full, not run) or that the program sent back
+      // (kBlockNeedsRecords) ends what is taken in order; after it, blocks
+      // aggregated OK stay taken (their partials are in the program's region,
+      // which the executor reads at the end, and they yield no records), every
+      // other one runs again as records.
       unfinished = n;
       for (size_t i = 0; i < n; ++i) {
         const BlockResult& result = batch.blocks()[i];
-        if (result.status == abi::kBlockNotRun || result.status == abi::kBlockOutputFull) {
-          unfinished = i;
-          break;
+        const bool aggregate_ok =
+            (flags_[i] & abi::kAggregate) != 0 && result.status == abi::kBlockOk;
+        if (i >= unfinished) {
+          if (aggregate_ok) {
+            PD_RETURN_IF_ERROR(TakeBlock(i, result, batch, true));
+          } else {
+            if (result.status == abi::kBlockNeedsRecords) ++stats_->blocks_aggregate_sent_back;
+            rerun.push_back(i);
+          }
+          continue;
         }
-        PD_RETURN_IF_ERROR(TakeBlock(i, result, batch));
+        if (result.status == abi::kBlockNeedsRecords) ++stats_->blocks_aggregate_sent_back;
+        if (result.status == abi::kBlockNotRun || result.status == abi::kBlockOutputFull ||
+            result.status == abi::kBlockNeedsRecords) {
+          unfinished = i;
+          rerun.push_back(i);
+          continue;
+        }
+        PD_RETURN_IF_ERROR(TakeBlock(i, result, batch, aggregate_ok));
       }
       device_ns += MonotonicNowNs() - start;
     }
   }
-  if (unfinished < n) {
-    // The program ran out of output room: run the rest again. Their contents
-    // are read again from the file (verified, uncompressed), not taken back
-    // from local memory, which the program has had access to.
-    rerun_.resize(n - unfinished);
-    for (size_t i = unfinished; i < n; ++i) {
-      Result<BlockContents> again = reader_.file().ReadDataBlock(indices_[i]);
+  if (!rerun.empty()) {
+    // The program ran out of output room, or sent aggregate blocks back: run
+    // them again as records. Their contents are read again from the file
+    // (verified, uncompressed), not taken back from local memory, which the
+    // program has had access to.
+    rerun_.resize(rerun.size());
+    for (size_t k = 0; k < rerun.size(); ++k) {
+      Result<BlockContents> again = reader_.file().ReadDataBlock(indices_[rerun[k]]);
       if (!again.ok()) return again.status();
-      rerun_[i - unfinished] = std::move(again->data);
+      rerun_[k] = std::move(again->data);
     }
     const uint64_t start = MonotonicNowNs();
-    std::vector<BlockInput> inputs(n - unfinished);
-    for (size_t i = unfinished; i < n; ++i)
-      inputs[i - unfinished] = {rerun_[i - unfinished], flags};
+    std::vector<BlockInput> inputs(rerun.size());
+    for (size_t k = 0; k < rerun.size(); ++k) inputs[k] = {rerun_[k], flags};
     BlockStager stager(device_, program_);
-    Status rerun = stager.Run(
-        inputs, [&](size_t i, const BlockResult& result, const BatchResult& batch) -> Status {
-          return TakeBlock(unfinished + i, result, batch);
+    Status again = stager.Run(
+        inputs, [&](size_t k, const BlockResult& result, const BatchResult& batch) -> Status {
+          return TakeBlock(rerun[k], result, batch);
         });
-    if (!rerun.ok()) return InFile(name(), handles_[unfinished].offset, std::move(rerun));
+    if (!again.ok()) return InFile(name(), handles_[rerun[0]].offset, std::move(again));
     device_ns += MonotonicNowNs() - start;
   }
   stats_->device_ns += device_ns;

@@ -48,6 +48,20 @@ class DeviceFileStream final : public EntryStream {
   std::string_view name() const override { return reader_.file().info().file_name; }
 
   size_t blocks_remaining() const { return reader_.blocks_remaining(); }
+  const SstFile& file() const { return reader_.file(); }
+
+  // Aggregation on the device (device_aggregation.h): the blocks whose
+  // `blocks[index]` is 1 are staged with kAggregate; their partials add up in
+  // the program's aggregate region (which the executor zeroes before the
+  // scan and reads after it) and their entries are not yielded. A block the
+  // program sends back (kBlockNeedsRecords) is run again as records.
+  // REQUIRES: the program has aggregates; called before SeekToFirst. The
+  // caller decides which blocks are exact to aggregate (scan_executor.cc,
+  // AggregateOnDevice).
+  void SetAggregateBlocks(std::vector<uint8_t> blocks) {
+    aggregate_ = true;
+    aggregate_blocks_ = std::move(blocks);
+  }
 
  private:
   struct Rec {
@@ -66,7 +80,9 @@ class DeviceFileStream final : public EntryStream {
   // (one copy out of the reader), runs them once, and adds their records.
   Status RunBatch();
   // Records of one finished block, or Corruption for a rejected one.
-  Status TakeBlock(size_t i, const BlockResult& result, const BatchResult& batch);
+  // `aggregated`: it ran with kAggregate and ended OK (no records).
+  Status TakeBlock(size_t i, const BlockResult& result, const BatchResult& batch,
+                   bool aggregated = false);
   // `key`: the internal key, or the user key alone when user_key_only (its
   // trailer is then (sequence 0, kTypeValue): program_abi.h, "Keys").
   Status AddRecord(std::string_view key, bool user_key_only, EntryClass cls, std::string_view value,
@@ -89,7 +105,10 @@ class DeviceFileStream final : public EntryStream {
   std::optional<ReadBlock> pending_;
   std::vector<BlockHandle> handles_;
   std::vector<size_t> indices_;
-  std::vector<std::string> rerun_;  // unfinished blocks read again (rare)
+  std::vector<uint32_t> flags_;  // per staged block of the batch
+  bool aggregate_ = false;
+  std::vector<uint8_t> aggregate_blocks_;  // per file block: 1 = aggregate on the device
+  std::vector<std::string> rerun_;         // unfinished blocks read again (rare)
   std::string arena_;
   std::vector<Rec> recs_;
   size_t pos_ = 0;

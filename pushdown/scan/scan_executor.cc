@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "bpfgen/eval/evaluator.h"
+#include "pushdown/scan/device_aggregation.h"
 #include "pushdown/scan/device_stream.h"
 #include "pushdown/scan/host_stream.h"
 #include "pushdown/scan/host_timer.h"
@@ -412,6 +413,103 @@ Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const 
                                        plan.block_source, filters.device, shadows, stats));
 }
 
+// The user keys of the memtable stream, ascending (it is in internal-key
+// order). The stream is read from its start again by the merge.
+std::vector<std::string> MemtableUserKeys(EntryStream* memtable) {
+  std::vector<std::string> keys;
+  for (memtable->SeekToFirst(); memtable->Valid(); memtable->Next()) {
+    if (keys.empty() || keys.back() != memtable->entry().user_key) {
+      keys.emplace_back(memtable->entry().user_key);
+    }
+  }
+  return keys;
+}
+
+// At most this many tombstones are compared with each block; with more, no
+// block is aggregated on the device.
+constexpr size_t kMaxTombstonesForDeviceAggregation = 64;
+
+// Which data blocks of files[k] (opened as `sst`) the device may aggregate
+// itself, per block index (1 = yes).
+//
+// THE EXACTNESS RULE. A block's rows may be folded into partials without
+// passing the merge iff every entry of the block is a row of the scan's
+// result, i.e. it is the newest visible version of its user key, no range
+// tombstone hides it, and it lies in the scan's bounds. That holds when
+//   (a) every entry of the block is a Value with sequence number 0 -- the
+//       device checks this for each entry and sends the block back
+//       (kBlockNeedsRecords) otherwise. Sequence 0 is visible at every
+//       snapshot, and RocksDB zeroes a sequence number only for the last
+//       version of a key in the bottommost level, so the block holds the
+//       only version of each of its keys that any file below could hold;
+//   (b) no other file of the scan (any level, newer or older) may hold a key
+//       of the block's user-key range, and neither may the memtables: so
+//       nothing newer hides an entry, and nothing else holds its key;
+//   (c) no range tombstone of the scan (files' or memtables') overlaps that
+//       range: none hides an entry;
+//   (d) the range lies inside the scan's bounds (and one of its key ranges):
+//       the merge would cut nothing;
+//   (e) the file has no global sequence number (an ingested file's zeroes
+//       stand for another number);
+//   (f) no user key spans two blocks of the file (zone_skip.h's rule (2):
+//       the index's separators are user keys, or the file's largest sequence
+//       number is 0), so no newer version of a key of the block sits at the
+//       end of the previous block of the same file.
+// The block's user-key range is [sep(i-1), sep(i)] from the index
+// separators (SstFile::DataBlocksInRange), with the file's smallest user key
+// for block 0 (a file without a known range: no block). This is the issue's
+// "every entry is seq 0 or no newer file overlaps the block's key range"
+// made exact: both are required, and older files count as much as newer.
+std::vector<uint8_t> AggregateOnDevice(const std::vector<const ScanFile*>& files, size_t k,
+                                       const SstFile& sst, const KeyRange& range,
+                                       const std::vector<KeyRange>& key_ranges,
+                                       const std::vector<std::string>& memtable_keys,
+                                       const std::vector<RangeTombstone>& tombstones) {
+  const ScanFile& f = *files[k];
+  std::vector<uint8_t> out(sst.num_data_blocks(), 0);
+  const bool user_key_index = sst.info().properties.index_key_is_user_key != 0;
+  if (!f.has_key_range || sst.info().global_seqno.has_value() ||
+      !(user_key_index || f.largest_seqno == 0) ||
+      tombstones.size() > kMaxTombstonesForDeviceAggregation) {
+    return out;
+  }
+  for (size_t i = 0; i < sst.num_data_blocks(); ++i) {
+    const std::string_view lo =
+        i == 0 ? std::string_view(f.smallest_user_key) : sst.data_block_index_user_key(i - 1);
+    const std::string_view hi = sst.data_block_index_user_key(i);
+    if (hi < lo) continue;
+    // (d): [lo, hi] inside the bounds and inside one key range.
+    auto inside = [&](const KeyRange& r) {
+      return (!r.lower || std::string_view(*r.lower) <= lo) &&
+             (!r.upper || hi < std::string_view(*r.upper));
+    };
+    if (!inside(range)) continue;
+    if (!key_ranges.empty() && std::none_of(key_ranges.begin(), key_ranges.end(), inside)) {
+      continue;
+    }
+    // (b): other files, then the memtables.
+    bool overlap = false;
+    for (size_t j = 0; j < files.size() && !overlap; ++j) {
+      if (j == k) continue;
+      const ScanFile& g = *files[j];
+      overlap = !g.has_key_range || !(std::string_view(g.largest_user_key) < lo ||
+                                      hi < std::string_view(g.smallest_user_key));
+    }
+    if (overlap) continue;
+    auto m = std::lower_bound(memtable_keys.begin(), memtable_keys.end(), lo,
+                              [](const std::string& a, std::string_view b) { return a < b; });
+    if (m != memtable_keys.end() && std::string_view(*m) <= hi) continue;
+    // (c): tombstones cover [start, end).
+    bool covered = false;
+    for (const RangeTombstone& t : tombstones) {
+      if (std::string_view(t.start) <= hi && lo < std::string_view(t.end)) covered = true;
+    }
+    if (covered) continue;
+    out[i] = 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const SstFile>> OpenScanFile(const ScanFile& f) {
@@ -486,6 +584,33 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
     file_streams.push_back({f, std::move(stream)});
     ++scan->stats_.files;
   }
+  // Aggregation on the device: needs the whole scan's files, memtable keys
+  // and tombstones, so it is decided once every file is open.
+  if (plan.device_aggregation != nullptr && plan.device != nullptr &&
+      plan.residual_conjuncts.empty() && plan.limit == kNoLimit) {
+    if (plan.program->layout().num_aggregates != plan.device_aggregation->items().size()) {
+      return Status::InvalidArgument("scan plan: the program has " +
+                                     std::to_string(plan.program->layout().num_aggregates) +
+                                     " aggregates, the device aggregation " +
+                                     std::to_string(plan.device_aggregation->items().size()));
+    }
+    const std::vector<std::string> memtable_keys = plan.memtable != nullptr
+                                                       ? MemtableUserKeys(plan.memtable.get())
+                                                       : std::vector<std::string>();
+    // The program's region adds up every stream's aggregated blocks: zeroed
+    // now, read once when the scan is done (Finish), so that the partials
+    // cross to the host once per scan.
+    PD_RETURN_IF_ERROR(plan.device->ResetAggregates(*plan.program));
+    scan->aggregation_device_ = plan.device;
+    scan->aggregation_program_ = plan.program;
+    scan->aggregation_ = plan.device_aggregation;
+    for (size_t k = 0; k < file_streams.size(); ++k) {
+      auto* device = dynamic_cast<DeviceFileStream*>(file_streams[k].stream.get());
+      if (device == nullptr) continue;
+      device->SetAggregateBlocks(AggregateOnDevice(files, k, device->file(), range, plan.key_ranges,
+                                                   memtable_keys, tombstones));
+    }
+  }
   scan->streams_ = GroupLevels(std::move(file_streams));
   // The memtables are newer than every file: their stream goes first.
   if (plan.memtable != nullptr) {
@@ -510,7 +635,10 @@ Status ScanExecutor::Next(Row* row) {
   Status s = cursor_->Next(row);
   stats_.rows_matched = cursor_->rows_returned();
   stats_.keys_hidden_by_range_deletion = cursor_->keys_hidden_by_range_deletion();
-  if (s.ok() && !cursor_->Valid()) Finish();
+  if (s.ok() && !cursor_->Valid()) {
+    Finish();
+    return aggregation_status_;
+  }
   return s;
 }
 
@@ -529,6 +657,22 @@ void ScanExecutor::Finish() {
   if (finished_) return;
   finished_ = true;
   for (const auto& s : streams_) stats_.blocks_skipped += BlocksRemaining(s.get());
+  if (aggregation_ != nullptr && stats_.blocks_aggregated_on_device > 0) {
+    Result<AggregateState> state = aggregation_device_->ReadAggregates(*aggregation_program_);
+    if (!state.ok()) {
+      aggregation_status_ = state.status();
+      return;
+    }
+    if (state->accumulators.size() != aggregation_->items().size()) {
+      aggregation_status_ = Status::Internal("device aggregates do not match the scan's");
+      return;
+    }
+    aggregation_->Add(state->rows, state->accumulators);
+    stats_.rows_aggregated_on_device += state->rows;
+    // What crosses to the host for the aggregated blocks: the region, once.
+    stats_.bytes_to_host += bpfgen::abi::kAggHeaderBytes +
+                            state->accumulators.size() * sizeof(bpfgen::abi::AggAccumulator);
+  }
 }
 
 }  // namespace pushdown::exec

@@ -46,6 +46,7 @@
 
 #include "bpfgen/lang/ast.h"
 #include "bpfgen/schema/schema.h"
+#include "pushdown/scan/device_aggregation.h"
 #include "pushdown/scan/entry_stream.h"
 #include "pushdown/scan/host_timer.h"
 #include "pushdown/scan/key_range.h"
@@ -149,6 +150,14 @@ struct ScanPlan {
   // from the WAL), applied like the files' (range_tombstones.h). Files' own
   // tombstones are read by the executor from each opened file.
   std::vector<RangeTombstone> memtable_tombstones;
+  // Aggregation on the device (device_aggregation.h), or null. Set: `program`
+  // was compiled with these aggregates, and the blocks that are exact to
+  // aggregate on the device (scan_executor.cc, AggregateOnDevice) are: their
+  // partials go here and their rows are not returned. The caller aggregates
+  // the rows the scan returns and merges them with these partials. Ignored
+  // (nothing aggregated on the device) with residual conjuncts, a limit, or
+  // the host path. Shared by the workers of a parallel scan (SplitPlan).
+  std::shared_ptr<DeviceAggregation> device_aggregation;
 };
 
 // The host-side evaluation of the two conjunct lists.
@@ -177,7 +186,11 @@ class ScanExecutor {
   Status NextBatch(RowBatch* batch, size_t max_rows);
   const ScanStats& stats() const { return stats_; }
   // Counts the blocks not read yet as skipped (blocks_skipped); called when
-  // the scan is done, or by a caller that stops early (ParallelScan).
+  // the scan is done, or by a caller that stops early (ParallelScan). With
+  // ScanPlan::device_aggregation, adds the device's partials to it (once;
+  // read from the program's aggregate region): call it only once every row
+  // was taken, else the partials are not the scan's (Next calls it when the
+  // scan is done).
   void Finish();
 
  private:
@@ -189,6 +202,12 @@ class ScanExecutor {
   std::unique_ptr<RowCursor> cursor_;
   bool finished_ = false;
   CallSampler sampler_;  // which Next calls are timed (host_timer.h)
+  // Aggregation on the device (null: none): where the partials add up, and
+  // a failure to read them (returned by the last Next).
+  std::shared_ptr<DeviceAggregation> aggregation_;
+  Device* aggregation_device_ = nullptr;
+  LoadedProgram* aggregation_program_ = nullptr;
+  Status aggregation_status_;
 };
 
 }  // namespace pushdown::exec

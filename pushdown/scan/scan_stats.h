@@ -81,6 +81,16 @@ struct ScanStats {
   // permitted", or the per-block pread after read buffers could not be
   // allocated). Empty when they did, or when io_uring was not asked for.
   std::string io_fallback_reason;
+  // Aggregation on the device (ScanPlan::device_aggregation): data blocks the
+  // device aggregated itself (their rows never reach the merge; counted in
+  // blocks_read and entries_scanned) and the rows it folded into partials.
+  // The partials' bytes are in bytes_to_host.
+  uint64_t blocks_aggregated_on_device = 0;
+  uint64_t rows_aggregated_on_device = 0;
+  // Blocks staged for aggregation that the device sent back (an entry not
+  // (sequence 0, Value): kBlockNeedsRecords) and that were run again as
+  // records. Not in --stats.
+  uint64_t blocks_aggregate_sent_back = 0;
 
   // Adds o's counters into this one (a parallel scan sums its workers'); the
   // first non-empty io_fallback_reason is kept. Add new counters here too.
@@ -108,6 +118,9 @@ struct ScanStats {
     range_tombstones += o.range_tombstones;
     range_tombstone_fragments += o.range_tombstone_fragments;
     keys_hidden_by_range_deletion += o.keys_hidden_by_range_deletion;
+    blocks_aggregated_on_device += o.blocks_aggregated_on_device;
+    rows_aggregated_on_device += o.rows_aggregated_on_device;
+    blocks_aggregate_sent_back += o.blocks_aggregate_sent_back;
     if (io_fallback_reason.empty()) io_fallback_reason = o.io_fallback_reason;
   }
 };

@@ -84,7 +84,8 @@ TEST(JsonTest, StatsHasExactlyTheKeysInOrder) {
       "\"bytes_read\":4,\"bytes_to_host\":5,\"rows_scanned\":6,\"rows_matched\":7,"
       "\"memtable_entries\":0,\"workers\":1,\"range_tombstones\":8,"
       "\"keys_hidden_by_range_deletion\":9,\"compile_ms\":1.500,\"elapsed_ms\":2.250,"
-      "\"files_skipped_by_zone_map\":0,\"workers_reason\":\"\",\"per_file\":[],"
+      "\"files_skipped_by_zone_map\":0,\"workers_reason\":\"\","
+      "\"blocks_aggregated_on_device\":0,\"rows_aggregated_on_device\":0,\"per_file\":[],"
       "\"program_cached\":false,\"program_pinned\":false,\"program_pin\":\"\",\"pin_note\":\"\"}");
   exec::FileScanStats f;
   f.file = "000012.sst";

@@ -446,6 +446,39 @@ TEST_F(PinStoreTest, KeyLinkSkipsTheCompile) {
   EXPECT_FALSE(third->from_pin);
 }
 
+TEST_F(PinStoreTest, AProgramWithDeviceAggregatesHasItsOwnPinKey) {
+  // The same predicate with and without device aggregates compiles to two
+  // programs (code and layout differ): neither may be found by the other's key.
+  auto c = CompileRaw("u64be(key, 0) < 33", options_);
+  const std::vector<bg::AggregateItem> count_star = {{bg::AggregateOp::kCountStar, nullptr}};
+  auto compile = [&](const std::vector<bg::AggregateItem>& aggregates) {
+    auto registry = std::make_unique<DeviceRegistry>();
+    registry->kernel().SetPinOptions(Pins());
+    auto p = CompileAndLoad(*registry, "kernel", c->schema, c->conjuncts, &options_, aggregates);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return std::make_pair(std::move(registry), p.ok() ? std::move(p).value() : nullptr);
+  };
+  auto [r1, plain] = compile({});
+  ASSERT_NE(plain, nullptr);
+  EXPECT_FALSE(plain->from_pin);
+  EXPECT_EQ(plain->program->layout().num_aggregates, 0u);
+  plain.reset();
+  auto [r2, with_agg] = compile(count_star);
+  ASSERT_NE(with_agg, nullptr);
+  EXPECT_FALSE(with_agg->from_pin) << "the plain program's pin must not serve an aggregate scan";
+  EXPECT_EQ(with_agg->program->layout().num_aggregates, 1u);
+  with_agg.reset();
+  auto [r3, again] = compile(count_star);
+  ASSERT_NE(again, nullptr);
+  EXPECT_TRUE(again->from_pin) << "its own key finds it";
+  EXPECT_EQ(again->program->layout().num_aggregates, 1u);
+  again.reset();
+  auto [r4, plain_again] = compile({});
+  ASSERT_NE(plain_again, nullptr);
+  EXPECT_TRUE(plain_again->from_pin);
+  EXPECT_EQ(plain_again->program->layout().num_aggregates, 0u);
+}
+
 TEST_F(PinStoreTest, PinningOffOrNoBpffsLoadsAsBefore) {
   auto c = CompileRaw("u64be(key, 0) < 3", options_);
   PinOptions off = Pins();

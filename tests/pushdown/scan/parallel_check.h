@@ -181,7 +181,7 @@ inline void CheckParallel(TortureCase& c, const std::vector<DeviceProgram*>& ins
       // add up to the unsplit scan's (ScanStats::Add sums them).
       auto single = ScanExecutor::Open(make_plan(kNoLimit));
       ASSERT_TRUE(single.ok()) << single.status().ToString();
-      for (;;) {
+      for (Row row;;) {
         Status s = (*single)->Next(&row);
         ASSERT_TRUE(s.ok()) << s.ToString();
         if (!(*single)->Valid()) break;

@@ -313,6 +313,21 @@ void ParallelScan::FinishWorker(Worker* w, const Status& s, bool stopped) {
   sh.consumer_cv.notify_all();
 }
 
+Status ParallelScan::FailFromWorkers() {
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    status_ = shared_->error;
+  }
+  StopAndJoin();
+  return status_;
+}
+
+Status ParallelScan::FinishOrdered() {
+  done_ = true;
+  StopAndJoin();
+  return Status::OK();
+}
+
 Status ParallelScan::Next(Row* row) {
   if (!status_.ok()) return status_;
   valid_ = false;
@@ -324,22 +339,9 @@ Status ParallelScan::Next(Row* row) {
     return Status::InvalidArgument("parallel scan: Next() after NextBatch()");
   }
   Shared& sh = *shared_;
-  auto fail = [&]() -> Status {
-    {
-      std::lock_guard<std::mutex> lock(sh.mu);
-      status_ = sh.error;
-    }
-    StopAndJoin();
-    return status_;
-  };
-  auto finish = [&]() -> Status {
-    done_ = true;
-    StopAndJoin();
-    return Status::OK();
-  };
-  if (delivered_ >= limit_) return finish();
+  if (delivered_ >= limit_) return FinishOrdered();
   for (;;) {
-    if (sh.failed.load(std::memory_order_relaxed)) return fail();
+    if (sh.failed.load(std::memory_order_relaxed)) return FailFromWorkers();
     Worker& w = *workers_[current_];
     if (w.pos < w.chunk.size()) {
       *row = std::move(w.chunk[w.pos++]);
@@ -353,7 +355,7 @@ Status ParallelScan::Next(Row* row) {
     sh.consumer_cv.wait(lock, [&] { return !w.queue.empty() || w.finished || sh.failed.load(); });
     if (sh.failed.load()) {
       lock.unlock();
-      return fail();
+      return FailFromWorkers();
     }
     if (!w.queue.empty()) {
       w.chunk = std::move(w.queue.front());
@@ -362,7 +364,7 @@ Status ParallelScan::Next(Row* row) {
       continue;
     }
     lock.unlock();
-    if (++current_ == workers_.size()) return finish();
+    if (++current_ == workers_.size()) return FinishOrdered();
   }
 }
 
@@ -382,28 +384,15 @@ Status ParallelScan::NextBatch(RowBatch* batch, size_t max_rows) {
   batch->Clear();
   if (done_) return Status::OK();
   Shared& sh = *shared_;
-  auto fail = [&]() -> Status {
-    {
-      std::lock_guard<std::mutex> lock(sh.mu);
-      status_ = sh.error;
-    }
-    StopAndJoin();
-    return status_;
-  };
-  auto finish = [&]() -> Status {
-    done_ = true;
-    StopAndJoin();
-    return Status::OK();
-  };
-  if (delivered_ >= limit_) return finish();
+  if (delivered_ >= limit_) return FinishOrdered();
   for (;;) {
-    if (sh.failed.load(std::memory_order_relaxed)) return fail();
+    if (sh.failed.load(std::memory_order_relaxed)) return FailFromWorkers();
     Worker& w = *workers_[current_];
     std::unique_lock<std::mutex> lock(sh.mu);
     sh.consumer_cv.wait(lock, [&] { return !w.batches.empty() || w.finished || sh.failed.load(); });
     if (sh.failed.load()) {
       lock.unlock();
-      return fail();
+      return FailFromWorkers();
     }
     if (!w.batches.empty()) {
       // The caller's previous batch goes back to the workers for reuse.
@@ -418,7 +407,7 @@ Status ParallelScan::NextBatch(RowBatch* batch, size_t max_rows) {
       return Status::OK();
     }
     lock.unlock();
-    if (++current_ == workers_.size()) return finish();
+    if (++current_ == workers_.size()) return FinishOrdered();
   }
 }
 

@@ -107,6 +107,11 @@ class ParallelScan {
   void FinishWorker(Worker* w, const Status& s, bool stopped);
   void Cancel(Status s);
   void StopAndJoin();
+  // Ordered consumption (Next, NextBatch): a worker failed -- the first
+  // error becomes the scan's status, the workers stop; or every range is
+  // delivered (or the limit reached) -- done, the workers are joined.
+  Status FailFromWorkers();
+  Status FinishOrdered();
 
   std::vector<std::unique_ptr<Worker>> workers_;
   ParallelScanOptions options_;

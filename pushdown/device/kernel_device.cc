@@ -231,29 +231,25 @@ Result<LocalMemoryMap> LocalMemoryMap::Create(uint64_t value_size) {
   if (value_size == 0 || value_size > UINT32_MAX) {
     return Status::InvalidArgument("local memory of " + std::to_string(value_size) + " bytes");
   }
-  LocalMemoryMap local;
-  local.fd_ = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pd_local_mem", sizeof(uint32_t),
-                             static_cast<uint32_t>(value_size), 1, &opts);
-  if (local.fd_ < 0) return Status::FromErrno("bpf(BPF_MAP_CREATE) of local memory", errno);
-  local.value_size_ = value_size;
-  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  size_t map_size = (value_size + page - 1) / page * page;
-  void* addr = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, local.fd_, 0);
-  if (addr == MAP_FAILED) return Status::FromErrno("mmap of local memory", errno);
-  local.addr_ = addr;
-  local.mapped_size_ = map_size;
-  return local;
+  const int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pd_local_mem", sizeof(uint32_t),
+                                static_cast<uint32_t>(value_size), 1, &opts);
+  if (fd < 0) return Status::FromErrno("bpf(BPF_MAP_CREATE) of local memory", errno);
+  return Map(UniqueFd(fd), value_size, "mmap of local memory");
 }
 
 Result<LocalMemoryMap> LocalMemoryMap::Adopt(UniqueFd fd, uint64_t value_size) {
   if (!fd.valid() || value_size == 0) return Status::InvalidArgument("no local memory map");
+  return Map(std::move(fd), value_size, "mmap of pinned local memory");
+}
+
+Result<LocalMemoryMap> LocalMemoryMap::Map(UniqueFd fd, uint64_t value_size, const char* what) {
   LocalMemoryMap local;
-  local.fd_ = fd.Release();
+  local.fd_ = fd.Release();  // owned by `local` from here: its destructor closes it
   local.value_size_ = value_size;
-  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  size_t map_size = (value_size + page - 1) / page * page;
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t map_size = (value_size + page - 1) / page * page;
   void* addr = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, local.fd_, 0);
-  if (addr == MAP_FAILED) return Status::FromErrno("mmap of pinned local memory", errno);
+  if (addr == MAP_FAILED) return Status::FromErrno(what, errno);
   local.addr_ = addr;
   local.mapped_size_ = map_size;
   return local;

@@ -40,6 +40,9 @@ class LocalMemoryMap {
   uint8_t* data() const { return static_cast<uint8_t*>(addr_); }
 
  private:
+  // Maps `fd` (an mmapable one-entry array of value_size bytes), owning it.
+  static Result<LocalMemoryMap> Map(UniqueFd fd, uint64_t value_size, const char* what);
+
   int fd_ = -1;
   uint64_t value_size_ = 0;
   void* addr_ = nullptr;

@@ -232,20 +232,34 @@ class ApiTorture {
     }
   }
 
-  void CheckScans(const rocksdb::Snapshot* snap, const std::string& where, Coverage* cov) {
+  // The snapshot and random bounds of one check.
+  ScanOptions BaseOptions(const rocksdb::Snapshot* snap) {
     ScanOptions base;
     base.snapshot = snap;
     RandomBounds(&base);
-    ScanOptions it = base;
-    it.device = exec::DeviceRequest::kIterator;
+    return base;
+  }
+  static ScanOptions On(const ScanOptions& base, exec::DeviceRequest device) {
+    ScanOptions so = base;
+    so.device = device;
+    return so;
+  }
+  // `base` on `device` with 1-3 workers and zone maps usually on.
+  ScanOptions RandomPushdown(const ScanOptions& base, exec::DeviceRequest device) {
+    ScanOptions so = On(base, device);
+    so.workers = 1 + static_cast<uint32_t>(rng_() % 3);
+    so.use_zone_maps = rng_() % 4 != 0;
+    return so;
+  }
+
+  void CheckScans(const rocksdb::Snapshot* snap, const std::string& where, Coverage* cov) {
+    const ScanOptions base = BaseOptions(snap);
+    const ScanOptions it = On(base, exec::DeviceRequest::kIterator);
     const Scanned want = Run(*db_, where, it, /*batches=*/true);
     ASSERT_EQ(want.info.path, "iterator");
     const bool bounded = base.lower_bound || base.upper_bound;
     for (exec::DeviceRequest device : {exec::DeviceRequest::kHost, exec::DeviceRequest::kKernel}) {
-      ScanOptions so = base;
-      so.device = device;
-      so.workers = 1 + static_cast<uint32_t>(rng_() % 3);
-      so.use_zone_maps = rng_() % 4 != 0;
+      ScanOptions so = RandomPushdown(base, device);
       so.batch_blocks = 1 + static_cast<uint32_t>(rng_() % 16);
       so.batch_rows = static_cast<uint32_t>(rng_() % 3 == 0 ? 1 + rng_() % 50 : 0);
       const bool limited = rng_() % 4 == 0;
@@ -283,18 +297,12 @@ class ApiTorture {
   }
 
   void CheckAggregates(const rocksdb::Snapshot* snap, const std::string& where, Coverage* cov) {
-    ScanOptions base;
-    base.snapshot = snap;
-    RandomBounds(&base);
-    ScanOptions it = base;
-    it.device = exec::DeviceRequest::kIterator;
+    const ScanOptions base = BaseOptions(snap);
+    const ScanOptions it = On(base, exec::DeviceRequest::kIterator);
     auto want = db_->Aggregate("lineitem", where, kAggregates, it);
     ASSERT_TRUE(want.ok()) << want.status().ToString();
     for (exec::DeviceRequest device : {exec::DeviceRequest::kHost, exec::DeviceRequest::kKernel}) {
-      ScanOptions so = base;
-      so.device = device;
-      so.workers = 1 + static_cast<uint32_t>(rng_() % 3);
-      so.use_zone_maps = rng_() % 4 != 0;
+      const ScanOptions so = RandomPushdown(base, device);
       const std::string what = std::string(exec::DeviceRequestName(device)) + " aggregate, " +
                                std::to_string(*so.workers) + " workers";
       SCOPED_TRACE(what);

@@ -73,6 +73,32 @@ class Walker {
     auto* entry = BasicBlock::Create(b_.getContext(), "entry", main_);
     b_.EnterFunction(main_, entry);
     b_.SetMemoryBase(mem);
+    EmitResetRun(ctx);
+
+    done_ = b_.NewBlock("done");
+    BasicBlock* blocks = b_.NewBlock("blocks");
+    b_.CreateBr(blocks);
+    b_.SetInsertPoint(blocks);
+    // Out of loop budget (BPF): the current block stays kBlockNotRun and is
+    // not counted in blocks_done, as when the output fills.
+    b_.CanLoop(done_);
+    Value* blk = b_.LoadState(kStBlock);
+    BasicBlock* begin = b_.NewBlock("begin_block");
+    b_.CreateCondBr(b_.CreateICmpUGE(blk, b_.LoadState(kStNumBlocks)), done_, begin);
+    EmitFinishBlock(blocks);
+
+    b_.SetInsertPoint(begin);
+    EmitBeginBlock(blk);
+    EmitEntryLoop();
+
+    b_.SetInsertPoint(done_);
+    EmitEndRun(ctx);
+  }
+
+  // The run's start: kStNumBlocks = min(ctx->num_blocks, max_blocks), the
+  // other counters 0, and each of those blocks' descriptors kBlockNotRun with
+  // empty output.
+  void EmitResetRun(Value* ctx) {
     Value* n =
         b_.CreateZExt(b_.CreateAlignedLoad(b_.getInt32Ty(), ctx, llvm::Align(4)), b_.getInt64Ty());
     n = b_.CreateSelect(b_.CreateICmpUGT(n, I64(plan_.layout.max_blocks)),
@@ -93,62 +119,58 @@ class Walker {
       b_.StoreField(d, kDescField_entries, I64(0), 4);
       b_.StoreField(d, kDescField_error_offset, I64(0), 4);
     });
+  }
 
-    BasicBlock* done = b_.NewBlock("done");
-    done_ = done;
-    BasicBlock* blocks = b_.NewBlock("blocks");
-    b_.CreateBr(blocks);
-    b_.SetInsertPoint(blocks);
-    // Out of loop budget (BPF): the current block stays kBlockNotRun and is
-    // not counted in blocks_done, as when the output fills.
-    b_.CanLoop(done);
-    Value* blk = b_.LoadState(kStBlock);
-    BasicBlock* begin = b_.NewBlock("begin_block");
-    b_.CreateCondBr(b_.CreateICmpUGE(blk, b_.LoadState(kStNumBlocks)), done, begin);
-
-    // The block-end path: status and error offset arrive through phis.
+  // finish_, the block-end path (Finish branches here): writes the current
+  // block's descriptor, then stops the run (kBlockOutputFull: the block is
+  // staged again) or continues with the next block at `blocks`. Status and
+  // error offset arrive through phis (native) or local memory (BPF). Leaves
+  // the insertion point where it was.
+  void EmitFinishBlock(BasicBlock* blocks) {
     finish_ = BasicBlock::Create(b_.getContext(), "finish", main_);
-    {
-      llvm::IRBuilderBase::InsertPointGuard guard(b_);
-      b_.SetInsertPoint(finish_);
-      // BPF: through local memory, so that the ~40 paths that end a block
-      // (each failure check) reach this code in one verifier state.
-      Value* status;
-      Value* error;
-      if (b_.bpf()) {
-        status = b_.LoadState(kStFinishStatus);
-        error = b_.LoadState(kStFinishError);
-      } else {
-        status = finish_status_ = b_.CreatePHI(b_.getInt64Ty(), 16, "status");
-        error = finish_error_ = b_.CreatePHI(b_.getInt64Ty(), 16, "error_offset");
-      }
-      // A kAggregate block that does not end OK is taken back out.
-      RestoreAggregatesIf(b_.CreateICmpNE(status, I64(abi::kBlockOk)));
-      Value* cur_blk = b_.LoadState(kStBlock);
-      Value* d = Desc(cur_blk);
-      b_.StoreField(d, kDescField_status, status, 4);
-      b_.StoreField(d, kDescField_out_end, b_.LoadState(kStOutCount), 4);
-      Value* block_entries = b_.LoadState(kStBlockEntries);
-      b_.StoreField(d, kDescField_entries, block_entries, 4);
-      // RunContext::entries counts blocks' entries as they end (done adds a
-      // block cut short by the loop budget).
-      b_.StoreState(kStEntries, b_.CreateAdd(b_.LoadState(kStEntries), block_entries));
-      b_.StoreField(d, kDescField_error_offset, error, 4);
-      b_.StoreState(kStInBlock, I64(0));
-      BasicBlock* next = b_.NewBlock("next_block");
-      b_.CreateCondBr(b_.CreateICmpEQ(status, I64(abi::kBlockOutputFull)), done, next);
-      b_.SetInsertPoint(next);
-      b_.StoreState(kStBlock, b_.CreateAdd(cur_blk, I64(1)));
-      b_.StoreState(kStBlocksDone, b_.CreateAdd(cur_blk, I64(1)));
-      b_.CreateBr(blocks);
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.SetInsertPoint(finish_);
+    // BPF: through local memory, so that the ~40 paths that end a block
+    // (each failure check) reach this code in one verifier state.
+    Value* status;
+    Value* error;
+    if (b_.bpf()) {
+      status = b_.LoadState(kStFinishStatus);
+      error = b_.LoadState(kStFinishError);
+    } else {
+      status = finish_status_ = b_.CreatePHI(b_.getInt64Ty(), 16, "status");
+      error = finish_error_ = b_.CreatePHI(b_.getInt64Ty(), 16, "error_offset");
     }
+    // A kAggregate block that does not end OK is taken back out.
+    RestoreAggregatesIf(b_.CreateICmpNE(status, I64(abi::kBlockOk)));
+    Value* cur_blk = b_.LoadState(kStBlock);
+    Value* d = Desc(cur_blk);
+    b_.StoreField(d, kDescField_status, status, 4);
+    b_.StoreField(d, kDescField_out_end, b_.LoadState(kStOutCount), 4);
+    Value* block_entries = b_.LoadState(kStBlockEntries);
+    b_.StoreField(d, kDescField_entries, block_entries, 4);
+    // RunContext::entries counts blocks' entries as they end (done adds a
+    // block cut short by the loop budget).
+    b_.StoreState(kStEntries, b_.CreateAdd(b_.LoadState(kStEntries), block_entries));
+    b_.StoreField(d, kDescField_error_offset, error, 4);
+    b_.StoreState(kStInBlock, I64(0));
+    BasicBlock* next = b_.NewBlock("next_block");
+    b_.CreateCondBr(b_.CreateICmpEQ(status, I64(abi::kBlockOutputFull)), done_, next);
+    b_.SetInsertPoint(next);
+    b_.StoreState(kStBlock, b_.CreateAdd(cur_blk, I64(1)));
+    b_.StoreState(kStBlocksDone, b_.CreateAdd(cur_blk, I64(1)));
+    b_.CreateBr(blocks);
+  }
 
-    b_.SetInsertPoint(begin);
-    EmitBeginBlock(blk);
+  // The entry loop of the block EmitBeginBlock began: one entry per
+  // iteration (inline, or entries_per_call through pd_entry) until the cursor
+  // reaches the entries' end (Finish(kBlockOk)). Leaves the builder without a
+  // valid block.
+  void EmitEntryLoop() {
     BasicBlock* entries = b_.NewBlock("entries");
     b_.CreateBr(entries);
     b_.SetInsertPoint(entries);
-    b_.CanLoop(done);
+    b_.CanLoop(done_);
     Value* cur = b_.LoadState(kStCursor);
     Value* end = b_.LoadState(kStEntriesEnd);
     BasicBlock* one = b_.NewBlock("entry");
@@ -170,8 +192,11 @@ class Walker {
       b_.SetInsertPoint(walked);
     }
     b_.CreateBr(entries);
+  }
 
-    b_.SetInsertPoint(done);
+  // done_: the run ends (all blocks, output full or out of loop budget):
+  // the counters go to the RunContext.
+  void EmitEndRun(Value* ctx) {
     // Out of loop budget inside a block: it stays kBlockNotRun, so its
     // aggregates are taken back out too (Finish cleared kStInBlock).
     RestoreAggregatesIf(b_.CreateICmpNE(b_.LoadState(kStInBlock), I64(0)));
@@ -603,13 +628,68 @@ class Walker {
     return entry_fn_;
   }
 
+  // The values one entry's pieces pass on (EmitEntry).
+  struct Entry {
+    Value* err = nullptr;  // error offset for failures; nullptr: EntryOffset()
+    Value* shared = nullptr;
+    Value* non_shared = nullptr;
+    Value* value_len = nullptr;
+    Value* kp = nullptr;    // offset of the key's non-shared bytes
+    Value* klen = nullptr;  // internal key length, in [8, max_key_size]
+    Value* user_len = nullptr;  // klen - 8
+    Value* vp = nullptr;    // offset of the value: kp + non_shared
+    Value* cls = nullptr;   // EntryClass
+  };
+
+  // One entry at cur (< end): header, key rebuild, classification, then the
+  // block's output (records, or aggregates); the cursor moves past it.
   void EmitEntry(Value* cur, Value* end) {
-    const abi::ProgramLayout& l = plan_.layout;
+    Entry e;
     // Inline: nullptr, i.e. EntryOffset() at each failure (nothing carried per
     // entry). In pd_entry, computed once: its ~40 failure paths are each
     // verified, and the extra loads there cost more verification than they
     // save at run time.
-    Value* err = in_entry_fn_ ? EntryOffset() : nullptr;
+    e.err = in_entry_fn_ ? EntryOffset() : nullptr;
+    DecodeEntryHeader(cur, end, &e);
+    Value* scratch = I64(plan_.scratch_key_offset);
+    Value* type = RebuildKey(&e);
+    Classify(type, &e);
+    {
+      std::vector<Value*> keep = {e.cls, e.klen, e.vp, e.value_len};
+      if (e.err) keep.push_back(e.err);
+      auto v = b_.Checkpoint(keep);
+      e.cls = v[0], e.klen = v[1], e.vp = v[2], e.value_len = v[3];
+      if (e.err) e.err = v[4];
+    }
+    Value* flags = b_.LoadState(kStFlags);
+    Value* shadows_on = b_.CreateICmpNE(b_.CreateAnd(flags, I64(abi::kEmitShadows)), I64(0));
+    Value* next_cursor = b_.CreateAdd(e.vp, e.value_len);
+    BasicBlock* next_bb = b_.NewBlock("next_entry");
+    if (aggregate_) {
+      BasicBlock* agg_bb = b_.NewBlock("aggregate");
+      BasicBlock* records_bb = b_.NewBlock("records");
+      b_.CreateCondBr(AggregateBlock(flags), agg_bb, records_bb);
+      b_.SetInsertPoint(agg_bb);
+      EmitAggregateEntry(e.cls, e.klen, e.vp, e.value_len, e.err, next_bb);
+      b_.SetInsertPoint(records_bb);
+    }
+    Value* emit = b_.CreateOr(b_.CreateICmpNE(e.cls, I64(abi::kShadow)), shadows_on);
+    BasicBlock* emit_bb = b_.NewBlock("emit");
+    b_.CreateCondBr(emit, emit_bb, next_bb);
+    b_.SetInsertPoint(emit_bb);
+    EmitRecord(scratch, e);
+    b_.CreateBr(next_bb);
+    b_.SetInsertPoint(next_bb);
+    b_.StoreState(kStCursor, next_cursor);
+    b_.StoreState(kStBlockEntries, b_.CreateAdd(b_.LoadState(kStBlockEntries), I64(1)));
+  }
+
+  // Sets e->shared, non_shared, value_len, kp and klen from the header at
+  // cur, checked: key and value inside the entries, shared <= the previous
+  // key's length, 8 <= klen <= max_key_size (else Finish).
+  void DecodeEntryHeader(Value* cur, Value* end, Entry* e) {
+    const abi::ProgramLayout& l = plan_.layout;
+    Value* err = e->err;
     auto [shared, non_shared, value_len, kp] = Header(cur, end, err);
     FailIf(b_.CreateICmpUGT(b_.CreateAdd(non_shared, value_len), b_.CreateSub(end, kp)),
            abi::kBlockMalformed, err);
@@ -621,20 +701,33 @@ class Walker {
       auto v = b_.Checkpoint({err, shared, non_shared, value_len, kp, klen});
       err = v[0], shared = v[1], non_shared = v[2], value_len = v[3], kp = v[4], klen = v[5];
     }
-    Value* scratch = I64(plan_.scratch_key_offset);
-    CopyChunks(b_.CreateAdd(scratch, shared), kp, non_shared);
-    b_.StoreState(kStPrevKeyLen, klen);
-    Value* user_len = b_.CreateSub(klen, I64(8));
-    Value* type = b_.LoadLEInBounds(b_.CreateAdd(scratch, user_len), 1);  // user_len < max_key
-    Value* vp = b_.CreateAdd(kp, non_shared);
+    e->err = err, e->shared = shared, e->non_shared = non_shared, e->value_len = value_len;
+    e->kp = kp, e->klen = klen;
+  }
 
+  // The entry's internal key goes to the scratch buffer (its first `shared`
+  // bytes are the previous key's); sets e->vp. Returns the key's type byte.
+  Value* RebuildKey(Entry* e) {
+    Value* scratch = I64(plan_.scratch_key_offset);
+    CopyChunks(b_.CreateAdd(scratch, e->shared), e->kp, e->non_shared);
+    b_.StoreState(kStPrevKeyLen, e->klen);
+    e->user_len = b_.CreateSub(e->klen, I64(8));
+    Value* type = b_.LoadLEInBounds(b_.CreateAdd(scratch, e->user_len), 1);  // user_len < max_key
+    e->vp = b_.CreateAdd(e->kp, e->non_shared);
+    return type;
+  }
+
+  // Sets e->cls: kNotValue unless the type is kTypeValue; a Value's row is
+  // checked (kBlockBadRow), then kMatched or kShadow by the predicate.
+  void Classify(Value* type, Entry* e) {
+    Value* scratch = I64(plan_.scratch_key_offset);
     BasicBlock* is_value = b_.NewBlock("value");
     BasicBlock* classified = b_.NewBlock("classified");
     BasicBlock* not_value = b_.GetInsertBlock();
     b_.CreateCondBr(b_.CreateICmpEQ(type, I64(1)), is_value, classified);
     b_.SetInsertPoint(is_value);
-    if (row_) CheckRow(vp, value_len, err);
-    EntryView view{scratch, user_len, vp, value_len};
+    if (row_) CheckRow(e->vp, e->value_len, e->err);
+    EntryView view{scratch, e->user_len, e->vp, e->value_len};
     Value* m = predicate_(b_, view);
     Value* value_class = b_.CreateSelect(m, I64(abi::kMatched), I64(abi::kShadow));
     BasicBlock* value_end = b_.GetInsertBlock();
@@ -643,31 +736,18 @@ class Walker {
     llvm::PHINode* cls_phi = b_.CreatePHI(b_.getInt64Ty(), 2, "class");
     cls_phi->addIncoming(I64(abi::kNotValue), not_value);
     cls_phi->addIncoming(value_class, value_end);
-    Value* cls = cls_phi;
+    e->cls = cls_phi;
+  }
 
-    {
-      std::vector<Value*> keep = {cls, klen, vp, value_len};
-      if (err) keep.push_back(err);
-      auto v = b_.Checkpoint(keep);
-      cls = v[0], klen = v[1], vp = v[2], value_len = v[3];
-      if (err) err = v[4];
-    }
-    Value* flags = b_.LoadState(kStFlags);
-    Value* shadows_on = b_.CreateICmpNE(b_.CreateAnd(flags, I64(abi::kEmitShadows)), I64(0));
-    Value* next_cursor = b_.CreateAdd(vp, value_len);
-    BasicBlock* next_bb = b_.NewBlock("next_entry");
-    if (aggregate_) {
-      BasicBlock* agg_bb = b_.NewBlock("aggregate");
-      BasicBlock* records_bb = b_.NewBlock("records");
-      b_.CreateCondBr(AggregateBlock(flags), agg_bb, records_bb);
-      b_.SetInsertPoint(agg_bb);
-      EmitAggregateEntry(cls, klen, vp, value_len, err, next_bb);
-      b_.SetInsertPoint(records_bb);
-    }
-    Value* emit = b_.CreateOr(b_.CreateICmpNE(cls, I64(abi::kShadow)), shadows_on);
-    BasicBlock* emit_bb = b_.NewBlock("emit");
-    b_.CreateCondBr(emit, emit_bb, next_bb);
-    b_.SetInsertPoint(emit_bb);
+  // An OutRecord for the entry and its key in the key arena
+  // (kBlockOutputFull if either is full); the value is referenced where it
+  // lies, for kMatched entries only.
+  void EmitRecord(Value* scratch, Entry e) {
+    const abi::ProgramLayout& l = plan_.layout;
+    Value* cls = e.cls;
+    Value* klen = e.klen;
+    Value* vp = e.vp;
+    Value* value_len = e.value_len;
     // A (seq 0, Value) trailer is implied by kUserKeyOnly: only the user key
     // goes out (program_abi.h, "Keys").
     Value* user_key_only =
@@ -677,7 +757,7 @@ class Walker {
     Value* kb = b_.LoadState(kStKeyBytes);
     FailIf(b_.CreateOr(b_.CreateICmpUGE(oc, I64(l.out_capacity)),
                        b_.CreateICmpUGT(b_.CreateAdd(kb, klen), I64(l.key_arena_size))),
-           abi::kBlockOutputFull, err);
+           abi::kBlockOutputFull, e.err);
     {
       auto v = b_.Checkpoint({cls, out_klen, user_key_only, vp, value_len, oc, kb});
       cls = v[0], out_klen = v[1], user_key_only = v[2], vp = v[3], value_len = v[4], oc = v[5],
@@ -699,10 +779,6 @@ class Walker {
     b_.StoreState(kStKeyBytes, b_.CreateAdd(kb, out_klen));
     b_.StoreState(kStMatched,
                   b_.CreateAdd(b_.LoadState(kStMatched), b_.CreateZExt(matched, b_.getInt64Ty())));
-    b_.CreateBr(next_bb);
-    b_.SetInsertPoint(next_bb);
-    b_.StoreState(kStCursor, next_cursor);
-    b_.StoreState(kStBlockEntries, b_.CreateAdd(b_.LoadState(kStBlockEntries), I64(1)));
   }
 
   // An entry of a kAggregate block: its trailer must be (sequence 0,

@@ -634,11 +634,11 @@ class Walker {
     Value* shared = nullptr;
     Value* non_shared = nullptr;
     Value* value_len = nullptr;
-    Value* kp = nullptr;    // offset of the key's non-shared bytes
-    Value* klen = nullptr;  // internal key length, in [8, max_key_size]
+    Value* kp = nullptr;        // offset of the key's non-shared bytes
+    Value* klen = nullptr;      // internal key length, in [8, max_key_size]
     Value* user_len = nullptr;  // klen - 8
-    Value* vp = nullptr;    // offset of the value: kp + non_shared
-    Value* cls = nullptr;   // EntryClass
+    Value* vp = nullptr;        // offset of the value: kp + non_shared
+    Value* cls = nullptr;       // EntryClass
   };
 
   // One entry at cur (< end): header, key rebuild, classification, then the

@@ -567,7 +567,7 @@ class Walker {
       llvm::IRBuilderBase::InsertPointGuard guard(b_);
       b_.SetInsertPoint(BasicBlock::Create(b_.getContext(), "entry", fn));
       b_.SetCurrentDebugLocation(llvm::DebugLoc());
-      EntryView view{I64(plan_.scratch_key_offset), fn->getArg(0), fn->getArg(1), fn->getArg(2)};
+      EntryView view{ScratchKey(), fn->getArg(0), fn->getArg(1), fn->getArg(2)};
       Value* m = b_.CreateZExt(predicate_(b_, view), i64);
       forks = count_forks();
       // The aggregate updates run in the same loop body, on the matched
@@ -628,6 +628,9 @@ class Walker {
     return entry_fn_;
   }
 
+  // The offset of the scratch key (the current entry's internal key, rebuilt).
+  Value* ScratchKey() { return I64(plan_.scratch_key_offset); }
+
   // The values one entry's pieces pass on (EmitEntry).
   struct Entry {
     Value* err = nullptr;  // error offset for failures; nullptr: EntryOffset()
@@ -651,7 +654,6 @@ class Walker {
     // save at run time.
     e.err = in_entry_fn_ ? EntryOffset() : nullptr;
     DecodeEntryHeader(cur, end, &e);
-    Value* scratch = I64(plan_.scratch_key_offset);
     Value* type = RebuildKey(&e);
     Classify(type, &e);
     {
@@ -677,7 +679,7 @@ class Walker {
     BasicBlock* emit_bb = b_.NewBlock("emit");
     b_.CreateCondBr(emit, emit_bb, next_bb);
     b_.SetInsertPoint(emit_bb);
-    EmitRecord(scratch, e);
+    EmitRecord(e);
     b_.CreateBr(next_bb);
     b_.SetInsertPoint(next_bb);
     b_.StoreState(kStCursor, next_cursor);
@@ -708,7 +710,7 @@ class Walker {
   // The entry's internal key goes to the scratch buffer (its first `shared`
   // bytes are the previous key's); sets e->vp. Returns the key's type byte.
   Value* RebuildKey(Entry* e) {
-    Value* scratch = I64(plan_.scratch_key_offset);
+    Value* scratch = ScratchKey();
     CopyChunks(b_.CreateAdd(scratch, e->shared), e->kp, e->non_shared);
     b_.StoreState(kStPrevKeyLen, e->klen);
     e->user_len = b_.CreateSub(e->klen, I64(8));
@@ -720,7 +722,7 @@ class Walker {
   // Sets e->cls: kNotValue unless the type is kTypeValue; a Value's row is
   // checked (kBlockBadRow), then kMatched or kShadow by the predicate.
   void Classify(Value* type, Entry* e) {
-    Value* scratch = I64(plan_.scratch_key_offset);
+    Value* scratch = ScratchKey();
     BasicBlock* is_value = b_.NewBlock("value");
     BasicBlock* classified = b_.NewBlock("classified");
     BasicBlock* not_value = b_.GetInsertBlock();
@@ -742,7 +744,8 @@ class Walker {
   // An OutRecord for the entry and its key in the key arena
   // (kBlockOutputFull if either is full); the value is referenced where it
   // lies, for kMatched entries only.
-  void EmitRecord(Value* scratch, Entry e) {
+  void EmitRecord(Entry e) {
+    Value* scratch = ScratchKey();
     const abi::ProgramLayout& l = plan_.layout;
     Value* cls = e.cls;
     Value* klen = e.klen;
@@ -787,7 +790,7 @@ class Walker {
   // emitted. Branches to `next`.
   void EmitAggregateEntry(Value* cls, Value* klen, Value* vp, Value* value_len, Value* err,
                           BasicBlock* next) {
-    Value* scratch = I64(plan_.scratch_key_offset);
+    Value* scratch = ScratchKey();
     Value* user_len = b_.CreateSub(klen, I64(8));
     Value* trailer = b_.LoadLE(b_.CreateAdd(scratch, user_len), 8);
     FailIf(b_.CreateICmpNE(trailer, I64(1)), abi::kBlockNeedsRecords, err);

@@ -112,18 +112,14 @@ class ApiTorture {
 
   // The base, compacted; then the rounds of writes (gtest assertions on failure).
   void Build() {
-    auto db = PushdownDB::Open(dir_.path() + "/db", Options());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-    auto t = db_->CreateTable("lineitem", bpfgen::kLineitemDdl);
-    ASSERT_TRUE(t.ok()) << t.status().ToString();
-    cf_ = (*t)->column_family();
     tpch::LoadOptions load;
     load.scale = 0.001 + 0.001 * static_cast<double>(rng_() % 3);
     load.seed = static_cast<uint64_t>(seed_);
-    ASSERT_TRUE(tpch::LoadLineitem(*t, load).ok());
+    lineitem_ = std::make_unique<LineitemDb>(load, Options());
+    ASSERT_NE(lineitem_->db, nullptr);
+    db_ = lineitem_->db.get();
+    cf_ = lineitem_->table->column_family();
     rocksdb::DB* raw = db_->db();
-    ASSERT_TRUE(raw->Flush(rocksdb::FlushOptions(), cf_).ok());
     rocksdb::CompactRangeOptions c;
     c.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     ASSERT_TRUE(raw->CompactRange(c, cf_, nullptr, nullptr).ok());
@@ -320,8 +316,8 @@ class ApiTorture {
 
   int seed_;
   std::mt19937_64 rng_;
-  testing::TempDir dir_;
-  std::unique_ptr<PushdownDB> db_;
+  std::unique_ptr<LineitemDb> lineitem_;  // loaded and flushed
+  PushdownDB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_ = nullptr;
   std::vector<KV> base_;  // the compacted base, in key order
   std::vector<const rocksdb::Snapshot*> snapshots_;

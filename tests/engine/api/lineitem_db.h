@@ -19,15 +19,15 @@ struct LineitemDb {
   Table* table = nullptr;
 
   // ADD_FAILUREs (db stays null) if anything fails.
-  explicit LineitemDb(double scale) {
-    auto db_or = PushdownDB::Open(dir.path() + "/db", DbOptions{});
+  explicit LineitemDb(double scale) : LineitemDb(Scale(scale)) {}
+  // The generator's rows as `load` says, in a DB opened with `options`.
+  explicit LineitemDb(const tpch::LoadOptions& load, const DbOptions& options = DbOptions{}) {
+    auto db_or = PushdownDB::Open(dir.path() + "/db", options);
     if (!db_or.ok()) {
       ADD_FAILURE() << db_or.status().ToString();
       return;
     }
     auto t = (*db_or)->CreateTable("lineitem", bpfgen::kLineitemDdl);
-    tpch::LoadOptions load;
-    load.scale = scale;
     if (!t.ok() || !tpch::LoadLineitem(*t, load).ok() ||
         !(*db_or)->db()->Flush(rocksdb::FlushOptions(), (*t)->column_family()).ok()) {
       ADD_FAILURE() << "cannot create, load or flush lineitem";
@@ -35,6 +35,13 @@ struct LineitemDb {
     }
     table = *t;
     db = std::move(*db_or);
+  }
+
+ private:
+  static tpch::LoadOptions Scale(double scale) {
+    tpch::LoadOptions load;
+    load.scale = scale;
+    return load;
   }
 };
 

@@ -30,9 +30,14 @@ mkdir -p "$WORK" "$PLOTS"
 LOG=$WORK/log.txt
 : > "$LOG"
 rm -f "$WORK"/*.csv "$WORK"/device.json "$WORK"/compile.out "$WORK"/sst_read.out \
-  "$WORK"/expert_scan_*.out "$WORK"/runtime.txt
+  "$WORK"/expert_scan_*.out "$WORK"/runtime.txt "$WORK"/load.txt
 
-say() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$LOG" >&2; }
+# say also samples the 1-minute load average into load.txt, which RESULTS.md
+# summarises: whether the machine was quiet is measured, not asserted.
+say() {
+  echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$LOG" >&2
+  cut -d' ' -f1 /proc/loadavg >> "$WORK/load.txt"
+}
 run() {  # label args... : runs pushdown_bench, logs the command and output
   local label=$1
   shift

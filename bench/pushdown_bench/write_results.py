@@ -121,14 +121,30 @@ p(f"- kernel {platform.release()}, memory {mem} GiB, disk: virtio (ext4)")
 p(f"- run as root: {'yes' if os.environ.get('ROOT_USER') == '1' else 'no'}; "
   f"load average at the end of the run: {load}")
 p(f"- date: {sh('date -u')}")
-p("- **Shared machine**: other engineers were compiling on the same 2 cores during parts of "
-  "this run, so wall-clock numbers carry noise of tens of percent; each number is the "
-  f"median of {REPEATS} timed runs with min..max beside it.")
+# load.txt: the 1-minute load average at every step of run_all.sh (absent in older runs).
+try:
+    with open(os.path.join(WORK, "load.txt")) as f:
+        loads = [float(x) for x in f.read().split()]
+except (OSError, ValueError):
+    loads = []
+ncpu = os.cpu_count() or 1
+if not loads:
+    p("- load during the run: not sampled (no load.txt)")
+elif max(loads) > ncpu:
+    p(f"- **Shared machine**: the 1-minute load average reached {max(loads):.2f} on {ncpu} "
+      "cores during this run (sampled at every step), so wall-clock numbers carry noise of "
+      f"tens of percent; each number is the median of {REPEATS} timed runs with min..max "
+      "beside it.")
+else:
+    p(f"- load during the run: the 1-minute load average stayed at or below {max(loads):.2f} "
+      f"on {ncpu} cores (sampled at every step: the benchmark alone); each number is the "
+      f"median of {REPEATS} timed runs with min..max beside it.")
 p("")
 p("## Commands")
 p("")
 p("```")
-p(f"SCALE={SCALE} REPEATS={REPEATS} NUM={NUM} THREADS={os.environ.get('THREADS', '?')} "
+pin = os.environ.get("PUSHDOWN_PIN")
+p(f"{'PUSHDOWN_PIN=' + pin + ' ' if pin else ''}SCALE={SCALE} REPEATS={REPEATS} NUM={NUM} THREADS={os.environ.get('THREADS', '?')} "
   f"TARGET_FILE_SIZE={os.environ.get('TARGET_FILE_SIZE', '?')} "
   f"REUSE_LOAD={os.environ.get('REUSE_LOAD', '0')} bench/run_all.sh")
 with open(os.path.join(WORK, "commands.txt")) as f:

@@ -38,6 +38,7 @@ set(PD_PUBLIC_HEADERS
   engine/plugin/io_stats.h
   engine/plugin/sst_registry.h
   pushdown/device/device_request.h
+  pushdown/plan/placement.h
   bpfgen/schema/datum.h
   bpfgen/schema/row_layout.h
   bpfgen/schema/schema.h

@@ -83,6 +83,9 @@ DEFINE_bool(use_direct_reads, false,
 // Pushdown flags.
 DEFINE_string(pushdown, "auto",
               "where the predicate runs: off (the API's iterator path) | host | kernel | auto");
+DEFINE_string(placement, "pushdown",
+              "ScanOptions::placement of the pushdown side: pushdown (measure the pushdown "
+              "path) | auto (the planner's cost-based choice) | iterator");
 DEFINE_string(predicate, "TRUE", "filterscan predicate (needs a hand-written twin, hand_filter.h)");
 DEFINE_string(scan_api, "batch",
               "how filterscan/selectivity_sweep read the pushdown side's rows: batch "
@@ -399,6 +402,9 @@ class Bench {
   ScanOptions MakeScanOptions(const rocksdb::Snapshot* snap) {
     ScanOptions so;
     so.device = exec::ParseDeviceRequest(DeviceFlag());
+    const std::optional<plan::Placement> placement = plan::ParsePlacement(FLAGS_placement);
+    if (!placement) Die("unknown --placement=" + FLAGS_placement);
+    so.placement = *placement;
     so.flush_memtable = true;  // the default before the attach API (scans flushed)
     so.snapshot = snap;
     so.batch_blocks = static_cast<uint32_t>(FLAGS_batch_blocks);

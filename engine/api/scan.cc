@@ -185,6 +185,13 @@ void FillInfoFromPlan(const plan::Plan& p, const bpfgen::Schema& schema, ScanInf
     info->residual.push_back({bpfgen::ToString(*r.conjunct, schema), r.reason});
   }
   info->pushdown_kind = bpfgen::PushdownKindName(p.pushdown_kind);
+  info->host_decode = p.host_decode;
+  info->placement = plan::PlacementName(p.placement);
+  info->placement_decision = plan::PlacementDecisionName(p.placement_decision);
+  info->cost_estimated = p.cost.has_value();
+  info->cost_pushdown_ms = p.cost ? p.cost->pushdown_ms : 0;
+  info->cost_iterator_ms = p.cost ? p.cost->iterator_ms : 0;
+  info->cost_text = p.cost ? p.cost->ToString() : "";
   info->program_cached = p.program_cached;
   info->compile_ms = p.compile_ms;
   info->program_pinned = false;
@@ -697,6 +704,53 @@ Result<Captured> CaptureMemtableInto(rocksdb::DB* db, rocksdb::ColumnFamilyHandl
   return out;
 }
 
+// What the placement estimate knows before any file is opened
+// (plan::CostInputs): the SST files the key range overlaps (their metadata
+// key ranges; bytewise families only, others take the iterator path anyway),
+// their bytes and entries, and with bounds the share of those bytes in the
+// range (RocksDB's approximate sizes over the index), which scales the
+// entries. Multi-range bounds count their hull.
+plan::CostInputs CostInputsOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool bytewise,
+                              const KeyBounds& bounds, const bpfgen::Predicate& predicate) {
+  plan::CostInputs in;
+  if (!bytewise) return in;
+  in.known = true;
+  in.predicate_true = predicate.conjuncts.empty();
+  if (bounds.lower && bounds.upper && !(*bounds.lower < *bounds.upper)) return in;  // empty range
+  rocksdb::ColumnFamilyMetaData meta;
+  db->GetColumnFamilyMetaData(cf, &meta);
+  uint64_t bytes = 0, entries = 0;
+  std::string largest;
+  for (const auto& level : meta.levels) {
+    for (const rocksdb::SstFileMetaData& f : level.files) {
+      if (bounds.lower && f.largestkey < *bounds.lower) continue;
+      if (bounds.upper && !(f.smallestkey < *bounds.upper)) continue;
+      ++in.files;
+      bytes += f.size;
+      entries += f.num_entries;
+      if (largest < f.largestkey) largest = f.largestkey;
+    }
+  }
+  in.data_bytes = bytes;
+  in.entries = entries;
+  if (in.files > 0 && (bounds.lower || bounds.upper)) {
+    const std::string start = bounds.lower.value_or("");
+    const std::string limit = bounds.upper.value_or(largest + '\0');
+    rocksdb::Range range(start, limit);
+    rocksdb::SizeApproximationOptions o;
+    o.include_memtables = false;
+    o.include_files = true;
+    uint64_t in_range = 0;
+    if (db->GetApproximateSizes(o, cf, &range, 1, &in_range).ok() && in_range < bytes) {
+      in.entries =
+          static_cast<uint64_t>(static_cast<double>(entries) * static_cast<double>(in_range) /
+                                static_cast<double>(bytes));
+      in.data_bytes = in_range;
+    }
+  }
+  return in;
+}
+
 enum class OpenMode { kScan, kExplain };
 
 Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(
@@ -728,6 +782,7 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(
   pr.device = req->device;
   pr.strict_device = options.strict_device;
   pr.cf = FactsOf(db, req->cf, read_only);
+  pr.placement = options.placement;
   info.memtable_entries = pr.cf.memtable_entries;
   // Rows in key order up to a limit cannot be aggregated by blocks.
   const bool device_aggregates = aggregates != nullptr && aggregates->sink != nullptr &&
@@ -743,10 +798,14 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(
   info.has_upper_bound = bounds.upper.has_value();
   info.lower_bound = bounds.lower.value_or("");
   info.upper_bound = bounds.upper.value_or("");
+  if (req->device != exec::DeviceRequest::kIterator) {
+    pr.cost = CostInputsOf(db, req->cf, pr.cf.bytewise_comparator, bounds, req->predicate);
+  }
 
   // The opt-in write. Explain does not write: it plans as if the flush ran.
   if (options.flush_memtable && pr.cf.memtable_entries > 0 && !read_only &&
-      req->device != exec::DeviceRequest::kIterator) {
+      req->device != exec::DeviceRequest::kIterator &&
+      options.placement != plan::Placement::kIterator) {
     if (mode == OpenMode::kScan) {
       rocksdb::FlushOptions fo;
       fo.wait = true;
@@ -927,8 +986,16 @@ Result<ExplainResult> ExplainScan(AttachedDB::Impl& impl, ScanRequest request,
   t += "schema:    " + out.schema + "\n";
   t += "predicate: " + info.predicate + "\n";
   t += "path:      " + info.path + " (requested device " + info.requested_device + ")\n";
-  t += "device:    " + info.device + "\n";
+  t += "device:    " + info.device;
+  if (info.host_decode) t += " (nothing to push down: blocks decoded on the host into the merge)";
+  t += "\n";
   if (!info.fallback_reason.empty()) t += "fallback:  " + info.fallback_reason + "\n";
+  t += "placement: " + info.placement;
+  if (!info.placement_decision.empty()) {
+    t += " -> " + info.path + " (" + info.placement_decision + ")";
+  }
+  t += "\n";
+  if (info.cost_estimated) t += "  estimate: " + info.cost_text + "\n";
   t += "io:        " + info.io + "\n";
   if (info.has_lower_bound || info.has_upper_bound) {
     t += "bounds:    [" + (info.has_lower_bound ? BoundText(info.lower_bound) : "-inf") + ", " +
@@ -942,11 +1009,15 @@ Result<ExplainResult> ExplainScan(AttachedDB::Impl& impl, ScanRequest request,
       t += "  residual: " + r.conjunct + "  -- " + r.reason + "\n";
     char buf[64];
     snprintf(buf, sizeof(buf), "%.2f", info.compile_ms);
-    t += std::string("program:   ") +
-         (info.program_cached   ? "cached"
-          : info.program_pinned ? "pinned"
-                                : "compiled") +
-         ", compile+load " + buf + " ms" + PinText(info) + "\n";
+    if (info.host_decode) {
+      t += "program:   none (no device conjunct, no device aggregate)\n";
+    } else {
+      t += std::string("program:   ") +
+           (info.program_cached   ? "cached"
+            : info.program_pinned ? "pinned"
+                                  : "compiled") +
+           ", compile+load " + buf + " ms" + PinText(info) + "\n";
+    }
   }
   t += "files:     " + std::to_string(meta.file_count) + " SST files, " +
        std::to_string(meta.size) + " bytes";

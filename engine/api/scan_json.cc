@@ -33,6 +33,14 @@ std::string HexOrNull(bool has, const std::string& bytes) {
   return "\"" + HexEncode(bytes) + "\"";
 }
 
+// A placement estimate in ms, null when none was made.
+std::string CostMs(const ScanInfo& info, double ms) {
+  if (!info.cost_estimated) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3f", ms);
+  return buf;
+}
+
 }  // namespace
 
 std::string JsonString(std::string_view s) {
@@ -97,6 +105,12 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
   j += ",\"program_pin\":" + JsonString(info.program_pin);
   j += ",\"pin_note\":" + JsonString(info.pin_note);
+  // Added by issue 13 item 7: see ScanInfo::host_decode and placement.
+  j += std::string(",\"host_decode\":") + (info.host_decode ? "true" : "false");
+  j += ",\"placement\":" + JsonString(info.placement);
+  j += ",\"placement_decision\":" + JsonString(info.placement_decision);
+  j += ",\"cost_pushdown_ms\":" + CostMs(info, info.cost_pushdown_ms);
+  j += ",\"cost_iterator_ms\":" + CostMs(info, info.cost_iterator_ms);
   j += "}";
   return j;
 }
@@ -130,6 +144,12 @@ std::string ExplainJson(const ExplainResult& plan) {
   j += std::string(",\"program_pinned\":") + (info.program_pinned ? "true" : "false");
   j += ",\"program_pin\":" + JsonString(info.program_pin);
   j += ",\"pin_note\":" + JsonString(info.pin_note);
+  // Added by issue 13 item 7: see ScanInfo::host_decode and placement.
+  j += std::string(",\"host_decode\":") + (info.host_decode ? "true" : "false");
+  j += ",\"placement\":" + JsonString(info.placement);
+  j += ",\"placement_decision\":" + JsonString(info.placement_decision);
+  j += ",\"cost_pushdown_ms\":" + CostMs(info, info.cost_pushdown_ms);
+  j += ",\"cost_iterator_ms\":" + CostMs(info, info.cost_iterator_ms);
   return j + "}";
 }
 

@@ -25,7 +25,9 @@ std::string JsonString(std::string_view s);
 // rows_aggregated_on_device, per_file (an array of
 // {file, level, blocks, skipped_by_range, skipped_by_zone_map, skipped_whole,
 // zone_map}, one per SST file of the scan; empty on the iterator path),
-// program_cached, program_pinned, program_pin, pin_note (ScanInfo).
+// program_cached, program_pinned, program_pin, pin_note, host_decode,
+// placement, placement_decision, cost_pushdown_ms, cost_iterator_ms (null
+// when no estimate was made) (ScanInfo).
 std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double elapsed_ms);
 
 // One JSON object (one line) for a plan: path, requested_device, device,
@@ -33,7 +35,8 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
 // pushdown_kind, program_cached, compile_ms, files, memtable_entries,
 // lower_bound_hex, upper_bound_hex (lowercase hex; null when that side is
 // unbounded), key_range_conjuncts, schema, text, program_pinned, program_pin,
-// pin_note (added by issue 13; ScanInfo).
+// pin_note (added by issue 13), host_decode, placement, placement_decision,
+// cost_pushdown_ms, cost_iterator_ms (issue 13 item 7; ScanInfo).
 std::string ExplainJson(const ExplainResult& plan);
 
 }  // namespace pushdown::engine

@@ -161,10 +161,10 @@ Result<std::optional<exec::DeviceRequest>> DeviceFromFlags(const ParsedFlags& fl
 }
 
 std::vector<FlagSpec> ScanFlagSpecs() {
-  return {{"db"},     {"table"},  {"column_family", true, {"cf"}},
-          {"where"},  {"device"}, {"strict-device", false},
-          {"from"},   {"to"},     {"hex", false},
-          {"workers"}};
+  return {{"db"},      {"table"},    {"column_family", true, {"cf"}},
+          {"where"},   {"device"},   {"strict-device", false},
+          {"from"},    {"to"},       {"hex", false},
+          {"workers"}, {"placement"}};
 }
 
 Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags) {
@@ -196,6 +196,15 @@ Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags) {
                                      std::to_string(kMaxScanWorkers) + ", got '" + v + "'");
     }
     out.workers = static_cast<uint32_t>(n);
+  }
+  if (flags.Has("placement")) {
+    const std::string v = flags.Get("placement");
+    std::optional<plan::Placement> p = plan::ParsePlacement(v);
+    if (!p) {
+      return Status::InvalidArgument("unknown placement '" + v +
+                                     "' (expected auto, pushdown or iterator)");
+    }
+    out.placement = *p;
   }
   return out;
 }
@@ -236,7 +245,14 @@ std::string DeviceMismatch(const ScanInfo& info) {
   const std::string& requested = info.requested_device;
   const std::string ran = info.path == "iterator" ? std::string("iterator") : info.device;
   bool mismatch = false;
-  if (requested == "kernel" || requested == "host") {
+  // The iterator path by placement (asked for, or auto's cheaper estimate)
+  // is where the request allowed the scan to run.
+  const bool placed_on_iterator =
+      info.path == "iterator" && info.fallback_reason.empty() &&
+      (info.placement == "iterator" || info.placement_decision == "cost");
+  if (info.host_decode || placed_on_iterator) {
+    mismatch = false;  // no program was needed on any device, or auto chose the iterator
+  } else if (requested == "kernel" || requested == "host") {
     mismatch = ran != requested;
   } else if (requested != "iterator") {  // auto: any device, but pushdown
     mismatch = ran == "iterator";

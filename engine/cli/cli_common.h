@@ -96,11 +96,13 @@ struct ScanFlags {
   bool hex = false;
   std::optional<std::string> from, to;
   std::optional<uint32_t> workers;  // --workers N (ScanOptions::workers; 0 = the default)
+  // --placement auto|pushdown|iterator (ScanOptions::placement).
+  plan::Placement placement = plan::Placement::kPushdown;
 };
 Result<ScanFlags> CheckScanFlags(const ParsedFlags& flags);
 
 // The flag specs CheckScanFlags reads (db, table, column_family/cf, where,
-// device, strict-device, from, to, hex, workers), to start a command's
+// device, strict-device, from, to, hex, workers, placement), to start a command's
 // ParseFlags list.
 std::vector<FlagSpec> ScanFlagSpecs();
 

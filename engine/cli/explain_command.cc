@@ -16,7 +16,7 @@ const char kExplainHelp[] =
     "usage: pushdown explain --db DIR [--table T | --column_family NAME] --where EXPR\n"
     "                        [--from KEY] [--to KEY] [--hex]\n"
     "                        [--device auto|kernel|host|iterator] [--strict-device]\n"
-    "                        [--workers N]\n"
+    "                        [--workers N] [--placement auto|pushdown|iterator]\n"
     "\n"
     "Shows how a scan would run, without running it: the typed predicate, the path\n"
     "(pushdown or iterator) and device with the reason for any fallback, the conjuncts\n"
@@ -34,6 +34,8 @@ const char kExplainHelp[] =
     "  --from, --to, --hex  the key range, as `pushdown scan`\n"
     "  --device NAME  auto (default), kernel, host or iterator\n"
     "  --strict-device  exit 1 if the plan does not run on the requested device\n"
+    "  --placement P  pushdown (default), auto or iterator, as `pushdown scan` (the\n"
+    "                 plan's `placement:` line says what was estimated and chosen)\n"
     "  --workers N    worker threads, as `pushdown scan` (the plan's `workers:` line\n"
     "                 says how many it splits into, and why fewer where it does)\n"
     "\n"
@@ -72,6 +74,7 @@ int RunExplainCommand(const std::vector<std::string>& args) {
   ScanOptions so;
   so.device = scan_flags->device;
   so.strict_device = scan_flags->strict_device;
+  so.placement = scan_flags->placement;
   so.flush_memtable = false;
   so.workers = scan_flags->workers;
   if (Status s = ApplyKeyRange(*db, resolved->cf, *scan_flags, &so); !s.ok()) {

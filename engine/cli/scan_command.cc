@@ -25,7 +25,7 @@ const char kScanHelp[] =
     "                     [--select c1,c2|*] [--aggregate LIST] [--limit N]\n"
     "                     [--format csv|tsv|json|table] [--no-header]\n"
     "                     [--device auto|kernel|host|iterator] [--strict-device] [--stats]\n"
-    "                     [--workers N]\n"
+    "                     [--workers N] [--placement auto|pushdown|iterator]\n"
     "\n"
     "Prints the rows matching a predicate (docs/LANGUAGE.md) as CSV on stdout: a header\n"
     "line, then one line per row in key order (RFC 4180 quoting; DATE as YYYY-MM-DD;\n"
@@ -63,6 +63,10 @@ const char kScanHelp[] =
     "  --workers N      worker threads of the pushdown path, each scanning one key range\n"
     "                   (rows still in key order); 0 = one per core for large data.\n"
     "                   Default: 0\n"
+    "  --placement P    pushdown (default): the pushdown path; auto: with --device auto,\n"
+    "                   the RocksDB iterator path when its cost estimate is lower than the\n"
+    "                   pushdown path's (explain shows both); iterator: that path (same\n"
+    "                   rows either way)\n"
     "  --device NAME    where the predicate runs: auto (kernel if usable, else host),\n"
     "                   kernel (eBPF), host (native JIT), iterator (RocksDB iterator +\n"
     "                   host filter, no pushdown). Default: auto. When the scan does not\n"
@@ -79,7 +83,9 @@ const char kScanHelp[] =
     "                   workers, range_tombstones, keys_hidden_by_range_deletion,\n"
     "                   compile_ms, elapsed_ms, files_skipped_by_zone_map, workers_reason,\n"
     "                   blocks_aggregated_on_device, rows_aggregated_on_device, per_file,\n"
-    "                   program_cached, program_pinned, program_pin, pin_note\n"
+    "                   program_cached, program_pinned, program_pin, pin_note,\n"
+    "                   host_decode, placement, placement_decision, cost_pushdown_ms,\n"
+    "                   cost_iterator_ms\n"
     "Flags take their value as --flag=value or --flag value.\n"
     "\n"
     "exit status: 0 ok; 1 runtime error (no DB, I/O error, corruption, --strict-device\n"
@@ -179,6 +185,7 @@ int RunScanCommand(const std::vector<std::string>& args) {
   ScanOptions so;
   so.device = scan_flags->device;
   so.strict_device = scan_flags->strict_device;
+  so.placement = scan_flags->placement;
   so.flush_memtable = false;  // read-only: never write
   if (flags.Has("limit")) {
     const std::string v = flags.Get("limit");

@@ -311,6 +311,12 @@ void ProgramCache::EvictLocked(SlotMap::iterator it) {
   slots_.erase(it);  // the program dies with the last reference to it
 }
 
+bool ProgramCache::Contains(const ProgramKey& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = slots_.find(key);
+  return it != slots_.end() && it->second->resident;
+}
+
 uint64_t ProgramCache::hits() const {
   std::lock_guard<std::mutex> lock(mu_);
   return hits_;

@@ -110,6 +110,10 @@ class ProgramCache {
                                   const bpfgen::CompileOptions* options = nullptr,
                                   const std::vector<bpfgen::AggregateItem>& aggregates = {});
 
+  // A program for `key` is resident (a GetOrLoad now would not compile,
+  // unless it is evicted first). Does not count as a hit or touch the LRU.
+  bool Contains(const ProgramKey& key) const;
+
   const ProgramCacheOptions& options() const { return options_; }
   DeviceRegistry& registry() const { return *registry_; }
   uint64_t hits() const;

@@ -35,6 +35,8 @@ void ToIterator(Plan* plan, IteratorReason reason, std::string detail) {
   plan->pushdown_kind = bpfgen::PushdownKind::kNone;
   plan->program.reset();
   plan->program_cached = false;
+  plan->device_aggregates = false;
+  plan->host_decode = false;
   plan->compile_ms = 0;
 }
 
@@ -71,6 +73,28 @@ std::pair<IteratorReason, std::string> ColumnFamilyReason(const ColumnFamilyFact
   return {IteratorReason::kNone, ""};
 }
 
+// Step 5: estimates both paths and, with kAuto where the request allows both,
+// moves the plan to the iterator path when that is cheaper (true: moved).
+// `compile`: the pushdown path would compile a program.
+bool Place(const PlanRequest& request, bool compile, Plan* plan) {
+  if (request.placement == Placement::kPushdown) {
+    plan->placement_decision = PlacementDecision::kRequested;
+  }
+  if (!request.cost.known) return false;
+  CostEstimate estimate = EstimateCost(request.cost, compile);
+  if (request.placement == Placement::kAuto) {
+    const bool either = request.device == exec::DeviceRequest::kAuto && !request.strict_device;
+    plan->placement_decision = either ? PlacementDecision::kCost : PlacementDecision::kDevice;
+    if (either && estimate.iterator_ms < estimate.pushdown_ms) {
+      ToIterator(plan, IteratorReason::kCost, "");
+      plan->cost = std::move(estimate);
+      return true;
+    }
+  }
+  plan->cost = std::move(estimate);
+  return false;
+}
+
 }  // namespace
 
 const char* IteratorReasonName(IteratorReason reason) {
@@ -93,13 +117,30 @@ const char* IteratorReasonName(IteratorReason reason) {
       return "file";
     case IteratorReason::kDeviceIo:
       return "device io";
+    case IteratorReason::kCost:
+      return "cost";
   }
   return "none";
 }
 
+const char* PlacementDecisionName(PlacementDecision d) {
+  switch (d) {
+    case PlacementDecision::kNone:
+      return "";
+    case PlacementDecision::kRequested:
+      return "requested";
+    case PlacementDecision::kCost:
+      return "cost";
+    case PlacementDecision::kDevice:
+      return "device";
+  }
+  return "";
+}
+
 bool ColumnFamilyReadable(const PlanRequest& request) {
   const ColumnFamilyFacts& cf = request.cf;
-  return request.device != exec::DeviceRequest::kIterator && cf.timestamp_size == 0 &&
+  return request.device != exec::DeviceRequest::kIterator &&
+         request.placement != Placement::kIterator && cf.timestamp_size == 0 &&
          cf.bytewise_comparator && !cf.blob_files;
 }
 
@@ -132,6 +173,9 @@ Result<bpfgen::TargetCaps> TargetSplitCaps(exec::DeviceRequest target) {
 
 Status CheckStrict(const Plan& plan) {
   if (plan.requested == exec::DeviceRequest::kIterator) return Status::OK();
+  if (!plan.pushdown() && plan.placement == Placement::kIterator) return Status::OK();
+  // No program needed (host_decode): no device could have run one.
+  if (plan.pushdown() && plan.host_decode) return Status::OK();
   const bool ok = plan.pushdown() &&
                   (plan.requested == exec::DeviceRequest::kAuto ||
                    plan.device == exec::DeviceRequestName(plan.requested)) &&
@@ -155,8 +199,14 @@ Result<Plan> MakePlan(const PlanRequest& request, exec::ProgramCache* cache) {
   }
   Plan plan;
   plan.requested = request.device;
+  plan.placement = request.placement;
   if (request.device == exec::DeviceRequest::kIterator) {
     ToIterator(&plan, IteratorReason::kRequested, "");
+    return plan;
+  }
+  if (request.placement == Placement::kIterator) {
+    ToIterator(&plan, IteratorReason::kRequested, "");
+    plan.placement_decision = PlacementDecision::kRequested;
     return plan;
   }
   auto [why, detail] = ColumnFamilyReason(request.cf);
@@ -181,7 +231,14 @@ Result<Plan> MakePlan(const PlanRequest& request, exec::ProgramCache* cache) {
                        request.schema->ToDdl(), caps.name};
   // Device aggregates only help when no row needs the host's residual.
   const bool aggregates = !request.aggregates.empty() && plan.residual.empty();
+  if (plan.device_conjuncts.empty() && !aggregates) {
+    plan.host_decode = true;
+    plan.device = "none";
+  }
   if (aggregates) key.aggregates = request.aggregates_key;
+  // Place moves nothing under strict_device.
+  if (Place(request, !plan.host_decode && !cache->Contains(key), &plan)) return plan;
+  if (plan.host_decode) return plan;
   auto found =
       cache->GetOrLoad(key, *request.schema, plan.device_conjuncts, nullptr,
                        aggregates ? request.aggregates : std::vector<bpfgen::AggregateItem>());

@@ -18,8 +18,17 @@
 //      rejected by the SST reader, see FallBackToIterator)
 //   3. memtable data the merge cannot take (no capture, or the capture's
 //      fallback reason)                           -> iterator, kMemtable
-//   4. device choice (ChooseDevice), split with the chosen device's caps,
-//      program lookup/compile (a failed host load -> the host reference
+//   4. device choice (ChooseDevice), split with the chosen device's caps;
+//      nothing pushed (no device conjunct: TRUE, or every conjunct residual)
+//      and no device aggregates -> pushdown, host_decode: no program, device
+//      "none" (the host decodes the blocks straight into the merge);
+//   5. placement (placement.h): Placement::kIterator -> iterator, kRequested
+//      (checked first, before step 2); kAuto with an estimate, device kAuto
+//      and no strict_device: the iterator path when its estimate is lower
+//                                                 -> iterator, kCost
+//      (an explicit kernel/host request or strict_device asked for the
+//      pushdown path: estimated, not moved)
+//   6. program lookup/compile (a failed host load -> the host reference
 //      filter, device "host")                     -> pushdown
 // Later stages may still send a pushdown plan to the iterator path with
 // FallBackToIterator (a file the SST reader rejects: merge operands, ...);
@@ -28,6 +37,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +48,7 @@
 #include "pushdown/device/device_request.h"
 #include "pushdown/device/fallback.h"
 #include "pushdown/device/program_cache.h"
+#include "pushdown/plan/placement.h"
 #include "util/status.h"
 
 namespace pushdown::plan {
@@ -71,10 +82,22 @@ enum class IteratorReason : uint8_t {
   kMemtable,       // memtable data the merge cannot take exactly
   kFile,           // an SST file the pushdown reader rejects (FallBackToIterator)
   kDeviceIo,       // the block reader's I/O mode is unavailable (FallBackToIterator)
+  kCost,           // Placement::kAuto: the iterator's estimate is lower (placement.h)
 };
 
+// How placement decided the path (Plan::placement_decision).
+enum class PlacementDecision : uint8_t {
+  kNone = 0,   // placement did not decide: the facts did (iterator_reason), or no estimate
+  kRequested,  // PlanRequest::placement forced the path (kPushdown / kIterator)
+  kCost,       // kAuto took the lower estimate
+  kDevice,     // kAuto, but an explicit device request or strict_device keeps pushdown
+};
+
+// "", "requested", "cost", "device".
+const char* PlacementDecisionName(PlacementDecision d);
+
 // "none", "requested", "merge operator", "comparator", "timestamps", "blob
-// files", "memtable", "file", "device io".
+// files", "memtable", "file", "device io", "cost".
 const char* IteratorReasonName(IteratorReason reason);
 
 struct PlanRequest {
@@ -90,13 +113,19 @@ struct PlanRequest {
   // program cache (ProgramKey::aggregates).
   std::vector<bpfgen::AggregateItem> aggregates;
   std::string aggregates_key;
+  // Which path (placement.h): kAuto = the cheaper estimate where the device
+  // request allows both; `cost` is what the estimate knows (not known: no
+  // estimate, kAuto keeps the pushdown path).
+  Placement placement = Placement::kAuto;
+  CostInputs cost;
 };
 
 struct Plan {
   Path path = Path::kIterator;
   IteratorReason iterator_reason = IteratorReason::kNone;
   exec::DeviceRequest requested = exec::DeviceRequest::kAuto;
-  // Where the predicate runs: "kernel" | "host" | "iterator".
+  // Where the predicate runs: "kernel" | "host" | "iterator", or "none" with
+  // host_decode.
   std::string device = "iterator";
   // Why the scan does not run where requested ("" = it does): the iterator
   // reason's text, or the device fallback ("no BPF privilege: ...").
@@ -113,7 +142,21 @@ struct Plan {
   bool program_cached = false;  // this lookup found the program in the cache
   // `program` was compiled with PlanRequest::aggregates.
   bool device_aggregates = false;
+  // The program-less host stream: nothing is pushed to the device (no device
+  // conjunct) and no aggregate is compiled in, so no program is compiled or
+  // run; the pushdown reader decodes the files' blocks (checksummed) on the
+  // host straight into the merge (exec::HostFileStream without a filter),
+  // where a program would only copy every entry into its output. `program`
+  // is null, `device` is "none", fallback_reason is "" (no device was
+  // needed), and CheckStrict accepts it for any requested device.
+  bool host_decode = false;
   double compile_ms = 0;  // codegen + load (0 when cached)
+
+  // Placement: the request, how it decided, and the estimate (set when
+  // PlanRequest::cost is known and the column family did not decide first).
+  Placement placement = Placement::kAuto;
+  PlacementDecision placement_decision = PlacementDecision::kNone;
+  std::optional<CostEstimate> cost;
 
   bool pushdown() const { return path == Path::kPushdown; }
   std::vector<const bpfgen::Expr*> residual_conjuncts() const;
@@ -127,7 +170,7 @@ struct Plan {
 Result<Plan> MakePlan(const PlanRequest& request, exec::ProgramCache* cache);
 
 // Whether the pushdown path can read the family's SST files at all (not
-// kIterator; no timestamps, bytewise comparator, no blob files): the engine
+// kIterator, by device or placement; no timestamps, bytewise comparator, no blob files): the engine
 // captures the memtable (an expensive WAL read) only then.
 bool ColumnFamilyReadable(const PlanRequest& request);
 

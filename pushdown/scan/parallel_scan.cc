@@ -429,7 +429,7 @@ ScanStats ParallelScan::stats() const {
   ScanStats sum;
   std::lock_guard<std::mutex> lock(shared_->mu);
   for (const auto& w : workers_) sum.Add(w->stats);
-  if (ordered_) sum.rows_matched = delivered_;
+  if (ordered_) sum.rows_matched = delivered_ + sum.rows_aggregated_on_device;
   return sum;
 }
 

@@ -95,7 +95,7 @@ class ParallelScan {
   size_t workers() const { return workers_.size(); }
   // The workers' counters summed (as of their last hand-over; exact once the
   // scan is done). A file or boundary block read by k workers counts k
-  // times; rows_matched is the rows delivered.
+  // times; rows_matched is the rows delivered (plus rows_aggregated_on_device).
   ScanStats stats() const;
 
  private:

@@ -633,8 +633,7 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
 Status ScanExecutor::Next(Row* row) {
   HostTimer timer(&stats_, sampler_.Weight());
   Status s = cursor_->Next(row);
-  stats_.rows_matched = cursor_->rows_returned();
-  stats_.keys_hidden_by_range_deletion = cursor_->keys_hidden_by_range_deletion();
+  CountRows();
   if (s.ok() && !cursor_->Valid()) {
     Finish();
     return aggregation_status_;
@@ -645,13 +644,17 @@ Status ScanExecutor::Next(Row* row) {
 Status ScanExecutor::NextBatch(RowBatch* batch, size_t max_rows) {
   HostTimer timer(&stats_);  // one call per batch: timed every time
   Status s = cursor_->NextBatch(batch, max_rows);
-  stats_.rows_matched = cursor_->rows_returned();
-  stats_.keys_hidden_by_range_deletion = cursor_->keys_hidden_by_range_deletion();
+  CountRows();
   if (s.ok() && batch->empty()) Finish();
   return s;
 }
 
 bool ScanExecutor::Valid() const { return cursor_->Valid(); }
+
+void ScanExecutor::CountRows() {
+  stats_.rows_matched = cursor_->rows_returned() + stats_.rows_aggregated_on_device;
+  stats_.keys_hidden_by_range_deletion = cursor_->keys_hidden_by_range_deletion();
+}
 
 void ScanExecutor::Finish() {
   if (finished_) return;
@@ -669,6 +672,7 @@ void ScanExecutor::Finish() {
     }
     aggregation_->Add(state->rows, state->accumulators);
     stats_.rows_aggregated_on_device += state->rows;
+    CountRows();  // the device's rows matched too
     // What crosses to the host for the aggregated blocks: the region, once.
     stats_.bytes_to_host += bpfgen::abi::kAggHeaderBytes +
                             state->accumulators.size() * sizeof(bpfgen::abi::AggAccumulator);

@@ -195,6 +195,8 @@ class ScanExecutor {
 
  private:
   ScanExecutor() = default;
+  // rows_matched = the rows returned + the rows aggregated on the device.
+  void CountRows();
 
   ScanStats stats_;
   std::vector<std::unique_ptr<EntryStream>> streams_;

@@ -40,10 +40,13 @@ struct ScanStats {
   // the same way.
   uint64_t bytes_to_host = 0;
   uint64_t entries_scanned = 0;  // entries walked in data blocks
-  uint64_t rows_matched = 0;     // rows returned
-  uint64_t device_ns = 0;        // in device runs and reading back their records
-  uint64_t host_ns = 0;          // everything else in the scan (reads, merge, residual); sampled
-                                 // past the first 4096 rows (ScanExecutor::Next), so an estimate
+  // Rows that satisfied the predicate: the rows returned, plus the rows the
+  // device aggregated itself (rows_aggregated_on_device; they never reach the
+  // merge). So rows_matched is the same on every path and device for one scan.
+  uint64_t rows_matched = 0;
+  uint64_t device_ns = 0;  // in device runs and reading back their records
+  uint64_t host_ns = 0;    // everything else in the scan (reads, merge, residual); sampled
+                           // past the first 4096 rows (ScanExecutor::Next), so an estimate
   // Key bounds (ScanPlan::lower_bound / upper_bound, key_range.h):
   uint64_t files_skipped = 0;  // files not opened: their known key range lies outside the bounds
                                // (every file when the range is empty); not in `files`. Only

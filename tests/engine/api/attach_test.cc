@@ -498,14 +498,18 @@ TEST(AttachTest, StrictDeviceFailsInsteadOfFallingBack) {
   EXPECT_FALSE((*pd)->Explain(s.cfs[kCounters], RowSpec::Raw(), "", so).ok());
   so.device = exec::DeviceRequest::kIterator;  // the iterator is always itself
   EXPECT_TRUE((*pd)->Scan(s.cfs[kCounters], RowSpec::Raw(), "", so).ok());
-  // A DB without memtable data and a host request runs on the host.
+  // A DB without memtable data and a host request runs on the pushdown path;
+  // nothing is pushed (TRUE), so no program runs: device "none", accepted
+  // under strict_device.
   Flush(s, kCounters);
   ASSERT_TRUE(s.db->Put({}, s.cfs[kPlain], Key(1), Value(2)).ok());
   Flush(s, kPlain);
   so.device = exec::DeviceRequest::kHost;
   auto ok = (*pd)->Scan(s.cfs[kPlain], RowSpec::Raw(), "", so);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
-  EXPECT_EQ((*ok)->info().device, "host");
+  EXPECT_EQ((*ok)->info().path, "pushdown");
+  EXPECT_TRUE((*ok)->info().host_decode);
+  EXPECT_EQ((*ok)->info().device, "none");
   // Kernel requested where BPF is unavailable: an error, not the host.
   if (!exec::DeviceRegistry::Default().kernel().Available().ok()) {
     so.device = exec::DeviceRequest::kKernel;

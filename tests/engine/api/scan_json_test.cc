@@ -24,6 +24,11 @@ TEST(ExplainJsonTest, HasTheKeysInOrderWithBoundsInHexAndTextEscaped) {
   plan.info.has_lower_bound = true;
   plan.info.lower_bound = std::string("\x00\xff", 2);
   plan.info.key_range_conjuncts = {"(a < 3)"};
+  plan.info.placement = "auto";
+  plan.info.placement_decision = "cost";
+  plan.info.cost_estimated = true;
+  plan.info.cost_pushdown_ms = 20.25;
+  plan.info.cost_iterator_ms = 0.5;
   plan.schema = "a INT64 KEY";
   plan.text = "line 1\nline 2";
   EXPECT_EQ(ExplainJson(plan),
@@ -36,7 +41,9 @@ TEST(ExplainJsonTest, HasTheKeysInOrderWithBoundsInHexAndTextEscaped) {
             "\"upper_bound_hex\":null,\"key_range_conjuncts\":[\"(a < 3)\"],\"workers\":1,"
             "\"workers_reason\":\"\","
             "\"schema\":\"a INT64 KEY\",\"text\":\"line 1\\nline 2\",\"program_pinned\":false,"
-            "\"program_pin\":\"\",\"pin_note\":\"\"}");
+            "\"program_pin\":\"\",\"pin_note\":\"\",\"host_decode\":false,"
+            "\"placement\":\"auto\",\"placement_decision\":\"cost\","
+            "\"cost_pushdown_ms\":20.250,\"cost_iterator_ms\":0.500}");
 }
 
 }  // namespace

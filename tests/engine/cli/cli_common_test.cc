@@ -86,7 +86,9 @@ TEST(JsonTest, StatsHasExactlyTheKeysInOrder) {
       "\"keys_hidden_by_range_deletion\":9,\"compile_ms\":1.500,\"elapsed_ms\":2.250,"
       "\"files_skipped_by_zone_map\":0,\"workers_reason\":\"\","
       "\"blocks_aggregated_on_device\":0,\"rows_aggregated_on_device\":0,\"per_file\":[],"
-      "\"program_cached\":false,\"program_pinned\":false,\"program_pin\":\"\",\"pin_note\":\"\"}");
+      "\"program_cached\":false,\"program_pinned\":false,\"program_pin\":\"\",\"pin_note\":\"\","
+      "\"host_decode\":false,\"placement\":\"\",\"placement_decision\":\"\","
+      "\"cost_pushdown_ms\":null,\"cost_iterator_ms\":null}");
   exec::FileScanStats f;
   f.file = "000012.sst";
   f.level = 1;

@@ -64,6 +64,17 @@ std::vector<std::string> JsonTopLevelKeys(const std::string& json) {
   return depth == 0 ? keys : std::vector<std::string>{};
 }
 
+// The value of a top-level number key (-1 if absent or not a number).
+long long JsonNumberValue(const std::string& json, const std::string& key) {
+  const std::string needle = "\"" + key + "\":";
+  size_t p = json.find(needle);
+  if (p == std::string::npos) return -1;
+  const char* start = json.c_str() + p + needle.size();
+  char* end = nullptr;
+  const long long v = std::strtoll(start, &end, 10);
+  return end == start ? -1 : v;
+}
+
 // The value of a top-level string key ("" if absent).
 std::string JsonStringValue(const std::string& json, const std::string& key) {
   const std::string needle = "\"" + key + "\":\"";
@@ -165,6 +176,78 @@ TEST_F(CliTest, Q6AggregatesAreIdenticalOnHostAndIteratorAndMatchTheGenerator) {
   EXPECT_EQ(JsonStringValue(host_stats, "device"), "host") << host_stats;
 }
 
+// rows_matched counts the rows that satisfied the predicate, whether the
+// device folded them into its partials (rows_aggregated_on_device) or they
+// reached the host: the same number on every path, equal to count(*).
+TEST_F(CliTest, RowsMatchedCountsRowsAggregatedOnTheDevice) {
+  auto [iter_out, iter_stats] = Q6("iterator");
+  auto [host_out, host_stats] = Q6("host");
+  ASSERT_EQ(host_out, iter_out);
+  const std::vector<std::string> lines = SplitLines(host_out);
+  ASSERT_EQ(lines.size(), 2u) << host_out;
+  const long long count = std::stoll(lines[1].substr(0, lines[1].find(',')));
+  ASSERT_GT(count, 0);
+  EXPECT_EQ(JsonNumberValue(iter_stats, "rows_matched"), count) << iter_stats;
+  EXPECT_EQ(JsonNumberValue(host_stats, "rows_matched"), count) << host_stats;
+  // load-tpch writes a compacted table: the device aggregates blocks itself.
+  EXPECT_GT(JsonNumberValue(host_stats, "rows_aggregated_on_device"), 0) << host_stats;
+  EXPECT_LE(JsonNumberValue(host_stats, "rows_aggregated_on_device"), count) << host_stats;
+}
+
+// --placement: forced paths are honoured and equal; auto with a few rows and
+// a program not compiled yet takes the iterator path by cost, says so in
+// --stats and explain, and prints no device warning.
+TEST_F(CliTest, PlacementIsHonouredAndVisible) {
+  const char* narrow = "l_orderkey < 40 AND l_quantity < 30";
+  auto run = [&](const char* placement, const char* device) {
+    RunResult r = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", narrow,
+                       "--device", device, "--placement", placement, "--stats"});
+    EXPECT_TRUE(r.exited);
+    EXPECT_EQ(r.status, 0) << r.err;
+    std::vector<std::string> err = SplitLines(r.err);
+    EXPECT_EQ(err.size(), 1u) << r.err;  // the stats line, no warning
+    return std::make_pair(r.out, err.empty() ? "" : err.back());
+  };
+  auto [iter_out, iter_stats] = run("iterator", "auto");
+  auto [pd_out, pd_stats] = run("pushdown", "auto");
+  auto [auto_out, auto_stats] = run("auto", "auto");
+  auto [host_out, host_stats] = run("auto", "host");
+  EXPECT_GT(SplitLines(iter_out).size(), 1u);
+  EXPECT_EQ(pd_out, iter_out);
+  EXPECT_EQ(auto_out, iter_out);
+  EXPECT_EQ(host_out, iter_out);
+  EXPECT_EQ(JsonStringValue(iter_stats, "path"), "iterator") << iter_stats;
+  EXPECT_EQ(JsonStringValue(iter_stats, "placement"), "iterator") << iter_stats;
+  EXPECT_EQ(JsonStringValue(pd_stats, "path"), "pushdown") << pd_stats;
+  EXPECT_EQ(JsonStringValue(pd_stats, "placement_decision"), "requested") << pd_stats;
+  EXPECT_EQ(JsonStringValue(auto_stats, "path"), "iterator") << auto_stats;
+  EXPECT_EQ(JsonStringValue(auto_stats, "placement_decision"), "cost") << auto_stats;
+  EXPECT_EQ(JsonStringValue(host_stats, "path"), "pushdown") << host_stats;
+  EXPECT_EQ(JsonStringValue(host_stats, "placement_decision"), "device") << host_stats;
+
+  RunResult e = Cli({"explain", "--db", TpchDb(), "--table", "lineitem", "--where", narrow,
+                     "--placement", "auto"});
+  ASSERT_TRUE(e.exited);
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_THAT(e.out, HasSubstr("placement: auto -> iterator (cost)"));
+  EXPECT_THAT(e.out, HasSubstr("  estimate: pushdown "));
+  RunResult bad = Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", narrow,
+                       "--placement", "cheapest"});
+  ASSERT_TRUE(bad.exited);
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("unknown placement 'cheapest'"));
+
+  // TRUE: nothing to push down, no program on any device.
+  RunResult t =
+      Cli({"scan", "--db", TpchDb(), "--table", "lineitem", "--where", "TRUE", "--device", "kernel",
+           "--placement", "pushdown", "--strict-device", "--stats", "--limit", "5"});
+  ASSERT_TRUE(t.exited);
+  ASSERT_EQ(t.status, 0) << t.err;
+  const std::string tstats = SplitLines(t.err).back();
+  EXPECT_EQ(JsonStringValue(tstats, "device"), "none") << tstats;
+  EXPECT_THAT(tstats, HasSubstr("\"host_decode\":true")) << tstats;
+}
+
 TEST_F(CliTest, Q6AggregatesOnTheKernelDeviceEqualTheIteratorPath) {
   auto [iter_out, iter_stats] = Q6("iterator");
   auto [kernel_out, kernel_stats] = Q6("kernel");
@@ -184,15 +267,17 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
     std::vector<std::string> err = SplitLines(r.err);
     ASSERT_FALSE(err.empty());
     std::vector<std::string> keys = JsonTopLevelKeys(err.back());
-    EXPECT_THAT(keys, ::testing::ElementsAre(
-                          "path", "device", "fallback_reason", "pushed", "residual", "files",
-                          "blocks_read", "blocks_skipped", "blocks_skipped_by_range",
-                          "blocks_skipped_by_zone_map", "files_skipped", "bytes_read",
-                          "bytes_to_host", "rows_scanned", "rows_matched", "memtable_entries",
-                          "workers", "range_tombstones", "keys_hidden_by_range_deletion",
-                          "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "workers_reason",
-                          "blocks_aggregated_on_device", "rows_aggregated_on_device", "per_file",
-                          "program_cached", "program_pinned", "program_pin", "pin_note"))
+    EXPECT_THAT(
+        keys,
+        ::testing::ElementsAre(
+            "path", "device", "fallback_reason", "pushed", "residual", "files", "blocks_read",
+            "blocks_skipped", "blocks_skipped_by_range", "blocks_skipped_by_zone_map",
+            "files_skipped", "bytes_read", "bytes_to_host", "rows_scanned", "rows_matched",
+            "memtable_entries", "workers", "range_tombstones", "keys_hidden_by_range_deletion",
+            "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "workers_reason",
+            "blocks_aggregated_on_device", "rows_aggregated_on_device", "per_file",
+            "program_cached", "program_pinned", "program_pin", "pin_note", "host_decode",
+            "placement", "placement_decision", "cost_pushdown_ms", "cost_iterator_ms"))
         << device << ": " << err.back();
     // rows_matched equals the CSV rows (header excluded).
     const size_t rows = SplitLines(r.out).size() - 1;

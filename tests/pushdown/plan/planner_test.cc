@@ -146,6 +146,153 @@ TEST(PlannerTest, KernelRequestFollowsTheDeviceChoice) {
   }
 }
 
+// Nothing pushed (TRUE): no program is compiled or run on any device, and
+// a strict request for any device accepts that (no device was needed).
+TEST(PlannerTest, NothingPushedPlansTheProgramLessHostStream) {
+  Fixture f;
+  auto t = bpfgen::CompilePredicate("TRUE", f.schema);
+  ASSERT_TRUE(t.ok());
+  f.predicate = std::move(t).value();
+  for (exec::DeviceRequest d :
+       {exec::DeviceRequest::kAuto, exec::DeviceRequest::kHost, exec::DeviceRequest::kKernel}) {
+    for (bool strict : {false, true}) {
+      PlanRequest r = f.Request(d);
+      r.strict_device = strict;
+      auto p = MakePlan(r, &f.cache);
+      ASSERT_TRUE(p.ok()) << p.status().ToString();
+      EXPECT_EQ(p->path, Path::kPushdown);
+      EXPECT_TRUE(p->host_decode);
+      EXPECT_EQ(p->device, "none");
+      EXPECT_EQ(p->program, nullptr);
+      EXPECT_EQ(p->fallback_reason, "");
+      EXPECT_TRUE(p->device_conjuncts.empty());
+      EXPECT_EQ(p->compile_ms, 0);
+    }
+  }
+  EXPECT_EQ(f.cache.misses(), 0u);  // nothing compiled
+  // With a device aggregate the program has work (the partials): compiled.
+  PlanRequest r = f.Request(exec::DeviceRequest::kHost);
+  r.aggregates = {bpfgen::AggregateItem{bpfgen::AggregateOp::kCountStar, nullptr}};
+  r.aggregates_key = "count(*)";
+  auto agg = MakePlan(r, &f.cache);
+  ASSERT_TRUE(agg.ok()) << agg.status().ToString();
+  EXPECT_FALSE(agg->host_decode);
+  EXPECT_NE(agg->program, nullptr);
+  EXPECT_TRUE(agg->device_aggregates);
+  EXPECT_EQ(agg->device, "host");
+}
+
+TEST(PlacementTest, EstimateChargesCompileFilesBytesAndRows) {
+  CostInputs tiny;
+  tiny.known = true;
+  tiny.files = 1;
+  tiny.data_bytes = 16 << 10;
+  tiny.entries = 100;
+  // A few KB: the compile and the file open outweigh what the pushdown path
+  // saves per byte.
+  EXPECT_LT(EstimateCost(tiny, /*compile=*/true).iterator_ms,
+            EstimateCost(tiny, /*compile=*/true).pushdown_ms);
+  EXPECT_LT(EstimateCost(tiny, false).pushdown_ms, EstimateCost(tiny, true).pushdown_ms);
+  CostInputs big = tiny;
+  big.files = 2;
+  big.data_bytes = 94'555'746;  // TPC-H lineitem at scale 0.1
+  big.entries = 598'839;
+  for (bool truth : {false, true}) {
+    big.predicate_true = truth;
+    const CostEstimate e = EstimateCost(big, /*compile=*/true);
+    EXPECT_LT(e.pushdown_ms, e.iterator_ms) << e.ToString();
+    EXPECT_NE(e.ToString().find("compile"), std::string::npos) << e.ToString();
+  }
+  // Fewer rows delivered cost both paths less.
+  CostInputs half = big;
+  half.selectivity = 0.5;
+  EXPECT_LT(EstimateCost(half, false).pushdown_ms, EstimateCost(big, false).pushdown_ms);
+  EXPECT_LT(EstimateCost(half, false).iterator_ms, EstimateCost(big, false).iterator_ms);
+  EXPECT_EQ(ParsePlacement("iterator"), Placement::kIterator);
+  EXPECT_EQ(ParsePlacement("pushdown"), Placement::kPushdown);
+  EXPECT_EQ(ParsePlacement("auto"), Placement::kAuto);
+  EXPECT_EQ(ParsePlacement("cheapest"), std::nullopt);
+}
+
+// kAuto moves a plan to the iterator path only where the request allows both
+// paths (device kAuto, not strict); kPushdown / kIterator force a path.
+TEST(PlannerTest, PlacementTakesTheCheaperPathOnlyWhereTheRequestAllowsBoth) {
+  Fixture f;
+  CostInputs tiny;
+  tiny.known = true;
+  tiny.files = 1;
+  tiny.data_bytes = 8 << 10;
+  tiny.entries = 50;
+  PlanRequest r = f.Request(exec::DeviceRequest::kAuto);
+  r.cost = tiny;
+  auto p = MakePlan(r, &f.cache);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->path, Path::kIterator);
+  EXPECT_EQ(p->iterator_reason, IteratorReason::kCost);
+  EXPECT_EQ(p->placement_decision, PlacementDecision::kCost);
+  ASSERT_TRUE(p->cost.has_value());
+  EXPECT_TRUE(p->cost->compile);
+  EXPECT_LT(p->cost->iterator_ms, p->cost->pushdown_ms);
+  EXPECT_EQ(p->fallback_reason, "");
+  EXPECT_EQ(f.cache.misses(), 0u);  // the iterator path compiles nothing
+
+  // Asked for by name: the pushdown path, estimated but not moved.
+  for (exec::DeviceRequest d : {exec::DeviceRequest::kHost, exec::DeviceRequest::kKernel}) {
+    PlanRequest named = r;
+    named.device = d;
+    auto q = MakePlan(named, &f.cache);
+    ASSERT_TRUE(q.ok());
+    EXPECT_EQ(q->path, Path::kPushdown);
+    EXPECT_EQ(q->placement_decision, PlacementDecision::kDevice);
+    EXPECT_TRUE(q->cost.has_value());
+  }
+  PlanRequest strict = r;
+  strict.strict_device = true;
+  auto s = MakePlan(strict, &f.cache);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->path, Path::kPushdown);
+  EXPECT_EQ(s->placement_decision, PlacementDecision::kDevice);
+
+  PlanRequest forced = r;
+  forced.placement = Placement::kPushdown;
+  auto fp = MakePlan(forced, &f.cache);
+  ASSERT_TRUE(fp.ok());
+  EXPECT_EQ(fp->path, Path::kPushdown);
+  EXPECT_EQ(fp->placement_decision, PlacementDecision::kRequested);
+  ASSERT_NE(fp->program, nullptr);
+
+  // Now the program is cached: no compile in the estimate.
+  auto cached = MakePlan(r, &f.cache);
+  ASSERT_TRUE(cached.ok());
+  ASSERT_TRUE(cached->cost.has_value());
+  EXPECT_FALSE(cached->cost->compile);
+
+  forced.placement = Placement::kIterator;
+  forced.device = exec::DeviceRequest::kHost;
+  forced.strict_device = true;  // the iterator, asked for by placement, is not a fallback
+  auto fi = MakePlan(forced, &f.cache);
+  ASSERT_TRUE(fi.ok()) << fi.status().ToString();
+  EXPECT_EQ(fi->path, Path::kIterator);
+  EXPECT_EQ(fi->iterator_reason, IteratorReason::kRequested);
+  EXPECT_EQ(fi->placement_decision, PlacementDecision::kRequested);
+
+  // Much data: the pushdown path is cheaper, auto keeps it.
+  PlanRequest big = r;
+  big.cost.files = 2;
+  big.cost.data_bytes = 94'555'746;
+  big.cost.entries = 598'839;
+  auto b = MakePlan(big, &f.cache);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->path, Path::kPushdown);
+  EXPECT_EQ(b->placement_decision, PlacementDecision::kCost);
+  // No estimate: auto keeps the pushdown path.
+  PlanRequest unknown = f.Request(exec::DeviceRequest::kAuto);
+  auto u = MakePlan(unknown, &f.cache);
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->path, Path::kPushdown);
+  EXPECT_FALSE(u->cost.has_value());
+}
+
 TEST(PlannerTest, TargetSplitCaps) {
   EXPECT_TRUE(TargetSplitCaps(exec::DeviceRequest::kKernel).ok());
   EXPECT_TRUE(TargetSplitCaps(exec::DeviceRequest::kHost).ok());

@@ -86,6 +86,14 @@ for c in none lz4; do
       --benchmarks=tpch_q6 --pushdown="$d" --report="$WORK/q6.csv"
   done
 done
+# 2a. Q1 (GROUP BY l_returnflag, l_linestatus) and Q6 as SQL through Query(), against
+#     the same baselines (hand-written Q1 aggregation for the baselines, results checked).
+for c in none lz4; do
+  for d in host kernel; do
+    run "q1_${c}_$d" --db="$WORK/tpch_$c" --compression_type="$c" "${common[@]}" \
+      --benchmarks=tpch_q1,tpch_q6_sql --pushdown="$d" --report="$WORK/q1.csv"
+  done
+done
 # 2b. The expert baselines linked statically (librocksdb.a cannot share a process with
 #     the shared librocksdb of pushdown_bench): the same DBs, read-only, back to back with
 #     the same program linked against the shared librocksdb (expert_scan_shared), which

@@ -174,6 +174,7 @@ void MergeInto(BaselineResult* into, const BaselineResult& p) {
   into->kv_sum += p.kv_sum;
   into->count += p.count;
   into->revenue += p.revenue;
+  into->q1.Merge(p.q1);
 }
 
 // A read-only instance of the DB: every column family open, handles released

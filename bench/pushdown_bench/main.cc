@@ -46,6 +46,7 @@
 #include "bpfgen/schema/row_layout.h"
 #include "bpfgen/schema/tpch.h"
 #include "engine/api/pushdown_db.h"
+#include "engine/api/query.h"
 #include "engine/tpch/lineitem_gen.h"
 #include "engine/tpch/lineitem_loader.h"
 #include "rocksdb/cache.h"
@@ -65,7 +66,7 @@ DEFINE_bool(use_existing_db, false, "do not destroy the DB first");
 DEFINE_int64(target_file_size_base, 64 << 20, "target SST file size (as db_bench)");
 DEFINE_string(benchmarks, "fillseq,filterscan",
               "comma list of: fillseq, fillrandom, compact, loadtpch, filterscan, tpch_q6, "
-              "selectivity_sweep, loadevents, events_sweep");
+              "tpch_q6_sql, tpch_q1, selectivity_sweep, loadevents, events_sweep");
 DEFINE_int32(threads, 1,
              "reader threads of a scan benchmark, as db_bench: each runs the benchmark's scan "
              "concurrently in every timed round (writes use one thread)");
@@ -263,6 +264,10 @@ class Bench {
       FilterScan();
     else if (name == "tpch_q6")
       TpchQ6();
+    else if (name == "tpch_q1")
+      TpchSql(name, kQ1Predicate, kQ1Sql);
+    else if (name == "tpch_q6_sql")
+      TpchSql(name, kQ6Predicate, kQ6Sql);
     else if (name == "selectivity_sweep")
       Sweep();
     else if (name == "loadevents")
@@ -528,7 +533,8 @@ class Bench {
   // Same rows (count, key checksum, Q6 aggregates; row checksum when `full`).
   static bool SameRows(const BaselineResult& a, const BaselineResult& b, bool full) {
     return a.matched == b.matched && a.key_sum == b.key_sum && a.count == b.count &&
-           a.revenue == b.revenue && (!full || (a.kv_sum == b.kv_sum && a.rows == b.rows));
+           a.revenue == b.revenue && a.q1 == b.q1 &&
+           (!full || (a.kv_sum == b.kv_sum && a.rows == b.rows));
   }
 
   // Untimed: every expert baseline once with full row checksums against `want`
@@ -870,6 +876,91 @@ class Bench {
     db_->db()->ReleaseSnapshot(snap);
     PrintResult("tpch_q6", t, ex, first_s);
     EndOps("tpch_q6");
+  }
+
+  // tpch_q1, tpch_q6_sql: an SQL query through Query() (its aggregates on
+  // the device where they run there: ScanInfo::aggregation) against the
+  // hand-written baselines of its predicate (the same expert baselines and
+  // rounds as tpch_q6); every result is checked against the plain baseline's
+  // groups (Q1Mismatch) or Q6 count and revenue.
+  void TpchSql(const std::string& bench, const char* predicate, const char* sql) {
+    engine::Table* table =
+        Check(db_->OpenTable("lineitem"), bench + " needs table lineitem (loadtpch)");
+    const HandFilter filter = Check(HandFilter::Parse(predicate, Layout(table)), bench);
+    rocksdb::ColumnFamilyHandle* cf = table->column_family();
+    Check(db_->db()->Flush(rocksdb::FlushOptions(), cf), "flush");
+    const rocksdb::Snapshot* snap = db_->db()->GetSnapshot();
+    // Untimed: the plain baseline with full rows (the reference; warms the page cache).
+    const BaselineRun vb = RunBaselineTimed(cf, snap, filter, true);
+    struct QueryRun {
+      engine::ScanInfo info;
+      exec::ScanStats stats;
+      std::vector<std::vector<bpfgen::Datum>> rows;
+    };
+    auto query_once = [&]() {
+      engine::QueryOptions qo;
+      qo.scan = MakeScanOptions(snap);
+      std::unique_ptr<engine::QueryCursor> cur = Check(db_->Query(sql, qo), bench + " query");
+      QueryRun q;
+      for (;;) {
+        Check(cur->Next(), bench + " query");
+        if (!cur->Valid()) break;
+        q.rows.push_back(cur->row());
+      }
+      q.info = cur->info();
+      q.stats = cur->stats();
+      const std::string why = filter.kind() == HandFilter::Kind::kQ1 ? Q1Mismatch(q.rows, vb.r.q1)
+                              : q.rows.size() != 1 || q.rows[0].size() != 2 ||
+                                      q.rows[0][0].i != vb.r.count ||
+                                      (vb.r.count > 0 && q.rows[0][1].i != vb.r.revenue)
+                                  ? "count or revenue"
+                                  : "";
+      if (!why.empty()) Die(bench + ": MISMATCH of the query vs the iterator baseline: " + why);
+      return q;
+    };
+    auto fill = [&](Measurement* m, const QueryRun& q) {
+      m->device = q.info.device;
+      m->matched = vb.r.matched;  // checked equal
+      m->bytes_read = q.stats.bytes_read;
+      m->bytes_to_host = q.stats.bytes_to_host;
+      m->host_cpu_s = static_cast<double>(q.stats.host_ns) * 1e-9;
+      m->device_s = static_cast<double>(q.stats.device_ns) * 1e-9;
+      m->threads = static_cast<int>(q.info.workers);
+    };
+    // Timed: the pushdown side's first run, which compiles and loads its program.
+    const double fc0 = ProcessCpu();
+    const auto ft0 = Clock::now();
+    const QueryRun first = query_once();
+    const double first_s = Seconds(ft0, Clock::now());
+    const double first_cpu = ProcessCpu() - fc0;
+    PrintInfo(bench, first.info);
+    std::printf("# %s: aggregation=[%s] blocks_aggregated_on_device=%lu of %lu groups=%zu\n",
+                bench.c_str(), first.info.aggregation.c_str(),
+                first.stats.blocks_aggregated_on_device, first.stats.blocks_read,
+                first.rows.size());
+    ExpertBaselines* ex = Experts(cf->GetName(), filter);
+    VerifyExperts(bench, ex, filter, vb.r);
+    Measurement proto = Base(bench, predicate, -1);
+    proto.rows = vb.r.rows;
+    proto.matched_bytes = vb.r.matched_bytes;
+    {
+      Measurement m = proto;
+      fill(&m, first);
+      ReportFirstRun(m, first_s, first_cpu);
+    }
+    BeginOps();
+    const Timed t =
+        TimedRuns(proto, cf, snap, filter, ex, vb.r, first.stats.bytes_read, [&](Measurement* m) {
+          const double c0 = ProcessCpu();
+          const auto t0 = Clock::now();
+          const QueryRun q = query_once();
+          m->seconds = Seconds(t0, Clock::now());
+          m->proc_cpu_s = ProcessCpu() - c0;
+          fill(m, q);
+        });
+    db_->db()->ReleaseSnapshot(snap);
+    PrintResult(bench, t, ex, first_s);
+    EndOps(bench);
   }
 
   CsvReport report_;

@@ -167,8 +167,8 @@ void Accumulate(const Agg& a, const Datum& v, Acc* acc) {
   }
 }
 
-// The device's form of `a`, or nullopt when it cannot run there.
-std::optional<bpfgen::AggregateItem> DeviceItem(const Agg& a) {
+// The device's form of `a`, or why it cannot run there.
+Result<bpfgen::AggregateItem> DeviceItem(const Agg& a) {
   bpfgen::AggregateItem item;
   item.arg = a.arg.get();
   switch (a.kind) {
@@ -188,7 +188,9 @@ std::optional<bpfgen::AggregateItem> DeviceItem(const Agg& a) {
       item.op = bpfgen::AggregateOp::kMax;
       break;
   }
-  if (!bpfgen::CheckDeviceAggregate(item).ok()) return std::nullopt;
+  if (Status s = bpfgen::CheckDeviceAggregate(item); !s.ok()) {
+    return Status::NotSupported(a.name + ": " + s.message());
+  }
   return item;
 }
 
@@ -222,9 +224,10 @@ Result<AggregateResult> RunAggregate(AttachedDB::Impl& impl, ScanRequest req,
   DeviceAggregateRequest device;
   std::vector<bpfgen::AggregateOp> ops;
   for (const Agg& a : aggs) {
-    std::optional<bpfgen::AggregateItem> item = DeviceItem(a);
-    if (!item) {
+    Result<bpfgen::AggregateItem> item = DeviceItem(a);
+    if (!item.ok()) {
       device.items.clear();
+      device.host_reason = item.status().message();
       break;
     }
     device.items.push_back(*item);
@@ -234,10 +237,11 @@ Result<AggregateResult> RunAggregate(AttachedDB::Impl& impl, ScanRequest req,
   }
   if (!device.items.empty() && device.items.size() <= bpfgen::abi::kMaxAggregates) {
     device.sink = std::make_shared<exec::DeviceAggregation>(std::move(ops));
+  } else if (device.items.size() > bpfgen::abi::kMaxAggregates) {
+    device.host_reason = "more than " + std::to_string(bpfgen::abi::kMaxAggregates) + " aggregates";
   }
-  PD_ASSIGN_OR_RETURN(
-      std::unique_ptr<ScanCursorImpl> cursor,
-      OpenScan(impl, std::move(req), so, /*want_value=*/true, device.sink ? &device : nullptr));
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<ScanCursorImpl> cursor,
+                      OpenScan(impl, std::move(req), so, /*want_value=*/true, &device));
   AggregateResult out;
   // partials[w][i]: worker w's partial of aggs[i]; rows[w]: its rows.
   std::vector<std::vector<Acc>> partials;

@@ -145,10 +145,13 @@ class ScanCursorImpl : public ScanCursor {
 // device_aggregation). The sink is reset when the scan starts over on the
 // iterator path. REQUIRES: items' arguments outlive the cursor; the caller
 // merges sink's partials with its aggregate of the rows.
+// A request without a sink aggregates on the host; `host_reason` says why
+// (ScanInfo::aggregation).
 struct DeviceAggregateRequest {
   std::vector<bpfgen::AggregateItem> items;
   std::string key;  // exec::ProgramKey::aggregates
   std::shared_ptr<exec::DeviceAggregation> sink;
+  std::string host_reason;  // when sink is null
 };
 
 Result<std::unique_ptr<ScanCursorImpl>> OpenScan(

@@ -4,10 +4,12 @@
 #include "engine/api/query.h"
 
 #include "bpfgen/lang/diagnostic.h"
+#include "bpfgen/lang/predicate.h"
 #include "bpfgen/sql/bind.h"
 #include "bpfgen/sql/select.h"
 #include "engine/api/internal.h"
 #include "pushdown/query/executor.h"
+#include "pushdown/scan/device_aggregation.h"
 
 namespace pushdown::engine {
 namespace {
@@ -26,10 +28,112 @@ class ScanRows final : public query::RowSource {
   std::unique_ptr<ScanCursorImpl> cursor_;
 };
 
+// Device aggregation of a query (bpfgen/codegen/program_abi.h,
+// "Aggregation"): an aggregate query without GROUP BY whose every aggregate
+// runs on the device (bpfgen::CheckDeviceAggregate; AVG is the device's SUM,
+// whose count is the non-NULL inputs, so avg = sum / count exactly as the
+// host computes it) has the blocks the executor finds exact aggregated inside
+// the program; their partials are merged into the host's aggregate of the
+// other rows (query::PartialSource). Owns the aggregates' arguments the
+// program was compiled from (they outlive the scan cursor).
+class DevicePartials final : public query::PartialSource {
+ public:
+  // The request for `q` (sink null and host_reason set when it cannot run on
+  // the device).
+  static std::unique_ptr<DevicePartials> For(const bpfgen::sql::BoundQuery& q) {
+    auto d = std::make_unique<DevicePartials>();
+    d->request_.host_reason = d->Build(q);
+    if (!d->request_.host_reason.empty()) d->request_.items.clear();
+    return d;
+  }
+
+  const DeviceAggregateRequest& request() const { return request_; }
+  bool on_device() const { return request_.sink != nullptr; }
+
+  Result<std::vector<query::GroupPartial>> Partials() override {
+    std::vector<query::GroupPartial> out(1);
+    for (const exec::DeviceAggregation::Partial& p : request_.sink->partials()) {
+      query::AggregatePartial a;
+      a.count = p.count;
+      a.sum = p.sum;
+      if (p.best) a.best = Datum::Int(*p.best);
+      out[0].aggregates.push_back(std::move(a));
+    }
+    return out;
+  }
+
+ private:
+  // "" when every aggregate runs on the device, else why not.
+  std::string Build(const bpfgen::sql::BoundQuery& q) {
+    if (!q.group_by.empty()) return "GROUP BY runs on the host";
+    if (q.aggregates.empty()) return "no aggregates";
+    if (Status s = query::CheckPartialsAllowed(q); !s.ok()) return s.message();
+    if (q.aggregates.size() > bpfgen::abi::kMaxAggregates) {
+      return "more than " + std::to_string(bpfgen::abi::kMaxAggregates) + " aggregates";
+    }
+    std::vector<bpfgen::AggregateOp> ops;
+    for (const bpfgen::sql::BoundAggregate& a : q.aggregates) {
+      bpfgen::AggregateItem item;
+      switch (a.kind) {
+        case bpfgen::sql::AggKind::kCountStar:
+          item.op = bpfgen::AggregateOp::kCountStar;
+          break;
+        case bpfgen::sql::AggKind::kCount:
+          item.op = bpfgen::AggregateOp::kCount;
+          break;
+        case bpfgen::sql::AggKind::kSum:
+        case bpfgen::sql::AggKind::kAvg:
+          item.op = bpfgen::AggregateOp::kSum;
+          break;
+        case bpfgen::sql::AggKind::kMin:
+          item.op = bpfgen::AggregateOp::kMin;
+          break;
+        case bpfgen::sql::AggKind::kMax:
+          item.op = bpfgen::AggregateOp::kMax;
+          break;
+      }
+      if (a.arg != nullptr) {
+        args_.push_back(a.arg->Clone());
+        item.arg = args_.back().get();
+      }
+      if (Status s = bpfgen::CheckDeviceAggregate(item); !s.ok()) {
+        return a.text + ": " + s.message();
+      }
+      request_.items.push_back(item);
+      ops.push_back(item.op);
+      request_.key += (request_.key.empty() ? "" : ", ") + std::string(OpName(item.op));
+      if (item.arg != nullptr)
+        request_.key += "(" + bpfgen::ToString(*item.arg, q.input_schema) + ")";
+    }
+    request_.sink = std::make_shared<exec::DeviceAggregation>(std::move(ops));
+    return "";
+  }
+
+  static const char* OpName(bpfgen::AggregateOp op) {
+    switch (op) {
+      case bpfgen::AggregateOp::kCountStar:
+        return "count(*)";
+      case bpfgen::AggregateOp::kCount:
+        return "count";
+      case bpfgen::AggregateOp::kSum:
+        return "sum";
+      case bpfgen::AggregateOp::kMin:
+        return "min";
+      case bpfgen::AggregateOp::kMax:
+        return "max";
+    }
+    return "?";
+  }
+
+  std::vector<bpfgen::ExprPtr> args_;  // items' arguments
+  DeviceAggregateRequest request_;
+};
+
 class QueryCursorImpl final : public QueryCursor {
  public:
-  QueryCursorImpl(std::unique_ptr<ScanRows> rows, std::unique_ptr<query::QueryExecution> exec)
-      : rows_(std::move(rows)), exec_(std::move(exec)) {}
+  QueryCursorImpl(std::unique_ptr<DevicePartials> partials, std::unique_ptr<ScanRows> rows,
+                  std::unique_ptr<query::QueryExecution> exec)
+      : partials_(std::move(partials)), rows_(std::move(rows)), exec_(std::move(exec)) {}
   Status Next() override { return exec_->Next(); }
   bool Valid() const override { return exec_->Valid(); }
   const std::vector<Datum>& row() const override { return exec_->row(); }
@@ -39,7 +143,8 @@ class QueryCursorImpl final : public QueryCursor {
   const exec::ScanStats& stats() const override { return rows_->cursor().stats(); }
 
  private:
-  std::unique_ptr<ScanRows> rows_;  // outlives exec_ (declared first)
+  std::unique_ptr<DevicePartials> partials_;  // or null; outlives rows_ and exec_
+  std::unique_ptr<ScanRows> rows_;            // outlives exec_ (declared first)
   std::unique_ptr<query::QueryExecution> exec_;
 };
 
@@ -67,12 +172,18 @@ static Result<std::unique_ptr<QueryCursor>> RunQuery(AttachedDB::Impl& impl,
   so.limit = query::ScanRowLimit(bound);
   PD_ASSIGN_OR_RETURN(ScanRequest req,
                       PrepareScan(impl, cf, RowSpec::Of(schema), bound.where_text, so));
+  std::unique_ptr<DevicePartials> partials;
+  if (bound.aggregate) partials = DevicePartials::For(bound);
   PD_ASSIGN_OR_RETURN(std::unique_ptr<ScanCursorImpl> cursor,
-                      OpenScan(impl, std::move(req), so, /*want_value=*/true));
+                      OpenScan(impl, std::move(req), so, /*want_value=*/true,
+                               partials ? &partials->request() : nullptr));
   auto source = std::make_unique<ScanRows>(std::move(cursor));
-  PD_ASSIGN_OR_RETURN(std::unique_ptr<query::QueryExecution> exec,
-                      query::QueryExecution::Open(std::move(bound), source.get(), options.limits));
-  return std::unique_ptr<QueryCursor>(new QueryCursorImpl(std::move(source), std::move(exec)));
+  PD_ASSIGN_OR_RETURN(
+      std::unique_ptr<query::QueryExecution> exec,
+      query::QueryExecution::Open(std::move(bound), source.get(), options.limits,
+                                  partials && partials->on_device() ? partials.get() : nullptr));
+  return std::unique_ptr<QueryCursor>(
+      new QueryCursorImpl(std::move(partials), std::move(source), std::move(exec)));
 }
 
 Result<std::unique_ptr<QueryCursor>> AttachedDB::Query(

@@ -4,7 +4,11 @@
 // host device, residual on the host, exact RocksDB-iterator fallback).
 // Projection, aggregation (hash GROUP BY in bounded memory), HAVING, ORDER BY
 // and OFFSET/LIMIT run on the host over the scan's rows
-// (pushdown/query/executor.h).
+// (pushdown/query/executor.h), except that the aggregates of a query without
+// GROUP BY run on the device for the blocks where that is exact, when each
+// can (bpfgen::CheckDeviceAggregate; no DISTINCT, no DOUBLE sums): their
+// partials are merged with the host's aggregate of the other rows, with the
+// same result. ScanInfo::aggregation says where they ran, or why not.
 //
 //   PD_ASSIGN_OR_RETURN(auto cur, db->Query(
 //       "SELECT l_returnflag, count(*) AS n FROM lineitem "

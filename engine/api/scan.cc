@@ -643,6 +643,7 @@ class PushdownCursor : public ScanCursorImpl {
                                                 options_.strict_device));
     ScanInfo info = info_;
     FillInfoFromPlan(plan_, *req_->schema, &info);
+    if (!info.aggregation.empty()) info.aggregation = "host: the iterator path returns every row";
     fallback_ = std::make_unique<IteratorCursor>(impl_, req_, options_, bounds_, want_value_,
                                                  snapshot_, std::move(info), names_, types_);
     return Status::OK();
@@ -753,6 +754,19 @@ plan::CostInputs CostInputsOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, 
 
 enum class OpenMode { kScan, kExplain };
 
+// ScanInfo::aggregation of a scan asked to aggregate (`device_requested`: it
+// has a sink and no row limit).
+std::string AggregationWhere(const plan::Plan& p, const DeviceAggregateRequest& a,
+                             bool device_requested) {
+  if (a.sink == nullptr) return "host: " + a.host_reason;
+  if (!device_requested) return "host: a row limit (rows in key order)";
+  if (!p.pushdown()) return "host: the iterator path returns every row";
+  if (p.device_aggregates) return "device";
+  if (!p.residual.empty()) return "host: residual conjuncts need the rows on the host";
+  return "host: " +
+         (p.fallback_reason.empty() ? std::string("no device program") : p.fallback_reason);
+}
+
 Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(
     AttachedDB::Impl& impl, std::shared_ptr<ScanRequest> req, const ScanOptions& options,
     bool want_value, OpenMode mode, const DeviceAggregateRequest* aggregates = nullptr) {
@@ -830,6 +844,7 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(
 
   PD_ASSIGN_OR_RETURN(plan::Plan p, plan::MakePlan(pr, &impl.cache));
   FillInfoFromPlan(p, *req->schema, &info);
+  if (aggregates != nullptr) info.aggregation = AggregationWhere(p, *aggregates, device_aggregates);
 
   auto iterator_cursor = [&]() -> std::unique_ptr<ScanCursorImpl> {
     return std::unique_ptr<ScanCursorImpl>(new IteratorCursor(
@@ -852,6 +867,9 @@ Result<std::unique_ptr<ScanCursorImpl>> OpenScanImpl(
     PD_RETURN_IF_ERROR(plan::FallBackToIterator(&keep, plan::IteratorReason::kFile, s.message(),
                                                 options.strict_device));
     FillInfoFromPlan(keep, *req->schema, &info);
+    if (aggregates != nullptr) {
+      info.aggregation = AggregationWhere(keep, *aggregates, device_aggregates);
+    }
     return iterator_cursor();
   }
   PD_RETURN_IF_ERROR(s);

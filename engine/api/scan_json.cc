@@ -111,6 +111,8 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   j += ",\"placement_decision\":" + JsonString(info.placement_decision);
   j += ",\"cost_pushdown_ms\":" + CostMs(info, info.cost_pushdown_ms);
   j += ",\"cost_iterator_ms\":" + CostMs(info, info.cost_iterator_ms);
+  // Added by issue 13 item 4 (SQL aggregates): ScanInfo::aggregation.
+  j += ",\"aggregation\":" + JsonString(info.aggregation);
   j += "}";
   return j;
 }

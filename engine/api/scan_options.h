@@ -195,6 +195,12 @@ struct ScanInfo {
   double cost_pushdown_ms = 0;
   double cost_iterator_ms = 0;
   std::string cost_text;
+  // Where the aggregates of Aggregate() or an aggregate Query() run ("" for a
+  // scan of rows): "device" -- the blocks whose entries need no shadow check
+  // are aggregated inside the program and only the other blocks' rows reach
+  // the host (ScanStats::blocks_aggregated_on_device says how many) -- or
+  // "host: <why not on the device>".
+  std::string aggregation;
 };
 
 class ScanCursor {

@@ -122,9 +122,10 @@ struct SortRow {
 
 class Execution final : public QueryExecution {
  public:
-  Execution(BoundQuery q, RowSource* source, const QueryLimits& limits)
+  Execution(BoundQuery q, RowSource* source, const QueryLimits& limits, PartialSource* partials)
       : q_(std::move(q)),
         source_(source),
+        partials_(partials),
         limits_(limits),
         input_eval_(q_.input_schema),
         group_eval_(q_.aggregate ? q_.group_schema : bpfgen::Schema()),
@@ -243,10 +244,37 @@ class Execution final : public QueryExecution {
     return n;
   }
 
+  // The group of `key_values` (GROUP BY), added in order of first
+  // appearance within the group and memory limits.
+  Result<Group*> FindOrAddGroup(const std::vector<Datum>& key_values,
+                                std::unordered_map<std::string, size_t>* index,
+                                std::vector<Group>* groups) {
+    if (q_.group_by.empty()) return &groups->front();
+    std::string& key = key_scratch_;
+    key.clear();
+    for (size_t i = 0; i < q_.group_by.size(); ++i) {
+      AppendKey(key_values[i], q_.group_by[i]->type, &key);
+    }
+    auto it = index->find(key);
+    if (it == index->end()) {
+      if (groups->size() >= limits_.max_groups) {
+        return Status::ResourceExhausted("GROUP BY produced more than " +
+                                         std::to_string(limits_.max_groups) +
+                                         " groups (the limit)");
+      }
+      uint64_t bytes =
+          key.size() * 2 + 64 + sizeof(Group) + q_.aggregates.size() * sizeof(AggState);
+      for (const Datum& d : key_values) bytes += DatumBytes(d);
+      PD_RETURN_IF_ERROR(Charge(bytes, "GROUP BY"));
+      it = index->emplace(key, groups->size()).first;
+      groups->push_back(NewGroup(key_values));
+    }
+    return &(*groups)[it->second];
+  }
+
   Status Aggregate() {
     std::unordered_map<std::string, size_t> index;
     std::vector<Group> groups;
-    std::string key;
     std::vector<Datum> key_values(q_.group_by.size());
     if (q_.group_by.empty()) {
       // No GROUP BY: one group, even over no rows.
@@ -256,32 +284,28 @@ class Execution final : public QueryExecution {
       PD_RETURN_IF_ERROR(source_->Next());
       if (!source_->Valid()) break;
       ++rows_read_;
-      Group* g = &groups.front();
-      if (!q_.group_by.empty()) {
-        key.clear();
-        for (size_t i = 0; i < q_.group_by.size(); ++i) {
-          PD_ASSIGN_OR_RETURN(key_values[i], input_eval_.EvalValue(*q_.group_by[i], source_->key(),
-                                                                   source_->value()));
-          AppendKey(key_values[i], q_.group_by[i]->type, &key);
-        }
-        auto it = index.find(key);
-        if (it == index.end()) {
-          if (groups.size() >= limits_.max_groups) {
-            return Status::ResourceExhausted("GROUP BY produced more than " +
-                                             std::to_string(limits_.max_groups) +
-                                             " groups (the limit)");
-          }
-          uint64_t bytes =
-              key.size() * 2 + 64 + sizeof(Group) + q_.aggregates.size() * sizeof(AggState);
-          for (const Datum& d : key_values) bytes += DatumBytes(d);
-          PD_RETURN_IF_ERROR(Charge(bytes, "GROUP BY"));
-          it = index.emplace(key, groups.size()).first;
-          groups.push_back(NewGroup(key_values));
-        }
-        g = &groups[it->second];
+      for (size_t i = 0; i < q_.group_by.size(); ++i) {
+        PD_ASSIGN_OR_RETURN(key_values[i], input_eval_.EvalValue(*q_.group_by[i], source_->key(),
+                                                                 source_->value()));
       }
+      PD_ASSIGN_OR_RETURN(Group * g, FindOrAddGroup(key_values, &index, &groups));
       for (size_t a = 0; a < q_.aggregates.size(); ++a) {
         PD_RETURN_IF_ERROR(Accumulate(q_.aggregates[a], &g->aggs[a]));
+      }
+    }
+    if (partials_ != nullptr) {
+      PD_ASSIGN_OR_RETURN(std::vector<GroupPartial> parts, partials_->Partials());
+      for (const GroupPartial& p : parts) {
+        if (p.keys.size() != q_.group_by.size() || p.aggregates.size() != q_.aggregates.size()) {
+          return Status::Internal(
+              "query: a partial group of " + std::to_string(p.keys.size()) + " keys and " +
+              std::to_string(p.aggregates.size()) + " aggregates for a query of " +
+              std::to_string(q_.group_by.size()) + " and " + std::to_string(q_.aggregates.size()));
+        }
+        PD_ASSIGN_OR_RETURN(Group * g, FindOrAddGroup(p.keys, &index, &groups));
+        for (size_t a = 0; a < q_.aggregates.size(); ++a) {
+          MergePartial(q_.aggregates[a], p.aggregates[a], &g->aggs[a]);
+        }
       }
     }
     index.clear();
@@ -377,6 +401,30 @@ class Execution final : public QueryExecution {
     return Status::OK();
   }
 
+  // Folds a partial (CheckPartialsAllowed: no DISTINCT, no DOUBLE sums) in
+  // as Accumulate would have folded its rows.
+  static void MergePartial(const BoundAggregate& a, const AggregatePartial& p, AggState* s) {
+    s->count += p.count;
+    switch (a.kind) {
+      case AggKind::kSum:
+      case AggKind::kAvg:
+        s->isum += p.sum;
+        if (p.count > 0) s->have = true;
+        break;
+      case AggKind::kMin:
+      case AggKind::kMax:
+        if (p.best && !p.best->null) {
+          const int c = s->have ? CompareValues(*p.best, s->best, a.arg->type) : 0;
+          if (!s->have || (a.kind == AggKind::kMin ? c < 0 : c > 0)) s->best = *p.best;
+          s->have = true;
+        }
+        break;
+      default:
+        if (p.count > 0) s->have = true;
+        break;
+    }
+  }
+
   bool Before(const SortRow& a, const SortRow& b) const {
     for (size_t k = 0; k < q_.order_by.size(); ++k) {
       const auto& key = q_.order_by[k];
@@ -407,6 +455,7 @@ class Execution final : public QueryExecution {
 
   BoundQuery q_;
   RowSource* source_;
+  PartialSource* partials_;  // or null
   QueryLimits limits_;
   bpfgen::Evaluator input_eval_;
   bpfgen::Evaluator group_eval_;
@@ -420,6 +469,7 @@ class Execution final : public QueryExecution {
   uint64_t emitted_ = 0;
   uint64_t rows_read_ = 0;
   uint64_t memory_ = 0;
+  std::string key_scratch_;  // FindOrAddGroup's encoded key
 };
 
 }  // namespace
@@ -441,10 +491,27 @@ uint64_t ScanRowLimit(const BoundQuery& q) {
   return q.offset > UINT64_MAX - *q.limit ? kNoScanLimit : q.offset + *q.limit;
 }
 
+Status CheckPartialsAllowed(const BoundQuery& q) {
+  if (!q.aggregate) return Status::NotSupported("not an aggregate query");
+  for (const BoundAggregate& a : q.aggregates) {
+    if (a.distinct) return Status::NotSupported(a.text + ": DISTINCT needs every value");
+    if ((a.kind == AggKind::kSum || a.kind == AggKind::kAvg) && a.arg != nullptr &&
+        a.arg->type.id == TypeId::kDouble) {
+      return Status::NotSupported(a.text + ": a DOUBLE sum depends on the order of its additions");
+    }
+  }
+  return Status::OK();
+}
+
 Result<std::unique_ptr<QueryExecution>> QueryExecution::Open(BoundQuery query, RowSource* source,
-                                                             const QueryLimits& limits) {
+                                                             const QueryLimits& limits,
+                                                             PartialSource* partials) {
   if (source == nullptr) return Status::InvalidArgument("query: null row source");
-  return std::unique_ptr<QueryExecution>(new Execution(std::move(query), source, limits));
+  if (partials != nullptr) {
+    Status s = CheckPartialsAllowed(query);
+    if (!s.ok()) return Status::InvalidArgument("query: partials for this query: " + s.message());
+  }
+  return std::unique_ptr<QueryExecution>(new Execution(std::move(query), source, limits, partials));
 }
 
 }  // namespace pushdown::query

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,39 @@ inline constexpr uint64_t kNoScanLimit = UINT64_MAX;
 // a LIMIT, else kNoScanLimit.
 uint64_t ScanRowLimit(const bpfgen::sql::BoundQuery& query);
 
+// Aggregates of rows the source never delivers (the engine's device
+// aggregates, engine/api/query.cc), merged into the groups once the source is
+// done, exactly as if those rows had been aggregated here: same counts, same
+// 128-bit sums, same overflow rule.
+struct AggregatePartial {
+  uint64_t count = 0;                 // count(*): rows; else the non-NULL inputs
+  __int128 sum = 0;                   // sum/avg: the exact sum of the inputs (scaled integers)
+  std::optional<bpfgen::Datum> best;  // min/max: the least/greatest input
+};
+struct GroupPartial {
+  std::vector<bpfgen::Datum> keys;           // one per GROUP BY expression
+  std::vector<AggregatePartial> aggregates;  // one per BoundQuery::aggregates
+};
+class PartialSource {
+ public:
+  virtual ~PartialSource() = default;
+  // Called once, after the row source reported its end.
+  virtual Result<std::vector<GroupPartial>> Partials() = 0;
+};
+
+// OK when `query`'s aggregates can take partials (PartialSource): an
+// aggregate query without DISTINCT aggregates (or SELECT DISTINCT) whose
+// sums and averages are not DOUBLE; else NotSupported with why.
+Status CheckPartialsAllowed(const bpfgen::sql::BoundQuery& query);
+
 class QueryExecution {
  public:
-  // `source` must outlive the execution.
+  // `source` (and `partials`, if any) must outlive the execution. REQUIRES
+  // for `partials`: CheckPartialsAllowed(query) (else InvalidArgument).
   static Result<std::unique_ptr<QueryExecution>> Open(bpfgen::sql::BoundQuery query,
                                                       RowSource* source,
-                                                      const QueryLimits& limits = {});
+                                                      const QueryLimits& limits = {},
+                                                      PartialSource* partials = nullptr);
   virtual ~QueryExecution() = default;
 
   // OK + Valid(): row() is the next output row. OK + !Valid(): done.

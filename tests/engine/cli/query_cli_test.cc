@@ -151,6 +151,52 @@ TEST_F(QueryCliTest, StatsIsTheScanStatsLine) {
   }
 }
 
+// The number after "key": in a JSON line (0 if absent).
+uint64_t JsonNumber(const std::string& json, const std::string& key) {
+  const size_t at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return 0;
+  return std::stoull(json.substr(at + key.size() + 3));
+}
+
+// Q6 as SQL aggregates on the device (load-tpch compacts the table: every
+// block is exact), prints what `scan --aggregate` prints, and says so in
+// --stats; a query whose aggregates cannot run there says why.
+TEST_F(QueryCliTest, AggregatesOnTheDeviceAndStatsSaysWhere) {
+  const std::string where =
+      "l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01' AND l_discount "
+      "BETWEEN 0.05 AND 0.07 AND l_quantity < 24";
+  RunResult q = Cli({"query", "--db", Db(), "--stats", "--device", "host",
+                     "SELECT count(*), sum(l_extendedprice * l_discount) AS revenue, "
+                     "avg(l_quantity) AS q FROM lineitem WHERE " +
+                         where});
+  ASSERT_EQ(q.status, 0) << q.err;
+  auto lines = SplitLines(q.out);
+  ASSERT_EQ(lines.size(), 2u) << q.out;
+  EXPECT_EQ(lines[0], "count(*),revenue,q");
+  RunResult s = Cli({"scan", "--db", Db(), "--table", "lineitem", "--device", "iterator", "--where",
+                     where, "--aggregate", "count(*), sum(l_extendedprice * l_discount)"});
+  ASSERT_EQ(s.status, 0) << s.err;
+  auto scan_lines = SplitLines(s.out);
+  ASSERT_EQ(scan_lines.size(), 2u) << s.out;
+  EXPECT_EQ(lines[1].substr(0, lines[1].rfind(',')), scan_lines[1]);
+  const std::string stats = SplitLines(q.err).back();
+  EXPECT_EQ(JsonStringField(stats, "aggregation"), "device") << stats;
+  const uint64_t blocks = JsonNumber(stats, "blocks_read");
+  EXPECT_GT(blocks, 0u) << stats;
+  EXPECT_EQ(JsonNumber(stats, "blocks_aggregated_on_device"), blocks) << stats;
+  EXPECT_LT(JsonNumber(stats, "bytes_to_host"), 100 * blocks) << stats;
+
+  RunResult h = Cli({"query", "--db", Db(), "--stats", "--device", "host",
+                     "SELECT count(DISTINCT l_returnflag) FROM lineitem"});
+  ASSERT_EQ(h.status, 0) << h.err;
+  EXPECT_EQ(SplitLines(h.out), (std::vector<std::string>{"count(DISTINCT l_returnflag)", "3"}));
+  const std::string hstats = SplitLines(h.err).back();
+  EXPECT_THAT(JsonStringField(hstats, "aggregation"),
+              StartsWith("host: count(DISTINCT l_returnflag): DISTINCT"))
+      << hstats;
+  EXPECT_EQ(JsonNumber(hstats, "blocks_aggregated_on_device"), 0u) << hstats;
+}
+
 TEST_F(QueryCliTest, UnsupportedSqlIsExit2WithAPosition) {
   RunResult join = Cli({"query", "--db", Db(), "SELECT * FROM lineitem JOIN orders ON x = y"});
   EXPECT_EQ(join.status, 2);

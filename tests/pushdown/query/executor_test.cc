@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
+
+#include "bpfgen/eval/evaluator.h"
 #include "bpfgen/schema/row_codec.h"
 #include "bpfgen/schema/row_layout.h"
 #include "bpfgen/schema/schema.h"
@@ -37,6 +41,62 @@ class VectorSource final : public RowSource {
   size_t pos_ = 0;
 };
 
+// The partials of `values` as a device computes them, independently of the
+// executor: per GROUP BY key, per aggregate the count (rows for count(*),
+// non-NULL inputs otherwise), the exact sum and the least/greatest input.
+// Borrows the query's expressions (alive while its execution is).
+class RowsAsPartials final : public PartialSource {
+ public:
+  RowsAsPartials(const bpfgen::sql::BoundQuery& q, const bpfgen::Schema& schema,
+                 std::vector<std::string> values)
+      : eval_(schema), values_(std::move(values)) {
+    for (const auto& g : q.group_by) group_by_.push_back(g.get());
+    for (const auto& a : q.aggregates) aggregates_.push_back({a.kind, a.arg.get()});
+  }
+
+  Result<std::vector<GroupPartial>> Partials() override {
+    std::map<std::string, size_t> index;
+    std::vector<GroupPartial> out;
+    for (const std::string& v : values_) {
+      GroupPartial key;
+      std::string id;
+      for (const bpfgen::Expr* g : group_by_) {
+        PD_ASSIGN_OR_RETURN(Datum d, eval_.EvalValue(*g, {}, v));
+        id += d.null ? "N|" : "V" + bpfgen::FormatValue(g->type, d) + "|";
+        key.keys.push_back(d);
+      }
+      auto it = index.find(id);
+      if (it == index.end()) {
+        it = index.emplace(id, out.size()).first;
+        key.aggregates.resize(aggregates_.size());
+        out.push_back(std::move(key));
+      }
+      GroupPartial& p = out[it->second];
+      for (size_t i = 0; i < aggregates_.size(); ++i) {
+        const auto [kind, arg] = aggregates_[i];
+        AggregatePartial& a = p.aggregates[i];
+        if (arg == nullptr) {
+          ++a.count;
+          continue;
+        }
+        PD_ASSIGN_OR_RETURN(Datum d, eval_.EvalValue(*arg, {}, v));
+        if (d.null) continue;
+        ++a.count;
+        a.sum += d.i;
+        const bool min = kind == bpfgen::sql::AggKind::kMin;
+        if (!a.best || (min ? d.i < a.best->i : d.i > a.best->i)) a.best = d;
+      }
+    }
+    return out;
+  }
+
+ private:
+  bpfgen::Evaluator eval_;
+  std::vector<std::string> values_;
+  std::vector<const bpfgen::Expr*> group_by_;
+  std::vector<std::pair<bpfgen::sql::AggKind, const bpfgen::Expr*>> aggregates_;
+};
+
 class ExecutorTest : public ::testing::Test {
  protected:
   ExecutorTest()
@@ -65,13 +125,23 @@ class ExecutorTest : public ::testing::Test {
   }
 
   // The query's rows as text ("a,b" per row; NULL as "NULL"), or the error.
+  // With `split`, only the rows before it are fed; those from it on arrive as
+  // partials (RowsAsPartials), as the device's would.
   Result<std::vector<std::string>> Run(std::string_view sql, const QueryLimits& limits = {},
-                                       size_t* pulled = nullptr) {
+                                       size_t* pulled = nullptr,
+                                       std::optional<size_t> split = std::nullopt) {
     PD_ASSIGN_OR_RETURN(bpfgen::sql::SelectStatement st, bpfgen::sql::ParseSelect(sql));
     PD_ASSIGN_OR_RETURN(bpfgen::sql::BoundQuery q, bpfgen::sql::Bind(std::move(st), schema_));
     EXPECT_EQ(q.where_text, "") << "WHERE is the scan's: not in these tests";
-    VectorSource source(values_);
-    PD_ASSIGN_OR_RETURN(auto exec, QueryExecution::Open(std::move(q), &source, limits));
+    const size_t fed = split ? std::min(*split, values_.size()) : values_.size();
+    VectorSource source(std::vector<std::string>(values_.begin(), values_.begin() + fed));
+    std::unique_ptr<RowsAsPartials> partials;
+    if (split) {
+      partials = std::make_unique<RowsAsPartials>(
+          q, schema_, std::vector<std::string>(values_.begin() + fed, values_.end()));
+    }
+    PD_ASSIGN_OR_RETURN(auto exec,
+                        QueryExecution::Open(std::move(q), &source, limits, partials.get()));
     std::vector<std::string> out;
     while (true) {
       PD_RETURN_IF_ERROR(exec->Next());
@@ -269,6 +339,62 @@ TEST_F(ExecutorTest, DoubleAndDateAggregates) {
   AddSample();
   EXPECT_EQ(Rows("SELECT sum(x), avg(x), min(x), max(dt) FROM t"),
             (Lines{"14.5,2.8999999999999999,0.5,1994-06-01"}));
+}
+
+}  // namespace
+}  // namespace pushdown::query
+
+namespace pushdown::query {
+namespace {
+
+// Partials merged after the rows (the device's aggregates of the blocks it
+// ran) give what feeding every row gives, at every split: groups met only in
+// the partials, NULL keys, NULL inputs, exact decimal averages, overflow.
+TEST_F(ExecutorTest, PartialsMergeAsIfTheirRowsWereFed) {
+  AddSample();
+  Add("7|c|9.99|70|6.5|1993-01-01");
+  Add("8||0.50||7.5|1999-01-01");
+  const std::vector<std::string> queries = {
+      "SELECT count(*), count(n), sum(d), avg(d), min(dt), max(k), avg(n), min(d) FROM t",
+      "SELECT g, count(*), sum(n), avg(d), min(d), max(dt), count(dt) FROM t GROUP BY g "
+      "ORDER BY g",
+      "SELECT g, sum(d) AS s FROM t GROUP BY g HAVING count(*) > 1 ORDER BY s DESC",
+      "SELECT n % 20 AS m, max(d) FROM t GROUP BY n % 20 ORDER BY m",
+  };
+  for (const std::string& sql : queries) {
+    const Lines want = Rows(sql);
+    ASSERT_FALSE(want.empty()) << sql;
+    for (size_t split = 0; split <= values_.size(); ++split) {
+      auto got = Run(sql, {}, nullptr, split);
+      ASSERT_TRUE(got.ok()) << sql << " split " << split << ": " << got.status().ToString();
+      EXPECT_EQ(*got, want) << sql << " split " << split;
+    }
+  }
+  // A sum that overflows only once the partials are in.
+  Add("9|a|1.00|9000000000000000000|1.0|1994-01-01");
+  Add("10|a|1.00|9000000000000000000|1.0|1994-01-01");
+  auto all = Run("SELECT sum(n) FROM t");
+  ASSERT_TRUE(all.status().IsNotSupported()) << all.status().ToString();
+  auto split = Run("SELECT sum(n) FROM t", {}, nullptr, values_.size() - 1);
+  EXPECT_EQ(split.status().ToString(), all.status().ToString());
+}
+
+TEST_F(ExecutorTest, PartialsOnlyWhereTheyAreExact) {
+  auto bound = [&](const char* sql) {
+    auto st = bpfgen::sql::ParseSelect(sql);
+    EXPECT_TRUE(st.ok());
+    auto q = bpfgen::sql::Bind(std::move(*st), schema_);
+    EXPECT_TRUE(q.ok()) << q.status().ToString();
+    return std::move(*q);
+  };
+  EXPECT_TRUE(CheckPartialsAllowed(bound("SELECT count(*), sum(d), min(x) FROM t")).ok());
+  EXPECT_TRUE(CheckPartialsAllowed(bound("SELECT sum(x) FROM t")).IsNotSupported());
+  EXPECT_TRUE(CheckPartialsAllowed(bound("SELECT avg(x) FROM t")).IsNotSupported());
+  EXPECT_TRUE(CheckPartialsAllowed(bound("SELECT count(DISTINCT g) FROM t")).IsNotSupported());
+  EXPECT_TRUE(CheckPartialsAllowed(bound("SELECT k FROM t")).IsNotSupported());
+  AddSample();
+  auto r = Run("SELECT sum(x) FROM t", {}, nullptr, 2);
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
 }
 
 }  // namespace

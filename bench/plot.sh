@@ -8,7 +8,38 @@
 # filter), the host JIT device and the kernel BPF device; the speedup plot
 # compares each device with the best expert baseline of its own invocation.
 # usage: bench/plot.sh REPORT.csv OUTDIR PREFIX "TITLE"
+#
+# bench/plot.sh --bars DAT OUTDIR PREFIX "TITLE" THREADS renders
+#   OUTDIR/<prefix>_speedup_vs_best.png  speedup_vs_best per benchmark, compression and
+#                                      device: pushdown at 1 worker vs the best 1-thread
+#                                      baseline, at THREADS workers vs the best THREADS-thread one
+# from bench/pushdown_bench/scaling.py --dat ("label" speedup_1t speedup_allcores).
 set -euo pipefail
+if [ "${1:-}" = --bars ]; then
+  dat=$2 outdir=$3 prefix=$4 title=$5 threads=$6
+  mkdir -p "$outdir"
+  if [ -s "$dat" ]; then
+    gnuplot <<GP
+set terminal pngcairo size 900,560 font ",11" noenhanced
+set output '$outdir/${prefix}_speedup_vs_best.png'
+set title "$title: speedup_vs_best at equal thread counts"
+set ylabel 'speedup_vs_best (best baseline s / pushdown s)'
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set xtics rotate by -25
+set yrange [0:*]
+set grid ytics
+set key top right
+plot '$dat' using 2:xtic(1) lc rgb '#0072b2' title 'pushdown 1 worker vs best 1-thread baseline', \
+     '' using 3 lc rgb '#e69f00' title 'pushdown $threads workers vs best $threads-thread baseline', \
+     1 with lines lw 1.5 lc rgb '#444444' dt 3 title 'break-even (1x)'
+GP
+  fi
+  echo "wrote $outdir/${prefix}_speedup_vs_best.png"
+  exit 0
+fi
 csv=$1
 outdir=$2
 prefix=$3

@@ -9,6 +9,9 @@
 #
 #   bench/run_all.sh                 # SCALE=1 REPEATS=5, all cores
 #   SCALE=0.1 REPEATS=5 bench/run_all.sh
+# Q6 and the TRUE filterscan run the pushdown scan at 1 worker and at THREADS workers
+# (--scan_workers), each beside the baselines of the same thread count; the scaling
+# (THREADS workers vs 1) is printed and kept in scaling.txt.
 # Environment: SCALE (TPC-H scale factor), REPEATS (timed runs per path),
 # NUM (raw db_bench rows), THREADS (threads of the all-core baselines; default nproc),
 # TARGET_FILE_SIZE (SST target file size of the loads; db_bench's 64 MiB),
@@ -29,8 +32,8 @@ PLOTS=$ROOT/bench/plots
 mkdir -p "$WORK" "$PLOTS"
 LOG=$WORK/log.txt
 : > "$LOG"
-rm -f "$WORK"/*.csv "$WORK"/device.json "$WORK"/compile.out "$WORK"/sst_read.out \
-  "$WORK"/expert_scan_*.out "$WORK"/runtime.txt "$WORK"/load.txt
+rm -f "$WORK"/*.csv "$WORK"/*.dat "$WORK"/scaling.txt "$WORK"/device.json "$WORK"/compile.out \
+  "$WORK"/sst_read.out "$WORK"/expert_scan_*.out "$WORK"/runtime.txt "$WORK"/load.txt
 
 # say also samples the 1-minute load average into load.txt, which RESULTS.md
 # summarises: whether the machine was quiet is measured, not asserted.
@@ -79,11 +82,18 @@ for c in none lz4; do
 done
 
 common=(--use_existing_db --tpch_scale="$SCALE" --repeats="$REPEATS" --baseline_threads="$THREADS")
+# Pushdown scan workers: 1 and all cores (THREADS), each compared with the baselines of
+# the same thread count (speedup_vs_best); label suffix _w<N> for N > 1.
+WORKER_COUNTS=(1)
+[ "$THREADS" -gt 1 ] && WORKER_COUNTS+=("$THREADS")
+wsuffix() { [ "$1" = 1 ] || echo "_w$1"; }
 # 2. Q6 warm (the page cache and the block cache hold the data after a warm-up run).
 for c in none lz4; do
   for d in host kernel; do
-    run "q6_${c}_$d" --db="$WORK/tpch_$c" --compression_type="$c" "${common[@]}" \
-      --benchmarks=tpch_q6 --pushdown="$d" --report="$WORK/q6.csv"
+    for w in "${WORKER_COUNTS[@]}"; do
+      run "q6_${c}_$d$(wsuffix "$w")" --db="$WORK/tpch_$c" --compression_type="$c" "${common[@]}" \
+        --benchmarks=tpch_q6 --pushdown="$d" --scan_workers="$w" --report="$WORK/q6.csv"
+    done
   done
 done
 # 2a. Q1 (GROUP BY l_returnflag, l_linestatus) and Q6 as SQL through Query(), against
@@ -109,10 +119,16 @@ for c in none lz4; do
 done
 # 3. Raw read limit of the same fast path: a TRUE filter over the same table.
 for d in host kernel; do
-  run "true_none_$d" --db="$WORK/tpch_none" --compression_type=none "${common[@]}" \
-    --benchmarks=filterscan --table=lineitem --predicate=TRUE --pushdown="$d" \
-    --report="$WORK/true.csv"
+  for w in "${WORKER_COUNTS[@]}"; do
+    run "true_none_$d$(wsuffix "$w")" --db="$WORK/tpch_none" --compression_type=none "${common[@]}" \
+      --benchmarks=filterscan --table=lineitem --predicate=TRUE --pushdown="$d" \
+      --scan_workers="$w" --report="$WORK/true.csv"
+  done
 done
+# 3a. Scaling of the pushdown scan: THREADS workers vs 1 (Q6 none and lz4, TRUE; host and
+#     kernel), with speedup_vs_best at equal thread counts.
+python3 "$ROOT/bench/pushdown_bench/scaling.py" --dat "$WORK/q6_speedup.dat" "$WORK/q6.csv" \
+  "$WORK/true.csv" | tee "$WORK/scaling.txt" | tee -a "$LOG" >&2
 # 3b. The floor of any filter through this path: every entry read, checksummed and
 #     filtered, nothing delivered (l_orderkey < 0 matches no row).
 for d in host kernel; do
@@ -170,6 +186,8 @@ for i in 1 2 3 4 5; do
 done
 
 # 7. Plots.
+"$ROOT/bench/plot.sh" --bars "$WORK/q6_speedup.dat" "$PLOTS" q6 \
+  "TPC-H Q6 and TRUE filterscan, SF$SCALE, warm" "$THREADS" >> "$LOG"
 "$ROOT/bench/plot.sh" "$WORK/sweep_tpch.csv" "$PLOTS" sweep_tpch \
   "lineitem SF$SCALE, uncompressed, warm: l_partkey <= P" >> "$LOG"
 "$ROOT/bench/plot.sh" "$WORK/sweep_raw.csv" "$PLOTS" sweep_raw \

@@ -54,12 +54,27 @@ def group(rs, *keys):
 
 def series_name(r):
     """baseline (the plain iterator), an expert baseline's name, host/kernel (pushdown,
-    cached program) or host_first/kernel_first (the first run: compile + load included)."""
-    if r["path"] == "pushdown":
-        return r["device"]
-    if r["path"] == "pushdown_first":
-        return r["device"] + "_first"
+    cached program, 1 scan worker), host_<N>w/kernel_<N>w (N scan workers; --scan_workers)
+    or <those>_first (the first run: compile + load included)."""
+    if r["path"] in ("pushdown", "pushdown_first"):
+        t = int(r.get("threads") or 1)
+        name = r["device"] + ("" if t == 1 else f"_{t}w")
+        return name + ("_first" if r["path"] == "pushdown_first" else "")
     return r["path"]
+
+
+def is_pushdown(rs):
+    return rs[0]["path"] in ("pushdown", "pushdown_first")
+
+
+def pushdown_names(by):
+    """The cached-program pushdown series of `by`: host, host_<N>w, kernel, kernel_<N>w."""
+    names = [n for n, rs in by.items() if rs[0]["path"] == "pushdown"]
+    return sorted(names, key=lambda n: (n.split("_")[0] != "host", threads_of(by[n]), n))
+
+
+def threads_of(rs):
+    return int(rs[0].get("threads") or 1)
 
 
 def series(rs):
@@ -79,7 +94,7 @@ def baseline_medians(by, run):
     """{name: (median s, threads)} of every baseline of invocation `run`."""
     out = {}
     for name, rs in by.items():
-        if name in ("host", "kernel", "host_first", "kernel_first"):
+        if is_pushdown(rs):
             continue
         rs = [r for r in rs if r.get("_run") == run] or rs
         label = PLAIN if name == "baseline" else name
@@ -190,14 +205,12 @@ p("")
 def q6_table(rs, title):
     p(f"## {title}")
     p("")
-    p("| compression | device | plain baseline s | pushdown s | speedup vs plain (median) | matched | "
+    p("| compression | device | pushdown threads | speedup_vs_best (same threads) | plain baseline s | pushdown s | speedup vs plain (median) | matched | "
       "bytes_read | bytes_to_host | matched bytes | to_host / matched | host_cpu_s | process CPU s baseline -> pushdown (ratio) | filter MB/s |")
-    p("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     res = {}
     for (bench, comp, tgt, pred), by in sorted(series(rs).items()):
-        for dev in ("host", "kernel"):
-            if dev not in by:
-                continue
+        for dev in pushdown_names(by):
             pu = by[dev]
             # The baseline runs of the same invocation (device) interleaved with these.
             ba = [r for r in by["baseline"] if r.get("_run") == pu[0].get("_run")] or by["baseline"]
@@ -207,7 +220,10 @@ def q6_table(rs, title):
             res[(comp, dev)] = dict(cpu_speedup=med(ba, "proc_cpu_s") / max(med(pu, "proc_cpu_s"), 1e-9),
                                     speedup=bm / pm, ratio=to_host / mb if mb else 0,
                                     mbps=br / pm / MB, pm=pm, bm=bm)
-            p(f"| {comp} | {dev} | {fmt_s(r['seconds'] for r in ba)} | "
+            t = threads_of(pu)
+            nb, sb = best_of(baseline_medians(by, pu[0].get("_run")), t)
+            vs_best = f"**{sb / pm:.2f}x** vs {nb}" if sb else "?"
+            p(f"| {comp} | {pu[0]['device']} | {t} | {vs_best} | {fmt_s(r['seconds'] for r in ba)} | "
               f"{fmt_s(r['seconds'] for r in pu)} | **{bm / pm:.2f}x** | {pu[0]['matched']} | "
               f"{int(br):,} | {int(to_host):,} | {int(mb):,} | {to_host / mb if mb else 0:.3f} | "
               f"{med(pu, 'host_cpu_s'):.4f} | {med(ba, 'proc_cpu_s'):.3f} -> {med(pu, 'proc_cpu_s'):.3f} "
@@ -435,18 +451,24 @@ L = lead.append
 
 
 def q6_runs():
-    """(comp, dev) -> dict(push, first, bmed, info) from q6.csv (one invocation each)."""
+    """(comp, name) -> dict(push, first, bmed, threads, dev) from q6.csv (one invocation
+    each); name = host / kernel (1 scan worker) or host_<N>w / kernel_<N>w."""
     res = {}
     for (bench, comp, tgt, pred), by in series(load_runs(["q6.csv"])).items():
-        for dev in ("host", "kernel"):
-            if dev not in by:
-                continue
+        for dev in pushdown_names(by):
             run = by[dev][0]["_run"]
             first = [r for r in by.get(dev + "_first", []) if r["_run"] == run]
             res[(comp, dev)] = dict(push=med(by[dev], "seconds"),
                                     first=med(first, "seconds") if first else None,
-                                    bmed=baseline_medians(by, run))
+                                    bmed=baseline_medians(by, run), threads=threads_of(by[dev]),
+                                    dev=by[dev][0]["device"])
     return res
+
+
+def allcores(comp, dev):
+    """The q6_runs entry of (comp, dev) with the most scan workers."""
+    c = [r for (cc, n), r in runs.items() if cc == comp and r["dev"] == dev]
+    return max(c, key=lambda r: r["threads"]) if c else None
 
 
 def expert_line(comp, dev):
@@ -488,34 +510,48 @@ for r in runs.values():
             order.append(n)
 L(f"## Speedup vs the best baseline: TPC-H Q6, SF{SCALE}, warm")
 L("")
-L(f"Pushdown (1 scan thread; `pushdown_threads=1`) against every baseline of the same invocation "
+L(f"Pushdown at 1 scan worker and at all cores (`--scan_workers`, `pushdown threads`) against "
+  f"every baseline of the same invocation "
   f"(interleaved, medians of {REPEATS}), all in one process linked against Debian's shared librocksdb "
   f"as the pushdown side is. Cell: baseline median s (pushdown is faster by). **speedup_vs_best** "
-  f"compares with the fastest 1-thread baseline (the pushdown side's thread count); "
+  f"compares with the fastest baseline of the pushdown side's thread count (1 thread against the "
+  f"1-thread baselines, all cores against the all-core ones); "
   f"speedup_vs_best_allcores with the fastest baseline of any thread count up to all cores. "
   f"The pushdown side's first run (program compile + load included) and its cached runs are "
-  f"reported apart. `pushdown_threads=1` counts the scan thread; io_uring's kernel workers add "
+  f"reported apart. `pushdown threads` counts the scan workers; io_uring's kernel workers add "
   f"CPU on other cores (process CPU in the Q6 table below). Machine: "
   f"{model.group(1) if model else '?'}, {cpus.group(1) if cpus else '?'} vCPUs, kernel "
   f"{platform.release()} (details below).")
 L("")
-L("| compression | device | pushdown s (cached) | first run s (compile + load) | " +
-  " | ".join(order) + " | **speedup_vs_best** (1 thread) | speedup_vs_best_allcores | first run vs best |")
-L("|---|---|---|---|" + "---|" * len(order) + "---|---|---|")
+L("| compression | device | pushdown threads | **speedup_vs_best** (same threads) | speedup_vs_best_allcores | "
+  "pushdown s (cached) | first run s (compile + load) | first run vs best | " + " | ".join(order) + " |")
+L("|---|---|---|---|---|---|---|---|" + "---|" * len(order))
 for comp in ("none", "lz4"):
-    for dev in ("host", "kernel"):
-        r = runs.get((comp, dev))
-        if not r:
-            continue
-        pm, bmed = r["push"], r["bmed"]
+    for key in sorted((k for k in runs if k[0] == comp),
+                      key=lambda k: (runs[k]["dev"] != "host", runs[k]["threads"])):
+        r = runs[key]
+        pm, bmed, t = r["push"], r["bmed"], r["threads"]
         cells = [f"{bmed[n][0]:.4f} ({bmed[n][0] / pm:.2f}x)" if n in bmed else "skipped" for n in order]
-        n1, s1 = best_of(bmed, 1)
+        n1, s1 = best_of(bmed, t)
         na, sa = best_of(bmed)
         first = f"{r['first']:.4f}" if r["first"] else "?"
-        fvs = f"{s1 / r['first']:.2f}x" if r["first"] else "?"
-        L(f"| {comp} | {dev} | {pm:.4f} | {first} | " + " | ".join(cells) +
-          f" | **{s1 / pm:.2f}x** vs {n1} | {sa / pm:.2f}x vs {na} | {fvs} |")
+        fvs = f"{s1 / r['first']:.2f}x" if r["first"] and s1 else "?"
+        same = f"**{s1 / pm:.2f}x** vs {n1}" if s1 else f"? (no {t}-thread baseline)"
+        L(f"| {comp} | {r['dev']} | {t} | {same} | {sa / pm:.2f}x vs {na} | {pm:.4f} | {first} | "
+          f"{fvs} | " + " | ".join(cells) + " |")
 L("")
+# Scaling: all cores vs 1 worker (bench/pushdown_bench/scaling.py, as run_all.sh printed it).
+sc = os.path.join(WORK, "scaling.txt")
+if os.path.exists(sc) and open(sc).read().strip():
+    L("Scaling of the pushdown scan (same runs; issue 13 target: 2 workers >= 1.8x one worker "
+      "on Q6):")
+    L("")
+    L("```")
+    L(open(sc).read().rstrip())
+    L("```")
+    L("")
+    L("![speedup_vs_best, Q6 and TRUE, 1 worker and all cores](plots/q6_speedup_vs_best.png)")
+    L("")
 L("Baselines (every one returns the same rows, row checksums and Q6 aggregates as the pushdown "
   "side; checked in an untimed full-row pass and in every timed run): "
   f"`{PLAIN}` = the bench's plain DB iterator on its own instance (8 MiB block cache, "
@@ -583,31 +619,33 @@ L("### Targets against the baselines (issue 13)")
 L("")
 L("| target | measured | verdict |")
 L("|---|---|---|")
-kn, kl = runs.get(("none", "kernel")), runs.get(("lz4", "kernel"))
+kn, kl = allcores("none", "kernel"), allcores("lz4", "kernel")
 if kn and "expert_iter_1t" in kn["bmed"]:
     x = kn["bmed"]["expert_iter_1t"][0] / kn["push"]
-    L(f"| Q6 none, kernel: >= 4x the tuned 1-thread iterator (expert_iter_1t) | {x:.2f}x | "
+    L(f"| Q6 none, kernel ({kn['threads']} workers): >= 4x the tuned 1-thread iterator (expert_iter_1t) | {x:.2f}x | "
       f"{'**met**' if x >= 4 else '**missed** (short by %.2fx)' % (4 / x)} |")
 if kn:
     na, sa = best_of(kn["bmed"])
     x = sa / kn["push"]
     L(f"| Q6 none, kernel: >= 2x the best baseline at all cores | {x:.2f}x vs {na} | "
-      f"{'**met**' if x >= 2 else '**missed** (short by %.2fx)' % (2 / x)} (pushdown runs 1 scan thread) |")
+      f"{'**met**' if x >= 2 else '**missed** (short by %.2fx)' % (2 / x)} (pushdown: {kn['threads']} scan workers) |")
 if kl and "expert_iter_1t" in kl["bmed"]:
     x = kl["bmed"]["expert_iter_1t"][0] / kl["push"]
-    L(f"| Q6 lz4, kernel: >= 3x the tuned 1-thread iterator | {x:.2f}x | "
+    L(f"| Q6 lz4, kernel ({kl['threads']} workers): >= 3x the tuned 1-thread iterator | {x:.2f}x | "
       f"{'**met**' if x >= 3 else '**missed** (short by %.2fx)' % (3 / x)} |")
 for (bench, comp, tgt, pred), by in sorted(series(load_runs(["true.csv"])).items()):
-    for dev in ("host", "kernel"):
-        if dev not in by:
-            continue
+    for dev in pushdown_names(by):
         bmed = baseline_medians(by, by[dev][0]["_run"])
-        n1, s1 = best_of(bmed, 1)
+        t = threads_of(by[dev])
+        n1, s1 = best_of(bmed, t)
         na, sa = best_of(bmed)
         pm = med(by[dev], "seconds")
-        L(f"| `--predicate=TRUE` filterscan ({comp}, {dev}): >= 1.0x the best baseline | "
-          f"{s1 / pm:.2f}x vs {n1} (1 thread); {sa / pm:.2f}x vs {na} (all cores) | "
-          f"{'**met**' if s1 / pm >= 1 else '**missed**'} at 1 thread, "
+        if not s1:
+            continue
+        L(f"| `--predicate=TRUE` filterscan ({comp}, {by[dev][0]['device']}, {t} scan workers): "
+          f">= 1.0x the best baseline | "
+          f"{s1 / pm:.2f}x vs {n1} ({t} threads); {sa / pm:.2f}x vs {na} (all cores) | "
+          f"{'**met**' if s1 / pm >= 1 else '**missed**'} at {t} threads, "
           f"{'**met**' if sa / pm >= 1 else '**missed**'} at all cores |")
 L("")
 rt = os.path.join(WORK, "runtime.txt")

@@ -519,7 +519,7 @@ class PushdownCursor : public ScanCursorImpl {
       extra_leases_.clear();
       PD_ASSIGN_OR_RETURN(executor_, exec::ScanExecutor::Open(plans[0]));
       // What the executor planned per file (Explain shows it; no data block
-      // has been read yet). Split scans plan per worker when they start.
+      // has been read yet).
       info_.per_file = executor_->stats().per_file;
       return Status::OK();
     }
@@ -530,6 +530,8 @@ class PushdownCursor : public ScanCursorImpl {
     }
     extra_leases_.resize(plans.size() - 1);
     PD_ASSIGN_OR_RETURN(parallel_, exec::ParallelScan::Open(std::move(plans)));
+    // The workers' plans merged per file (split_stats.h), as the unsplit scan's.
+    info_.per_file = parallel_->stats().per_file;
     return Status::OK();
   }
 

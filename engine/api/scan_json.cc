@@ -113,6 +113,9 @@ std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double
   j += ",\"cost_iterator_ms\":" + CostMs(info, info.cost_iterator_ms);
   // Added by issue 13 item 4 (SQL aggregates): ScanInfo::aggregation.
   j += ",\"aggregation\":" + JsonString(info.aggregation);
+  // Added by issue 13 (every core): a split scan's boundary blocks read by
+  // two workers (blocks_read counts each block once).
+  num("blocks_read_twice", stats.blocks_read_twice);
   j += "}";
   return j;
 }

@@ -27,7 +27,7 @@ std::string JsonString(std::string_view s);
 // zone_map}, one per SST file of the scan; empty on the iterator path),
 // program_cached, program_pinned, program_pin, pin_note, host_decode,
 // placement, placement_decision, cost_pushdown_ms, cost_iterator_ms (null
-// when no estimate was made) (ScanInfo).
+// when no estimate was made), aggregation (ScanInfo), blocks_read_twice.
 std::string StatsJson(const ScanInfo& info, const exec::ScanStats& stats, double elapsed_ms);
 
 // One JSON object (one line) for a plan: path, requested_device, device,

@@ -85,7 +85,7 @@ const char kScanHelp[] =
     "                   blocks_aggregated_on_device, rows_aggregated_on_device, per_file,\n"
     "                   program_cached, program_pinned, program_pin, pin_note,\n"
     "                   host_decode, placement, placement_decision, cost_pushdown_ms,\n"
-    "                   cost_iterator_ms\n"
+    "                   cost_iterator_ms, aggregation, blocks_read_twice\n"
     "Flags take their value as --flag=value or --flag value.\n"
     "\n"
     "exit status: 0 ok; 1 runtime error (no DB, I/O error, corruption, --strict-device\n"

@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "pushdown/scan/split_stats.h"
 #include "pushdown/scan/vector_stream.h"
 #include "pushdown/sst/sst_file.h"
 
@@ -426,11 +427,12 @@ Status ParallelScan::RunUnordered(const RowSink& sink) {
 }
 
 ScanStats ParallelScan::stats() const {
-  ScanStats sum;
   std::lock_guard<std::mutex> lock(shared_->mu);
-  for (const auto& w : workers_) sum.Add(w->stats);
-  if (ordered_) sum.rows_matched = delivered_ + sum.rows_aggregated_on_device;
-  return sum;
+  std::vector<const ScanStats*> parts;
+  for (const auto& w : workers_) parts.push_back(&w->stats);
+  ScanStats merged = MergeSplitStats(parts);
+  if (ordered_) merged.rows_matched = delivered_ + merged.rows_aggregated_on_device;
+  return merged;
 }
 
 }  // namespace pushdown::exec

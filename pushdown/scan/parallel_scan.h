@@ -93,9 +93,11 @@ class ParallelScan {
   Status RunUnordered(const RowSink& sink);
 
   size_t workers() const { return workers_.size(); }
-  // The workers' counters summed (as of their last hand-over; exact once the
-  // scan is done). A file or boundary block read by k workers counts k
-  // times; rows_matched is the rows delivered (plus rows_aggregated_on_device).
+  // The workers' counters merged into the unsplit scan's (split_stats.h: a
+  // file or block once however many workers opened or read it; the boundary
+  // blocks' second reads in blocks_read_twice), as of their last hand-over,
+  // exact once the scan is done; rows_matched is the rows delivered (plus
+  // rows_aggregated_on_device).
   ScanStats stats() const;
 
  private:

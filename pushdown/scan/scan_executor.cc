@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "bpfgen/eval/evaluator.h"
@@ -270,9 +272,38 @@ bool FileInRanges(const ScanFile& f, const KeyRange& range, const std::vector<Ke
   return false;
 }
 
-std::string BaseName(const std::string& path) {
+std::string BaseName(std::string_view path) {
   const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
+  return std::string(slash == std::string::npos ? path : path.substr(slash + 1));
+}
+
+std::vector<BlockSpan> Spans(const std::vector<BlockRange>& runs) {
+  std::vector<BlockSpan> out;
+  for (const BlockRange& r : runs) {
+    if (!r.empty()) out.push_back({r.begin, r.end});
+  }
+  return out;
+}
+
+// Records in per_file (FileScanStats::unread) the blocks each file stream
+// under s has left unread.
+void NoteUnread(const EntryStream* s, std::vector<FileScanStats>* per_file) {
+  if (auto* l = dynamic_cast<const LevelStream*>(s)) {
+    for (const auto& f : l->files()) NoteUnread(f.get(), per_file);
+    return;
+  }
+  size_t remaining = 0;
+  if (auto* h = dynamic_cast<const HostFileStream*>(s)) {
+    remaining = h->blocks_remaining();
+  } else if (auto* d = dynamic_cast<const DeviceFileStream*>(s)) {
+    remaining = d->blocks_remaining();
+  } else {
+    return;
+  }
+  const std::string name = BaseName(s->name());
+  for (FileScanStats& f : *per_file) {
+    if (f.opened && f.file == name) f.unread = remaining;
+  }
 }
 
 // Clips t to `range` (an unset bound is unbounded); false if nothing is left.
@@ -382,8 +413,10 @@ Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const 
     for (const std::string& u : sst->info().unsupported) why += (why.empty() ? "" : ", ") + u;
     return Status::NotSupported(sst->info().file_name + ": " + why);
   }
+  const uint64_t tombstones_before = stats->range_tombstones;
   PD_RETURN_IF_ERROR(CollectFileTombstones(plan, f, *sst, range, tombstones, stats));
   FileScanStats file;
+  file.range_tombstones = stats->range_tombstones - tombstones_before;
   file.file = BaseName(f.path);
   file.level = f.level;
   file.opened = true;
@@ -397,10 +430,12 @@ Result<std::unique_ptr<EntryStream>> OpenFileStream(const ScanPlan& plan, const 
   stats->blocks_skipped_by_range += outside;
   stats->blocks_skipped += outside;
   file.skipped_by_range = outside;
+  file.in_range = Spans(blocks);
   std::vector<uint8_t> always;
   std::vector<BlockRange> runs =
       ZoneMapRuns(plan, f, *sst, std::move(blocks), older_overlap, &always, &file, stats);
   file.skipped_whole = runs.empty();
+  file.runs = Spans(runs);
   stats->per_file.push_back(std::move(file));
   const bool shadows = NeedsShadows(f.bottommost, f.largest_seqno);
   if (plan.device != nullptr) {
@@ -659,7 +694,10 @@ void ScanExecutor::CountRows() {
 void ScanExecutor::Finish() {
   if (finished_) return;
   finished_ = true;
-  for (const auto& s : streams_) stats_.blocks_skipped += BlocksRemaining(s.get());
+  for (const auto& s : streams_) {
+    stats_.blocks_skipped += BlocksRemaining(s.get());
+    NoteUnread(s.get(), &stats_.per_file);
+  }
   if (aggregation_ != nullptr && stats_.blocks_aggregated_on_device > 0) {
     Result<AggregateState> state = aggregation_device_->ReadAggregates(*aggregation_program_);
     if (!state.ok()) {

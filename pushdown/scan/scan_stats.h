@@ -8,6 +8,13 @@
 
 namespace pushdown::exec {
 
+// Data blocks [begin, end) of one file.
+struct BlockSpan {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+  bool operator==(const BlockSpan& o) const { return begin == o.begin && end == o.end; }
+};
+
 // What the scan decided for one SST file of the scan (visible at the
 // snapshot), in the order the files were considered (newest first). The
 // counts are planned when the executor opens (Explain shows them without
@@ -25,6 +32,13 @@ struct FileScanStats {
   // a recorded field), "none" (the file has no zone map), "unusable: why",
   // "not exact: why" (read, but skipping would not be exact), "used".
   std::string zone_map;
+  // The block sets behind those counts, so that the stats of a split scan's
+  // workers (parallel_scan.h) merge into the unsplit scan's (split_stats.h)
+  // instead of adding up a boundary block per worker. Not in --stats.
+  std::vector<BlockSpan> in_range;  // ascending, disjoint: blocks the index seek selected
+  std::vector<BlockSpan> runs;      // of those, the blocks to read (the zone map's cut made)
+  uint64_t unread = 0;  // blocks at the end of `runs` never read (limit; set by Finish)
+  uint64_t range_tombstones = 0;  // its range tombstones at or below the snapshot
 };
 
 struct ScanStats {
@@ -94,12 +108,18 @@ struct ScanStats {
   // (sequence 0, Value): kBlockNeedsRecords) and that were run again as
   // records. Not in --stats.
   uint64_t blocks_aggregate_sent_back = 0;
+  // A split scan (parallel_scan.h): reads of a block that another worker read
+  // too (the boundary blocks; split_stats.h). blocks_read counts each block
+  // once, as the unsplit scan does; the work done is blocks_read +
+  // blocks_read_twice reads. 0 for an unsplit scan. At the end of --stats.
+  uint64_t blocks_read_twice = 0;
 
   // Adds o's counters into this one (a parallel scan sums its workers'); the
   // first non-empty io_fallback_reason is kept. Add new counters here too.
   // Summed worker counts are counts of work: a file two workers open (and the
   // range tombstones they each read from it) and the boundary block both read
-  // (parallel_scan.h) are counted once per worker. per_file is not merged.
+  // (parallel_scan.h) are counted once per worker. per_file is not merged:
+  // MergeSplitStats (split_stats.h) merges a split scan's workers exactly.
   void Add(const ScanStats& o) {
     files += o.files;
     blocks_read += o.blocks_read;
@@ -124,6 +144,7 @@ struct ScanStats {
     blocks_aggregated_on_device += o.blocks_aggregated_on_device;
     rows_aggregated_on_device += o.rows_aggregated_on_device;
     blocks_aggregate_sent_back += o.blocks_aggregate_sent_back;
+    blocks_read_twice += o.blocks_read_twice;
     if (io_fallback_reason.empty()) io_fallback_reason = o.io_fallback_reason;
   }
 };

@@ -277,7 +277,8 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
             "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "workers_reason",
             "blocks_aggregated_on_device", "rows_aggregated_on_device", "per_file",
             "program_cached", "program_pinned", "program_pin", "pin_note", "host_decode",
-            "placement", "placement_decision", "cost_pushdown_ms", "cost_iterator_ms"))
+            "placement", "placement_decision", "cost_pushdown_ms", "cost_iterator_ms", "aggregation",
+            "blocks_read_twice"))
         << device << ": " << err.back();
     // rows_matched equals the CSV rows (header excluded).
     const size_t rows = SplitLines(r.out).size() - 1;

@@ -29,6 +29,7 @@ struct ParallelCoverage {
   uint64_t batch_scans = 0;          // ordered, read with NextBatch
   uint64_t rows = 0;
   uint64_t keys_hidden_by_range_deletion = 0;  // by the unsplit scans (nonzero: the check bites)
+  uint64_t split_stats_checked = 0;  // split scans whose stats were compared with the unsplit's
 };
 
 inline void SetTorturePredicate(ScanPlan* plan) {
@@ -37,6 +38,39 @@ inline void SetTorturePredicate(ScanPlan* plan) {
   plan->schema = &p->schema;
   for (const auto& c : p->device.conjuncts) plan->device_conjuncts.push_back(c.get());
   for (const auto& c : p->residual.conjuncts) plan->residual_conjuncts.push_back(c.get());
+}
+
+// A split scan's merged stats (split_stats.h) equal the unsplit scan's:
+// files, blocks read / skipped (by range, by zone map), per file, tombstones.
+inline void ExpectSplitStatsEqual(const ScanStats& split, const ScanStats& single) {
+  EXPECT_EQ(split.files, single.files);
+  EXPECT_EQ(split.files_skipped, single.files_skipped);
+  EXPECT_EQ(split.files_skipped_by_zone_map, single.files_skipped_by_zone_map);
+  EXPECT_EQ(split.blocks_read, single.blocks_read);
+  EXPECT_EQ(split.blocks_skipped, single.blocks_skipped);
+  EXPECT_EQ(split.blocks_skipped_by_range, single.blocks_skipped_by_range);
+  EXPECT_EQ(split.blocks_skipped_by_zone_map, single.blocks_skipped_by_zone_map);
+  EXPECT_EQ(split.range_tombstones, single.range_tombstones);
+  EXPECT_EQ(single.blocks_read_twice, 0u);
+  auto by_name = [](std::vector<FileScanStats> v) {
+    std::sort(v.begin(), v.end(),
+              [](const FileScanStats& a, const FileScanStats& b) { return a.file < b.file; });
+    return v;
+  };
+  const std::vector<FileScanStats> a = by_name(split.per_file), b = by_name(single.per_file);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE(b[i].file);
+    EXPECT_EQ(a[i].file, b[i].file);
+    EXPECT_EQ(a[i].level, b[i].level);
+    EXPECT_EQ(a[i].opened, b[i].opened);
+    EXPECT_EQ(a[i].blocks, b[i].blocks);
+    EXPECT_EQ(a[i].skipped_by_range, b[i].skipped_by_range);
+    EXPECT_EQ(a[i].skipped_by_zone_map, b[i].skipped_by_zone_map);
+    EXPECT_EQ(a[i].skipped_whole, b[i].skipped_whole);
+    EXPECT_EQ(a[i].in_range, b[i].in_range);
+    EXPECT_EQ(a[i].runs, b[i].runs);
+  }
 }
 
 // instances[i] runs worker i (null: the host reference path for all).
@@ -143,6 +177,13 @@ inline void CheckParallel(TortureCase& c, const std::vector<DeviceProgram*>& ins
       ASSERT_EQ(got.size(), n);
       for (size_t i = 0; i < n; ++i) ASSERT_EQ(got[i], expected[i]) << "row " << i;
       EXPECT_EQ((*scan)->stats().rows_matched, n);
+      {  // limit or not: every block of an opened file is read once or skipped
+        const ScanStats st = (*scan)->stats();
+        uint64_t blocks = 0;
+        for (const FileScanStats& f : st.per_file) blocks += f.blocks;
+        EXPECT_EQ(st.blocks_read + st.blocks_skipped, blocks);
+        EXPECT_LE(st.blocks_read_twice, st.files * (ranges.size() - 1));
+      }
       cov->rows += n;
       if (limit == kNoLimit && ranges.size() >= 2) {
         for (const KeyRange& r : ranges) {
@@ -188,6 +229,16 @@ inline void CheckParallel(TortureCase& c, const std::vector<DeviceProgram*>& ins
       }
       const uint64_t hidden = (*single)->stats().keys_hidden_by_range_deletion;
       EXPECT_EQ((*uscan)->stats().keys_hidden_by_range_deletion, hidden);
+      // Both split scans (ordered, unordered) count the unsplit scan's blocks.
+      {
+        SCOPED_TRACE("ordered split scan's stats");
+        ExpectSplitStatsEqual((*scan)->stats(), (*single)->stats());
+      }
+      {
+        SCOPED_TRACE("unordered split scan's stats");
+        ExpectSplitStatsEqual((*uscan)->stats(), (*single)->stats());
+      }
+      cov->split_stats_checked += ranges.size() >= 2;
       cov->keys_hidden_by_range_deletion += hidden;
     }
   }
@@ -198,6 +249,7 @@ inline void ExpectParallelNotVacuous(const ParallelCoverage& c) {
   EXPECT_GT(c.three_way_scans, 0u);
   EXPECT_GT(c.boundaries_in_files, 0u);
   EXPECT_GT(c.rowless_ranges, 0u);
+  EXPECT_GT(c.split_stats_checked, 0u);
   EXPECT_GT(c.unordered_scans, 0u);
   EXPECT_GT(c.batch_scans, 0u);
   EXPECT_GT(c.rows, 0u);

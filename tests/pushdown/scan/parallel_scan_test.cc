@@ -2,7 +2,8 @@
 // on 2 and 3 workers (host reference path and host JIT device, one program
 // instance per worker) equal the iterator + predicate; memtable entries split
 // by range; an explicitly empty range; a LIMIT and a scan destroyed early stop
-// the workers; a corrupt block in one worker's range is the scan's error.
+// the workers; a corrupt block in one worker's range is the scan's error;
+// split scans' stats equal the unsplit scan's (split_stats.h).
 #include "pushdown/scan/parallel_scan.h"
 
 #include <gtest/gtest.h>
@@ -122,10 +123,52 @@ TEST(ParallelScanTest, SplitsOneFileIntoRangesOfSimilarSize) {
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   ASSERT_EQ(rows->size(), size_t(BigDb::kKeys));
   for (int i = 0; i < BigDb::kKeys; ++i) ASSERT_EQ((*rows)[i].first, Key(i));
-  // Every worker reads its share (one boundary block twice at most).
+  // Every worker reads its share; the block holding each of the two
+  // boundaries is read by both neighbours, and counted once in blocks_read.
   const ScanStats st = (*scan)->stats();
   EXPECT_EQ(st.rows_matched, uint64_t(BigDb::kKeys));
   EXPECT_EQ((*scan)->workers(), 3u);
+  ASSERT_EQ(st.per_file.size(), 1u);
+  EXPECT_GT(st.per_file[0].blocks, 100u);
+  EXPECT_EQ(st.blocks_read, st.per_file[0].blocks);
+  EXPECT_EQ(st.blocks_skipped, 0u);
+  EXPECT_EQ(st.blocks_read_twice, 2u);
+  EXPECT_EQ(st.files, 1u);
+  auto single = ScanExecutor::Open(db.Plan());
+  ASSERT_TRUE(single.ok());
+  for (Row row;;) {
+    ASSERT_TRUE((*single)->Next(&row).ok());
+    if (!(*single)->Valid()) break;
+  }
+  ExpectSplitStatsEqual(st, (*single)->stats());
+}
+
+// A bounded split scan: the blocks outside the bounds are skipped by range
+// once (not once per worker), as the unsplit scan skips them.
+TEST(ParallelScanTest, BoundedSplitScanCountsTheUnsplitScansBlocks) {
+  BigDb db("pd_parallel_bounded_stats");
+  ScanPlan p = db.Plan();
+  p.lower_bound = Key(1000);
+  p.upper_bound = Key(5000);
+  auto plans = SplitPlan(p, 2);
+  ASSERT_TRUE(plans.ok());
+  ASSERT_EQ(plans->size(), 2u);
+  auto scan = ParallelScan::Open(std::move(*plans));
+  ASSERT_TRUE(scan.ok());
+  auto rows = Drain(**scan);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 4000u);
+  const ScanStats st = (*scan)->stats();
+  auto single = ScanExecutor::Open(p);
+  ASSERT_TRUE(single.ok());
+  for (Row row;;) {
+    ASSERT_TRUE((*single)->Next(&row).ok());
+    if (!(*single)->Valid()) break;
+  }
+  ExpectSplitStatsEqual(st, (*single)->stats());
+  EXPECT_GT(st.blocks_skipped_by_range, 0u);
+  EXPECT_EQ(st.blocks_read + st.blocks_skipped, st.per_file[0].blocks);
+  EXPECT_EQ(st.blocks_read_twice, 1u);
 }
 
 TEST(ParallelScanTest, NoSplitWhereItCannot) {
@@ -229,9 +272,13 @@ TEST(ParallelScanTest, LimitAndEarlyDestructionStopTheWorkers) {
     ASSERT_EQ(rows->size(), 10u);
     for (int i = 0; i < 10; ++i) EXPECT_EQ((*rows)[i].first, Key(i));
     EXPECT_EQ((*scan)->stats().rows_matched, 10u);
-    // Stopped workers count their unread blocks as skipped.
+    // Stopped workers count their unread blocks as skipped: each block of
+    // the file is read (once) or skipped.
     const ScanStats st = (*scan)->stats();
     EXPECT_GT(st.blocks_skipped, 0u);
+    ASSERT_EQ(st.per_file.size(), 1u);
+    EXPECT_EQ(st.blocks_read + st.blocks_skipped, st.per_file[0].blocks);
+    EXPECT_EQ(st.blocks_skipped_by_range, 0u);
   }
   for (int rows_read : {0, 1, 5}) {
     auto plans = SplitPlan(db.Plan(), 3);

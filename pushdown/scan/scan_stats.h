@@ -37,8 +37,8 @@ struct FileScanStats {
   // instead of adding up a boundary block per worker. Not in --stats.
   std::vector<BlockSpan> in_range;  // ascending, disjoint: blocks the index seek selected
   std::vector<BlockSpan> runs;      // of those, the blocks to read (the zone map's cut made)
-  uint64_t unread = 0;  // blocks at the end of `runs` never read (limit; set by Finish)
-  uint64_t range_tombstones = 0;  // its range tombstones at or below the snapshot
+  uint64_t unread = 0;              // blocks at the end of `runs` never read (limit; set by Finish)
+  uint64_t range_tombstones = 0;    // its range tombstones at or below the snapshot
 };
 
 struct ScanStats {

@@ -88,7 +88,8 @@ TEST(JsonTest, StatsHasExactlyTheKeysInOrder) {
       "\"blocks_aggregated_on_device\":0,\"rows_aggregated_on_device\":0,\"per_file\":[],"
       "\"program_cached\":false,\"program_pinned\":false,\"program_pin\":\"\",\"pin_note\":\"\","
       "\"host_decode\":false,\"placement\":\"\",\"placement_decision\":\"\","
-      "\"cost_pushdown_ms\":null,\"cost_iterator_ms\":null,\"aggregation\":\"\",\"blocks_read_twice\":0}");
+      "\"cost_pushdown_ms\":null,\"cost_iterator_ms\":null,\"aggregation\":\"\",\"blocks_read_"
+      "twice\":0}");
   exec::FileScanStats f;
   f.file = "000012.sst";
   f.level = 1;

@@ -268,17 +268,16 @@ TEST_F(CliTest, StatsIsOneJsonObjectOnTheLastStderrLineWithExactlyTheKeys) {
     ASSERT_FALSE(err.empty());
     std::vector<std::string> keys = JsonTopLevelKeys(err.back());
     EXPECT_THAT(
-        keys,
-        ::testing::ElementsAre(
-            "path", "device", "fallback_reason", "pushed", "residual", "files", "blocks_read",
-            "blocks_skipped", "blocks_skipped_by_range", "blocks_skipped_by_zone_map",
-            "files_skipped", "bytes_read", "bytes_to_host", "rows_scanned", "rows_matched",
-            "memtable_entries", "workers", "range_tombstones", "keys_hidden_by_range_deletion",
-            "compile_ms", "elapsed_ms", "files_skipped_by_zone_map", "workers_reason",
-            "blocks_aggregated_on_device", "rows_aggregated_on_device", "per_file",
-            "program_cached", "program_pinned", "program_pin", "pin_note", "host_decode",
-            "placement", "placement_decision", "cost_pushdown_ms", "cost_iterator_ms", "aggregation",
-            "blocks_read_twice"))
+        keys, ::testing::ElementsAre(
+                  "path", "device", "fallback_reason", "pushed", "residual", "files", "blocks_read",
+                  "blocks_skipped", "blocks_skipped_by_range", "blocks_skipped_by_zone_map",
+                  "files_skipped", "bytes_read", "bytes_to_host", "rows_scanned", "rows_matched",
+                  "memtable_entries", "workers", "range_tombstones",
+                  "keys_hidden_by_range_deletion", "compile_ms", "elapsed_ms",
+                  "files_skipped_by_zone_map", "workers_reason", "blocks_aggregated_on_device",
+                  "rows_aggregated_on_device", "per_file", "program_cached", "program_pinned",
+                  "program_pin", "pin_note", "host_decode", "placement", "placement_decision",
+                  "cost_pushdown_ms", "cost_iterator_ms", "aggregation", "blocks_read_twice"))
         << device << ": " << err.back();
     // rows_matched equals the CSV rows (header excluded).
     const size_t rows = SplitLines(r.out).size() - 1;

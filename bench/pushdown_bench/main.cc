@@ -98,6 +98,12 @@ DEFINE_int32(repeats, 5, "timed runs per path; medians are reported");
 DEFINE_string(report, "", "append one CSV row per measurement to this file");
 DEFINE_int32(batch_blocks, 16, "ScanOptions::batch_blocks");
 DEFINE_bool(use_io_uring, true, "ScanOptions::use_io_uring");
+DEFINE_bool(pushdown_read_into_device_memory, false,
+            "ScanOptions::read_into_device_memory: uncompressed files' blocks are read straight "
+            "into the device program's local memory (no staging copy)");
+DEFINE_bool(pushdown_mmap_reads, false,
+            "ScanOptions::use_mmap_reads: the pushdown fast path walks warm files' blocks in a "
+            "mapping of the file instead of reading them into buffers");
 DEFINE_bool(zone_maps, true, "ScanOptions::use_zone_maps (skip blocks by their zone maps)");
 DEFINE_int32(scan_workers, 1,
              "ScanOptions::workers of the pushdown scans and aggregates: key ranges scanned by "
@@ -415,6 +421,8 @@ class Bench {
     so.batch_blocks = static_cast<uint32_t>(FLAGS_batch_blocks);
     so.use_direct_io = FLAGS_use_direct_reads;
     so.use_io_uring = FLAGS_use_io_uring;
+    so.use_mmap_reads = FLAGS_pushdown_mmap_reads;
+    so.read_into_device_memory = FLAGS_pushdown_read_into_device_memory;
     so.use_zone_maps = FLAGS_zone_maps;
     so.workers = static_cast<uint32_t>(std::max(0, FLAGS_scan_workers));
     return so;

@@ -469,6 +469,8 @@ class PushdownCursor : public ScanCursorImpl {
       exec::BlockSourceOptions bs;
       bs.use_io_uring = options_.use_io_uring;
       bs.o_direct = options_.use_direct_io;
+      bs.use_mmap = options_.use_mmap_reads;
+      bs.read_into_device_memory = options_.read_into_device_memory;
       bs.verify_checksums = options_.verify_checksums;
       if (workers * sp.files.size() * (bs.queue_depth + 1) * bs.read_size > (64u << 20)) {
         bs.read_size = 256u << 10;

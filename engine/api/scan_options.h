@@ -68,6 +68,17 @@ struct ScanOptions {
   // iterator path with the reason). Both false: one pread per block.
   bool use_direct_io = false;
   bool use_io_uring = true;
+  // Warm files without O_DIRECT: blocks are checksummed and walked where they
+  // lie in a read-only mapping of the file (pushdown/sst BlockSource
+  // use_mmap) instead of being read into buffers; with use_io_uring or
+  // use_direct_io only (the fast path). A failed mapping reads as above.
+  bool use_mmap_reads = false;
+  // Uncompressed files on a device without O_DIRECT: blocks are read with
+  // one pread per batch straight into the device program's local memory
+  // (pushdown/sst BlockSourceOptions::read_into_device_memory) instead of
+  // into buffers and then copied there. Compressed files are decompressed
+  // into local memory either way.
+  bool read_into_device_memory = false;
   // Opt-in WRITE: flush the column family's memtable (rocksdb::DB::Flush)
   // before the scan, so that its data is read from SST files. Off by default:
   // a scan writes nothing, and memtable data is merged from the memtable

@@ -226,16 +226,59 @@ Result<std::span<uint8_t>> StagedBatch::Append(uint32_t size, uint32_t flags) {
   if (num_blocks_ >= layout.max_blocks || used + StagedSize(size) > layout.block_capacity) {
     return std::span<uint8_t>();
   }
+  const uint32_t offset = next_offset_;
+  Describe(offset, size, flags);
+  next_offset_ += static_cast<uint32_t>(StagedSize(size));
+  return std::span<uint8_t>(program_->memory() + offset, size);
+}
+
+void StagedBatch::Describe(uint32_t offset, uint32_t size, uint32_t flags) {
   uint8_t* mem = program_->memory();
+  const abi::ProgramLayout& layout = program_->layout();
   abi::BlockDesc& d = reinterpret_cast<abi::BlockDesc*>(mem + layout.desc_offset)[num_blocks_];
-  d.offset = next_offset_;
+  d.offset = offset;
   d.size = size;
   d.flags = flags;
   d.status = abi::kBlockNotRun;
   d.out_begin = d.out_end = d.entries = d.error_offset = 0;
   ++num_blocks_;
-  next_offset_ += static_cast<uint32_t>(StagedSize(size));
-  return std::span<uint8_t>(mem + d.offset, size);
+}
+
+Result<std::span<uint8_t>> StagedBatch::Reserve(size_t size, size_t align) {
+  if (program_ == nullptr || !lock_.owns_lock()) {
+    return Status::Internal("Reserve on a batch that is not open");
+  }
+  if (align == 0 || align > 4096 || (align & (align - 1)) != 0) {
+    return Status::InvalidArgument("Reserve alignment must be a power of two <= 4096");
+  }
+  const abi::ProgramLayout& layout = program_->layout();
+  uint8_t* mem = program_->memory();
+  const uintptr_t at = reinterpret_cast<uintptr_t>(mem) + next_offset_;
+  const uint64_t begin = next_offset_ + (((at + align - 1) & ~uintptr_t{align - 1}) - at);
+  const uint64_t end = uint64_t{layout.block_offset} + layout.block_capacity;
+  if (begin > end || size > end - begin) return std::span<uint8_t>();
+  next_offset_ = static_cast<uint32_t>(std::min<uint64_t>(StagedSize(begin + size), end));
+  return std::span<uint8_t>(mem + begin, size);
+}
+
+Result<bool> StagedBatch::AddBlock(const uint8_t* contents, uint32_t size, uint32_t flags) {
+  if (program_ == nullptr || !lock_.owns_lock()) {
+    return Status::Internal("AddBlock on a batch that is not open");
+  }
+  const abi::ProgramLayout& layout = program_->layout();
+  if (size > layout.max_block_size) {
+    return Status::InvalidArgument("block of " + std::to_string(size) +
+                                   " bytes exceeds max_block_size " +
+                                   std::to_string(layout.max_block_size));
+  }
+  const uint8_t* mem = program_->memory();
+  if (contents < mem + layout.block_offset || contents > mem + next_offset_ ||
+      size > static_cast<uint64_t>(mem + next_offset_ - contents)) {
+    return Status::InvalidArgument("block to add lies outside the batch's staged memory");
+  }
+  if (num_blocks_ >= layout.max_blocks) return false;
+  Describe(static_cast<uint32_t>(contents - mem), size, flags);
+  return true;
 }
 
 Result<StagedBatch> Device::BeginBatch(LoadedProgram& program) {

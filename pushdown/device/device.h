@@ -126,12 +126,26 @@ class StagedBatch {
   Result<std::span<uint8_t>> Append(uint32_t size, uint32_t flags);
   size_t num_blocks() const { return num_blocks_; }
 
+  // In-place staging, for one read of several consecutive blocks (with their
+  // trailers, as they lie in the file) straight into local memory: Reserve
+  // hands out `size` bytes of the staging area at an address aligned to
+  // `align` (a power of two <= 4096): an empty span when the rest of the
+  // area is smaller. AddBlock then describes one block lying inside what this
+  // batch handed out (reserved or appended): false when the batch already
+  // has max_blocks blocks; InvalidArgument when the block is larger than
+  // max_block_size or not inside what was handed out.
+  Result<std::span<uint8_t>> Reserve(size_t size, size_t align);
+  Result<bool> AddBlock(const uint8_t* contents, uint32_t size, uint32_t flags);
+
  private:
   friend class Device;
   LoadedProgram* program_ = nullptr;
   std::unique_lock<std::mutex> lock_;
+  void Describe(uint32_t offset, uint32_t size, uint32_t flags);
+
   uint32_t num_blocks_ = 0;
-  uint32_t next_offset_ = 0;  // in local memory
+  // In local memory: [layout.block_offset, next_offset_) is handed out.
+  uint32_t next_offset_ = 0;
 };
 
 // The results of one run. Views (records, OutEntry strings) point into the

@@ -53,6 +53,23 @@ size_t FileBlockReader::blocks_remaining() const {
   return n;
 }
 
+BlockRange FileBlockReader::UnreadRun() {
+  if (run_ < runs_.size() && next_block_ >= runs_[run_].end) {
+    ++run_;
+    if (run_ < runs_.size()) next_block_ = runs_[run_].begin;
+  }
+  if (run_ >= runs_.size()) return {};
+  return {next_block_, runs_[run_].end};
+}
+
+void FileBlockReader::Consume(size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const BlockHandle& h = file_->data_block_handle(next_block_++);
+    ++stats_->blocks_read;
+    stats_->bytes_read += h.size + kBlockTrailerSize;
+  }
+}
+
 Status FileBlockReader::Next(ReadBlock* block, bool* done) {
   *done = false;
   if (run_ < runs_.size() && next_block_ >= runs_[run_].end) {
@@ -76,7 +93,11 @@ Status FileBlockReader::Next(ReadBlock* block, bool* done) {
         BlockSource::Open({file_.get()}, *source_options_, {spans_[span_of_[run_]]});
     if (opened.ok()) {
       source_ = std::move(opened).value();
-      if (std::string_view(source_->backend()) != "io_uring" && source_options_->use_io_uring &&
+      const BlockSourceOptions& o = *source_options_;
+      const char* wanted = o.use_mmap && !o.o_direct ? "mmap"
+                           : o.use_io_uring          ? "io_uring"
+                                                     : "pread";
+      if (std::string_view(source_->backend()) != wanted && std::string_view(wanted) != "pread" &&
           stats_->io_fallback_reason.empty()) {
         stats_->io_fallback_reason =
             std::string(source_->backend()) + ": " + source_->backend_reason();
@@ -105,10 +126,14 @@ Status FileBlockReader::Next(ReadBlock* block, bool* done) {
     }
     block->handle = b.handle;
     block->contents = b.contents;
+    block->compressed = b.compressed;
+    block->raw = b.raw;
   } else {
     PD_ASSIGN_OR_RETURN(block_, file_->ReadDataBlock(next_block_));
     block->handle = block_.handle;
     block->contents = block_.data;
+    block->compressed = false;
+    block->raw = {};
   }
   block->index = next_block_++;
 

@@ -25,6 +25,12 @@ struct ReadBlock {
   size_t index = 0;  // data block number within the file
   BlockHandle handle;
   std::string_view contents;  // uncompressed; valid until the next Next()/Rewind()
+  // Stored compressed and left so (a BlockSource with decompress false):
+  // contents is empty and `raw` holds the verified stored bytes + trailer,
+  // for the caller to decode where it wants them (SstFile::DecodedBlockSize,
+  // DecodeBlockInto). Valid as long as contents would be.
+  bool compressed = false;
+  std::string_view raw;
 };
 
 class FileBlockReader {
@@ -51,6 +57,14 @@ class FileBlockReader {
   void Rewind();
   // Sets *done at the end of the file; otherwise fills *block.
   Status Next(ReadBlock* block, bool* done);
+
+  // For a caller that reads blocks itself (into a device's local memory):
+  // the blocks of the current run not delivered yet (moving to the next run
+  // when this one is done; empty at the end), and Consume(n) to mark the
+  // first n of them delivered (counted in blocks_read / bytes_read as Next
+  // counts them). A pass uses either these or Next.
+  BlockRange UnreadRun();
+  void Consume(size_t n);
 
   const SstFile& file() const { return *file_; }
   // Blocks of the runs not read yet.

@@ -23,6 +23,12 @@ Status InFile(std::string_view file, uint64_t block_offset, Status s) {
   return internal ? Status::Internal(std::move(msg)) : Status::ResourceExhausted(std::move(msg));
 }
 
+// The stream decompresses blocks itself, straight into local memory.
+std::optional<BlockSourceOptions> InPlace(std::optional<BlockSourceOptions> options) {
+  if (options) options->decompress = false;
+  return options;
+}
+
 }  // namespace
 
 DeviceFileStream::DeviceFileStream(std::shared_ptr<const SstFile> file,
@@ -30,13 +36,18 @@ DeviceFileStream::DeviceFileStream(std::shared_ptr<const SstFile> file,
                                    std::optional<BlockSourceOptions> source_options, Device* device,
                                    LoadedProgram* program, bool emit_shadows, uint32_t batch_blocks,
                                    RowFilter host_filter, ScanStats* stats)
-    : reader_(std::move(file), std::move(runs), std::move(source_options), stats),
+    : reader_(std::move(file), std::move(runs), InPlace(source_options), stats),
       device_(device),
       program_(program),
       emit_shadows_(emit_shadows),
       batch_blocks_(batch_blocks == 0 ? 1 : batch_blocks),
       host_filter_(std::move(host_filter)),
-      stats_(stats) {}
+      stats_(stats) {
+  const std::optional<BlockSourceOptions>& o = source_options;
+  in_place_reads_ = o && o->read_into_device_memory && !o->o_direct &&
+                    reader_.file().info().properties.compression == "NoCompression";
+  verify_checksums_ = !o || o->verify_checksums;
+}
 
 void DeviceFileStream::Fail(Status s) {
   status_ = std::move(s);
@@ -133,10 +144,145 @@ Status DeviceFileStream::TakeBlock(size_t i, const BlockResult& result, const Ba
   return Status::OK();
 }
 
+void DeviceFileStream::Track(size_t n, const BlockHandle& handle, size_t index, uint32_t flags) {
+  if (handles_.size() <= n) {
+    handles_.resize(n + 1);
+    indices_.resize(n + 1);
+    flags_.resize(n + 1);
+  }
+  handles_[n] = handle;
+  indices_[n] = index;
+  flags_[n] = flags;
+}
+
+Status DeviceFileStream::StageFromReader(StagedBatch& staged, const FlagsFn& block_flags, size_t* n,
+                                         std::optional<ReadBlock>* oversized) {
+  const uint32_t max_block_size = program_->layout().max_block_size;
+  while (*n < batch_blocks_) {
+    ReadBlock b;
+    if (pending_) {
+      b = *std::exchange(pending_, std::nullopt);
+    } else {
+      PD_RETURN_IF_ERROR(reader_.Next(&b, &file_done_));
+      if (file_done_) break;
+    }
+    PD_ASSIGN_OR_RETURN(const size_t size, ContentsSize(&b));
+    if (size > max_block_size) {
+      PD_RETURN_IF_ERROR(Decompress(&b));
+      *oversized = b;  // filtered on the host after this batch, in file order
+      break;
+    }
+    const uint32_t f = block_flags(b.index);
+    PD_ASSIGN_OR_RETURN(std::span<uint8_t> dst, staged.Append(static_cast<uint32_t>(size), f));
+    if (staged.num_blocks() == *n) {  // the batch is full
+      // Not even one block fits an empty batch (a layout whose staging area
+      // is smaller than max_block_size rounded up, or max_blocks 0): filter
+      // it on the host like an oversized block instead of retrying forever.
+      if (*n == 0) {
+        PD_RETURN_IF_ERROR(Decompress(&b));
+        *oversized = b;
+      } else {
+        pending_ = b;
+      }
+      break;
+    }
+    if (b.compressed) {
+      // In place: the verified payload decompressed straight into local
+      // memory, on this (the worker's) thread, with no buffer in between.
+      PD_RETURN_IF_ERROR(reader_.file().DecodeBlockInto(
+          b.handle, b.raw, std::span<char>(reinterpret_cast<char*>(dst.data()), dst.size())));
+      ++stats_->blocks_decompressed_in_place;
+    } else {
+      std::memcpy(dst.data(), b.contents.data(), b.contents.size());
+    }
+    Track((*n)++, b.handle, b.index, f);
+  }
+  return Status::OK();
+}
+
+Status DeviceFileStream::StageInPlace(StagedBatch& staged, const FlagsFn& block_flags, size_t* n,
+                                      std::optional<ReadBlock>* oversized) {
+  const BlockRange run = reader_.UnreadRun();
+  if (run.empty()) {
+    file_done_ = true;
+    return Status::OK();
+  }
+  const SstFile& file = reader_.file();
+  const std::vector<BlockHandle>& handles = file.data_block_handles();
+  const abi::ProgramLayout& layout = program_->layout();
+  // The longest prefix of the run whose blocks, with their trailers, fit the
+  // staging area in one piece (the 8 bytes: the reservation's alignment).
+  const uint64_t base = handles[run.begin].offset;
+  const size_t max_blocks = std::min<size_t>(batch_blocks_, layout.max_blocks);
+  size_t end = run.begin;
+  while (end < run.end && end - run.begin < max_blocks &&
+         handles[end].size <= layout.max_block_size &&
+         handles[end].end_with_trailer() - base + 8 <= layout.block_capacity) {
+    ++end;
+  }
+  if (end == run.begin) {
+    // Larger than the program accepts: read, verified and decoded the usual
+    // way, and filtered on the host.
+    PD_ASSIGN_OR_RETURN(BlockContents block, file.ReadDataBlock(run.begin, verify_checksums_));
+    decoded_ = std::move(block.data);
+    *oversized = ReadBlock{run.begin, handles[run.begin], decoded_, false, {}};
+    reader_.Consume(1);
+    return Status::OK();
+  }
+  const uint64_t length = handles[end - 1].end_with_trailer() - base;
+  PD_ASSIGN_OR_RETURN(std::span<uint8_t> span, staged.Reserve(length, 8));
+  if (span.size() != length) return Status::Internal("staging area smaller than planned");
+  char* at = reinterpret_cast<char*>(span.data());
+  PD_RETURN_IF_ERROR(file.ReadBytes(base, std::span<char>(at, length)));
+  for (size_t i = run.begin; i < end; ++i) {
+    const BlockHandle& h = handles[i];
+    const std::string_view raw(at + (h.offset - base), h.size + kBlockTrailerSize);
+    // Checksum before the walk, where the block lies.
+    PD_RETURN_IF_ERROR(file.VerifyBlock(h, raw, verify_checksums_));
+    const uint32_t f = block_flags(i);
+    if (static_cast<uint8_t>(raw[h.size]) == static_cast<uint8_t>(CompressionType::kNone)) {
+      PD_ASSIGN_OR_RETURN(const bool added,
+                          staged.AddBlock(reinterpret_cast<const uint8_t*>(raw.data()),
+                                          static_cast<uint32_t>(h.size), f));
+      if (!added) return Status::Internal("more blocks than the batch was planned for");
+      ++stats_->blocks_read_in_place;
+    } else {
+      // A compressed block in a file that declares none (legal, rare):
+      // decompressed after the reserved bytes, or, when it does not fit
+      // there, from the next batch on (alone, on the host if it must).
+      ReadBlock b{i, h, {}, true, raw};
+      PD_ASSIGN_OR_RETURN(const size_t size, ContentsSize(&b));
+      std::span<uint8_t> dst;
+      if (size <= layout.max_block_size) {
+        PD_ASSIGN_OR_RETURN(dst, staged.Append(static_cast<uint32_t>(size), f));
+      }
+      if (dst.size() != size || *n == staged.num_blocks()) {
+        if (i > run.begin) {
+          end = i;
+          break;
+        }
+        PD_RETURN_IF_ERROR(Decompress(&b));
+        *oversized = b;
+        reader_.Consume(1);
+        return Status::OK();
+      }
+      if (b.compressed) {
+        PD_RETURN_IF_ERROR(file.DecodeBlockInto(
+            h, raw, std::span<char>(reinterpret_cast<char*>(dst.data()), dst.size())));
+        ++stats_->blocks_decompressed_in_place;
+      } else {
+        std::memcpy(dst.data(), b.contents.data(), size);
+      }
+    }
+    Track((*n)++, h, i, f);
+  }
+  reader_.Consume(end - run.begin);
+  return Status::OK();
+}
+
 Status DeviceFileStream::RunBatch() {
   const uint32_t flags = emit_shadows_ ? static_cast<uint32_t>(abi::kEmitShadows) : 0u;
-  const uint32_t max_block_size = program_->layout().max_block_size;
-  auto block_flags = [&](size_t index) {
+  const FlagsFn block_flags = [&](size_t index) {
     const bool aggregate =
         aggregate_ && index < aggregate_blocks_.size() && aggregate_blocks_[index] != 0;
     return aggregate ? static_cast<uint32_t>(abi::kAggregate) : flags;
@@ -150,42 +296,10 @@ Status DeviceFileStream::RunBatch() {
   std::vector<size_t> rerun;
   {
     PD_ASSIGN_OR_RETURN(StagedBatch staged, device_->BeginBatch(*program_));
-    while (n < batch_blocks_) {
-      ReadBlock b;
-      if (pending_) {
-        b = *std::exchange(pending_, std::nullopt);
-      } else {
-        PD_RETURN_IF_ERROR(reader_.Next(&b, &file_done_));
-        if (file_done_) break;
-      }
-      if (b.contents.size() > max_block_size) {
-        oversized = b;  // filtered on the host after this batch, in file order
-        break;
-      }
-      const uint32_t f = block_flags(b.index);
-      PD_ASSIGN_OR_RETURN(std::span<uint8_t> dst,
-                          staged.Append(static_cast<uint32_t>(b.contents.size()), f));
-      if (staged.num_blocks() == n) {  // the batch is full
-        // Not even one block fits an empty batch (a layout whose staging area
-        // is smaller than max_block_size rounded up, or max_blocks 0): filter
-        // it on the host like an oversized block instead of retrying forever.
-        if (n == 0) {
-          oversized = b;
-        } else {
-          pending_ = b;
-        }
-        break;
-      }
-      std::memcpy(dst.data(), b.contents.data(), b.contents.size());
-      if (handles_.size() <= n) {
-        handles_.resize(n + 1);
-        indices_.resize(n + 1);
-        flags_.resize(n + 1);
-      }
-      handles_[n] = b.handle;
-      indices_[n] = b.index;
-      flags_[n] = f;
-      ++n;
+    if (in_place_reads_) {
+      PD_RETURN_IF_ERROR(StageInPlace(staged, block_flags, &n, &oversized));
+    } else {
+      PD_RETURN_IF_ERROR(StageFromReader(staged, block_flags, &n, &oversized));
     }
     if (n > 0) {
       const uint64_t start = MonotonicNowNs();
@@ -250,6 +364,26 @@ Status DeviceFileStream::RunBatch() {
   if (oversized) {
     PD_RETURN_IF_ERROR(FilterOnHost(oversized->index, oversized->handle, oversized->contents));
   }
+  return Status::OK();
+}
+
+Result<size_t> DeviceFileStream::ContentsSize(ReadBlock* b) {
+  if (!b->compressed) return b->contents.size();
+  Result<size_t> n = reader_.file().DecodedBlockSize(b->handle, b->raw);
+  if (n.ok() || !n.status().IsNotSupported()) return n;
+  // A compression that declares no size (zlib before format_version 2):
+  // decompressed the usual way, into a buffer, then copied.
+  PD_RETURN_IF_ERROR(Decompress(b));
+  return b->contents.size();
+}
+
+Status DeviceFileStream::Decompress(ReadBlock* b) {
+  if (!b->compressed) return Status::OK();
+  std::string_view contents;
+  // Verified by the reader already.
+  PD_RETURN_IF_ERROR(reader_.file().DecodeBlock(b->handle, b->raw, false, &decoded_, &contents));
+  b->contents = contents;
+  b->compressed = false;
   return Status::OK();
 }
 

@@ -1,5 +1,7 @@
 // DeviceFileStream: an SST file's data blocks, read with pushdown/sst
-// (verified, uncompressed), staged in batches through a device's loaded
+// (verified; a compressed block is decompressed straight into the program's
+// local memory, on the thread that runs the stream, with no buffer in
+// between), staged in batches through a device's loaded
 // program (pushdown/device), yielding the program's OutRecords as entries.
 //
 // Memory: one batch (at most `batch_blocks` blocks and the records they
@@ -11,6 +13,7 @@
 // conjuncts) when given, else NotSupported.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -77,8 +80,23 @@ class DeviceFileStream final : public EntryStream {
   // Runs batches until one yields records; false at the end of the file or on error.
   bool Refill();
   // Stages up to batch_blocks blocks straight into the program's local memory
-  // (one copy out of the reader), runs them once, and adds their records.
+  // (one copy out of the reader, or none: StageInPlace), runs them once, and
+  // adds their records.
   Status RunBatch();
+  using FlagsFn = std::function<uint32_t(size_t block_index)>;
+  // Blocks from the reader, each copied (or decompressed) into local memory.
+  // Sets *n to the blocks staged; a block that can never fit becomes
+  // *oversized (filtered on the host after the batch).
+  Status StageFromReader(StagedBatch& staged, const FlagsFn& block_flags, size_t* n,
+                         std::optional<ReadBlock>* oversized);
+  // In-place reads (BlockSourceOptions::read_into_device_memory, an
+  // uncompressed file): the consecutive blocks of the current run that fit
+  // the staging area are read with one read straight into local memory and
+  // checksummed where they lie; the descriptors point at them. Same outputs.
+  Status StageInPlace(StagedBatch& staged, const FlagsFn& block_flags, size_t* n,
+                      std::optional<ReadBlock>* oversized);
+  // Remembers staged block n's handle, index and flags.
+  void Track(size_t n, const BlockHandle& handle, size_t index, uint32_t flags);
   // Records of one finished block, or Corruption for a rejected one.
   // `aggregated`: it ran with kAggregate and ended OK (no records).
   Status TakeBlock(size_t i, const BlockResult& result, const BatchResult& batch,
@@ -88,6 +106,14 @@ class DeviceFileStream final : public EntryStream {
   Status AddRecord(std::string_view key, bool user_key_only, EntryClass cls, std::string_view value,
                    uint64_t block_offset);
   Status FilterOnHost(size_t block_index, const BlockHandle& handle, std::string_view contents);
+  // The size of b's contents, which for a compressed block is the size its
+  // payload declares (it is then decompressed in place, into local memory).
+  // A block whose compression declares no size is decompressed here instead.
+  Result<size_t> ContentsSize(ReadBlock* b);
+  // Decompresses a compressed b into decoded_ (a block filtered on the host,
+  // or one whose compression declares no size). REQUIRES: at most one such
+  // block is live at a time (the pending or the oversized one).
+  Status Decompress(ReadBlock* b);
   void Load();
   void Fail(Status s);
 
@@ -98,6 +124,8 @@ class DeviceFileStream final : public EntryStream {
   uint32_t batch_blocks_;
   RowFilter host_filter_;
   ScanStats* stats_;
+  bool in_place_reads_ = false;  // see StageInPlace
+  bool verify_checksums_ = true;
 
   bool file_done_ = false;
   // A block read but not staged (the batch was full): the reader's view stays
@@ -109,6 +137,7 @@ class DeviceFileStream final : public EntryStream {
   bool aggregate_ = false;
   std::vector<uint8_t> aggregate_blocks_;  // per file block: 1 = aggregate on the device
   std::vector<std::string> rerun_;         // unfinished blocks read again (rare)
+  std::string decoded_;                    // see Decompress
   std::string arena_;
   std::vector<Rec> recs_;
   size_t pos_ = 0;

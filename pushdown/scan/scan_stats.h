@@ -113,6 +113,11 @@ struct ScanStats {
   // once, as the unsplit scan does; the work done is blocks_read +
   // blocks_read_twice reads. 0 for an unsplit scan. At the end of --stats.
   uint64_t blocks_read_twice = 0;
+  // Zero-copy staging (device_stream.h): compressed data blocks decompressed
+  // straight into a device program's local memory, and uncompressed ones
+  // read straight into it (no staging buffer, no copy). Not in --stats.
+  uint64_t blocks_decompressed_in_place = 0;
+  uint64_t blocks_read_in_place = 0;
 
   // Adds o's counters into this one (a parallel scan sums its workers'); the
   // first non-empty io_fallback_reason is kept. Add new counters here too.
@@ -145,6 +150,8 @@ struct ScanStats {
     rows_aggregated_on_device += o.rows_aggregated_on_device;
     blocks_aggregate_sent_back += o.blocks_aggregate_sent_back;
     blocks_read_twice += o.blocks_read_twice;
+    blocks_decompressed_in_place += o.blocks_decompressed_in_place;
+    blocks_read_in_place += o.blocks_read_in_place;
     if (io_fallback_reason.empty()) io_fallback_reason = o.io_fallback_reason;
   }
 };

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <liburing.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -169,9 +170,18 @@ class SourceBase : public BlockSource {
     block->handle = h;
     block->raw = std::string_view(cur_data_ + (h.offset - r.offset), h.size + kBlockTrailerSize);
     block->contents = {};
+    block->compressed = false;
     ++next_block_;
     ++stats_.blocks;
-    if (options_.decode) {
+    if (options_.decode && !options_.decompress) {
+      PD_RETURN_IF_ERROR(file->VerifyBlock(h, block->raw, options_.verify_checksums));
+      if (static_cast<uint8_t>(block->raw[h.size]) ==
+          static_cast<uint8_t>(CompressionType::kNone)) {
+        block->contents = block->raw.substr(0, h.size);
+      } else {
+        block->compressed = true;
+      }
+    } else if (options_.decode) {
       PD_RETURN_IF_ERROR(
           file->DecodeBlock(h, block->raw, options_.verify_checksums, &scratch_, &block->contents));
     }
@@ -219,6 +229,73 @@ class PreadSource final : public SourceBase {
     return Status::OK();
   }
   void Release(size_t) override {}
+};
+
+// Warm files, zero-copy: the span of the file the plan reads is mapped once
+// (read-only, shared with the page cache) and each block's raw bytes are a
+// view into the mapping, so nothing copies them into a buffer; checksums are
+// verified where the bytes lie. Each planned read's pages are populated in
+// one call before its blocks are walked (MADV_POPULATE_READ; where the
+// kernel lacks it, the walk's page faults populate them). Oversized blocks
+// go through SourceBase's pread like the other backends. Contract of the
+// mapping: the file is immutable while the source lives (a live SST file);
+// one truncated under the scan faults (SIGBUS), as RocksDB's mmap reads do.
+class MmapSource final : public SourceBase {
+ public:
+  using SourceBase::SourceBase;
+  const char* backend() const override { return "mmap"; }
+
+  ~MmapSource() override {
+    if (map_ != nullptr) ::munmap(map_, map_size_);
+  }
+
+  // Maps the plan's span; a non-OK status means "use another backend".
+  Status Init() {
+    if (plan_.empty()) return Status::OK();
+    const uint32_t file = plan_.front().file;
+    for (const PlannedRead& r : plan_) {
+      if (r.file != file) return Status::InvalidArgument("mmap source reads one file");
+    }
+    const long page = ::sysconf(_SC_PAGESIZE);
+    map_offset_ = AlignDown(plan_.front().offset, static_cast<uint64_t>(page));
+    const uint64_t end = plan_.back().offset + plan_.back().needed;
+    map_size_ = static_cast<size_t>(end - map_offset_);
+    void* p = ::mmap(nullptr, map_size_, PROT_READ, MAP_SHARED, fds_[file].get(),
+                     static_cast<off_t>(map_offset_));
+    if (p == MAP_FAILED) {
+      map_ = nullptr;
+      return Status::FromErrno("mmap " + files_[file]->info().file_name, errno);
+    }
+    map_ = static_cast<char*>(p);
+    ::madvise(map_, map_size_, MADV_SEQUENTIAL);
+    return Status::OK();
+  }
+
+ protected:
+  Status Acquire(size_t k, const char** data) override {
+    const PlannedRead& r = plan_[k];
+    char* at = map_ + (r.offset - map_offset_);
+    if (populate_) {
+      const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+      const uintptr_t begin = reinterpret_cast<uintptr_t>(at) & ~(page - 1);
+      const uintptr_t end = reinterpret_cast<uintptr_t>(at) + r.needed;
+      if (::madvise(reinterpret_cast<void*>(begin), end - begin, kPopulateRead) != 0) {
+        populate_ = false;  // EINVAL before Linux 5.14: page faults populate instead
+      }
+    }
+    ++stats_.reads;
+    stats_.bytes_read += r.needed;
+    *data = at;
+    return Status::OK();
+  }
+  void Release(size_t) override {}
+
+ private:
+  static constexpr int kPopulateRead = 22;  // MADV_POPULATE_READ (Linux 5.14)
+  char* map_ = nullptr;
+  size_t map_size_ = 0;
+  uint64_t map_offset_ = 0;
+  bool populate_ = true;
 };
 
 class UringSource final : public SourceBase {
@@ -434,6 +511,16 @@ Result<std::unique_ptr<BlockSource>> BlockSource::Open(std::vector<const SstFile
   }
 
   std::string reason;
+  if (options.use_mmap && !options.o_direct && files.size() == 1) {
+    auto m = std::make_unique<MmapSource>(files, options, std::move(fds), plan, buffer_size);
+    Status s = m->Init();
+    if (s.ok()) return std::unique_ptr<BlockSource>(std::move(m));
+    reason = "mmap: " + s.message() + "; ";
+    m.reset();
+    PD_ASSIGN_OR_RETURN(fds, OpenFds(files, options.o_direct));
+  } else if (options.use_mmap && !options.o_direct) {
+    reason = "mmap: a source over " + std::to_string(files.size()) + " files (one file only); ";
+  }
   if (options.use_io_uring) {
     auto u = std::make_unique<UringSource>(files, options, std::move(fds), plan, buffer_size);
     PD_RETURN_IF_ERROR(u->AllocateBuffers());
@@ -441,12 +528,12 @@ Result<std::unique_ptr<BlockSource>> BlockSource::Open(std::vector<const SstFile
     if (s.ok()) {
       return std::unique_ptr<BlockSource>(std::move(u));
     }
-    reason = s.message();
+    reason += s.message();
     u.reset();  // its ring and buffers go before the pread source's are made
     // Reopen descriptors: the failed source owned them.
     PD_ASSIGN_OR_RETURN(fds, OpenFds(files, options.o_direct));
   } else {
-    reason = "io_uring disabled by options";
+    reason += "io_uring disabled by options";
   }
   auto p = std::make_unique<PreadSource>(std::move(files), options, std::move(fds), std::move(plan),
                                          buffer_size);

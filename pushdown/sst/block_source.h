@@ -47,9 +47,29 @@ struct BlockSourceOptions {
   // another core while the scan checksums and filters (Q6 at SF1, warm: ~30%
   // less wall time on 2 cores). Not applied to O_DIRECT reads.
   bool async_buffered_reads = true;
+  // Warm files, zero-copy: map the file (read-only, shared with the page
+  // cache) and hand out blocks where they lie in the mapping, checksummed
+  // there; no read into a buffer, no io_uring worker copying pages. Backend
+  // "mmap". Not with o_direct (cold reads keep io_uring/pread), and for one
+  // file per source only (FileBlockReader opens one per file span); where the
+  // mapping fails, io_uring/pread as usual and backend_reason() says why.
+  bool use_mmap = false;
+  // For a consumer that stages blocks in a device's local memory
+  // (pushdown/scan DeviceFileStream), not for the source itself: read an
+  // uncompressed file's blocks straight into the local memory, one read per
+  // batch of consecutive blocks, checksummed there, instead of through a
+  // source and a staging copy. Not with o_direct (local memory does not
+  // meet O_DIRECT's alignment for every block span: such files go through
+  // the source, which counts as a normal staged read).
+  bool read_into_device_memory = false;
   bool verify_checksums = true;
   // Verify + decompress each block (contents); false yields raw bytes only.
   bool decode = true;
+  // With decode: false verifies every block but leaves a compressed one to
+  // the caller (SourceBlock::compressed, contents empty), who decompresses it
+  // where it wants it (SstFile::DecodeBlockInto: a device's local memory)
+  // instead of into the source's scratch buffer.
+  bool decompress = true;
 };
 
 struct SourceBlock {
@@ -58,9 +78,11 @@ struct SourceBlock {
   BlockHandle handle;
   // Stored bytes + 5-byte trailer; valid until the next Next().
   std::string_view raw;
-  // Uncompressed, verified contents (when options.decode); valid until the
-  // next Next().
+  // Uncompressed, verified contents (when options.decode, and the block is
+  // uncompressed or options.decompress); valid until the next Next().
   std::string_view contents;
+  // Verified, stored compressed, and left in `raw` (options.decompress false).
+  bool compressed = false;
 };
 
 struct BlockSourceStats {
@@ -88,7 +110,7 @@ class BlockSource {
   // Sets *done at the end; otherwise fills *block.
   virtual Status Next(SourceBlock* block, bool* done) = 0;
 
-  // "io_uring" or "pread".
+  // "mmap", "io_uring" or "pread".
   virtual const char* backend() const = 0;
   // Why the backend is not io_uring with registered files and buffers (empty
   // when it is).

@@ -2,7 +2,9 @@
 // the trailer's compression type byte.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,5 +23,19 @@ struct DecompressOptions {
 // unknown type). Messages are short and carry no file context; callers add it.
 Status DecompressBlock(uint8_t type, std::string_view payload, const DecompressOptions& options,
                        std::string* out);
+
+// In-place decompression (into memory the caller owns, e.g. a device's local
+// memory), in two steps: the size the payload declares (its size prefix, or
+// snappy's header), then the payload decompressed into exactly that many
+// bytes. DecompressedSize: NotSupported for a type that declares no size
+// (zlib before format_version 2, bzip2, xpress: use DecompressBlock), and the
+// same Corruption as DecompressBlock for a bad or over-limit declaration.
+// DecompressBlockInto: InvalidArgument when out.size() is not the declared
+// size; otherwise exactly DecompressBlock's result and errors, written to out
+// (out's contents are unspecified after an error).
+Result<size_t> DecompressedSize(uint8_t type, std::string_view payload,
+                                const DecompressOptions& options);
+Status DecompressBlockInto(uint8_t type, std::string_view payload, const DecompressOptions& options,
+                           std::span<char> out);
 
 }  // namespace pushdown::exec

@@ -19,8 +19,13 @@ class SstFile::Source {
  public:
   virtual ~Source() = default;
   virtual uint64_t size() const = 0;
-  // Reads exactly n bytes at offset into *out. REQUIRES: offset + n <= size().
-  virtual Status Read(uint64_t offset, size_t n, std::string* out) const = 0;
+  // Reads exactly out.size() bytes at offset into out. REQUIRES: offset +
+  // out.size() <= size().
+  virtual Status ReadInto(uint64_t offset, std::span<char> out) const = 0;
+  Status Read(uint64_t offset, size_t n, std::string* out) const {
+    out->resize(n);
+    return ReadInto(offset, std::span<char>(out->data(), n));
+  }
   virtual int fd() const { return -1; }
   virtual std::string_view image() const { return {}; }
   std::string path;
@@ -35,11 +40,11 @@ class FdSource final : public SstFile::Source {
   ~FdSource() override { ::close(fd_); }
   uint64_t size() const override { return size_; }
   int fd() const override { return fd_; }
-  Status Read(uint64_t offset, size_t n, std::string* out) const override {
-    out->resize(n);
+  Status ReadInto(uint64_t offset, std::span<char> out) const override {
+    const size_t n = out.size();
     size_t done = 0;
     while (done < n) {
-      ssize_t r = ::pread(fd_, out->data() + done, n - done, static_cast<off_t>(offset + done));
+      ssize_t r = ::pread(fd_, out.data() + done, n - done, static_cast<off_t>(offset + done));
       if (r < 0) {
         if (errno == EINTR) continue;
         return Status::FromErrno("pread " + path, errno);
@@ -63,8 +68,8 @@ class MemorySource final : public SstFile::Source {
   explicit MemorySource(std::string data) : data_(std::move(data)) {}
   uint64_t size() const override { return data_.size(); }
   std::string_view image() const override { return data_; }
-  Status Read(uint64_t offset, size_t n, std::string* out) const override {
-    out->assign(data_.data() + offset, n);
+  Status ReadInto(uint64_t offset, std::span<char> out) const override {
+    if (!out.empty()) std::memcpy(out.data(), data_.data() + offset, out.size());
     return Status::OK();
   }
 
@@ -149,37 +154,82 @@ Status SstFile::ReadRaw(const BlockHandle& h, std::string* raw) const {
   return src_->Read(h.offset, h.size + kBlockTrailerSize, raw);
 }
 
-Status SstFile::DecodeBlock(const BlockHandle& h, std::string_view raw, bool verify_checksum,
-                            std::string* scratch, std::string_view* contents) const {
-  auto where = [&] {
-    return " at offset " + std::to_string(h.offset) + " (block size " + std::to_string(h.size) +
-           ")";
-  };
+Status SstFile::ReadBytes(uint64_t offset, std::span<char> out) const {
+  const uint64_t limit = info_.file_size;
+  if (offset > limit || out.size() > limit - offset) {
+    return Status::Corruption(info_.file_name + ": read of " + std::to_string(out.size()) +
+                              " bytes at offset " + std::to_string(offset) + " passes the end (" +
+                              std::to_string(limit) + " bytes)");
+  }
+  return src_->ReadInto(offset, out);
+}
+
+std::string SstFile::BlockWhere(const BlockHandle& h) const {
+  return " at offset " + std::to_string(h.offset) + " (block size " + std::to_string(h.size) + ")";
+}
+
+DecompressOptions SstFile::decompress_options() const {
+  DecompressOptions d;
+  d.format_version = info_.format_version;
+  d.dictionary = compression_dict_;
+  d.max_output = options_.max_block_size;
+  return d;
+}
+
+Status SstFile::DecompressError(const BlockHandle& h, const Status& s) const {
+  std::string msg = info_.file_name + ": " + s.message() + " in block" + BlockWhere(h);
+  return s.IsNotSupported() ? Status::NotSupported(msg) : Status::Corruption(msg);
+}
+
+Status SstFile::VerifyBlock(const BlockHandle& h, std::string_view raw,
+                            bool verify_checksum) const {
   if (raw.size() != h.size + kBlockTrailerSize) {
-    return Status::Corruption(info_.file_name + ": short block read" + where());
+    return Status::Corruption(info_.file_name + ": short block read" + BlockWhere(h));
   }
   const uint8_t type = static_cast<uint8_t>(raw[h.size]);
   if (verify_checksum && info_.checksum != ChecksumType::kNone) {
     const uint32_t stored = DecodeFixed32(raw.data() + h.size + 1);
     const uint32_t actual = ComputeBlockChecksum(info_.checksum, raw.data(), h.size, type);
     if (stored != actual) {
-      return Status::Corruption(info_.file_name + ": bad block checksum" + where());
+      return Status::Corruption(info_.file_name + ": bad block checksum" + BlockWhere(h));
     }
   }
+  return Status::OK();
+}
+
+Status SstFile::DecodeBlock(const BlockHandle& h, std::string_view raw, bool verify_checksum,
+                            std::string* scratch, std::string_view* contents) const {
+  PD_RETURN_IF_ERROR(VerifyBlock(h, raw, verify_checksum));
+  const uint8_t type = static_cast<uint8_t>(raw[h.size]);
   if (type == static_cast<uint8_t>(CompressionType::kNone)) {
     *contents = raw.substr(0, h.size);
     return Status::OK();
   }
-  DecompressOptions d;
-  d.format_version = info_.format_version;
-  d.dictionary = compression_dict_;
-  d.max_output = options_.max_block_size;
-  Status s = DecompressBlock(type, raw.substr(0, h.size), d, scratch);
-  if (!s.ok()) {
-    std::string msg = info_.file_name + ": " + s.message() + " in block" + where();
-    return s.IsNotSupported() ? Status::NotSupported(msg) : Status::Corruption(msg);
-  }
+  Status s = DecompressBlock(type, raw.substr(0, h.size), decompress_options(), scratch);
+  if (!s.ok()) return DecompressError(h, s);
   *contents = *scratch;
+  return Status::OK();
+}
+
+Result<size_t> SstFile::DecodedBlockSize(const BlockHandle& h, std::string_view raw) const {
+  if (raw.size() != h.size + kBlockTrailerSize) {
+    return Status::Corruption(info_.file_name + ": short block read" + BlockWhere(h));
+  }
+  Result<size_t> n = DecompressedSize(static_cast<uint8_t>(raw[h.size]), raw.substr(0, h.size),
+                                      decompress_options());
+  if (!n.ok()) return DecompressError(h, n.status());
+  return n;
+}
+
+Status SstFile::DecodeBlockInto(const BlockHandle& h, std::string_view raw,
+                                std::span<char> out) const {
+  if (raw.size() != h.size + kBlockTrailerSize) {
+    return Status::Corruption(info_.file_name + ": short block read" + BlockWhere(h));
+  }
+  Status s = DecompressBlockInto(static_cast<uint8_t>(raw[h.size]), raw.substr(0, h.size),
+                                 decompress_options(), out);
+  if (s.IsInvalidArgument()) return s;  // the caller's size, not the file's bytes
+  if (!s.ok()) return DecompressError(h, s);
   return Status::OK();
 }
 

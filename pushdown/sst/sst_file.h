@@ -18,11 +18,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pushdown/sst/block.h"
+#include "pushdown/sst/compression.h"
 #include "pushdown/sst/format.h"
 #include "pushdown/sst/properties.h"
 #include "pushdown/sst/range_del.h"
@@ -154,6 +156,24 @@ class SstFile {
   // *contents points into `raw` (uncompressed block) or into *scratch.
   Status DecodeBlock(const BlockHandle& handle, std::string_view raw, bool verify_checksum,
                      std::string* scratch, std::string_view* contents) const;
+  // Reads exactly out.size() bytes at `offset` into memory the caller owns
+  // (a device's local memory): one pread, or a copy from an in-memory image.
+  // Corruption naming the file when the range passes its end.
+  Status ReadBytes(uint64_t offset, std::span<char> out) const;
+  // DecodeBlock's first half: raw's size and (unless told not to) checksum.
+  Status VerifyBlock(const BlockHandle& handle, std::string_view raw, bool verify_checksum) const;
+  // In-place decoding, for a caller that puts the contents in memory of its
+  // own (a device's local memory) instead of *scratch. REQUIRES: VerifyBlock
+  // passed. DecodedBlockSize: the contents' size (the stored size for an
+  // uncompressed block, else the size the compressed payload declares);
+  // NotSupported for a compression that declares none (zlib before
+  // format_version 2: use DecodeBlock). DecodeBlockInto: the contents into
+  // `out`, whose size must be DecodedBlockSize (else InvalidArgument); a bad
+  // payload is Corruption naming the file and the block's offset, exactly as
+  // DecodeBlock's.
+  Result<size_t> DecodedBlockSize(const BlockHandle& handle, std::string_view raw) const;
+  Status DecodeBlockInto(const BlockHandle& handle, std::string_view raw,
+                         std::span<char> out) const;
 
   // Reads, verifies and decodes every entry of every data block, calling
   // fn(parsed_key, value) in file order; fn returns false to stop.
@@ -201,6 +221,9 @@ class SstFile {
   Status LoadProperties(const BlockHandle& h);
   Status DetectFeatures();
   Status Corrupt(std::string_view what, uint64_t offset) const;
+  std::string BlockWhere(const BlockHandle& h) const;
+  DecompressOptions decompress_options() const;
+  Status DecompressError(const BlockHandle& h, const Status& s) const;
 
   std::unique_ptr<Source> src_;
   SstOpenOptions options_;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
@@ -213,10 +214,14 @@ TEST(DeviceStreamTest, IngestedFilesWithGlobalSeqnoInManifest) { IngestedFilesCa
 // larger than the program accepts, under an L0 file of overwrites and
 // deletes (shadows emitted). The layout: 4 blocks or 16 KiB per run, 150
 // records per run (~80 entries a block), blocks up to 5000 bytes.
-class SmallLayoutTest : public ::testing::Test {
+// Parameter: the files' compression (lz4 blocks are decompressed straight
+// into local memory, DeviceFileStream::RunBatch).
+class SmallLayoutTest : public ::testing::TestWithParam<pt::Compression> {
  protected:
   void SetUp() override {
+    if (!pt::CompressionSupported(GetParam())) GTEST_SKIP() << "compression not built in";
     pt::DbSpec spec;
+    spec.sst.compression = GetParam();
     spec.customize = [](rocksdb::Options* o) {
       o->target_file_size_base = 64 << 10;
       o->level0_file_num_compaction_trigger = 100;
@@ -240,6 +245,24 @@ class SmallLayoutTest : public ::testing::Test {
     ASSERT_GE(bottom, 2) << "the bottom level should be several files (a level stream)";
     program_ = LoadTestProgram(device_, testing::SmallLayout(4, 16 << 10, 5000, 150, 4096));
     ASSERT_NE(program_, nullptr);
+    // Blocks stored compressed that the program accepts (<= 5000 bytes
+    // uncompressed): the ones a block source hands over compressed, for the
+    // stream to decompress into local memory.
+    for (const auto& f : *live) {
+      SstOpenOptions options;
+      options.largest_seqno = f.largest_seqno;
+      auto sst = SstFile::Open(f.path, options);
+      ASSERT_TRUE(sst.ok()) << sst.status().ToString();
+      for (size_t i = 0; i < (*sst)->num_data_blocks(); ++i) {
+        auto b = (*sst)->ReadDataBlock(i);
+        ASSERT_TRUE(b.ok()) << b.status().ToString();
+        compressed_ += b->compression != 0 && b->data.size() <= 5000;
+        fitting_ += b->data.size() <= 5000;
+      }
+    }
+    if (GetParam() != pt::Compression::kNone) {
+      ASSERT_GT(compressed_, 0u) << "the test needs compressed blocks";
+    }
   }
 
   ScanPlan DevicePlan(uint32_t batch_blocks) {
@@ -253,9 +276,11 @@ class SmallLayoutTest : public ::testing::Test {
   std::unique_ptr<Db> d_;
   HostDevice device_;
   std::unique_ptr<LoadedProgram> program_;
+  uint64_t compressed_ = 0;
+  uint64_t fitting_ = 0;  // blocks of at most 5000 bytes (the program's max_block_size)
 };
 
-TEST_F(SmallLayoutTest, EveryStagingPathMatchesTheIterator) {
+TEST_P(SmallLayoutTest, EveryStagingPathMatchesTheIterator) {
   const std::vector<KV> expected = d_->Expected(nullptr);
   const size_t blocks = d_->VisibleDataBlocks(d_->db->db()->GetLatestSequenceNumber());
   const Scanned host = Scan(d_->Plan(d_->db->db()->GetLatestSequenceNumber()));
@@ -263,22 +288,36 @@ TEST_F(SmallLayoutTest, EveryStagingPathMatchesTheIterator) {
   EXPECT_TRUE(SameRows(expected, host.rows)) << "host path";
   for (uint32_t batch_blocks : {1u, 3u, 6u, 64u}) {
     SCOPED_TRACE("batch_blocks " + std::to_string(batch_blocks));
-    for (bool io_uring : {false, true}) {
+    for (const char* reads : {"pread", "io_uring", "mmap", "in place"}) {
+      SCOPED_TRACE(reads);
       ScanPlan plan = DevicePlan(batch_blocks);
-      if (io_uring) plan.block_source = BlockSourceOptions{};
+      if (std::string_view(reads) != "pread") plan.block_source = BlockSourceOptions{};
+      if (std::string_view(reads) == "mmap") plan.block_source->use_mmap = true;
+      const bool in_place = std::string_view(reads) == "in place";
+      if (in_place) plan.block_source->read_into_device_memory = true;
       Scanned got = Scan(plan);
       ASSERT_TRUE(got.status.ok()) << got.status.ToString();
-      EXPECT_TRUE(SameRows(expected, got.rows)) << (io_uring ? "io_uring" : "pread");
+      EXPECT_TRUE(SameRows(expected, got.rows));
       EXPECT_EQ(got.stats.blocks_read, blocks);
       EXPECT_EQ(got.stats.blocks_skipped, 0u);
       // Re-run blocks are counted once; host-filtered ones as the device would send them.
       EXPECT_EQ(got.stats.entries_scanned, host.stats.entries_scanned);
       EXPECT_EQ(got.stats.bytes_to_host, host.stats.bytes_to_host);
+      EXPECT_EQ(got.stats.io_fallback_reason, "");
+      // Through a block source every compressed block that fits the program
+      // is decompressed in local memory; none otherwise (pread per block
+      // hands over decompressed blocks).
+      // Uncompressed files read in place: every block the program accepts
+      // was read straight into local memory; none otherwise.
+      const bool read_in_place = in_place && GetParam() == pt::Compression::kNone;
+      EXPECT_EQ(got.stats.blocks_read_in_place, read_in_place ? fitting_ : 0u);
+      EXPECT_EQ(got.stats.blocks_decompressed_in_place,
+                plan.block_source && !read_in_place ? compressed_ : 0u);
     }
   }
 }
 
-TEST_F(SmallLayoutTest, LimitCountsEveryBlockReadOrSkipped) {
+TEST_P(SmallLayoutTest, LimitCountsEveryBlockReadOrSkipped) {
   const std::vector<KV> expected = d_->Expected(nullptr);
   const size_t blocks = d_->VisibleDataBlocks(d_->db->db()->GetLatestSequenceNumber());
   for (uint64_t limit : {uint64_t{1}, uint64_t{100}, uint64_t{expected.size() - 1}}) {
@@ -295,6 +334,105 @@ TEST_F(SmallLayoutTest, LimitCountsEveryBlockReadOrSkipped) {
     }
   }
 }
+
+// A block exactly at the program's max_block_size runs on the device, in
+// place; one byte over goes to the host. Both equal the iterator. The
+// layout's limit is set to the file's largest block.
+TEST_P(SmallLayoutTest, BlockAtTheLocalMemoryLimitRunsInPlaceOneByteMoreOnTheHost) {
+  const std::vector<KV> expected = d_->Expected(nullptr);
+  uint32_t largest = 0;
+  uint64_t at_largest = 0;
+  auto live = d_->db->LiveFiles();
+  ASSERT_TRUE(live.ok());
+  for (const auto& f : *live) {
+    SstOpenOptions options;
+    options.largest_seqno = f.largest_seqno;
+    auto sst = SstFile::Open(f.path, options);
+    ASSERT_TRUE(sst.ok());
+    for (size_t i = 0; i < (*sst)->num_data_blocks(); ++i) {
+      auto b = (*sst)->ReadDataBlock(i);
+      ASSERT_TRUE(b.ok());
+      const uint32_t size = static_cast<uint32_t>(b->data.size());
+      if (size > largest) at_largest = 0;
+      largest = std::max(largest, size);
+      at_largest += size == largest;
+    }
+  }
+  for (uint32_t limit : {largest, largest - 1}) {
+    SCOPED_TRACE("max_block_size " + std::to_string(limit) + ", largest block " +
+                 std::to_string(largest));
+    HostDevice device;
+    auto program =
+        LoadTestProgram(device, testing::SmallLayout(4, 4 * largest + 64, limit, 4000, 64 << 10));
+    ASSERT_NE(program, nullptr);
+    for (bool in_place : {false, true}) {
+      ScanPlan plan = d_->Plan(d_->db->db()->GetLatestSequenceNumber());
+      plan.device = &device;
+      plan.program = program.get();
+      plan.batch_blocks = 4;
+      plan.block_source = BlockSourceOptions{};
+      plan.block_source->read_into_device_memory = in_place;
+      Scanned got = Scan(plan);
+      ASSERT_TRUE(got.status.ok()) << got.status.ToString();
+      EXPECT_TRUE(SameRows(expected, got.rows)) << "in place " << in_place;
+      const uint64_t on_device =
+          got.stats.blocks_read_in_place + got.stats.blocks_decompressed_in_place;
+      if (in_place && GetParam() == pt::Compression::kNone) {
+        // Every block fits at the limit; the largest ones go to the host one byte below it.
+        const size_t all = d_->VisibleDataBlocks(d_->db->db()->GetLatestSequenceNumber());
+        EXPECT_EQ(got.stats.blocks_read_in_place, limit == largest ? all : all - at_largest);
+      } else if (!in_place && GetParam() == pt::Compression::kNone) {
+        EXPECT_EQ(on_device, 0u);
+      }
+    }
+  }
+}
+
+// A block damaged on disk is Corruption naming the file and the block's
+// offset on every read path, the zero-copy ones included (read straight into
+// local memory, walked in a mapping, decompressed in place): the checksum is
+// verified before the block is walked or decompressed.
+TEST_P(SmallLayoutTest, CorruptBlockIsCorruptionOnEveryZeroCopyPath) {
+  auto live = d_->db->LiveFiles();
+  ASSERT_TRUE(live.ok());
+  const auto bottom = std::find_if(live->begin(), live->end(),
+                                   [](const pt::LiveSstFile& f) { return f.level > 0; });
+  ASSERT_NE(bottom, live->end());
+  auto sst = SstFile::Open(bottom->path);
+  ASSERT_TRUE(sst.ok());
+  ASSERT_GT((*sst)->num_data_blocks(), 3u);
+  const BlockHandle h = (*sst)->data_block_handle(2);
+  sst->reset();
+  {
+    std::fstream f(bottom->path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(h.offset + 3));
+    char c;
+    f.read(&c, 1);
+    c ^= 0x10;
+    f.seekp(static_cast<std::streamoff>(h.offset + 3));
+    f.write(&c, 1);
+  }
+  for (const char* reads : {"pread", "io_uring", "mmap", "in place"}) {
+    SCOPED_TRACE(reads);
+    ScanPlan plan = DevicePlan(3);
+    if (std::string_view(reads) != "pread") plan.block_source = BlockSourceOptions{};
+    if (std::string_view(reads) == "mmap") plan.block_source->use_mmap = true;
+    if (std::string_view(reads) == "in place") plan.block_source->read_into_device_memory = true;
+    Scanned got = Scan(plan);
+    ASSERT_TRUE(got.status.IsCorruption()) << got.status.ToString();
+    EXPECT_NE(got.status.message().find(bottom->name + ": bad block checksum at offset " +
+                                        std::to_string(h.offset)),
+              std::string::npos)
+        << got.status.message();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Compressions, SmallLayoutTest,
+                         ::testing::Values(pt::Compression::kNone, pt::Compression::kLz4,
+                                           pt::Compression::kZstd),
+                         [](const ::testing::TestParamInfo<pt::Compression>& info) {
+                           return std::string(pt::CompressionName(info.param));
+                         });
 
 // The test program followed by damage to its output (a buggy program).
 using Damage = std::function<void(abi::RunContext*, uint8_t* mem, const abi::ProgramLayout&)>;

@@ -169,6 +169,101 @@ TEST_F(BlockSourceTest, RawOnlyWithoutDecode) {
   EXPECT_GT(n, 0u);
 }
 
+// The mmap backend (one file per source): blocks where they lie in the
+// mapping, the same bytes as ReadDataBlock, the oversized blocks of big.sst
+// (larger than read_size) included; raw views point into the mapping, so
+// nothing was copied into a buffer.
+TEST_F(BlockSourceTest, MmapMatchesReadDataBlockOneFilePerSource) {
+  for (size_t fi = 0; fi < files_.size(); ++fi) {
+    SCOPED_TRACE(paths_[fi]);
+    BlockSourceOptions o;
+    o.use_mmap = true;
+    o.read_size = 64 << 10;
+    auto src = BlockSource::Open({files_[fi].get()}, o);
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    EXPECT_STREQ((*src)->backend(), "mmap");
+    EXPECT_EQ((*src)->backend_reason(), "");
+    SourceBlock b;
+    bool done = false;
+    size_t n = 0;
+    const char* previous_end = nullptr;
+    while (true) {
+      ASSERT_TRUE((*src)->Next(&b, &done).ok());
+      if (done) break;
+      ASSERT_EQ(b.block_index, n);
+      auto expected = files_[fi]->ReadDataBlock(n);
+      ASSERT_TRUE(expected.ok());
+      ASSERT_TRUE(b.contents == expected->data) << "block " << n;
+      // Consecutive blocks lie back to back, as in the file (not in buffers).
+      if (previous_end != nullptr && b.handle.size < o.read_size) {
+        EXPECT_EQ(b.raw.data(), previous_end) << "block " << n;
+      }
+      previous_end = b.raw.data() + b.raw.size();
+      ++n;
+    }
+    EXPECT_EQ(n, files_[fi]->num_data_blocks());
+    EXPECT_EQ((*src)->stats().blocks, n);
+  }
+}
+
+// mmap is for buffered reads of one file: several files or O_DIRECT read
+// with io_uring (cold reads), and a source over several files says why.
+TEST_F(BlockSourceTest, MmapOnlyForOneFileWithoutDirectIo) {
+  BlockSourceOptions o;
+  o.use_mmap = true;
+  auto several = BlockSource::Open(Files(), o);
+  ASSERT_TRUE(several.ok());
+  EXPECT_STRNE((*several)->backend(), "mmap");
+  EXPECT_NE((*several)->backend_reason().find("mmap"), std::string::npos)
+      << (*several)->backend_reason();
+  o.o_direct = true;
+  auto direct = BlockSource::Open({files_[0].get()}, o);
+  if (direct.status().IsNotSupported()) GTEST_SKIP() << direct.status().ToString();
+  ASSERT_TRUE(direct.ok());
+  EXPECT_STRNE((*direct)->backend(), "mmap");
+}
+
+// decompress = false: every block verified, compressed ones left in raw for
+// the caller, who decodes them in place (DecodedBlockSize + DecodeBlockInto)
+// into the same bytes as ReadDataBlock. Every backend.
+TEST_F(BlockSourceTest, VerifiedCompressedBlocksLeftForInPlaceDecoding) {
+  for (const char* backend : {"pread", "io_uring", "mmap"}) {
+    SCOPED_TRACE(backend);
+    size_t compressed = 0;
+    for (size_t fi = 0; fi < files_.size(); ++fi) {
+      BlockSourceOptions o;
+      o.decompress = false;
+      o.use_io_uring = std::string_view(backend) == "io_uring";
+      o.use_mmap = std::string_view(backend) == "mmap";
+      auto src = BlockSource::Open({files_[fi].get()}, o);
+      ASSERT_TRUE(src.ok());
+      ASSERT_STREQ((*src)->backend(), backend);
+      SourceBlock b;
+      bool done = false;
+      while (true) {
+        ASSERT_TRUE((*src)->Next(&b, &done).ok());
+        if (done) break;
+        auto expected = files_[fi]->ReadDataBlock(b.block_index);
+        ASSERT_TRUE(expected.ok());
+        ASSERT_EQ(b.compressed, expected->compression != 0);
+        if (!b.compressed) {
+          ASSERT_TRUE(b.contents == expected->data);
+          continue;
+        }
+        ++compressed;
+        EXPECT_TRUE(b.contents.empty());
+        auto size = files_[fi]->DecodedBlockSize(b.handle, b.raw);
+        ASSERT_TRUE(size.ok()) << size.status().ToString();
+        ASSERT_EQ(*size, expected->data.size());
+        std::string out(*size, '\0');
+        ASSERT_TRUE(files_[fi]->DecodeBlockInto(b.handle, b.raw, std::span<char>(out)).ok());
+        ASSERT_EQ(out, expected->data);
+      }
+    }
+    EXPECT_GT(compressed, 0u);
+  }
+}
+
 TEST_F(BlockSourceTest, CorruptBlockOnDiskIsCorruption) {
   const BlockHandle h = files_[1]->data_block_handle(3);
   {
@@ -180,11 +275,21 @@ TEST_F(BlockSourceTest, CorruptBlockOnDiskIsCorruption) {
     f.seekp(static_cast<std::streamoff>(h.offset + 10));
     f.write(&c, 1);
   }
-  for (bool uring : {true, false}) {
+  // Every backend, also with compressed blocks left to the caller: the
+  // checksum is verified before anything reads the block (where it lies,
+  // for mmap).
+  for (int mode = 0; mode < 6; ++mode) {
+    const bool uring = mode % 3 == 0, mmap = mode % 3 == 2;
+    SCOPED_TRACE("mode " + std::to_string(mode));
     BlockSourceOptions o;
     o.use_io_uring = uring;
-    auto src = BlockSource::Open(Files(), o);
+    o.use_mmap = mmap;
+    o.decompress = mode < 3;
+    auto src = mmap ? BlockSource::Open({files_[1].get()}, o) : BlockSource::Open(Files(), o);
     ASSERT_TRUE(src.ok());
+    if (mmap) {
+      ASSERT_STREQ((*src)->backend(), "mmap");
+    }
     SourceBlock b;
     bool done = false;
     Status s;

@@ -1,7 +1,9 @@
 // Unit tests of the building blocks: crc32c, block checksums, decompression
 // of malformed input, block layout, handles, footers.
 #include <gtest/gtest.h>
+#include <lz4.h>
 #include <snappy-c.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #include <random>
@@ -94,6 +96,115 @@ TEST(DecompressTest, RoundTripsAndRejectsGarbage) {
   }
   EXPECT_TRUE(DecompressBlock(3, "x", o, &out).IsNotSupported());  // bzip2
   EXPECT_TRUE(DecompressBlock(0x33, "x", o, &out).IsCorruption());
+}
+
+// Payloads of every compression that declares its size, for `input`:
+// {type, payload, format_version}.
+struct Compressed {
+  uint8_t type;
+  std::string payload;
+  uint32_t format_version;
+};
+std::vector<Compressed> CompressAll(const std::string& input) {
+  std::vector<Compressed> out;
+  size_t max = snappy_max_compressed_length(input.size());
+  std::string snap(max, '\0');
+  EXPECT_EQ(snappy_compress(input.data(), input.size(), snap.data(), &max), SNAPPY_OK);
+  snap.resize(max);
+  out.push_back({1, snap, 5});
+  std::string z(ZSTD_compressBound(input.size()), '\0');
+  z.resize(ZSTD_compress(z.data(), z.size(), input.data(), input.size(), 3));
+  std::string framed;
+  PutVarint32(&framed, static_cast<uint32_t>(input.size()));
+  out.push_back({7, framed + z, 5});
+  std::string l(LZ4_compressBound(static_cast<int>(input.size())), '\0');
+  l.resize(LZ4_compress_default(input.data(), l.data(), static_cast<int>(input.size()),
+                                static_cast<int>(l.size())));
+  out.push_back({4, framed + l, 5});  // lz4, size-prefixed
+  std::string legacy(8, '\0');        // lz4, format_version 1: fixed32 size + 4 bytes
+  EncodeFixed32(legacy.data(), static_cast<uint32_t>(input.size()));
+  out.push_back({4, legacy + l, 1});
+  z_stream zs{};
+  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string d(deflateBound(&zs, input.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
+  zs.avail_in = static_cast<uInt>(input.size());
+  zs.next_out = reinterpret_cast<Bytef*>(d.data());
+  zs.avail_out = static_cast<uInt>(d.size());
+  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  d.resize(zs.total_out);
+  deflateEnd(&zs);
+  out.push_back({2, framed + d, 5});  // zlib, size-prefixed
+  out.push_back({0, input, 5});       // stored
+  return out;
+}
+
+// In place (DecompressedSize + DecompressBlockInto into memory the caller
+// owns) equals the reference DecompressBlock for every sized compression,
+// random inputs; wrong sizes and damaged payloads are rejected the same way.
+TEST(DecompressTest, InPlaceEqualsReferenceDecompression) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 40; ++round) {
+    std::string input;
+    const size_t n = rng() % 20000;
+    for (size_t i = 0; i < n; ++i) {
+      input.push_back(rng() % 3 == 0 ? static_cast<char>(rng()) : static_cast<char>('a' + i % 7));
+    }
+    for (const Compressed& c : CompressAll(input)) {
+      SCOPED_TRACE("type " + std::to_string(c.type) + " fv " + std::to_string(c.format_version) +
+                   " size " + std::to_string(n));
+      DecompressOptions o;
+      o.format_version = c.format_version;
+      std::string reference;
+      ASSERT_TRUE(DecompressBlock(c.type, c.payload, o, &reference).ok());
+      ASSERT_EQ(reference, input);
+      Result<size_t> size = DecompressedSize(c.type, c.payload, o);
+      ASSERT_TRUE(size.ok()) << size.status().ToString();
+      ASSERT_EQ(*size, input.size());
+      // Into a larger region at an odd offset, as into local memory: the
+      // bytes around the output stay untouched.
+      std::string region(*size + 64, '\x5a');
+      ASSERT_TRUE(
+          DecompressBlockInto(c.type, c.payload, o, std::span<char>(region.data() + 31, *size))
+              .ok());
+      EXPECT_EQ(region.substr(31, *size), reference);
+      EXPECT_EQ(region.substr(0, 31), std::string(31, '\x5a'));
+      EXPECT_EQ(region.substr(31 + *size), std::string(33, '\x5a'));
+      // A region of the wrong size: the caller's mistake, not the file's.
+      EXPECT_TRUE(
+          DecompressBlockInto(c.type, c.payload, o, std::span<char>(region.data(), *size + 1))
+              .IsInvalidArgument());
+      if (c.type == 0 || input.size() < 16) continue;
+      // Damage: a truncated payload is Corruption in place exactly as in the reference.
+      const std::string cut = c.payload.substr(0, c.payload.size() - 9);
+      std::string ref_out;
+      const Status ref = DecompressBlock(c.type, cut, o, &ref_out);
+      Result<size_t> cut_size = DecompressedSize(c.type, cut, o);
+      if (!cut_size.ok()) {
+        EXPECT_TRUE(ref.IsCorruption()) << ref.ToString();
+        EXPECT_EQ(cut_size.status().code(), ref.code());
+        continue;
+      }
+      std::string out(*cut_size, '\0');
+      const Status in_place = DecompressBlockInto(c.type, cut, o, std::span<char>(out));
+      EXPECT_TRUE(in_place.IsCorruption()) << in_place.ToString();
+      EXPECT_EQ(in_place.code(), ref.code()) << ref.ToString();
+    }
+  }
+}
+
+TEST(DecompressTest, InPlaceNeedsADeclaredSize) {
+  DecompressOptions fv1;
+  fv1.format_version = 1;
+  EXPECT_TRUE(DecompressedSize(2, "xx", fv1).status().IsNotSupported());  // zlib, unsized
+  EXPECT_TRUE(DecompressedSize(3, "xx", {}).status().IsNotSupported());   // bzip2
+  EXPECT_TRUE(DecompressedSize(0x33, "xx", {}).status().IsCorruption());
+  DecompressOptions small;
+  small.max_output = 100;
+  std::string over;
+  PutVarint32(&over, 101);
+  EXPECT_TRUE(DecompressedSize(4, over + "x", small).status().IsCorruption());
+  EXPECT_TRUE(DecompressedSize(7, "\xff\xff\xff\xff\xff", {}).status().IsCorruption());
 }
 
 TEST(BlockHandleTest, EncodeDecode) {

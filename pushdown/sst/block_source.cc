@@ -526,6 +526,8 @@ Result<std::unique_ptr<BlockSource>> BlockSource::Open(std::vector<const SstFile
     PD_RETURN_IF_ERROR(u->AllocateBuffers());
     Status s = u->Init();
     if (s.ok()) {
+      // Why mmap was not taken, before the ring's own notes.
+      u->SetReason(reason + u->backend_reason());
       return std::unique_ptr<BlockSource>(std::move(u));
     }
     reason += s.message();

@@ -112,8 +112,9 @@ class BlockSource {
 
   // "mmap", "io_uring" or "pread".
   virtual const char* backend() const = 0;
-  // Why the backend is not io_uring with registered files and buffers (empty
-  // when it is).
+  // Why the backend is not io_uring with registered files and buffers, and,
+  // with use_mmap, why it is not mmap ("mmap: ...; "). Empty when it is what
+  // was asked for.
   const std::string& backend_reason() const { return backend_reason_; }
   const BlockSourceStats& stats() const { return stats_; }
 

@@ -494,10 +494,10 @@ class Walker {
       });
       return;
     }
-    for (uint64_t at : {0, 8}) {
-      b_.StoreLEInBounds(b_.CreateAdd(dst, I64(at)),
-                         b_.LoadLEInBounds(b_.CreateAdd(src, I64(at)), 8), 8);
-    }
+    // The first two chunks through one window each (one mask per side on BPF).
+    Value* src_window = b_.WindowInBounds(src);
+    Value* dst_window = b_.WindowInBounds(dst);
+    for (uint32_t at : {0, 8}) b_.StoreWindow(dst_window, at, b_.LoadWindow(src_window, at, 8), 8);
     BasicBlock* more = b_.NewBlock("copy.more");
     BasicBlock* loop = b_.NewBlock("copy.loop");
     BasicBlock* body = b_.NewBlock("copy.body");
@@ -519,10 +519,14 @@ class Walker {
 
   void CheckRow(Value* vp, Value* vlen, Value* err) {
     FailIf(b_.CreateICmpULT(vlen, I64(row_->min_value_size)), abi::kBlockBadRow, err);
-    FailIf(b_.CreateICmpNE(b_.LoadLE(vp, 1), I64(kRowFormatVersion)), abi::kBlockBadRow, err);
+    // In bounds from here: [vp, vp + vlen) is inside the entries (checked with
+    // the header), vlen >= min_value_size, and the version byte and the var
+    // table lie below min_value_size.
+    FailIf(b_.CreateICmpNE(b_.LoadLEInBoundsAt(vp, 0, 1), I64(kRowFormatVersion)),
+           abi::kBlockBadRow, err);
     Value* prev = I64(row_->var_data_offset);
     for (uint32_t k = 0; k < row_->num_var; ++k) {
-      Value* e = b_.LoadLE(b_.CreateAdd(vp, I64(row_->var_table_offset + 4 * k)), 4);
+      Value* e = b_.LoadLEInBoundsAt(vp, row_->var_table_offset + 4 * k, 4);
       FailIf(b_.CreateOr(b_.CreateICmpULT(e, prev), b_.CreateICmpUGT(e, vlen)), abi::kBlockBadRow,
              err);
       prev = e;
@@ -729,7 +733,7 @@ class Walker {
     b_.CreateCondBr(b_.CreateICmpEQ(type, I64(1)), is_value, classified);
     b_.SetInsertPoint(is_value);
     if (row_) CheckRow(e->vp, e->value_len, e->err);
-    EntryView view{scratch, e->user_len, e->vp, e->value_len};
+    EntryView view{scratch, e->user_len, e->vp, e->value_len, row_ != nullptr};
     Value* m = predicate_(b_, view);
     Value* value_class = b_.CreateSelect(m, I64(abi::kMatched), I64(abi::kShadow));
     BasicBlock* value_end = b_.GetInsertBlock();
@@ -798,7 +802,8 @@ class Walker {
     b_.CreateCondBr(b_.CreateICmpEQ(cls, I64(abi::kMatched)), add, next);
     b_.SetInsertPoint(add);
     AggStore(0, b_.CreateAdd(AggLoad(0), I64(1)));
-    EntryView view{scratch, user_len, vp, value_len};
+    // Matched entries passed CheckRow (Classify).
+    EntryView view{scratch, user_len, vp, value_len, row_ != nullptr};
     (*aggregate_)(b_, view);
     b_.CreateBr(next);
   }

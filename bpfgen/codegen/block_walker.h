@@ -18,6 +18,11 @@ struct EntryView {
   llvm::Value* key_len = nullptr;    // user key length (internal key - 8)
   llvm::Value* value_off = nullptr;  // value inside the staged block
   llvm::Value* value_len = nullptr;
+  // The value passed the walker's row check (version, value_len >=
+  // RowLayout::min_value_size, monotone var table) and lies inside the staged
+  // block: the row's fixed part [value_off, value_off + min_value_size) is
+  // in bounds, so its loads need no mask of their own (LoadLEInBoundsAt).
+  bool row_checked = false;
 };
 
 // Emits, at the builder's insertion point, code that returns i1: does the

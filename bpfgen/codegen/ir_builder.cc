@@ -163,6 +163,40 @@ void IRBuilderPD::StoreLEInBounds(llvm::Value* off, llvm::Value* v, unsigned byt
                      DataAlign(bytes));
 }
 
+llvm::Value* IRBuilderPD::Window(llvm::Value* off) { return Addr(off); }
+
+llvm::Value* IRBuilderPD::WindowInBounds(llvm::Value* off) {
+  if (bpf()) return Addr(off);
+  if (off->getType() != getInt64Ty()) off = CreateZExt(off, getInt64Ty());
+  return CreateGEP(getInt8Ty(), mem_, off);
+}
+
+llvm::Value* IRBuilderPD::LoadWindow(llvm::Value* window, uint32_t c, unsigned bytes, bool sign) {
+  auto* ty = getIntNTy(bytes * 8);
+  if (uint64_t{c} + bytes > kMemoryPad && status_.ok()) {
+    status_ = Status::Internal("window access at +" + std::to_string(c) + " past the padding");
+  }
+  llvm::Value* v =
+      CreateAlignedLoad(ty, CreateConstGEP1_64(getInt8Ty(), window, c), DataAlign(bytes));
+  if (bytes == 8) return v;
+  return sign ? CreateSExt(v, getInt64Ty()) : CreateZExt(v, getInt64Ty());
+}
+
+void IRBuilderPD::StoreWindow(llvm::Value* window, uint32_t c, llvm::Value* v, unsigned bytes) {
+  if (uint64_t{c} + bytes > kMemoryPad && status_.ok()) {
+    status_ = Status::Internal("window access at +" + std::to_string(c) + " past the padding");
+  }
+  CreateAlignedStore(CreateTrunc(v, getIntNTy(bytes * 8)),
+                     CreateConstGEP1_64(getInt8Ty(), window, c), DataAlign(bytes));
+}
+
+llvm::Value* IRBuilderPD::LoadLEInBoundsAt(llvm::Value* base, uint32_t c, unsigned bytes,
+                                           bool sign) {
+  uint32_t start = c / kWindowStride * kWindowStride;
+  llvm::Value* off = start == 0 ? base : CreateAdd(base, I64(start));
+  return LoadWindow(WindowInBounds(off), c - start, bytes, sign);
+}
+
 llvm::Value* IRBuilderPD::LoadAt(uint64_t off, unsigned bytes) {
   llvm::Value* v = CreateAlignedLoad(getIntNTy(bytes * 8), AddrConst(off), llvm::Align(bytes));
   return bytes == 8 ? v : CreateZExt(v, getInt64Ty());

@@ -57,6 +57,25 @@ class IRBuilderPD : public llvm::IRBuilder<> {
   // Native: no mask. BPF: masked anyway (the verifier cannot see the proof).
   llvm::Value* LoadLEInBounds(llvm::Value* off, unsigned bytes);
   void StoreLEInBounds(llvm::Value* off, llvm::Value* v, unsigned bytes);
+  // Windows: accesses at small constant offsets from one variable offset
+  // share its mask. Window(off) = mem + (off & mask); an access at window + c
+  // with c + bytes <= kMemoryPad stays inside local memory (a power of two
+  // plus kMemoryPad bytes), which the BPF verifier sees from the mask.
+  // WindowInBounds: native mem + off without a mask (REQUIRES: every access
+  // through it proven inside local memory; say why at the call); BPF masked.
+  // An access with c + bytes > kMemoryPad is a generator bug: recorded in
+  // status() (Internal).
+  llvm::Value* Window(llvm::Value* off);
+  llvm::Value* WindowInBounds(llvm::Value* off);
+  llvm::Value* LoadWindow(llvm::Value* window, uint32_t c, unsigned bytes, bool sign = false);
+  void StoreWindow(llvm::Value* window, uint32_t c, llvm::Value* v, unsigned bytes);
+  // Little-endian load at base + c through the WindowInBounds of base +
+  // (c rounded down to kWindowStride): loads near each other (a row's fixed
+  // fields) share one mask on BPF and need none on the host.
+  // REQUIRES: [base + c, base + c + bytes) inside local memory, proven.
+  static constexpr uint32_t kWindowStride = 56;  // + an 8-byte access <= kMemoryPad
+  llvm::Value* LoadLEInBoundsAt(llvm::Value* base, uint32_t c, unsigned bytes, bool sign = false);
+
   // Aligned accesses at constant offsets (descriptors, state, records).
   llvm::Value* LoadAt(uint64_t off, unsigned bytes);
   void StoreAt(uint64_t off, llvm::Value* v, unsigned bytes);

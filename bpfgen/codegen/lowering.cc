@@ -135,23 +135,32 @@ Val Lowering::Column(const Expr& e) {
   const bpfgen::Column& col = schema_.columns[e.column];
   const ColumnLayout& c = row_->columns[e.column];
   llvm::Value* vp = en.value_off;
+  // A load at vp + off of the row's fixed part (null bitmap, fixed fields,
+  // var table: all below min_value_size): after the walker's row check
+  // through a window (one mask for nearby fields on BPF, none on the host).
+  auto row_load = [&](uint32_t off, unsigned bytes, bool sign = false) {
+    if (en.row_checked && uint64_t{off} + bytes <= row_->min_value_size) {
+      return b_.LoadLEInBoundsAt(vp, off, bytes, sign);
+    }
+    return b_.LoadLE(b_.CreateAdd(vp, I64(off)), bytes, sign);
+  };
   llvm::Value* null = False();
   if (col.nullable) {
-    llvm::Value* bits = b_.LoadLE(b_.CreateAdd(vp, I64(c.null_byte)), 1);
+    llvm::Value* bits = row_load(c.null_byte, 1);
     null = b_.CreateICmpNE(b_.CreateAnd(bits, I64(c.null_mask)), I64(0));
   }
   llvm::Value* at = b_.CreateAdd(vp, I64(c.offset));
   switch (col.type.id) {
     case TypeId::kBool:
-      return Bool(b_.CreateICmpNE(b_.LoadLE(at, 1), I64(0)), null);
+      return Bool(b_.CreateICmpNE(row_load(c.offset, 1), I64(0)), null);
     case TypeId::kInt32:
     case TypeId::kDate:
-      return Int(b_.LoadLE(at, 4, true), null);
+      return Int(row_load(c.offset, 4, true), null);
     case TypeId::kInt64:
     case TypeId::kDecimal:
-      return Int(b_.LoadLE(at, 8), null);
+      return Int(row_load(c.offset, 8), null);
     case TypeId::kDouble: {
-      llvm::Value* bits = b_.LoadLE(at, 8);
+      llvm::Value* bits = row_load(c.offset, 8);
       if (!b_.bpf()) bits = b_.CreateBitCast(bits, b_.getDoubleTy());
       return {Val::Kind::kDouble, bits, nullptr, null};
     }
@@ -161,9 +170,9 @@ Val Lowering::Column(const Expr& e) {
       return TrimChar(v);
     }
     case TypeId::kVarchar: {
-      llvm::Value* end = b_.LoadLE(at, 4);
+      llvm::Value* end = row_load(c.offset, 4);
       llvm::Value* start = c.var_index == 0 ? static_cast<llvm::Value*>(I64(row_->var_data_offset))
-                                            : b_.LoadLE(b_.CreateSub(at, I64(4)), 4);
+                                            : row_load(c.offset - 4, 4);
       Val v{Val::Kind::kString, b_.CreateAdd(vp, start), b_.CreateSub(end, start), null};
       v.max_len = col.type.length ? col.type.length : options_.max_block_size;
       return v;

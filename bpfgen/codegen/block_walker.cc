@@ -217,9 +217,12 @@ class Walker {
 
   // The aggregate region (program_abi.h, "Aggregation") as u64 words: the
   // row count, then 4 per accumulator. BPF: volatile, like the walker state.
+  // Grouped: only the row count (the slots have the undo area).
   uint32_t AggWords() const {
-    return aggregate_ == nullptr ? 0 : 1 + 4 * plan_.layout.num_aggregates;
+    if (aggregate_ == nullptr) return 0;
+    return Grouped() ? 1 : 1 + 4 * plan_.layout.num_aggregates;
   }
+  bool Grouped() const { return plan_.layout.num_group_keys > 0; }
   Value* AggLoad(uint32_t w) {
     auto* v = llvm::cast<llvm::LoadInst>(b_.LoadAt(plan_.layout.agg_offset + 8 * w, 8));
     v->setVolatile(b_.bpf());
@@ -250,6 +253,11 @@ class Walker {
       for (uint32_t w = 0; w < AggWords(); ++w) {
         b_.StoreState(static_cast<StateSlot>(kStAggSave0 + w), AggLoad(w));
       }
+      if (Grouped()) {  // a new epoch, an empty undo area (program_abi.h)
+        const uint64_t g = plan_.layout.group_offset;
+        b_.StoreAt(g, b_.CreateAdd(b_.LoadAt(g, 8), I64(1)), 8);
+        b_.StoreAt(g + 8, I64(0), 8);
+      }
     });
   }
   void RestoreAggregatesIf(Value* cond) {
@@ -258,7 +266,47 @@ class Walker {
       for (uint32_t w = 0; w < AggWords(); ++w) {
         AggStore(w, b_.LoadState(static_cast<StateSlot>(kStAggSave0 + w)));
       }
+      if (Grouped()) RestoreGroups();
     });
+  }
+  // Copies the undo area's slots back (program_abi.h, "Grouped
+  // aggregation"). BPF: bpf_loop over the entries (the callback is verified
+  // once; the count is at most group_slots); native: a bounded loop.
+  void RestoreGroups() {
+    const abi::ProgramLayout& l = plan_.layout;
+    Value* n = b_.LoadAt(l.group_offset + 8, 8);
+    n = b_.CreateSelect(b_.CreateICmpUGT(n, I64(l.group_slots)), I64(l.group_slots), n);
+    if (!b_.bpf()) {
+      b_.BoundedLoop(l.group_slots, [&](Value* i, BasicBlock* exit) {
+        BasicBlock* body = b_.NewBlock("undo");
+        b_.CreateCondBr(b_.CreateICmpUGE(i, n), exit, body);
+        b_.SetInsertPoint(body);
+        RestoreGroupSlot(i);
+      });
+      return;
+    }
+    if (undo_fn_ == nullptr) {
+      auto* i64 = b_.getInt64Ty();
+      undo_fn_ =
+          b_.CreateFunction("pd_undo", llvm::FunctionType::get(i64, {i64, b_.getPtrTy()}, false),
+                            true, ".text", "up", 'l');
+      llvm::IRBuilderBase::InsertPointGuard guard(b_);
+      b_.EnterFunction(undo_fn_, BasicBlock::Create(b_.getContext(), "entry", undo_fn_));
+      RestoreGroupSlot(undo_fn_->getArg(0));
+      b_.CreateRet(I64(0));
+    }
+    b_.CallBpfLoop(b_.CreateTrunc(n, b_.getInt32Ty()), undo_fn_);
+  }
+  // Undo entry i: [slot offset][the slot as it was].
+  void RestoreGroupSlot(Value* i) {
+    const abi::ProgramLayout& l = plan_.layout;
+    Value* u =
+        b_.CreateAdd(I64(l.undo_offset), b_.CreateMul(i, I64(8 + uint64_t{l.group_slot_size})));
+    Value* at = b_.LoadField(u, 0, 8);
+    for (uint32_t w = 0; w < l.group_slot_size / 8; ++w) {
+      b_.StoreField(b_.CreateAdd(at, I64(8 * w)), 0,
+                    b_.LoadField(b_.CreateAdd(u, I64(8 + 8 * w)), 0, 8), 8);
+    }
   }
 
   // Branches to the finish block; leaves the builder without a valid block.
@@ -804,7 +852,9 @@ class Walker {
     AggStore(0, b_.CreateAdd(AggLoad(0), I64(1)));
     // Matched entries passed CheckRow (Classify).
     EntryView view{scratch, user_len, vp, value_len, row_ != nullptr};
-    (*aggregate_)(b_, view);
+    if (Value* no_slot = (*aggregate_)(b_, view)) {
+      FailIf(no_slot, abi::kBlockNeedsRecords, err);
+    }
     b_.CreateBr(next);
   }
 
@@ -816,6 +866,7 @@ class Walker {
   llvm::Function* main_ = nullptr;
   llvm::Function* slow_header_ = nullptr;
   llvm::Function* entry_fn_ = nullptr;  // BPF, large predicates: see PredicateIsSmall
+  llvm::Function* undo_fn_ = nullptr;   // BPF, grouped: the bpf_loop callback of RestoreGroups
   bool inline_entries_ = true;
   bool in_entry_fn_ = false;    // emitting pd_entry
   BasicBlock* done_ = nullptr;  // out of loop budget or output: store the RunContext

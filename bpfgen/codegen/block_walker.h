@@ -32,9 +32,11 @@ using PredicateEmitter = std::function<llvm::Value*(IRBuilderPD& b, const EntryV
 
 // Emits, at the builder's insertion point, the accumulator updates of one
 // matching entry of a kAggregate block (program_abi.h, "Aggregation"); the
-// walker has counted the row in the region's header. Same rules as a
-// PredicateEmitter for blocks and the builder.
-using AggregateEmitter = std::function<void(IRBuilderPD& b, const EntryView& entry)>;
+// walker has counted the row in the region's header. Returns null, or i1:
+// the entry's group has no slot (the walker ends the block
+// kBlockNeedsRecords). Same rules as a PredicateEmitter for blocks and the
+// builder.
+using AggregateEmitter = std::function<llvm::Value*(IRBuilderPD& b, const EntryView& entry)>;
 
 // Emits the whole program into b.module(). `row` is null in raw mode (no row
 // checks); otherwise Value entries are validated against it (kBlockBadRow).

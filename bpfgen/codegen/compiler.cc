@@ -148,9 +148,15 @@ Result<Built> BuildModule(Target target, const Schema& schema,
                           const llvm::DataLayout& data_layout,
                           const std::shared_ptr<codegen::DiagnosticLog>& log, Phase* phase) {
   phase->Set(CompileFailure::kInvalidArgument);
-  PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan,
-                      codegen::PlanMemory(options, static_cast<uint32_t>(std::min<size_t>(
-                                                       aggregates.size(), UINT32_MAX))));
+  for (size_t i = 1; i < aggregates.size(); ++i) {
+    if (aggregates[i].op == AggregateOp::kGroupKey &&
+        aggregates[i - 1].op != AggregateOp::kGroupKey) {
+      return Status::InvalidArgument("group keys must come before the aggregates");
+    }
+  }
+  PD_ASSIGN_OR_RETURN(
+      codegen::MemoryPlan plan,
+      codegen::PlanMemory(options, CountAggregates(aggregates), CountGroupKeys(aggregates)));
   for (const Expr* e : conjuncts) {
     if (e == nullptr) return Status::InvalidArgument("null conjunct");
   }
@@ -174,7 +180,7 @@ Result<Built> BuildModule(Target target, const Schema& schema,
   codegen::Lowering lowering(b, schema, schema.raw ? nullptr : &row, options);
   const codegen::AggregateEmitter aggregate = [&](codegen::IRBuilderPD&,
                                                   const codegen::EntryView& entry) {
-    lowering.Aggregates(aggregates, entry);
+    return lowering.Aggregates(aggregates, entry);
   };
   codegen::EmitBlockFilter(
       b, schema.raw ? nullptr : &row,

@@ -76,13 +76,21 @@ struct BpfProgram {
 // SUM takes INT32/INT64/DECIMAL, MIN/MAX those and DATE, COUNT any type
 // (an unsupported argument is NotSupported, kUnsupported: aggregate on the
 // host). At most abi::kMaxAggregates items.
-enum class AggregateOp : uint8_t { kCountStar, kCount, kSum, kMin, kMax };
+// GROUP BY on the device (program_abi.h, "Grouped aggregation"): kGroupKey
+// items, first in the list (at most abi::kMaxGroupKeys), are the group keys:
+// expressions of an integer, DECIMAL, DATE or BOOL type, or CHAR/VARCHAR/
+// BYTES of declared length <= abi::kMaxGroupStringBytes. The other items
+// are aggregated per group; the layout's num_aggregates counts only them.
+enum class AggregateOp : uint8_t { kCountStar, kCount, kSum, kMin, kMax, kGroupKey };
 struct AggregateItem {
   AggregateOp op = AggregateOp::kCountStar;
   const Expr* arg = nullptr;  // REQUIRES: type-checked, outlives the call; null for kCountStar
 };
 // OK when `item` can be aggregated on the device, else NotSupported with why.
 Status CheckDeviceAggregate(const AggregateItem& item);
+// The number of kGroupKey items of a list (they come first) and of the others.
+uint32_t CountGroupKeys(const std::vector<AggregateItem>& items);
+uint32_t CountAggregates(const std::vector<AggregateItem>& items);
 
 // REQUIRES: every conjunct is type-checked against `schema` and outlives the call.
 // No LLVM error ends the process (codegen/diagnostics.h); nothing is read from
@@ -129,6 +137,7 @@ Result<std::string> EmitBpfAssembly(const Schema& schema, const std::vector<cons
 // The layout CompileBpf/CompileNative would use for `options` and
 // `num_aggregates` device aggregates (no compilation).
 Result<abi::ProgramLayout> ComputeProgramLayout(const Schema& schema, const CompileOptions& options,
-                                                uint32_t num_aggregates = 0);
+                                                uint32_t num_aggregates = 0,
+                                                uint32_t num_group_keys = 0);
 
 }  // namespace pushdown::bpfgen

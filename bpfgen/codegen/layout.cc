@@ -9,10 +9,18 @@ uint64_t RoundUp(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
 }  // namespace
 
-Result<MemoryPlan> PlanMemory(const CompileOptions& o, uint32_t num_aggregates) {
+Result<MemoryPlan> PlanMemory(const CompileOptions& o, uint32_t num_aggregates,
+                              uint32_t num_group_keys) {
   if (num_aggregates > abi::kMaxAggregates) {
     return Status::InvalidArgument("at most " + std::to_string(abi::kMaxAggregates) +
                                    " aggregates per program");
+  }
+  if (num_group_keys > abi::kMaxGroupKeys) {
+    return Status::InvalidArgument("at most " + std::to_string(abi::kMaxGroupKeys) +
+                                   " group keys per program");
+  }
+  if (num_group_keys > 0 && num_aggregates == 0) {
+    return Status::InvalidArgument("group keys without an aggregate");
   }
   if (o.max_blocks == 0 || o.max_blocks > 4096) {
     return Status::InvalidArgument("max_blocks must be in [1, 4096]");
@@ -67,6 +75,15 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o, uint32_t num_aggregates) 
   l.key_arena_offset = static_cast<uint32_t>(at);
   l.key_arena_size = o.key_arena_size;
   at = RoundUp(at + o.key_arena_size + 16, 64);  // +16: chunked copies may overrun by 7
+  if (num_group_keys > 0) {
+    l.num_group_keys = num_group_keys;
+    l.group_slots = abi::kGroupSlots;
+    l.group_slot_size = 8 * abi::GroupSlotWords(num_group_keys, num_aggregates);
+    l.group_offset = static_cast<uint32_t>(at);
+    at = RoundUp(at + abi::kGroupHeaderBytes + uint64_t{l.group_slots} * l.group_slot_size, 64);
+    l.undo_offset = static_cast<uint32_t>(at);
+    at = RoundUp(at + uint64_t{l.group_slots} * (8 + l.group_slot_size), 64);
+  }
   uint64_t pow2 = 4096;
   while (pow2 < at) pow2 <<= 1;
   if (pow2 > (1ull << 30)) return Status::InvalidArgument("local memory larger than 1 GiB");
@@ -84,8 +101,9 @@ Result<MemoryPlan> PlanMemory(const CompileOptions& o, uint32_t num_aggregates) 
 namespace pushdown::bpfgen {
 Result<abi::ProgramLayout> ComputeProgramLayout(const Schema& /*schema*/,
                                                 const CompileOptions& options,
-                                                uint32_t num_aggregates) {
-  PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan, codegen::PlanMemory(options, num_aggregates));
+                                                uint32_t num_aggregates, uint32_t num_group_keys) {
+  PD_ASSIGN_OR_RETURN(codegen::MemoryPlan plan,
+                      codegen::PlanMemory(options, num_aggregates, num_group_keys));
   return plan.layout;
 }
 }  // namespace pushdown::bpfgen

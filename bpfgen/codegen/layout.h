@@ -55,7 +55,10 @@ struct MemoryPlan {
 // Widest access past a masked offset; the memory is padded by at least this.
 inline constexpr uint32_t kMemoryPad = 64;
 
-// `num_aggregates` (<= abi::kMaxAggregates) sizes the aggregate region.
-Result<MemoryPlan> PlanMemory(const CompileOptions& options, uint32_t num_aggregates = 0);
+// `num_aggregates` (<= abi::kMaxAggregates) sizes the aggregate region;
+// `num_group_keys` > 0 (<= abi::kMaxGroupKeys, with num_aggregates > 0)
+// adds the group table and its undo area (program_abi.h).
+Result<MemoryPlan> PlanMemory(const CompileOptions& options, uint32_t num_aggregates = 0,
+                              uint32_t num_group_keys = 0);
 
 }  // namespace pushdown::bpfgen::codegen

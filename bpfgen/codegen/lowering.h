@@ -57,12 +57,20 @@ class Lowering {
   Val Lower(const Expr& e);
 
   // lower_aggregate.cc: the accumulator updates of one matching entry of a
-  // kAggregate block (program_abi.h, "Aggregation"; block_walker.h,
-  // AggregateEmitter). REQUIRES: CheckDeviceAggregate(item) is OK for each.
-  void Aggregates(const std::vector<AggregateItem>& items, const EntryView& entry);
+  // kAggregate block (program_abi.h, "Aggregation" and "Grouped
+  // aggregation"; block_walker.h, AggregateEmitter). Returns null, or (with
+  // group keys) i1: no slot for the entry's group (nothing was updated; the
+  // block must end kBlockNeedsRecords). REQUIRES: CheckDeviceAggregate(item)
+  // is OK for each, the layout's num_group_keys kGroupKey items first.
+  llvm::Value* Aggregates(const std::vector<AggregateItem>& items, const EntryView& entry);
 
  private:
   Val LowerNode(const Expr& e);
+  // lower_aggregate.cc.
+  std::pair<llvm::Value*, llvm::Value*> GroupKeyWord(const Expr& e);
+  llvm::Value* GroupSlot(const std::vector<AggregateItem>& items, uint32_t keys);
+  void SaveGroupSlot(llvm::Value* at);
+  void Accumulate(const std::vector<AggregateItem>& items, llvm::Value* base, uint64_t first);
   // BPF spills to local memory (state slots kStSpill0..): the backend keeps
   // every value of one basic block in registers or on the 512-byte stack, and
   // its instruction combining moves a chain's NULL/overflow checks to the end

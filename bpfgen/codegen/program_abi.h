@@ -49,7 +49,9 @@ namespace pushdown::bpfgen::abi {
 
 // 3: aggregation on the device (kAggregate, kBlockNeedsRecords, the
 // aggregate region in ProgramLayout).
-inline constexpr uint32_t kAbiVersion = 3;
+// 4: grouped aggregation (the group table in ProgramLayout, "Grouped
+// aggregation").
+inline constexpr uint32_t kAbiVersion = 4;
 
 enum EntryClass : uint8_t {
   kMatched = 1,
@@ -150,6 +152,37 @@ struct AggAccumulator {
 static_assert(sizeof(AggAccumulator) == 32);
 inline constexpr uint32_t kAggHeaderBytes = 8;
 
+// Grouped aggregation (GROUP BY on the device). A program compiled with
+// group keys (AggregateOp::kGroupKey items, compiler.h) keeps, besides the
+// row count at agg_offset (its accumulators are unused), a table of
+// group_slots slots of group_slot_size bytes at group_offset:
+//   [group_offset, +kGroupHeaderBytes)                 u64 epoch, u64 undo count (program's)
+//   [group_offset + kGroupHeaderBytes, +slots*size)    GroupSlot[group_slots]
+// A slot is u64 words: [0] epoch (program's), [1] tag: 0 = empty, else
+// 1 | null_mask << 1 (bit i: key i is NULL), [2, 2+K) the key words,
+// [2+K] rows: the group's entries aggregated, then AggAccumulator[
+// num_aggregates] (as above, per group). Key words: an integer, DECIMAL's
+// scaled integer, DATE's days, BOOL 0/1 as the i64; a CHAR/VARCHAR/BYTES
+// value (declared length <= kMaxGroupStringBytes; CHAR without trailing
+// spaces) as its bytes in the low bytes and its length in the top byte; a
+// NULL key as 0 with its tag bit set. The host zeroes header and slots with
+// the aggregate region and reads the non-empty slots at the end; a group's
+// slot is the first empty or equal one of kGroupProbes from the key hash,
+// and an entry that finds none ends its block kBlockNeedsRecords (the host
+// aggregates that block's rows itself: exact with any number of groups).
+// Taking a block back out: when a kAggregate block begins, epoch += 1 and
+// the undo count is 0; the first time the block touches a slot, the slot is
+// copied to the undo area at undo_offset (entries of the slot's u64 offset + the
+// slot), and a block that does not end kBlockOk has them copied back.
+inline constexpr uint32_t kMaxGroupKeys = 8;
+inline constexpr uint32_t kGroupSlots = 256;
+inline constexpr uint32_t kGroupProbes = 8;
+inline constexpr uint32_t kMaxGroupStringBytes = 7;
+inline constexpr uint32_t kGroupHeaderBytes = 16;
+inline constexpr uint32_t GroupSlotWords(uint32_t num_group_keys, uint32_t num_aggregates) {
+  return 3 + num_group_keys + 4 * num_aggregates;
+}
+
 struct ProgramLayout {
   uint32_t mem_size = 0;  // total local memory (BPF: .bss size)
   uint32_t desc_offset = 0;
@@ -166,6 +199,12 @@ struct ProgramLayout {
   uint32_t private_size = 0;    // bytes from private_offset
   uint32_t agg_offset = 0;      // the aggregate region ("Aggregation")
   uint32_t num_aggregates = 0;  // AggAccumulators in it; 0 = no aggregation
+  // Grouped aggregation ("Grouped aggregation"); num_group_keys 0 = none.
+  uint32_t num_group_keys = 0;
+  uint32_t group_offset = 0;
+  uint32_t group_slots = 0;
+  uint32_t group_slot_size = 0;  // bytes: 8 * GroupSlotWords
+  uint32_t undo_offset = 0;      // group_slots * (8 + group_slot_size) bytes
 };
 
 // Native entry point: same semantics as the BPF program.

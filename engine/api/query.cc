@@ -29,7 +29,8 @@ class ScanRows final : public query::RowSource {
 };
 
 // Device aggregation of a query (bpfgen/codegen/program_abi.h,
-// "Aggregation"): an aggregate query without GROUP BY whose every aggregate
+// "Aggregation" and "Grouped aggregation"): an aggregate query (GROUP BY
+// with device keys, every key ordered by: OrderedByEveryKey) whose every aggregate
 // runs on the device (bpfgen::CheckDeviceAggregate; AVG is the device's SUM,
 // whose count is the non-NULL inputs, so avg = sum / count exactly as the
 // host computes it) has the blocks the executor finds exact aggregated inside
@@ -51,25 +52,86 @@ class DevicePartials final : public query::PartialSource {
   bool on_device() const { return request_.sink != nullptr; }
 
   Result<std::vector<query::GroupPartial>> Partials() override {
-    std::vector<query::GroupPartial> out(1);
-    for (const exec::DeviceAggregation::Partial& p : request_.sink->partials()) {
-      query::AggregatePartial a;
-      a.count = p.count;
-      a.sum = p.sum;
-      if (p.best) a.best = Datum::Int(*p.best);
-      out[0].aggregates.push_back(std::move(a));
+    auto convert = [](const std::vector<exec::DeviceAggregation::Partial>& partials) {
+      std::vector<query::AggregatePartial> out;
+      for (const exec::DeviceAggregation::Partial& p : partials) {
+        query::AggregatePartial a;
+        a.count = p.count;
+        a.sum = p.sum;
+        if (p.best) a.best = Datum::Int(*p.best);
+        out.push_back(std::move(a));
+      }
+      return out;
+    };
+    if (key_types_.empty()) {
+      std::vector<query::GroupPartial> out(1);
+      out[0].aggregates = convert(request_.sink->partials());
+      return out;
+    }
+    std::vector<query::GroupPartial> out;
+    for (const exec::DeviceAggregation::Group& g : request_.sink->groups()) {
+      query::GroupPartial p;
+      for (size_t k = 0; k < key_types_.size(); ++k) {
+        p.keys.push_back(KeyDatum(g.keys[k], (g.null_mask >> k) & 1, key_types_[k]));
+      }
+      p.aggregates = convert(g.partials);
+      out.push_back(std::move(p));
     }
     return out;
   }
 
  private:
+  // A group key word (program_abi.h, "Grouped aggregation") as the value the
+  // host's evaluator gives the key.
+  static Datum KeyDatum(uint64_t word, bool null, const bpfgen::Type& t) {
+    if (null) return Datum::Null();
+    if (!t.IsString()) return Datum::Int(static_cast<int64_t>(word));
+    const size_t len = std::min<size_t>(word >> 56, bpfgen::abi::kMaxGroupStringBytes);
+    char bytes[8];
+    for (size_t i = 0; i < 8; ++i) bytes[i] = static_cast<char>(word >> (8 * i));
+    return Datum::String(std::string_view(bytes, len));
+  }
+
+  // Device GROUP BY keeps the output exact only where the group order does
+  // not depend on which rows the host saw first: every key is an ORDER BY
+  // key (docs/SQL.md: without ORDER BY, groups come in the order of their
+  // first row, which the device does not know).
+  static bool OrderedByEveryKey(const bpfgen::sql::BoundQuery& q) {
+    for (size_t i = 0; i < q.group_by.size(); ++i) {
+      bool found = false;
+      for (const bpfgen::sql::BoundOrderKey& o : q.order_by) {
+        found |= o.expr->kind == bpfgen::ExprKind::kColumn && o.expr->column == static_cast<int>(i);
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+
   // "" when every aggregate runs on the device, else why not.
   std::string Build(const bpfgen::sql::BoundQuery& q) {
-    if (!q.group_by.empty()) return "GROUP BY runs on the host";
     if (q.aggregates.empty()) return "no aggregates";
     if (Status s = query::CheckPartialsAllowed(q); !s.ok()) return s.message();
     if (q.aggregates.size() > bpfgen::abi::kMaxAggregates) {
       return "more than " + std::to_string(bpfgen::abi::kMaxAggregates) + " aggregates";
+    }
+    if (q.group_by.size() > bpfgen::abi::kMaxGroupKeys) {
+      return "more than " + std::to_string(bpfgen::abi::kMaxGroupKeys) + " GROUP BY keys";
+    }
+    if (!q.group_by.empty() && !OrderedByEveryKey(q)) {
+      return "GROUP BY without every key in ORDER BY keeps first-row order, on the host";
+    }
+    for (const bpfgen::ExprPtr& g : q.group_by) {
+      bpfgen::AggregateItem item;
+      item.op = bpfgen::AggregateOp::kGroupKey;
+      args_.push_back(g->Clone());
+      item.arg = args_.back().get();
+      const std::string text = bpfgen::ToString(*item.arg, q.input_schema);
+      if (Status s = bpfgen::CheckDeviceAggregate(item); !s.ok()) {
+        return "GROUP BY " + text + ": " + s.message();
+      }
+      request_.items.push_back(item);
+      key_types_.push_back(g->type);
+      request_.key += (request_.key.empty() ? "group(" : ", group(") + text + ")";
     }
     std::vector<bpfgen::AggregateOp> ops;
     for (const bpfgen::sql::BoundAggregate& a : q.aggregates) {
@@ -105,7 +167,8 @@ class DevicePartials final : public query::PartialSource {
       if (item.arg != nullptr)
         request_.key += "(" + bpfgen::ToString(*item.arg, q.input_schema) + ")";
     }
-    request_.sink = std::make_shared<exec::DeviceAggregation>(std::move(ops));
+    request_.sink = std::make_shared<exec::DeviceAggregation>(
+        std::move(ops), static_cast<uint32_t>(key_types_.size()));
     return "";
   }
 
@@ -121,11 +184,14 @@ class DevicePartials final : public query::PartialSource {
         return "min";
       case bpfgen::AggregateOp::kMax:
         return "max";
+      case bpfgen::AggregateOp::kGroupKey:
+        return "group";
     }
     return "?";
   }
 
-  std::vector<bpfgen::ExprPtr> args_;  // items' arguments
+  std::vector<bpfgen::ExprPtr> args_;    // items' arguments
+  std::vector<bpfgen::Type> key_types_;  // the GROUP BY keys' types; empty: not grouped
   DeviceAggregateRequest request_;
 };
 

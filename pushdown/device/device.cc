@@ -180,9 +180,21 @@ Status ValidateLayout(const abi::ProgramLayout& l) {
        l.num_aggregates == 0
            ? 0
            : abi::kAggHeaderBytes + uint64_t{l.num_aggregates} * sizeof(abi::AggAccumulator)},
+      {"groups", l.group_offset,
+       l.num_group_keys == 0
+           ? 0
+           : abi::kGroupHeaderBytes + uint64_t{l.group_slots} * l.group_slot_size},
+      {"group undo", l.undo_offset,
+       l.num_group_keys == 0 ? 0 : uint64_t{l.group_slots} * (8 + uint64_t{l.group_slot_size})},
   };
   if (l.num_aggregates > abi::kMaxAggregates) {
     return Status::Internal("program layout: too many aggregates");
+  }
+  if (l.num_group_keys > abi::kMaxGroupKeys ||
+      (l.num_group_keys > 0 &&
+       (l.num_aggregates == 0 || l.group_slots == 0 || l.group_slots > abi::kGroupSlots ||
+        l.group_slot_size != 8 * abi::GroupSlotWords(l.num_group_keys, l.num_aggregates)))) {
+    return Status::Internal("program layout: bad group table");
   }
   for (const Region& r : regions) {
     if (r.offset + r.size > l.mem_size) {
@@ -300,6 +312,10 @@ Status Device::ResetAggregates(LoadedProgram& program) {
   PD_ASSIGN_OR_RETURN(StagedBatch batch, BeginBatch(program));  // the lock
   std::memset(program.memory() + l.agg_offset, 0,
               abi::kAggHeaderBytes + size_t{l.num_aggregates} * sizeof(abi::AggAccumulator));
+  if (l.num_group_keys > 0) {
+    std::memset(program.memory() + l.group_offset, 0,
+                abi::kGroupHeaderBytes + size_t{l.group_slots} * l.group_slot_size);
+  }
   return Status::OK();
 }
 
@@ -313,6 +329,29 @@ Result<AggregateState> Device::ReadAggregates(LoadedProgram& program) {
   out.accumulators.resize(l.num_aggregates);
   std::memcpy(out.accumulators.data(), region + abi::kAggHeaderBytes,
               size_t{l.num_aggregates} * sizeof(abi::AggAccumulator));
+  if (l.num_group_keys == 0) return out;
+  out.accumulators.clear();
+  // Slots by the program_abi.h layout; the table was validated to lie inside
+  // local memory (BeginBatch -> ValidateLayout).
+  const uint8_t* table = program.memory() + l.group_offset + abi::kGroupHeaderBytes;
+  auto word = [](const uint8_t* p, size_t w) {
+    uint64_t v;
+    std::memcpy(&v, p + 8 * w, sizeof(v));
+    return v;
+  };
+  for (uint32_t i = 0; i < l.group_slots; ++i) {
+    const uint8_t* slot = table + size_t{i} * l.group_slot_size;
+    const uint64_t tag = word(slot, 1);
+    if (tag == 0) continue;
+    AggregateGroup g;
+    g.null_mask = tag >> 1;
+    for (uint32_t k = 0; k < l.num_group_keys; ++k) g.keys.push_back(word(slot, 2 + k));
+    g.rows = word(slot, 2 + l.num_group_keys);
+    g.accumulators.resize(l.num_aggregates);
+    std::memcpy(g.accumulators.data(), slot + 8 * (3 + size_t{l.num_group_keys}),
+                size_t{l.num_aggregates} * sizeof(abi::AggAccumulator));
+    out.groups.push_back(std::move(g));
+  }
   return out;
 }
 

@@ -178,9 +178,18 @@ class BatchResult {
 };
 
 // A program's aggregate region (program_abi.h, "Aggregation"), copied out.
+// Grouped ("Grouped aggregation"): the non-empty group slots, in slot order,
+// and accumulators unused.
+struct AggregateGroup {
+  uint64_t null_mask = 0;                                 // bit i: key i is NULL
+  std::vector<uint64_t> keys;                             // layout().num_group_keys key words
+  uint64_t rows = 0;                                      // the group's entries aggregated
+  std::vector<bpfgen::abi::AggAccumulator> accumulators;  // layout().num_aggregates
+};
 struct AggregateState {
   uint64_t rows = 0;                                      // entries aggregated
   std::vector<bpfgen::abi::AggAccumulator> accumulators;  // layout().num_aggregates
+  std::vector<AggregateGroup> groups;                     // grouped programs only
 };
 
 // A program loaded (verified) on a device. Owns every resource (bpf_object,

@@ -22,11 +22,11 @@ double MsSince(std::chrono::steady_clock::time_point start) {
 // mmap (~0.7 ms for 4 MiB) overlap the compilation instead of following it.
 // An invalid future when the layout or the thread cannot be had (Load then
 // makes the memory itself).
-std::future<Result<LocalMemoryMap>> StartLocalMemory(const bpfgen::Schema& schema,
-                                                     const bpfgen::CompileOptions& options,
-                                                     uint32_t num_aggregates) {
-  Result<bpfgen::abi::ProgramLayout> layout =
-      bpfgen::ComputeProgramLayout(schema, options, num_aggregates);
+std::future<Result<LocalMemoryMap>> StartLocalMemory(
+    const bpfgen::Schema& schema, const bpfgen::CompileOptions& options,
+    const std::vector<bpfgen::AggregateItem>& aggregates) {
+  Result<bpfgen::abi::ProgramLayout> layout = bpfgen::ComputeProgramLayout(
+      schema, options, bpfgen::CountAggregates(aggregates), bpfgen::CountGroupKeys(aggregates));
   if (!layout.ok()) return {};
   const uint64_t size = layout->mem_size;
   try {
@@ -68,13 +68,13 @@ std::string PinKeyInputs(const bpfgen::Schema& schema,
 // compile path reports any real failure).
 bool LoadFromPin(KernelDevice& kernel, PinStore& pins, const std::string& key,
                  const bpfgen::Schema& schema, const bpfgen::CompileOptions& options,
-                 uint32_t num_aggregates, DeviceProgram* out) {
+                 const std::vector<bpfgen::AggregateItem>& aggregates, DeviceProgram* out) {
   Result<PinnedObject> found = pins.FindKey(key);
   if (!found.ok()) return false;
   // The recorded layout must be the one these inputs give (it is computed
   // without codegen): a pin that disagrees is not this program.
-  Result<bpfgen::abi::ProgramLayout> layout =
-      bpfgen::ComputeProgramLayout(schema, options, num_aggregates);
+  Result<bpfgen::abi::ProgramLayout> layout = bpfgen::ComputeProgramLayout(
+      schema, options, bpfgen::CountAggregates(aggregates), bpfgen::CountGroupKeys(aggregates));
   if (!layout.ok() ||
       std::memcmp(&*layout, &found->program.layout, sizeof(bpfgen::abi::ProgramLayout)) != 0) {
     return false;
@@ -107,13 +107,11 @@ Status LoadOnKernel(KernelDevice& kernel, const bpfgen::Schema& schema,
   std::string pin_key;
   if (pins != nullptr && pins->Available().ok()) {
     pin_key = PinStore::KeyName(PinKeyInputs(schema, conjuncts, aggregates, options));
-    if (LoadFromPin(kernel, *pins, pin_key, schema, options,
-                    static_cast<uint32_t>(aggregates.size()), out)) {
+    if (LoadFromPin(kernel, *pins, pin_key, schema, options, aggregates, out)) {
       return Status::OK();
     }
   }
-  std::future<Result<LocalMemoryMap>> memory =
-      StartLocalMemory(schema, options, static_cast<uint32_t>(aggregates.size()));
+  std::future<Result<LocalMemoryMap>> memory = StartLocalMemory(schema, options, aggregates);
   // (On an early return the future's destructor waits for the thread.)
   bpfgen::CompileFailure failure = bpfgen::CompileFailure::kNone;
   Result<bpfgen::BpfProgram> bpf =

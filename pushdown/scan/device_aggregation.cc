@@ -4,14 +4,13 @@
 
 namespace pushdown::exec {
 
-void DeviceAggregation::Add(uint64_t rows, std::span<const bpfgen::abi::AggAccumulator> acc) {
-  std::lock_guard<std::mutex> lock(mu_);
-  rows_ += rows;
-  if (partials_.empty()) partials_.resize(items_.size());
+void DeviceAggregation::AddTo(std::span<const bpfgen::abi::AggAccumulator> acc,
+                              std::vector<Partial>* out) const {
+  if (out->empty()) out->resize(items_.size());
   const size_t n = std::min(acc.size(), items_.size());
   for (size_t i = 0; i < n; ++i) {
     const bpfgen::abi::AggAccumulator& a = acc[i];
-    Partial& p = partials_[i];
+    Partial& p = (*out)[i];
     p.count += a.count;
     // (sum_hi:sum_lo) is a 128-bit two's complement value.
     const unsigned __int128 bits =
@@ -29,10 +28,27 @@ void DeviceAggregation::Add(uint64_t rows, std::span<const bpfgen::abi::AggAccum
   }
 }
 
+void DeviceAggregation::Add(uint64_t rows, std::span<const bpfgen::abi::AggAccumulator> acc) {
+  std::lock_guard<std::mutex> lock(mu_);
+  rows_ += rows;
+  AddTo(acc, &partials_);
+}
+
+void DeviceAggregation::AddGroup(uint64_t null_mask, std::span<const uint64_t> keys,
+                                 std::span<const bpfgen::abi::AggAccumulator> acc) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto key = std::make_pair(null_mask, std::vector<uint64_t>(keys.begin(), keys.end()));
+  auto [it, added] = group_index_.emplace(key, groups_.size());
+  if (added) groups_.push_back(Group{null_mask, key.second, {}});
+  AddTo(acc, &groups_[it->second].partials);
+}
+
 void DeviceAggregation::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
   rows_ = 0;
   partials_.clear();
+  groups_.clear();
+  group_index_.clear();
 }
 
 uint64_t DeviceAggregation::rows() const {
@@ -44,6 +60,17 @@ std::vector<DeviceAggregation::Partial> DeviceAggregation::partials() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Partial> out = partials_;
   out.resize(items_.size());
+  return out;
+}
+
+}  // namespace pushdown::exec
+
+namespace pushdown::exec {
+
+std::vector<DeviceAggregation::Group> DeviceAggregation::groups() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Group> out = groups_;
+  for (Group& g : out) g.partials.resize(items_.size());
   return out;
 }
 

@@ -623,7 +623,8 @@ Result<std::unique_ptr<ScanExecutor>> ScanExecutor::Open(const ScanPlan& plan,
   // and tombstones, so it is decided once every file is open.
   if (plan.device_aggregation != nullptr && plan.device != nullptr &&
       plan.residual_conjuncts.empty() && plan.limit == kNoLimit) {
-    if (plan.program->layout().num_aggregates != plan.device_aggregation->items().size()) {
+    if (plan.program->layout().num_aggregates != plan.device_aggregation->items().size() ||
+        plan.program->layout().num_group_keys != plan.device_aggregation->num_group_keys()) {
       return Status::InvalidArgument("scan plan: the program has " +
                                      std::to_string(plan.program->layout().num_aggregates) +
                                      " aggregates, the device aggregation " +
@@ -704,16 +705,41 @@ void ScanExecutor::Finish() {
       aggregation_status_ = state.status();
       return;
     }
-    if (state->accumulators.size() != aggregation_->items().size()) {
+    const bool grouped = aggregation_->num_group_keys() > 0;
+    if ((grouped ? 0 : aggregation_->items().size()) != state->accumulators.size()) {
       aggregation_status_ = Status::Internal("device aggregates do not match the scan's");
       return;
     }
-    aggregation_->Add(state->rows, state->accumulators);
+    uint64_t bytes = bpfgen::abi::kAggHeaderBytes;
+    if (grouped) {
+      uint64_t group_rows = 0;
+      for (const AggregateGroup& g : state->groups) {
+        if (g.keys.size() != aggregation_->num_group_keys() ||
+            g.accumulators.size() != aggregation_->items().size()) {
+          aggregation_status_ = Status::Internal("device groups do not match the scan's");
+          return;
+        }
+        aggregation_->AddGroup(g.null_mask, g.keys, g.accumulators);
+        group_rows += g.rows;
+        bytes += 8 * bpfgen::abi::GroupSlotWords(aggregation_->num_group_keys(),
+                                                 aggregation_->items().size());
+      }
+      if (group_rows != state->rows) {
+        aggregation_status_ =
+            Status::Internal("device groups hold " + std::to_string(group_rows) +
+                             " rows, the program counted " + std::to_string(state->rows));
+        return;
+      }
+      aggregation_->Add(state->rows, {});
+    } else {
+      aggregation_->Add(state->rows, state->accumulators);
+      bytes += state->accumulators.size() * sizeof(bpfgen::abi::AggAccumulator);
+    }
     stats_.rows_aggregated_on_device += state->rows;
     CountRows();  // the device's rows matched too
-    // What crosses to the host for the aggregated blocks: the region, once.
-    stats_.bytes_to_host += bpfgen::abi::kAggHeaderBytes +
-                            state->accumulators.size() * sizeof(bpfgen::abi::AggAccumulator);
+    // What crosses to the host for the aggregated blocks: the region (the
+    // used group slots), once.
+    stats_.bytes_to_host += bytes;
   }
 }
 

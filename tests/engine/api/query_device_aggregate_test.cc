@@ -4,6 +4,9 @@
 // randomized data with NULLs and overflow-sized sums, over LSM shapes with
 // overlapping files and a memtable (where blocks need shadow checks and come
 // back as rows), and say where they aggregated (ScanInfo::aggregation).
+// GROUP BY on the device too: few groups, NULL keys, string and date keys,
+// and more groups than the device table holds (those blocks come back as
+// rows).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -166,6 +169,115 @@ TEST(QueryDeviceAggregate, CompactedTableAggregatesEveryBlockOnDevice) {
       "");
 }
 
+// GROUP BY lists that run on the device (keys ordered by), and ones that do
+// not, with the reason's start.
+const std::vector<std::string> kDeviceGroupQueries = {
+    "SELECT l_returnflag, count(*), sum(l_quantity), avg(l_extendedprice), "
+    "min(l_shipdate), max(l_discount) FROM items GROUP BY l_returnflag ORDER BY l_returnflag",
+    "SELECT l_returnflag, l_linenumber, sum(l_extendedprice * (1 - l_discount)) AS s, count(*) "
+    "FROM items GROUP BY l_returnflag, l_linenumber ORDER BY 2 DESC, 1",
+    // A BOOL key and a NULL key (division by zero is NULL: every third line).
+    "SELECT l_linenumber / (l_linenumber % 3) AS m, l_shipdate > DATE '1995-06-01' AS late, "
+    "count(l_comment), max(l_quantity) FROM items GROUP BY l_linenumber / (l_linenumber % 3), "
+    "l_shipdate > DATE '1995-06-01' ORDER BY m, late",
+    // Hundreds of groups: more than the device table's 256 slots, so some
+    // blocks end kBlockNeedsRecords and are aggregated on the host.
+    "SELECT l_orderkey % 700 AS g, count(*), sum(l_quantity) FROM items GROUP BY l_orderkey % 700 "
+    "ORDER BY g",
+    "SELECT l_shipdate, count(*) FROM items WHERE l_quantity < 5 GROUP BY l_shipdate "
+    "ORDER BY l_shipdate LIMIT 20",
+};
+
+TEST(QueryDeviceAggregate, GroupByOnDevice) {
+  ::pushdown::testing::TempDir dir;
+  auto db = PushdownDB::Open(dir.path() + "/db", testing::SmallDbOptions(0));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto t = (*db)->CreateTable("items", testing::kItemsDdl);
+  ASSERT_TRUE(t.ok());
+  std::mt19937_64 rng(12);
+  for (int64_t o = 0; o < 3000; ++o) {
+    for (int32_t l = 1; l <= 3; ++l) ASSERT_TRUE((*t)->Put(testing::RandomItem(rng, o, l)).ok());
+  }
+  rocksdb::DB* rdb = (*db)->db();
+  ASSERT_TRUE(rdb->Flush(rocksdb::FlushOptions(), (*t)->column_family()).ok());
+  rocksdb::CompactRangeOptions cro;
+  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  ASSERT_TRUE(rdb->CompactRange(cro, (*t)->column_family(), nullptr, nullptr).ok());
+
+  // Few groups: every block aggregates on the device; the slots cross.
+  const QueryOut few = RunQuery(db->get(), kDeviceGroupQueries[0], exec::DeviceRequest::kHost, 1);
+  ASSERT_TRUE(few.status.ok()) << few.status.ToString();
+  EXPECT_EQ(few.info.aggregation, "device");
+  EXPECT_GT(few.stats.blocks_read, 0u);
+  EXPECT_EQ(few.stats.blocks_aggregated_on_device, few.stats.blocks_read);
+  EXPECT_LT(few.stats.bytes_to_host, 100 * few.stats.blocks_read);
+  EXPECT_FALSE(few.rows.empty());
+  // Many groups: the table fills, later blocks come back as rows.
+  const QueryOut many = RunQuery(db->get(), kDeviceGroupQueries[3], exec::DeviceRequest::kHost, 1);
+  ASSERT_TRUE(many.status.ok()) << many.status.ToString();
+  EXPECT_EQ(many.info.aggregation, "device");
+  EXPECT_EQ(many.rows.size(), 700u);
+  EXPECT_GT(many.stats.blocks_aggregated_on_device, 0u);
+  EXPECT_LT(many.stats.blocks_aggregated_on_device, many.stats.blocks_read);
+  for (const std::string& q : kDeviceGroupQueries) {
+    EXPECT_GT(ExpectSameEverywhere(db->get(), q), 0u) << q;
+  }
+
+  const std::vector<std::pair<std::string, std::string>> host = {
+      {"SELECT l_returnflag, count(*) FROM items GROUP BY l_returnflag",
+       "host: GROUP BY without every key in ORDER BY"},
+      {"SELECT l_comment, count(*) FROM items GROUP BY l_comment ORDER BY l_comment",
+       "host: GROUP BY l_comment: device GROUP BY key of type VARCHAR(44)"},
+      {"SELECT l_weight, count(*) FROM items GROUP BY l_weight ORDER BY 1",
+       "host: GROUP BY l_weight: device GROUP BY key of type DOUBLE"},
+  };
+  for (const auto& [sql, reason] : host) {
+    const QueryOut h = RunQuery(db->get(), sql, exec::DeviceRequest::kHost, 1);
+    ASSERT_TRUE(h.status.ok()) << sql << ": " << h.status.ToString();
+    EXPECT_EQ(h.info.aggregation.rfind(reason, 0), 0u) << sql << ": " << h.info.aggregation;
+    EXPECT_EQ(h.stats.blocks_aggregated_on_device, 0u) << sql;
+  }
+}
+
+// String keys: VARCHAR up to 7 bytes (empty strings, NULLs, bytes of every
+// value) and CHAR (compared without trailing spaces), on a compacted file
+// and with newer overlapping writes.
+TEST(QueryDeviceAggregate, GroupByStringKeys) {
+  ::pushdown::testing::TempDir dir;
+  auto db = PushdownDB::Open(dir.path() + "/db", testing::SmallDbOptions(0));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto t = (*db)->CreateTable("strs", "k INT64 KEY, s VARCHAR(7), c CHAR(3), v INT64");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::mt19937_64 rng(9);
+  auto random_row = [&](int64_t k) {
+    std::string s(rng() % 8, '\0');
+    for (char& ch : s) ch = static_cast<char>("a\0\xff "[rng() % 4]);
+    std::string c(rng() % 4, 'x');
+    if (!c.empty() && rng() % 2) c.back() = ' ';
+    return std::vector<Datum>{Datum::Int(k), rng() % 6 == 0 ? Datum::Null() : Datum::String(s),
+                              Datum::String(c), Datum::Int(static_cast<int64_t>(rng() % 1000))};
+  };
+  for (int64_t k = 0; k < 12000; ++k) ASSERT_TRUE((*t)->Put(random_row(k)).ok());
+  rocksdb::DB* rdb = (*db)->db();
+  ASSERT_TRUE(rdb->Flush(rocksdb::FlushOptions(), (*t)->column_family()).ok());
+  rocksdb::CompactRangeOptions cro;
+  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  ASSERT_TRUE(rdb->CompactRange(cro, (*t)->column_family(), nullptr, nullptr).ok());
+  const std::vector<std::string> queries = {
+      "SELECT c, count(*), sum(v), min(v) FROM strs GROUP BY c ORDER BY c",
+      "SELECT s, c, count(*), max(v) FROM strs WHERE v < 500 GROUP BY s, c ORDER BY 1, 2",
+  };
+  for (const std::string& q : queries) {
+    EXPECT_GT(ExpectSameEverywhere(db->get(), q), 0u) << q;
+    const QueryOut got = RunQuery(db->get(), q, exec::DeviceRequest::kHost, 1);
+    EXPECT_EQ(got.info.aggregation, "device") << q;
+  }
+  for (int64_t i = 0; i < 300; ++i) {
+    ASSERT_TRUE((*t)->Put(random_row(static_cast<int64_t>(rng() % 12000))).ok());
+  }
+  for (const std::string& q : queries) ExpectSameEverywhere(db->get(), q);
+}
+
 TEST(QueryDeviceAggregate, LsmShapesWithOverlappingFilesStayExact) {
   for (uint64_t seed : {1u, 2u}) {
     ::pushdown::testing::TempDir dir;
@@ -181,6 +293,11 @@ TEST(QueryDeviceAggregate, LsmShapesWithOverlappingFilesStayExact) {
           ExpectSameEverywhere(db->get(), "SELECT " + list + " FROM items WHERE " + where, snap);
         }
       }
+      ExpectSameEverywhere(db->get(),
+                           "SELECT l_returnflag, l_linenumber % 2 AS p, " + kDeviceLists[i % 3] +
+                               " FROM items WHERE " + where +
+                               " GROUP BY l_returnflag, l_linenumber % 2 ORDER BY 1, 2",
+                           shape.snapshot);
     }
     (*db)->db()->ReleaseSnapshot(shape.snapshot);
     (*db)->db()->ReleaseSnapshot(shape.old_snapshot);

@@ -100,8 +100,10 @@ done
 #     the same baselines (hand-written Q1 aggregation for the baselines, results checked).
 for c in none lz4; do
   for d in host kernel; do
-    run "q1_${c}_$d" --db="$WORK/tpch_$c" --compression_type="$c" "${common[@]}" \
-      --benchmarks=tpch_q1,tpch_q6_sql --pushdown="$d" --report="$WORK/q1.csv"
+    for w in "${WORKER_COUNTS[@]}"; do
+      run "q1_${c}_$d$(wsuffix "$w")" --db="$WORK/tpch_$c" --compression_type="$c" "${common[@]}" \
+        --benchmarks=tpch_q1,tpch_q6_sql --pushdown="$d" --scan_workers="$w" --report="$WORK/q1.csv"
+    done
   done
 done
 # 2b. The expert baselines linked statically (librocksdb.a cannot share a process with

@@ -89,6 +89,23 @@ uint64_t ExpectSameEverywhere(PushdownDB* db, const std::string& sql,
   return aggregated;
 }
 
+// Everything in one fully compacted bottommost file (sequence 0: every
+// block may aggregate on the device).
+void FlushAndCompact(rocksdb::DB* rdb, rocksdb::ColumnFamilyHandle* cf) {
+  ASSERT_TRUE(rdb->Flush(rocksdb::FlushOptions(), cf).ok());
+  rocksdb::CompactRangeOptions cro;
+  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  ASSERT_TRUE(rdb->CompactRange(cro, cf, nullptr, nullptr).ok());
+}
+
+// 3000 orders of 3 random lines each.
+void PutItems(Table* t, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (int64_t o = 0; o < 3000; ++o) {
+    for (int32_t l = 1; l <= 3; ++l) ASSERT_TRUE(t->Put(testing::RandomItem(rng, o, l)).ok());
+  }
+}
+
 // Aggregate lists that run on the device (every item passes
 // CheckDeviceAggregate), and ones that do not, with the reason's start.
 const std::vector<std::string> kDeviceLists = {
@@ -104,15 +121,8 @@ TEST(QueryDeviceAggregate, CompactedTableAggregatesEveryBlockOnDevice) {
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   auto t = (*db)->CreateTable("items", testing::kItemsDdl);
   ASSERT_TRUE(t.ok());
-  std::mt19937_64 rng(11);
-  for (int64_t o = 0; o < 3000; ++o) {
-    for (int32_t l = 1; l <= 3; ++l) ASSERT_TRUE((*t)->Put(testing::RandomItem(rng, o, l)).ok());
-  }
-  rocksdb::DB* rdb = (*db)->db();
-  ASSERT_TRUE(rdb->Flush(rocksdb::FlushOptions(), (*t)->column_family()).ok());
-  rocksdb::CompactRangeOptions cro;
-  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  ASSERT_TRUE(rdb->CompactRange(cro, (*t)->column_family(), nullptr, nullptr).ok());
+  ASSERT_NO_FATAL_FAILURE(PutItems(*t, 11));
+  ASSERT_NO_FATAL_FAILURE(FlushAndCompact((*db)->db(), (*t)->column_family()));
 
   const std::string q6 =
       "SELECT sum(l_extendedprice * l_discount) AS revenue, count(*) FROM items WHERE "
@@ -194,15 +204,8 @@ TEST(QueryDeviceAggregate, GroupByOnDevice) {
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   auto t = (*db)->CreateTable("items", testing::kItemsDdl);
   ASSERT_TRUE(t.ok());
-  std::mt19937_64 rng(12);
-  for (int64_t o = 0; o < 3000; ++o) {
-    for (int32_t l = 1; l <= 3; ++l) ASSERT_TRUE((*t)->Put(testing::RandomItem(rng, o, l)).ok());
-  }
-  rocksdb::DB* rdb = (*db)->db();
-  ASSERT_TRUE(rdb->Flush(rocksdb::FlushOptions(), (*t)->column_family()).ok());
-  rocksdb::CompactRangeOptions cro;
-  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  ASSERT_TRUE(rdb->CompactRange(cro, (*t)->column_family(), nullptr, nullptr).ok());
+  ASSERT_NO_FATAL_FAILURE(PutItems(*t, 12));
+  ASSERT_NO_FATAL_FAILURE(FlushAndCompact((*db)->db(), (*t)->column_family()));
 
   // Few groups: every block aggregates on the device; the slots cross.
   const QueryOut few = RunQuery(db->get(), kDeviceGroupQueries[0], exec::DeviceRequest::kHost, 1);
@@ -258,11 +261,7 @@ TEST(QueryDeviceAggregate, GroupByStringKeys) {
                               Datum::String(c), Datum::Int(static_cast<int64_t>(rng() % 1000))};
   };
   for (int64_t k = 0; k < 12000; ++k) ASSERT_TRUE((*t)->Put(random_row(k)).ok());
-  rocksdb::DB* rdb = (*db)->db();
-  ASSERT_TRUE(rdb->Flush(rocksdb::FlushOptions(), (*t)->column_family()).ok());
-  rocksdb::CompactRangeOptions cro;
-  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  ASSERT_TRUE(rdb->CompactRange(cro, (*t)->column_family(), nullptr, nullptr).ok());
+  ASSERT_NO_FATAL_FAILURE(FlushAndCompact((*db)->db(), (*t)->column_family()));
   const std::vector<std::string> queries = {
       "SELECT c, count(*), sum(v), min(v) FROM strs GROUP BY c ORDER BY c",
       "SELECT s, c, count(*), max(v) FROM strs WHERE v < 500 GROUP BY s, c ORDER BY 1, 2",
@@ -332,10 +331,7 @@ TEST(QueryDeviceAggregate, NullsAndOverflowSizedSumsMatchTheIterator) {
   for (int64_t k = 0; k < 20000; ++k) {
     ASSERT_TRUE((*t)->Put(random_row(k, k >= 8000 && k < 9000)).ok());
   }
-  ASSERT_TRUE(rdb->Flush(rocksdb::FlushOptions(), (*t)->column_family()).ok());
-  rocksdb::CompactRangeOptions cro;
-  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  ASSERT_TRUE(rdb->CompactRange(cro, (*t)->column_family(), nullptr, nullptr).ok());
+  ASSERT_NO_FATAL_FAILURE(FlushAndCompact(rdb, (*t)->column_family()));
 
   const std::vector<std::string> queries = {
       "SELECT count(*), count(a), sum(b), avg(b), min(a), max(a), min(dt), max(dt), avg(d) FROM "
